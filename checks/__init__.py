@@ -1,0 +1,23 @@
+"""The registry: every check, in the order the guide walks through them.
+
+ALL_CHECKS is an explicit tuple, so importing a module never registers anything by
+side effect, and the order here is the order of every report. A check's `needs`
+must name checks listed before it.
+
+Codes are stable: a code, once published, is never renamed or reused.
+"""
+
+from checks.dotenv_file import dotenv_gitignored, dotenv_present
+from checks.environment import packages_pinned, python_version, venv_active
+from checks.key import key_format
+
+ALL_CHECKS = (
+    python_version,
+    venv_active,
+    packages_pinned,
+    dotenv_present,
+    dotenv_gitignored,
+    key_format,
+)
+
+__all__ = ["ALL_CHECKS"]

@@ -1,0 +1,186 @@
+"""The key-format check: the key and the base URL look right before anything is sent.
+
+Every finding here is one the API would only report as a bare 401, a 404 or a
+misleading "Connection error.", so catching it offline saves a confusing first day.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from checks import guide
+from checks.providers import OPENAI_HOST, OPENAI_MARKER, is_loopback, provider_of_host, provider_of_key
+from doctor.context import Context, EnvValue
+from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
+from doctor.redact import mask
+
+GUIDE_PLACEHOLDER = "sk-your-real-key-goes-here"
+_PLACEHOLDER_WORDS = re.compile(
+    r"your[-_ ]|[-_]here\b|<[^>]*>|\.\.\.|\*\*\*|x{6,}|changeme|placeholder|replace[-_ ]?me|example|dummy|insert[-_ ]",
+    re.I,
+)
+_ENDPOINT_TAILS = ("/chat/completions", "/completions", "/responses", "/embeddings", "/models")
+_SMART_QUOTES = "\u201c\u201d\u2018\u2019\u00ab\u00bb"
+
+
+def _key_fix(summary: str, key: EnvValue, *steps: str) -> Fix:
+    where = f"Open .env and correct line {key.line}." if key.source == ".env" else \
+        "Correct the value where your shell or IDE sets OPENAI_API_KEY."
+    return Fix(summary, steps=(where, *steps), guide=guide.TROUBLESHOOTING)
+
+
+def _is_placeholder(value: str, known_provider: bool) -> bool:
+    """Placeholder words anywhere; for a known provider also a key of nothing but
+    lower-case words, which no provider issues (local servers accept any word, e.g. "ollama")."""
+    if value == GUIDE_PLACEHOLDER or _PLACEHOLDER_WORDS.search(value):
+        return True
+    if not known_provider:
+        return False
+    body = value.split("-", 1)[-1] if value.startswith("sk-") else value
+    # Real keys mix case and digits; a body of only lower-case words is typed by a person.
+    return bool(re.fullmatch(r"[a-z\-_]+", body))
+
+
+def _shape_findings(key: EnvValue, known_provider: bool) -> list[Finding]:
+    value = key.value
+    found: list[Finding] = []
+    if value != value.strip():
+        what = "a trailing newline" if value.rstrip(" \t") != value.rstrip() else "spaces around it"
+        found.append(Finding(Status.FAIL, "key-whitespace",
+                             f"the key in {key.where} has {what}; the request header becomes invalid",
+                             _key_fix("Remove the whitespace around the key.", key,
+                                      "A stray newline shows up as a misleading 'Connection error.'.")))
+    stripped = value.strip()
+    odd = [(i, ch) for i, ch in enumerate(stripped) if not ch.isascii()]
+    if odd:
+        position, char = odd[0]
+        quoted = stripped[:1] in _SMART_QUOTES or stripped[-1:] in _SMART_QUOTES
+        what = "is wrapped in typographic quotes" if quoted else \
+            f"contains {unicodedata.name(char, 'a non-ASCII character')} at position {position + 1}"
+        found.append(Finding(Status.FAIL, "key-non-ascii", f"the key in {key.where} {what}",
+                             _key_fix("Paste the key again as plain text, without curly quotes.", key,
+                                      "Word processors and chat apps turn \" into curly quotes; use a plain editor.")))
+    if stripped[:1] in "'\"" or stripped[-1:] in "'\"":
+        found.append(Finding(Status.FAIL, "key-bad-prefix", f"the key in {key.where} includes quote characters",
+                             _key_fix("Remove the extra quotes: the key's value must be the bare key.", key)))
+    if stripped.lower().startswith("bearer "):
+        found.append(Finding(Status.FAIL, "key-bad-prefix", f"the key in {key.where} starts with 'Bearer '",
+                             _key_fix("Store the bare key; the SDK adds 'Bearer ' to the header itself.", key)))
+    if _is_placeholder(stripped.strip("'\"" + _SMART_QUOTES), known_provider):
+        found.append(Finding(Status.FAIL, "key-placeholder", f"the key in {key.where} is a placeholder, not a real key",
+                             _key_fix("Replace the placeholder with the key from your provider's dashboard.", key)))
+    return found
+
+
+def _provider_findings(key: EnvValue, host: str | None, base_url: str) -> list[Finding]:
+    value = key.value.strip().strip("'\"" + _SMART_QUOTES)
+    if value.lower().startswith("bearer "):
+        return []
+    own = provider_of_key(value)
+    target = provider_of_host(host)
+    if target is not None and target.host == OPENAI_HOST:
+        if own is not None and own.name != "OpenAI":
+            steps = (f"Set OPENAI_BASE_URL={own.base_url} in .env," if own.base_url else "Use that provider's own SDK,",
+                     "and use a model name that provider offers.")
+            return [Finding(Status.FAIL, "key-wrong-provider",
+                            f"this looks like a {own.name} key, but requests go to {OPENAI_HOST}",
+                            Fix(f"Point the client at {own.name}, or use an OpenAI key.", steps=steps,
+                                guide=guide.TROUBLESHOOTING))]
+        if value.startswith("sk-admin-"):
+            return [Finding(Status.FAIL, "key-bad-prefix", "this is an OpenAI admin key; admin keys cannot call models",
+                            _key_fix("Create a normal project key for API calls.", key))]
+        if not value.startswith("sk-"):
+            return [Finding(Status.FAIL, "key-bad-prefix", "the key does not start with sk-, as OpenAI keys do",
+                            _key_fix("Copy the whole key again from the OpenAI dashboard.", key))]
+        if OPENAI_MARKER not in value and re.fullmatch(r"sk-[0-9a-f]{32}", value):
+            return [Finding(Status.WARN, "key-wrong-provider",
+                            f"this looks like a DeepSeek key, but requests go to {OPENAI_HOST}",
+                            Fix("If it is a DeepSeek key, set OPENAI_BASE_URL=https://api.deepseek.com.",
+                                guide=guide.TROUBLESHOOTING))]
+        return []
+    is_openai_key = OPENAI_MARKER in value or value.startswith(("sk-proj-", "sk-svcacct-"))
+    if target is not None and (is_openai_key or (own is not None and own is not target)):
+        kind = "an OpenAI" if is_openai_key else f"a {own.name}"
+        return [Finding(Status.FAIL, "key-wrong-provider", f"this looks like {kind} key, but requests go to {target.name} "
+                                                           f"({base_url})",
+                        Fix(f"Use a {target.name} key, or point OPENAI_BASE_URL at the key's own provider.",
+                            guide=guide.TROUBLESHOOTING))]
+    return []
+
+
+def _base_url_findings(ctx: Context) -> tuple[list[Finding], str | None]:
+    setting = ctx.base_url
+    if setting.source == "default":
+        return [], OPENAI_HOST
+    where = "--base-url" if setting.source == "--base-url" else f"OPENAI_BASE_URL in {setting.where}"
+
+    def invalid(message: str, summary: str) -> Finding:
+        return Finding(Status.FAIL, "base-url-invalid", f"{where} {message}",
+                       Fix(summary, steps=("The base URL ends at the API version, e.g. https://api.openai.com/v1; "
+                                           "the SDK adds /chat/completions itself.",), guide=guide.TROUBLESHOOTING))
+
+    raw = setting.value
+    if not raw.strip():
+        return [invalid("is set but empty; the SDK then fails with 'Request URL is missing an http:// or https:// "
+                        "protocol'", "Delete the empty OPENAI_BASE_URL line, or give it a full URL.")], None
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return [invalid("is not an http(s) URL", "Write the base URL in full, starting with https://.")], None
+    found: list[Finding] = []
+    if raw != raw.strip():
+        found.append(invalid("has whitespace around it", "Remove the spaces or newline around the URL."))
+    path = parts.path.rstrip("/")
+    tail = next((t for t in _ENDPOINT_TAILS if path.endswith(t)), None)
+    if tail:
+        found.append(invalid(f"is an endpoint URL (it ends in {tail})", f"Drop {tail} from the URL."))
+    elif parts.hostname == OPENAI_HOST and path != "/v1":
+        found.append(invalid("lacks /v1: requests would get 404 'Invalid URL'", "Use https://api.openai.com/v1."))
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        found.append(Finding(Status.WARN, "base-url-insecure",
+                             f"{where} uses plain http to {parts.hostname}: the key travels unencrypted",
+                             Fix("Use https:// for any server that is not on this machine.", guide=guide.RAW_HTTP)))
+    return found, parts.hostname
+
+
+def _legacy_findings(ctx: Context) -> list[Finding]:
+    found = []
+    for old, new in (("OPENAI_API_BASE", "OPENAI_BASE_URL"), ("OPENAI_ORGANIZATION", "OPENAI_ORG_ID")):
+        if ctx.lookup(old) and not ctx.lookup(new):
+            found.append(Finding(Status.WARN, "env-legacy-name",
+                                 f"{old} is the openai 0.28 name; openai 1.0 and later ignore it",
+                                 Fix(f"Rename {old} to {new}.", guide=guide.SETUP)))
+    return found
+
+
+@check(
+    "key-format",
+    title="Key and base URL format",
+    group="Secrets",
+    codes=("key-placeholder", "key-whitespace", "key-non-ascii", "key-bad-prefix", "key-wrong-provider",
+           "base-url-invalid", "base-url-insecure", "env-legacy-name"),
+)
+async def key_format(ctx: Context) -> Result:
+    """What it checks: the key is a real key (no placeholder, whitespace, quotes or
+    non-ASCII characters), it belongs to the provider the base URL points at, and
+    OPENAI_BASE_URL, when set, is a usable base URL.
+
+    Why it fails: a key pasted with a newline or curly quotes breaks the request header;
+    a Groq or Anthropic key sent to api.openai.com gets 401; an endpoint URL pasted as the
+    base URL gets 404.
+
+    How to fix: paste the bare key into .env; set OPENAI_BASE_URL to the provider's base
+    URL ending in its API version.
+    """
+    url_findings, host = _base_url_findings(ctx)
+    findings = url_findings + _legacy_findings(ctx)
+    key = ctx.api_key
+    if key is None or not key.value.strip():
+        if not findings:
+            return skipped("no key to check (see dotenv-present)")
+        return from_findings(findings, "")
+    findings += _shape_findings(key, provider_of_host(host) is not None)
+    if not any(f.code == "key-placeholder" for f in findings):
+        findings += _provider_findings(key, host, ctx.base_url.value.strip())
+    return from_findings(findings, f"{mask(key.value)} from {key.where}, sent to {host}")

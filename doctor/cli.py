@@ -1,0 +1,218 @@
+"""The command line: argument parsing, exit codes, and which front end runs.
+
+stdout carries only the report; every diagnostic goes to stderr. Exit codes:
+0 no failure (warnings allowed), 1 a check failed (or warned, with --strict),
+2 usage error, 3 the doctor itself broke (a check in `error`), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import difflib
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Mapping, Sequence, TextIO
+
+from doctor import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROKEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+FORMATS = ("text", "json")
+
+
+class UsageError(Exception):
+    """Bad input on the command line: reported in one line, exit code 2."""
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("must be between 0 and 3600 seconds")
+    return value
+
+
+def _ids(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _run_options() -> argparse.ArgumentParser:
+    """Options shared by `llm-doctor` and `llm-doctor check`; SUPPRESS lets either place set them."""
+    p = argparse.ArgumentParser(add_help=False)
+    s = argparse.SUPPRESS
+    p.add_argument("--project", metavar="DIR", default=s, help="the project to diagnose (default: current directory)")
+    p.add_argument("--python", metavar="PATH", default=s, help="the interpreter your code runs on")
+    p.add_argument("--format", choices=FORMATS, default=s, help="report format (default: text)")
+    p.add_argument("--offline", action="store_true", default=s, help="skip every check that uses the network")
+    p.add_argument("--only", metavar="IDS", type=_ids, action="extend", default=s, help="run only these checks")
+    p.add_argument("--skip", metavar="IDS", type=_ids, action="extend", default=s, help="do not run these checks")
+    p.add_argument("--model", metavar="NAME", default=s, help="model to test (default: gpt-4o-mini)")
+    p.add_argument("--base-url", metavar="URL", default=s, help="API base URL (default: OPENAI_BASE_URL or OpenAI)")
+    p.add_argument("--timeout", metavar="SECONDS", type=_positive_seconds, default=s,
+                   help="timeout your code uses (default: 30)")
+    p.add_argument("--prompt-file", metavar="FILE", default=s, help="a prompt to measure against the context window")
+    p.add_argument("--strict", action="store_true", default=s, help="exit 1 on warnings too")
+    p.add_argument("-v", "--verbose", action="store_true", default=s, help="details, timings and tracebacks")
+    p.add_argument("--no-color", action="store_true", default=s, help="no colour (NO_COLOR is honoured too)")
+    return p
+
+
+DEFAULTS = dict(project=None, python=None, format="text", offline=False, only=[], skip=[], model=None,
+                base_url=None, timeout=None, prompt_file=None, strict=False, verbose=False, no_color=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    options = _run_options()
+    parser = argparse.ArgumentParser(
+        prog="llm-doctor", parents=[options],
+        description="Finds out why calls to the OpenAI API (or a compatible API) fail, and how to fix them.",
+    )
+    parser.add_argument("--version", action="version", version=f"llm-doctor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("check", parents=[options], help="run the checks headless (for CI; never prompts)")
+    lister = sub.add_parser("list", help="list every check")
+    lister.add_argument("--format", choices=FORMATS, default="text")
+    explain = sub.add_parser("explain", help="what a diagnosis code or check id means")
+    explain.add_argument("topic", metavar="CODE", help="a diagnosis code (e.g. key-shadowed) or a check id")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    from doctor.context import environ_snapshot
+
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name, value in DEFAULTS.items():
+        if not hasattr(args, name):
+            setattr(args, name, value)
+    environ = environ_snapshot()
+    commands: dict[str | None, Callable[[argparse.Namespace, Mapping[str, str], TextIO], int]] = {
+        None: _check, "check": _check, "list": _list, "explain": _explain,
+    }
+    try:
+        return commands[args.command](args, environ, stdout)
+    except UsageError as error:
+        print(f"llm-doctor: error: {error}", file=stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("llm-doctor: interrupted", file=stderr)
+        return EXIT_INTERRUPTED
+
+
+def _wants_colour(args: argparse.Namespace, environ: Mapping[str, str], stream: TextIO) -> bool:
+    if args.no_color or environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _can_print_unicode(stream: TextIO) -> bool:
+    try:
+        "✓✗☠•·".encode(getattr(stream, "encoding", None) or "ascii")
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
+
+
+def _check(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
+    from checks import ALL_CHECKS
+    from doctor.context import Context
+    from doctor.runner import SelectionError, select
+    from doctor.settings import ConfigError, Flags, read_project_config
+
+    project = Path(args.project or ".").expanduser()
+    if not project.is_dir():
+        raise UsageError(f"project directory {project} does not exist" if not project.exists()
+                         else f"{project} is not a directory")
+    project = project.resolve()
+    if args.python and not Path(args.python).expanduser().exists():
+        raise UsageError(f"--python {args.python}: no such file")
+    if args.prompt_file and not (project / args.prompt_file).is_file():
+        raise UsageError(f"--prompt-file {args.prompt_file}: no such file")
+    try:
+        config = read_project_config(project)
+        checks = select(ALL_CHECKS, args.only, [*args.skip, *config.skip])
+    except (ConfigError, SelectionError) as error:
+        raise UsageError(str(error)) from None
+    flags = Flags(python=str(Path(args.python).expanduser()) if args.python else None, model=args.model,
+                  base_url=args.base_url, timeout=args.timeout, prompt_file=args.prompt_file,
+                  offline=args.offline, only=tuple(args.only), skip=tuple(args.skip))
+    ctx = Context.build(project, flags, config, environ=environ)
+    return asyncio.run(_diagnose(ctx, checks, args, environ, stdout))
+
+
+async def _diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 - types live in _check
+    from doctor.model import Report
+    from doctor.render import text
+    from doctor.runner import Finished, run
+
+    style = text.TextStyle(colour=_wants_colour(args, environ, stdout), unicode=_can_print_unicode(stdout),
+                           verbose=args.verbose)
+    streaming = args.format == "text"
+    start = time.perf_counter()
+    results: dict[str, object] = {}
+    order = [c.id for c in checks]
+    printed = 0
+    if streaming:
+        stdout.write(text.header(__version__, str(ctx.project), str(ctx.target.path), style))
+    group_of_last = None
+    async for event in run(checks, ctx, offline=args.offline):
+        if not isinstance(event, Finished):
+            continue
+        results[event.check.id] = event.result
+        while streaming and printed < len(order) and order[printed] in results:
+            check = checks[printed]
+            stdout.write(ctx.redactor.redact(text.section(check, results[check.id], style, group_of_last)))
+            group_of_last = check.group
+            stdout.flush()
+            printed += 1
+    report = Report(__version__, str(ctx.project), str(ctx.target.path),
+                    tuple((c, results[c.id]) for c in checks), int((time.perf_counter() - start) * 1000))
+    if streaming:
+        stdout.write(ctx.redactor.redact(text.summary(report, style)))
+    else:
+        from doctor.render import json as json_render
+
+        stdout.write(ctx.redactor.redact(json_render.render(report, args.strict)))
+        if args.verbose:
+            for _, result in report.entries:
+                if result.traceback:
+                    sys.stderr.write(ctx.redactor.redact(result.traceback))
+    return report.exit_code(args.strict)
+
+
+def _list(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
+    from checks import ALL_CHECKS
+
+    if args.format == "json":
+        import json
+
+        rows = [{"id": c.id, "title": c.title, "group": c.group, "live": c.live, "spends_tokens": c.spends_tokens,
+                 "needs": list(c.needs), "codes": list(c.codes)} for c in ALL_CHECKS]
+        stdout.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_OK
+    width = max(len(c.id) for c in ALL_CHECKS)
+    for c in ALL_CHECKS:
+        kind = "live, spends tokens" if c.spends_tokens else "live" if c.live else "offline"
+        stdout.write(f"{c.id:<{width}}  {c.title}  ({c.group}; {kind})\n")
+    return EXIT_OK
+
+
+def _explain(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
+    from checks import ALL_CHECKS
+
+    topic = args.topic.strip().lower()
+    for c in ALL_CHECKS:
+        if topic == c.id or topic in c.codes:
+            what = f"{topic}: a diagnosis of the {c.id} check" if topic != c.id else f"{c.id}: {c.title}"
+            stdout.write(f"{what}\n\n{c.doc}\n\nCodes: {', '.join(c.codes)}\n")
+            return EXIT_OK
+    known = [c.id for c in ALL_CHECKS] + [code for c in ALL_CHECKS for code in c.codes]
+    close = difflib.get_close_matches(topic, known, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `llm-doctor list` shows the checks"
+    raise UsageError(f"unknown code or check {args.topic!r}{hint}")

@@ -1,0 +1,133 @@
+"""The Context: everything a check may read, gathered once per run.
+
+This is the only module that reads `os.environ`. Checks see the shell environment
+and the project's `.env` through `lookup`, which resolves a variable exactly as the
+guide's `load_dotenv()` would (the shell wins; `.env` fills the gaps) and says where
+the value came from, so a fix can point at the right place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Mapping
+
+from doctor.envfile import DotenvFile, read_dotenv
+from doctor.interpreter import InterpreterFacts, Target, probe, resolve_target
+from doctor.redact import Redactor
+from doctor.settings import DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_TIMEOUT, Flags, ProjectConfig
+
+# `.env` values under these names are settings the fixes must name, not secrets.
+PUBLIC_SETTINGS = frozenset(
+    {"OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_API_VERSION", "OPENAI_API_TYPE", "OPENAI_LOG", "OPENAI_API_BASE"}
+)
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|ORG_ID|PROJECT_ID|ORGANIZATION|CREDENTIAL", re.I)
+
+
+@dataclass(frozen=True)
+class EnvValue:
+    """A variable's value and where it came from: "shell", or ".env" with its line."""
+
+    name: str
+    value: str
+    source: str
+    line: int | None = None
+
+    @property
+    def where(self) -> str:
+        return f".env line {self.line}" if self.source == ".env" else "the shell environment"
+
+
+@dataclass
+class Context:
+    project: Path
+    shell: Mapping[str, str]
+    dotenv: DotenvFile
+    flags: Flags
+    config: ProjectConfig
+    target: Target
+    redactor: Redactor
+    today: date = field(default_factory=date.today)
+    platform: str = sys.platform
+    _facts: InterpreterFacts | None = None
+    _facts_task: asyncio.Task[InterpreterFacts] | None = None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, project: Path, flags: Flags, config: ProjectConfig | None = None,
+              environ: Mapping[str, str] | None = None, today: date | None = None) -> "Context":
+        """Gathers the run's inputs. `environ` defaults to the real process environment."""
+        shell = dict(os.environ if environ is None else environ)
+        dotenv = read_dotenv(project / ".env")
+        redactor = Redactor(value for name, value in shell.items() if _SECRET_NAME.search(name))
+        for entry in dotenv.entries:
+            if entry.key not in PUBLIC_SETTINGS and entry.value:
+                redactor.add(entry.value)
+        return cls(
+            project=project,
+            shell=shell,
+            dotenv=dotenv,
+            flags=flags,
+            config=config or ProjectConfig(),
+            target=resolve_target(project, flags.python, shell),
+            redactor=redactor,
+            today=today or date.today(),
+        )
+
+    # -- variables, as the user's code sees them -------------------------------------
+    def shell_value(self, name: str) -> EnvValue | None:
+        return EnvValue(name, self.shell[name], "shell") if name in self.shell else None
+
+    def dotenv_value(self, name: str) -> EnvValue | None:
+        entry = self.dotenv.get(name) if self.dotenv.readable else None
+        if entry is None or entry.value is None:
+            return None
+        return EnvValue(name, entry.value, ".env", entry.line)
+
+    def lookup(self, name: str) -> EnvValue | None:
+        """The value after `load_dotenv()`: the shell wins, since it does not override."""
+        return self.shell_value(name) or self.dotenv_value(name)
+
+    @property
+    def api_key(self) -> EnvValue | None:
+        return self.lookup("OPENAI_API_KEY")
+
+    # -- settings ----------------------------------------------------------------------
+    @property
+    def base_url(self) -> EnvValue:
+        if self.flags.base_url is not None:
+            return EnvValue("OPENAI_BASE_URL", self.flags.base_url, "--base-url")
+        return self.lookup("OPENAI_BASE_URL") or EnvValue("OPENAI_BASE_URL", DEFAULT_BASE_URL, "default")
+
+    @property
+    def model(self) -> str:
+        env = self.lookup("OPENAI_MODEL")
+        return self.flags.model or (env.value if env and env.value else None) or self.config.model or DEFAULT_MODEL
+
+    @property
+    def timeout(self) -> float:
+        return self.flags.timeout or self.config.timeout or DEFAULT_TIMEOUT
+
+    @property
+    def prompt_file(self) -> Path | None:
+        name = self.flags.prompt_file or self.config.prompt_file
+        return (self.project / name) if name else None
+
+    # -- the target interpreter, probed once ---------------------------------------------
+    async def interpreter(self) -> InterpreterFacts:
+        """The target's facts; concurrent callers share one probe."""
+        if self._facts is None:
+            if self._facts_task is None:
+                self._facts_task = asyncio.ensure_future(asyncio.to_thread(probe, self.target, self.shell))
+            self._facts = await self._facts_task
+        return self._facts
+
+
+def environ_snapshot() -> dict[str, str]:
+    """A copy of the process environment, for the command line's own choices (colour)."""
+    return dict(os.environ)

@@ -1,0 +1,115 @@
+"""Reads a project's `.env` the way python-dotenv does, and notes what its parser hides.
+
+python-dotenv itself parses the text, so the doctor sees exactly the values the user's
+`load_dotenv()` would load. Around it sits what the parser does not tell: where each
+value sits (line numbers), lines it drops with only a warning, duplicate keys, a BOM,
+and files that cannot be text at all. Values never leave this module in messages.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_DOTENV_BYTES = 1024 * 1024
+_LEADING_NEWLINES = re.compile(r"\r\n|\n|\r")
+_KEY_GUESS = re.compile(r"\s*(?:export\s+)?['\"]?([A-Za-z_][A-Za-z0-9_.\-]*)")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One `KEY=value` line as python-dotenv parsed it. `value` is None for a bare `KEY`."""
+
+    key: str
+    value: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class DotenvFile:
+    """A `.env` file: whether it exists, why it cannot be read, and what it holds."""
+
+    path: Path
+    exists: bool
+    problem: str | None = None
+    entries: tuple[Entry, ...] = ()
+    unparsed: tuple[tuple[int, str | None], ...] = ()  # (line, the key it seems to set)
+    bom: bool = False
+    crlf: bool = False
+
+    @property
+    def readable(self) -> bool:
+        return self.exists and self.problem is None
+
+    def get(self, key: str) -> Entry | None:
+        """The entry python-dotenv would use: the last one wins."""
+        found = [e for e in self.entries if e.key == key]
+        return found[-1] if found else None
+
+    def values(self) -> dict[str, str | None]:
+        return {e.key: e.value for e in self.entries}
+
+    def duplicates(self) -> dict[str, list[int]]:
+        lines: dict[str, list[int]] = {}
+        for entry in self.entries:
+            lines.setdefault(entry.key, []).append(entry.line)
+        return {k: v for k, v in lines.items() if len(v) > 1}
+
+
+def read_dotenv(path: Path) -> DotenvFile:
+    """Reads and parses `path`; any reason it cannot be used becomes `problem`, never an exception."""
+    if not path.exists() and not path.is_symlink():
+        return DotenvFile(path, exists=False)
+    try:
+        if path.is_dir():
+            return DotenvFile(path, exists=True, problem="is a directory, not a file")
+        size = path.stat().st_size
+        if size > MAX_DOTENV_BYTES:
+            return DotenvFile(path, True, problem=f"is {size / 1e6:.1f} MB; a .env file holds a few short lines")
+        raw = path.read_bytes()
+    except OSError as error:
+        return DotenvFile(path, exists=True, problem=f"cannot be read ({error.strerror or type(error).__name__})")
+    text, problem, bom = decode_text(raw)
+    if problem:
+        return DotenvFile(path, exists=True, problem=problem)
+    entries, unparsed = parse_entries(text)
+    return DotenvFile(path, True, entries=entries, unparsed=unparsed, bom=bom, crlf="\r\n" in text)
+
+
+def decode_text(raw: bytes) -> tuple[str, str | None, bool]:
+    """Decodes as python-dotenv does (UTF-8), naming the encodings it trips on.
+
+    Returns the text, a problem (or None), and whether a UTF-8 byte order mark led it.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "", "is UTF-16 encoded (PowerShell's `>` writes that); python-dotenv reads UTF-8", False
+    if b"\x00" in raw:
+        return "", "is a binary file (it holds NUL bytes), not text", False
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return "", f"is not valid UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start})", False
+    return text.removeprefix("\ufeff"), None, bom
+
+
+def parse_entries(text: str) -> tuple[tuple[Entry, ...], tuple[tuple[int, str | None], ...]]:
+    """Parses with python-dotenv's own parser; returns entries and the lines it drops,
+    each with the variable name it seems to set (never its value)."""
+    from dotenv.parser import parse_stream
+
+    entries: list[Entry] = []
+    unparsed: list[tuple[int, str | None]] = []
+    for binding in parse_stream(io.StringIO(text)):
+        original = binding.original.string
+        leading = original[: len(original) - len(original.lstrip())]
+        line = binding.original.line + len(_LEADING_NEWLINES.findall(leading))
+        if binding.error:
+            guess = _KEY_GUESS.match(original.strip())
+            unparsed.append((line, guess.group(1) if guess else None))
+        elif binding.key is not None:
+            entries.append(Entry(binding.key, binding.value, line))
+    return tuple(entries), tuple(unparsed)
+

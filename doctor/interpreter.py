@@ -1,0 +1,163 @@
+"""Finds the project's Python and learns its facts once.
+
+The doctor diagnoses the interpreter the user's code runs on, which is often not the
+one running the doctor (pipx, a global install). Its facts come from one small
+subprocess, or straight from this process when it is the same interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+PROBE_TIMEOUT = 20.0
+
+# Runs inside the target interpreter; it must work on any Python 3 and print one JSON line.
+_PROBE = r"""
+import json, sys
+try:
+    import importlib.metadata as md
+    dists = {}
+    for d in md.distributions():
+        name = d.metadata["Name"]
+        if name and name not in dists:
+            dists[name] = d.version
+except Exception:
+    dists = None
+print(json.dumps({"version": list(sys.version_info[:3]), "executable": sys.executable,
+                  "prefix": sys.prefix, "base_prefix": getattr(sys, "base_prefix", sys.prefix),
+                  "distributions": dists}))
+"""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which interpreter to diagnose and why it was chosen."""
+
+    path: Path
+    source: str  # "--python", "VIRTUAL_ENV", "project .venv", "running interpreter"
+    project_venvs: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class InterpreterFacts:
+    """What the target interpreter told us; `error` says why it could not tell."""
+
+    target: Target
+    version: tuple[int, int, int] | None = None
+    executable: str | None = None
+    prefix: str | None = None
+    base_prefix: str | None = None
+    distributions: Mapping[str, str] | None = field(default=None)
+    error: str | None = None
+
+    @property
+    def is_venv(self) -> bool:
+        return self.prefix is not None and self.prefix != self.base_prefix
+
+    @property
+    def version_text(self) -> str:
+        return ".".join(map(str, self.version)) if self.version else "unknown"
+
+    def installed(self, name: str) -> str | None:
+        """The installed version of a distribution, matching names as pip does."""
+        from packaging.utils import canonicalize_name
+
+        wanted = canonicalize_name(name)
+        for dist, version in (self.distributions or {}).items():
+            if canonicalize_name(dist) == wanted:
+                return version
+        return None
+
+
+def venv_python(venv: Path) -> Path:
+    """The interpreter inside a venv folder, for POSIX and Windows layouts."""
+    windows = venv / "Scripts" / "python.exe"
+    return windows if windows.exists() else venv / "bin" / "python"
+
+
+def find_project_venvs(project: Path) -> tuple[Path, ...]:
+    return tuple(p for p in (project / ".venv", project / "venv") if (p / "pyvenv.cfg").is_file())
+
+
+def resolve_target(project: Path, python: str | None, environ: Mapping[str, str]) -> Target:
+    """Picks the interpreter: --python, then $VIRTUAL_ENV, then the project's venv, then this one."""
+    venvs = find_project_venvs(project)
+    if python:
+        return Target(Path(python), "--python", venvs)
+    if environ.get("VIRTUAL_ENV"):
+        return Target(venv_python(Path(environ["VIRTUAL_ENV"])), "VIRTUAL_ENV", venvs)
+    if venvs:
+        return Target(venv_python(venvs[0]), f"project {venvs[0].name}", venvs)
+    return Target(Path(sys.executable), "running interpreter", venvs)
+
+
+def probe(target: Target, environ: Mapping[str, str]) -> InterpreterFacts:
+    """Collects the target's facts; a broken interpreter becomes `error`, never an exception."""
+    if _same_as_running(target.path):
+        return _facts_in_process(target)
+    if not target.path.exists():
+        return InterpreterFacts(target, error=f"{target.path} does not exist")
+    env = {k: v for k, v in environ.items() if k not in ("PYTHONHOME", "PYTHONSTARTUP")}
+    try:
+        done = subprocess.run(
+            [str(target.path), "-c", _PROBE],
+            capture_output=True, text=True, timeout=PROBE_TIMEOUT, env=env, stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        return InterpreterFacts(target, error=f"{target.path} did not answer within {PROBE_TIMEOUT:.0f} s")
+    except OSError as error:
+        return InterpreterFacts(target, error=f"{target.path} cannot be run ({error.strerror or error})")
+    try:
+        data = json.loads(done.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        said = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return InterpreterFacts(target, error=f"{target.path} is not a working Python ({said[:200]})")
+    return InterpreterFacts(
+        target,
+        version=tuple(data["version"]),
+        executable=data["executable"],
+        prefix=data["prefix"],
+        base_prefix=data["base_prefix"],
+        distributions=data["distributions"],
+    )
+
+
+def _same_as_running(path: Path) -> bool:
+    """True when the target is this very interpreter, so no subprocess is needed.
+
+    A venv's python is often a symlink to the base interpreter, so resolved paths are
+    not enough: the prefix the venv would give must match this process's too.
+    """
+    if os.path.abspath(path) == os.path.abspath(sys.executable):
+        return True
+    try:
+        venv_root = path.parent.parent
+        if (venv_root / "pyvenv.cfg").is_file():
+            return venv_root.resolve() == Path(sys.prefix).resolve()
+        return sys.prefix == sys.base_prefix and path.resolve() == Path(sys.executable).resolve()
+    except OSError:
+        return False
+
+
+def _facts_in_process(target: Target) -> InterpreterFacts:
+    import importlib.metadata as md
+
+    dists: dict[str, str] = {}
+    for dist in md.distributions():
+        name = dist.metadata["Name"]
+        if name and name not in dists:
+            dists[name] = dist.version
+    return InterpreterFacts(
+        target,
+        version=tuple(sys.version_info[:3]),
+        executable=sys.executable,
+        prefix=sys.prefix,
+        base_prefix=sys.base_prefix,
+        distributions=dists,
+    )

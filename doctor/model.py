@@ -1,0 +1,213 @@
+"""The plain data every part of llm-doctor shares: statuses, fixes, results and checks.
+
+Nothing here does I/O, so the checks, the runner and every front end can agree on one
+vocabulary without importing each other.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping
+
+if TYPE_CHECKING:
+    from doctor.context import Context
+
+
+class Status(str, Enum):
+    """How a check ended. Only the runner produces ERROR and dependency skips."""
+
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIP = "skip"
+    ERROR = "error"
+
+    @property
+    def severity(self) -> int:
+        """Orders findings so that the worst one can lead a result."""
+        return _SEVERITY[self]
+
+
+_SEVERITY = {Status.SKIP: 0, Status.PASS: 1, Status.WARN: 2, Status.FAIL: 3, Status.ERROR: 4}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """What the user should do: a summary, ordered steps and commands safe to copy.
+
+    `guide` names the section of the beginner's guide that covers the fix, so every
+    failure leads back to the step the user skipped or got wrong.
+    """
+
+    summary: str
+    steps: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    guide: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "steps": list(self.steps),
+            "commands": list(self.commands),
+            "links": list(self.links),
+            "guide": self.guide,
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of one check. `code` names the diagnosis and is None on a pass."""
+
+    status: Status
+    message: str
+    code: str | None = None
+    details: tuple[str, ...] = ()
+    fix: Fix | None = None
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    duration_ms: int = 0
+    tokens_used: int = 0
+    traceback: str | None = None
+
+
+def passed(message: str, *, details: Iterable[str] = (), facts: Mapping[str, Any] | None = None) -> Result:
+    return Result(Status.PASS, message, details=tuple(details), facts=dict(facts or {}))
+
+
+def skipped(reason: str, *, facts: Mapping[str, Any] | None = None) -> Result:
+    return Result(Status.SKIP, reason, facts=dict(facts or {}))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a check found; a check that finds several reports the worst first."""
+
+    status: Status
+    code: str
+    message: str
+    fix: Fix | None = None
+    details: tuple[str, ...] = ()
+
+
+def from_findings(
+    findings: Iterable[Finding],
+    ok_message: str,
+    *,
+    details: Iterable[str] = (),
+    facts: Mapping[str, Any] | None = None,
+) -> Result:
+    """Folds a check's findings into one Result led by the most severe one.
+
+    The other findings stay visible as details, each tagged with its code, so that
+    fixing the first problem never hides the next one.
+    """
+    found = sorted(findings, key=lambda f: -f.status.severity)
+    facts = dict(facts or {})
+    if not found:
+        return passed(ok_message, details=details, facts=facts)
+    lead, rest = found[0], found[1:]
+    facts["codes"] = [f.code for f in found]
+    extra = [f"also {f.code}: {f.message}" for f in rest]
+    return Result(
+        lead.status,
+        lead.message,
+        code=lead.code,
+        details=(*lead.details, *extra, *details),
+        fix=lead.fix,
+        facts=facts,
+    )
+
+
+CheckFunction = Callable[["Context"], Awaitable[Result]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A registered check: its stable id, what it needs, and the function that runs it.
+
+    `live` marks checks that touch the network or spend tokens: `--offline` skips them
+    and `llm-doctor list` says so. `codes` lists every diagnosis the check may report.
+    """
+
+    id: str
+    title: str
+    group: str
+    fn: CheckFunction
+    needs: tuple[str, ...] = ()
+    live: bool = False
+    timeout: float = 15.0
+    codes: tuple[str, ...] = ()
+    spends_tokens: bool = False
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.fn.__doc__ or "")
+
+    async def __call__(self, ctx: "Context") -> Result:
+        return await self.fn(ctx)
+
+    def with_timeout(self, timeout: float) -> "Check":
+        return replace(self, timeout=timeout)
+
+
+GROUPS = ("Environment", "Secrets", "Connection", "API behaviour")
+
+
+def check(
+    id: str,
+    *,
+    title: str,
+    group: str,
+    codes: Iterable[str],
+    needs: Iterable[str] = (),
+    live: bool = False,
+    timeout: float = 15.0,
+    spends_tokens: bool = False,
+) -> Callable[[CheckFunction], Check]:
+    """Declares an async function as a check. It only attaches data: no registration."""
+    if group not in GROUPS:
+        raise ValueError(f"unknown group {group!r}")
+
+    def decorate(fn: CheckFunction) -> Check:
+        return Check(
+            id=id,
+            title=title,
+            group=group,
+            fn=fn,
+            needs=tuple(needs),
+            live=live,
+            timeout=timeout,
+            codes=tuple(codes),
+            spends_tokens=spends_tokens,
+        )
+
+    return decorate
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one run produced, in registry order: what every renderer reads."""
+
+    tool_version: str
+    project: str
+    interpreter: str
+    entries: tuple[tuple[Check, Result], ...]
+    duration_ms: int
+
+    def count(self, status: Status) -> int:
+        return sum(1 for _, r in self.entries if r.status is status)
+
+    @property
+    def tokens_used(self) -> int:
+        return sum(r.tokens_used for _, r in self.entries)
+
+    def exit_code(self, strict: bool = False) -> int:
+        """0 healthy (warnings allowed), 1 a failure (or a warning under --strict), 3 doctor broke."""
+        statuses = {r.status for _, r in self.entries}
+        if Status.ERROR in statuses:
+            return 3
+        if Status.FAIL in statuses or (strict and Status.WARN in statuses):
+            return 1
+        return 0

@@ -1,0 +1,1 @@
+"""Renderers: pure functions from a Report (or its entries) to text. One format a module."""

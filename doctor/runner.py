@@ -1,0 +1,122 @@
+"""Runs checks as a DAG over `needs`: concurrently, each with a timeout, none able to crash the run.
+
+Events come out as they happen (`Started`, `Finished`), so the text front end can
+print in registry order while the TUI updates rows live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+from dataclasses import dataclass, replace
+from typing import AsyncIterator, Iterable, Sequence
+
+from doctor.context import Context
+from doctor.model import Check, Result, Status
+
+MAX_CONCURRENCY = 8
+
+
+@dataclass(frozen=True)
+class Started:
+    check: Check
+
+
+@dataclass(frozen=True)
+class Finished:
+    check: Check
+    result: Result
+
+
+Event = Started | Finished
+
+
+class SelectionError(ValueError):
+    """--only or --skip named a check that does not exist."""
+
+
+def select(checks: Sequence[Check], only: Iterable[str] = (), skip: Iterable[str] = ()) -> tuple[Check, ...]:
+    """The checks to run, in registry order; unknown ids are a usage error."""
+    known = {c.id for c in checks}
+    only, skip = tuple(only), tuple(skip)
+    unknown = sorted((set(only) | set(skip)) - known)
+    if unknown:
+        raise SelectionError(f"unknown check id: {', '.join(unknown)} (see `llm-doctor list`)")
+    return tuple(c for c in checks if (not only or c.id in only) and c.id not in skip)
+
+
+def validate(checks: Sequence[Check]) -> None:
+    """Ids are unique and every need comes earlier, which also rules out cycles."""
+    seen: set[str] = set()
+    for c in checks:
+        if c.id in seen:
+            raise ValueError(f"duplicate check id {c.id}")
+        missing = [n for n in c.needs if n not in seen]
+        if missing:
+            raise ValueError(f"{c.id} needs {missing}, which must come earlier in ALL_CHECKS")
+        seen.add(c.id)
+
+
+async def run(checks: Sequence[Check], ctx: Context, *, offline: bool = False) -> AsyncIterator[Event]:
+    """Runs `checks`, yielding events. A need that is not among `checks` counts as met:
+    `--only` runs exactly what it names."""
+    queue: asyncio.Queue[Event] = asyncio.Queue()
+    done: dict[str, asyncio.Future[Result]] = {c.id: asyncio.get_running_loop().create_future() for c in checks}
+    gate = asyncio.Semaphore(MAX_CONCURRENCY)
+
+    async def one(check: Check) -> None:
+        result = await _blocked_by(check, done)
+        if result is None and offline and check.live:
+            result = Result(Status.SKIP, "offline: live checks are off")
+        if result is None:
+            async with gate:
+                queue.put_nowait(Started(check))
+                result = await _guarded(check, ctx)
+        result = ctx.redactor.redact_result(result)
+        done[check.id].set_result(result)
+        queue.put_nowait(Finished(check, result))
+
+    tasks = [asyncio.create_task(one(c)) for c in checks]
+    try:
+        for _ in range(len(checks)):
+            event = await queue.get()
+            while isinstance(event, Started):
+                yield event
+                event = await queue.get()
+            yield event
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _blocked_by(check: Check, done: dict[str, asyncio.Future[Result]]) -> Result | None:
+    """A skip naming the first need that did not pass, or None when all are met."""
+    for need in check.needs:
+        if need not in done:
+            continue
+        outcome = await done[need]
+        if outcome.status not in (Status.PASS, Status.WARN):
+            return Result(Status.SKIP, f"needs {need}, which did not pass ({outcome.status.value})",
+                          facts={"blocked_by": need})
+    return None
+
+
+async def _guarded(check: Check, ctx: Context) -> Result:
+    """Runs one check; a timeout or an exception becomes ERROR with the traceback kept aside."""
+    start = time.perf_counter()
+    try:
+        result = await asyncio.wait_for(check(ctx), check.timeout)
+    except (asyncio.TimeoutError, TimeoutError):
+        result = Result(Status.ERROR, f"the check did not finish within {check.timeout:g} s",
+                        code="check-timeout")
+    except Exception as error:  # noqa: BLE001 - no check may crash the run
+        result = Result(
+            Status.ERROR,
+            f"the check crashed: {type(error).__name__}: {error} (run with -v for the traceback; please report it)",
+            code="check-crashed",
+            traceback=traceback.format_exc(),
+        )
+    elapsed = int((time.perf_counter() - start) * 1000)
+    return replace(result, duration_ms=elapsed)
