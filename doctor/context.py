@@ -54,7 +54,7 @@ class Context:
     redactor: Redactor
     today: date = field(default_factory=date.today)
     platform: str = sys.platform
-    _facts: InterpreterFacts | None = None
+    interpreter_facts: InterpreterFacts | None = None  # probed on first use; tests may set it
     _facts_task: asyncio.Task[InterpreterFacts] | None = None
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -121,11 +121,11 @@ class Context:
     # -- the target interpreter, probed once ---------------------------------------------
     async def interpreter(self) -> InterpreterFacts:
         """The target's facts; concurrent callers share one probe."""
-        if self._facts is None:
+        if self.interpreter_facts is None:
             if self._facts_task is None:
                 self._facts_task = asyncio.ensure_future(asyncio.to_thread(probe, self.target, self.shell))
-            self._facts = await self._facts_task
-        return self._facts
+            self.interpreter_facts = await self._facts_task
+        return self.interpreter_facts
 
 
 def environ_snapshot() -> dict[str, str]:

@@ -1,0 +1,51 @@
+"""Helpers the benchmarks share: a healthy sample project and side-by-side timing."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+EXAMPLE_KEY = "sk-proj-" + "Bench0Key1Not2Real3Key4Ab5Cd6Ef7Gh" * 2 + "T3BlbkFJ" + "Bench8Key9Zz0Yy1Xx2W"
+
+
+def healthy_project(root: Path) -> Path:
+    """A project that passes every offline check when run with this interpreter."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / ".env").write_text(f"OPENAI_API_KEY={EXAMPLE_KEY}\n")
+    (root / ".gitignore").write_text(".env\n")
+    pins = "".join(f"{n}=={md.version(n)}\n" for n in ("openai", "httpx", "python-dotenv"))
+    (root / "requirements.txt").write_text(pins)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    return root
+
+
+def doctor_command() -> list[str]:
+    script = Path(sys.executable).with_name("llm-doctor")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "doctor"]
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    env.update(VIRTUAL_ENV=sys.prefix, **extra)
+    return env
+
+
+def time_once(command: Sequence[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def side_by_side(runs: int, contenders: dict[str, Callable[[], float]]) -> dict[str, float]:
+    """Runs the contenders interleaved, `runs` rounds, and returns each one's median seconds."""
+    samples: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(runs):
+        for name, measure in contenders.items():
+            samples[name].append(measure())
+    return {name: statistics.median(values) for name, values in samples.items()}

@@ -1,0 +1,163 @@
+"""dotenv-present and dotenv-gitignored, on real files and real git repositories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from checks.dotenv_file import dotenv_gitignored, dotenv_present
+from doctor.model import Status
+from tests.conftest import CANARY_KEY, SHELL_CANARY, base_environ, facts, git, make_ctx, run_check, write_project
+
+
+def present(project: Path, **env: str):
+    return run_check(dotenv_present, make_ctx(project, environ=base_environ(**env), interpreter=facts(project)))
+
+
+def test_present_passes_and_names_the_line(tmp_path):
+    project = write_project(tmp_path, env=f"# my key\n\nOPENAI_API_KEY={CANARY_KEY}\n")
+    result = present(project)
+    assert result.status is Status.PASS
+    assert result.message == "OPENAI_API_KEY from .env line 3"
+
+
+def test_missing_dotenv_fails_and_offers_the_example(tmp_path):
+    project = write_project(tmp_path)
+    (project / ".env.example").write_text("OPENAI_API_KEY=sk-your-real-key-goes-here\n")
+    result = present(project)
+    assert (result.status, result.code) == (Status.FAIL, "dotenv-missing")
+    assert result.fix.commands == ("cp .env.example .env",)
+
+
+def test_missing_dotenv_with_a_shell_key_is_only_a_warning(tmp_path):
+    result = present(write_project(tmp_path), OPENAI_API_KEY=SHELL_CANARY)
+    assert (result.status, result.code) == (Status.WARN, "dotenv-missing")
+
+
+def test_key_missing(tmp_path):
+    result = present(write_project(tmp_path, env="OPENAI_KEY=abcdef123456\n"))
+    assert (result.status, result.code) == (Status.FAIL, "key-missing")
+    assert any("OPENAI_KEY is set" in d for d in result.details)
+
+
+def test_empty_key_is_missing(tmp_path):
+    result = present(write_project(tmp_path, env="OPENAI_API_KEY=\n"))
+    assert result.code == "key-missing" and "empty" in result.message
+
+
+def test_unparseable_key_line(tmp_path):
+    result = present(write_project(tmp_path, env=f"OPENAI_API_KEY: {CANARY_KEY}\n"))
+    assert result.code == "key-missing" and "cannot parse" in result.message
+
+
+def test_shell_key_shadows_dotenv(tmp_path):
+    project = write_project(tmp_path, env=f"OPENAI_API_KEY={CANARY_KEY}\n")
+    result = present(project, OPENAI_API_KEY=SHELL_CANARY)
+    assert (result.status, result.code) == (Status.FAIL, "key-shadowed")
+    assert result.fix.commands == ("unset OPENAI_API_KEY",)
+    assert "shell" in result.message and ".env line 1" in result.message
+
+
+def test_same_key_in_shell_and_dotenv_is_fine(tmp_path):
+    project = write_project(tmp_path, env=f"OPENAI_API_KEY={CANARY_KEY}\n")
+    assert present(project, OPENAI_API_KEY=CANARY_KEY).status is Status.PASS
+
+
+def test_duplicate_key_lines_warn(tmp_path):
+    result = present(write_project(tmp_path, env=f"OPENAI_API_KEY=old\nOPENAI_API_KEY={CANARY_KEY}\n"))
+    assert (result.status, result.code) == (Status.WARN, "dotenv-duplicate-key")
+
+
+# --- bad .env files: a clear finding, never a crash ------------------------------------
+
+def _unreadable(tmp_path: Path, content: bytes) -> str:
+    result = present(write_project(tmp_path, env=content))
+    assert (result.status, result.code) == (Status.FAIL, "dotenv-unreadable")
+    return result.message
+
+
+def test_binary_dotenv(tmp_path):
+    assert "binary" in _unreadable(tmp_path, b"\x7fELF\x00\x00\x01OPENAI")
+
+
+def test_utf16_dotenv(tmp_path):
+    assert "UTF-16" in _unreadable(tmp_path, f"OPENAI_API_KEY={CANARY_KEY}\n".encode("utf-16"))
+
+
+def test_invalid_utf8_dotenv(tmp_path):
+    assert "not valid UTF-8" in _unreadable(tmp_path, b"OPENAI_API_KEY=sk-\xff\xfe\xfa\n")
+
+
+def test_huge_dotenv(tmp_path):
+    assert "MB" in _unreadable(tmp_path, b"A=" + b"x" * (20 * 1024 * 1024))
+
+
+def test_dotenv_that_is_a_directory(tmp_path):
+    (tmp_path / ".env").mkdir()
+    result = present(tmp_path)
+    assert result.code == "dotenv-unreadable" and "directory" in result.message
+
+
+def test_bom_crlf_and_export_are_read_like_python_dotenv(tmp_path):
+    content = f"\ufeffexport OPENAI_API_KEY={CANARY_KEY}\r\nOTHER=1\r\n".encode()
+    result = present(write_project(tmp_path, env=content))
+    assert result.status is Status.PASS, result
+    assert "byte order mark" in result.details[0]
+
+
+def test_bom_with_an_old_python_dotenv_fails(tmp_path):
+    project = write_project(tmp_path, env=f"\ufeffOPENAI_API_KEY={CANARY_KEY}\n".encode())
+    old = facts(project, dists={"python-dotenv": "1.0.1"})
+    result = run_check(dotenv_present, make_ctx(project, interpreter=old))
+    assert (result.status, result.code) == (Status.FAIL, "dotenv-bom")
+
+
+# --- dotenv-gitignored on real repositories --------------------------------------------
+
+def gitignored(project: Path, **env: str):
+    return run_check(dotenv_gitignored, make_ctx(project, environ=base_environ(**env)))
+
+
+def test_gitignored_passes(healthy):
+    assert gitignored(healthy).status is Status.PASS
+
+
+def test_not_ignored(tmp_path):
+    project = write_project(tmp_path, env=f"OPENAI_API_KEY={CANARY_KEY}\n")
+    git(project, "init", "-q")
+    result = gitignored(project)
+    assert (result.status, result.code) == (Status.FAIL, "dotenv-not-ignored")
+    assert result.fix.commands == ('echo ".env" >> .gitignore',)
+
+
+def test_tracked_and_committed(tmp_path):
+    project = write_project(tmp_path, env=f"OPENAI_API_KEY={CANARY_KEY}\n")
+    git(project, "init", "-q")
+    git(project, "add", ".env")
+    git(project, "commit", "-qm", "oops")
+    result = gitignored(project)
+    assert result.status is Status.FAIL
+    assert set(result.facts["codes"]) == {"dotenv-in-history", "dotenv-tracked"}
+
+
+def test_committed_once_then_removed_is_still_in_history(tmp_path):
+    project = write_project(tmp_path, env="OPENAI_API_KEY=x\n")
+    git(project, "init", "-q")
+    git(project, "add", ".env")
+    git(project, "commit", "-qm", "oops")
+    git(project, "rm", "-q", "--cached", ".env")
+    (project / ".gitignore").write_text(".env\n")
+    git(project, "add", ".gitignore")
+    git(project, "commit", "-qm", "fix")
+    result = gitignored(project)
+    assert (result.status, result.code) == (Status.FAIL, "dotenv-in-history")
+
+
+def test_no_git_repository_is_a_warning(tmp_path):
+    project = write_project(tmp_path / "plain", env="OPENAI_API_KEY=x\n")
+    result = gitignored(project, GIT_CEILING_DIRECTORIES=str(tmp_path))
+    assert (result.status, result.code) == (Status.WARN, "not-a-git-repo")
+
+
+def test_no_git_installed_is_a_skip(tmp_path):
+    result = gitignored(write_project(tmp_path), PATH=str(tmp_path / "empty-bin"))
+    assert result.status is Status.SKIP and "git is not installed" in result.message

@@ -1,0 +1,178 @@
+"""python-version, venv-active and packages-pinned, each passing and failing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from checks.environment import packages_pinned, python_version, venv_active
+from checks.requirements import parse_requirements
+from doctor.model import Status
+from tests.conftest import HEALTHY_REQUIREMENTS, base_environ, facts, make_ctx, run_check, write_project
+
+
+def test_python_version_passes_on_a_current_python(tmp_path):
+    ctx = make_ctx(tmp_path, interpreter=facts(tmp_path, version=(3, 12, 4)))
+    result = run_check(python_version, ctx)
+    assert result.status is Status.PASS and "3.12.4" in result.message
+
+
+def test_python_version_fails_below_3_10(tmp_path):
+    result = run_check(python_version, make_ctx(tmp_path, interpreter=facts(tmp_path, version=(3, 9, 18))))
+    assert (result.status, result.code) == (Status.FAIL, "python-too-old")
+    assert result.fix and result.fix.guide.startswith("Prerequisites")
+
+
+def test_python_version_warns_past_or_near_end_of_life(tmp_path):
+    result = run_check(python_version, make_ctx(tmp_path, interpreter=facts(tmp_path, version=(3, 10, 14))))
+    assert (result.status, result.code) == (Status.WARN, "python-eol-soon")
+    assert "2026-10-31" in result.message
+
+
+def test_python_version_reports_a_broken_interpreter(tmp_path):
+    ctx = make_ctx(tmp_path, interpreter=facts(tmp_path, error="/x/python is not a working Python (boom)"))
+    result = run_check(python_version, ctx)
+    assert (result.status, result.code) == (Status.FAIL, "interpreter-broken")
+    assert run_check(venv_active, ctx).status is Status.SKIP
+
+
+def test_venv_active_passes_when_the_shell_activated_the_project_venv(tmp_path):
+    env = base_environ(VIRTUAL_ENV=str(tmp_path / ".venv"))
+    assert run_check(venv_active, make_ctx(tmp_path, environ=env, interpreter=facts(tmp_path))).status is Status.PASS
+
+
+def test_venv_missing_fails_with_create_and_activate_commands(tmp_path):
+    result = run_check(venv_active, make_ctx(tmp_path, interpreter=facts(tmp_path, venv=False)))
+    assert (result.status, result.code) == (Status.FAIL, "venv-missing")
+    assert "python -m venv .venv" in result.fix.commands
+
+
+def test_project_venv_not_active_names_the_users_shell(tmp_path):
+    system_python = facts(tmp_path, venv=False, project_venv=True)
+    ctx = make_ctx(tmp_path, interpreter=system_python)
+    result = run_check(venv_active, ctx)
+    assert (result.status, result.code) == (Status.FAIL, "venv-not-active")
+    assert result.fix.commands == ("source .venv/bin/activate",)
+    powershell = make_ctx(tmp_path, environ=base_environ(PSModulePath="x"), platform="win32",
+                          interpreter=system_python)
+    assert run_check(venv_active, powershell).fix.commands == (".venv\\Scripts\\Activate.ps1",)
+
+
+def test_another_activated_venv_fails(tmp_path):
+    env = base_environ(VIRTUAL_ENV="/elsewhere/venv")
+    result = run_check(venv_active, make_ctx(tmp_path, environ=env, interpreter=facts(tmp_path)))
+    assert (result.status, result.code) == (Status.FAIL, "venv-not-active")
+
+
+def test_venv_not_activated_in_this_shell_is_a_warning(tmp_path):
+    result = run_check(venv_active, make_ctx(tmp_path, interpreter=facts(tmp_path)))
+    assert (result.status, result.code) == (Status.WARN, "venv-not-active")
+
+
+@pytest.mark.slow
+def test_a_real_venv_is_probed_in_a_subprocess(tmp_path):
+    """A real venv without pip: the probe runs it, and the packages are reported missing."""
+    project = write_project(tmp_path / "p", requirements=HEALTHY_REQUIREMENTS)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(project / ".venv")], check=True)
+    env = base_environ(VIRTUAL_ENV=str(project / ".venv"))
+    ctx = make_ctx(project, environ=env)
+    assert run_check(venv_active, ctx).status is Status.PASS
+    assert run_check(python_version, ctx).message == f"Python {'.'.join(map(str, sys.version_info[:3]))}"
+    result = run_check(packages_pinned, ctx)
+    assert (result.status, result.code) == (Status.FAIL, "package-missing")
+
+
+def _pinned(tmp_path: Path, requirements: str | None, **dists: str):
+    project = write_project(tmp_path, requirements=requirements)
+    installed = {"openai": "1.99.0", "httpx": "0.28.1", "python-dotenv": "1.2.4"}
+    installed.update({k.replace("_", "-"): v for k, v in dists.items()})
+    installed = {k: v for k, v in installed.items() if v}
+    return run_check(packages_pinned, make_ctx(project, interpreter=facts(project, dists=installed)))
+
+
+def test_packages_pinned_passes_when_pins_match(tmp_path):
+    assert _pinned(tmp_path, HEALTHY_REQUIREMENTS).status is Status.PASS
+
+
+def test_requirements_missing_is_a_warning(tmp_path):
+    result = _pinned(tmp_path, None)
+    assert (result.status, result.code) == (Status.WARN, "requirements-missing")
+    assert "pip freeze > requirements.txt" in result.fix.commands
+
+
+def test_unpinned_package(tmp_path):
+    result = _pinned(tmp_path, "openai>=1.40\nhttpx==0.28.1\npython-dotenv==1.2.4\n")
+    assert (result.status, result.code) == (Status.WARN, "package-unpinned")
+    assert "line 1" in result.message
+
+
+def test_version_mismatch(tmp_path):
+    result = _pinned(tmp_path, HEALTHY_REQUIREMENTS.replace("openai==1.99.0", "openai==1.50.0"))
+    assert (result.status, result.code) == (Status.FAIL, "package-version-mismatch")
+
+
+def test_package_missing(tmp_path):
+    result = _pinned(tmp_path, HEALTHY_REQUIREMENTS, httpx=None)
+    assert (result.status, result.code) == (Status.FAIL, "package-missing")
+
+
+def test_below_floor(tmp_path):
+    result = _pinned(tmp_path, HEALTHY_REQUIREMENTS.replace("0.28.1", "0.26.0"), httpx="0.26.0")
+    assert (result.status, result.code) == (Status.FAIL, "package-below-floor")
+
+
+def test_openai_pre_v1(tmp_path):
+    result = _pinned(tmp_path, HEALTHY_REQUIREMENTS.replace("1.99.0", "0.28.1"), openai="0.28.1")
+    assert result.code == "openai-pre-v1"
+    assert "package-below-floor" not in result.facts["codes"]
+
+
+def test_sdk_httpx_incompatible(tmp_path):
+    result = _pinned(tmp_path, HEALTHY_REQUIREMENTS.replace("1.99.0", "1.50.0"), openai="1.50.0")
+    assert (result.status, result.code) == (Status.FAIL, "sdk-httpx-incompatible")
+
+
+def test_garbage_requirements_lines_are_named_not_fatal(tmp_path):
+    text = HEALTHY_REQUIREMENTS + "this is not ( a requirement\n<<<<<<< HEAD\n"
+    result = _pinned(tmp_path, text)
+    assert (result.status, result.code) == (Status.FAIL, "requirements-invalid")
+    assert "line 4, 5" in result.message
+
+
+def test_binary_requirements_file(tmp_path):
+    project = write_project(tmp_path)
+    (project / "requirements.txt").write_bytes(b"\x00\x01\x02openai")
+    result = run_check(packages_pinned, make_ctx(project, interpreter=facts(project)))
+    assert result.code == "requirements-invalid"
+
+
+REAL_FREEZE = """\
+# Editable install with no version control (mytool==0.1.0)
+-e /home/me/src/mytool
+-e git+https://github.com/example/lib.git@abc123#egg=somelib
+annotated-types==0.7.0
+anyio==4.4.0 \\
+    --hash=sha256:5aadc6a1bbb7cdb0bede386cac5e2940f5e2ff3aa20277e991cf028e0585ce94
+certifi @ file:///home/conda/feedstock_root/build_artifacts/certifi_1720457958366/work/certifi
+httpx==0.28.1
+openai==1.99.0
+Python-Dotenv==1.2.4  # comment
+--index-url https://pypi.example.invalid/simple
+-r other.txt
+"""
+
+
+def test_real_pip_freeze_output_parses():
+    reqs = parse_requirements(REAL_FREEZE)
+    assert reqs.invalid == ()
+    assert reqs.get("python_dotenv").version == "1.2.4"
+    assert reqs.get("anyio").version == "4.4.0"
+    assert reqs.get("certifi").version is None
+    assert reqs.get("somelib").line == 3
+
+
+def test_real_freeze_passes_the_check(tmp_path):
+    assert _pinned(tmp_path, REAL_FREEZE).status is Status.PASS

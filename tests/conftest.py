@@ -1,0 +1,101 @@
+"""Shared test helpers: temporary projects, injected contexts and the canary key.
+
+No test reads or changes the real process environment of the doctor: every Context
+gets an explicit environ built here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from doctor.context import Context
+from doctor.interpreter import InterpreterFacts, Target
+from doctor.model import Check, Result
+from doctor.settings import Flags, ProjectConfig
+
+# Shaped like a real project key, so every key-shape rule applies to it.
+CANARY_KEY = "sk-proj-" + "Cx7Qm2Lp9Rt4Vb8Nz3Kd6Wf1Hs5Jg0Ty" * 2 + "T3BlbkFJ" + "Mq8Zr3Xt6Pw1Ky9Lf2Vb"
+CANARY_CORE = CANARY_KEY[12:-6]  # a long inner slice: no mask shows any of it
+SHELL_CANARY = "sk-proj-" + "Sh3llK3yQw8Er5Ty2Ui9Op4As7Df1Gh6Jk" * 2 + "T3BlbkFJ" + "Zx4Cv7Bn1Mq9Wr2Te5Yu"
+TODAY = date(2026, 11, 26)
+
+
+def base_environ(**extra: str) -> dict[str, str]:
+    """A minimal environment: enough for git and Python to run, nothing of the real shell's keys."""
+    env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"}
+    env.update(extra)
+    return env
+
+
+def write_project(root: Path, *, env: str | bytes | None = None, requirements: str | None = None,
+                  gitignore: str | None = None) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    if env is not None:
+        path = root / ".env"
+        path.write_bytes(env if isinstance(env, bytes) else env.encode("utf-8"))
+    if requirements is not None:
+        (root / "requirements.txt").write_text(requirements, encoding="utf-8")
+    if gitignore is not None:
+        (root / ".gitignore").write_text(gitignore, encoding="utf-8")
+    return root
+
+
+def git(root: Path, *args: str) -> None:
+    env = {**base_environ(), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+
+
+def facts(project: Path, *, version=(3, 12, 4), venv=True, dists=None, source="project .venv",
+          error: str | None = None, project_venv: bool | None = None) -> InterpreterFacts:
+    """Interpreter facts without a subprocess. `venv`: the target is a venv; `project_venv`:
+    the project has a .venv folder (defaults to `venv`)."""
+    venvs = (project / ".venv",) if (venv if project_venv is None else project_venv) else ()
+    target = Target(project / ".venv" / "bin" / "python", source, venvs)
+    if error:
+        return InterpreterFacts(target, error=error)
+    prefix = str(project / ".venv") if venv else "/usr"
+    healthy = {"openai": "1.99.0", "httpx": "0.28.1", "python-dotenv": "1.2.4"}
+    return InterpreterFacts(target, version=tuple(version), executable=f"{prefix}/bin/python", prefix=prefix,
+                            base_prefix="/usr", distributions=healthy if dists is None else dists)
+
+
+def make_ctx(project: Path, *, environ: dict[str, str] | None = None, interpreter: InterpreterFacts | None = None,
+             flags: Flags | None = None, config: ProjectConfig | None = None, platform: str = "linux") -> Context:
+    ctx = Context.build(project, flags or Flags(), config, environ=environ if environ is not None else base_environ(),
+                        today=TODAY)
+    ctx.platform = platform
+    ctx.interpreter_facts = interpreter
+    return ctx
+
+
+def run_check(check: Check, ctx: Context) -> Result:
+    """Runs one check the way the runner does, redaction included."""
+    return ctx.redactor.redact_result(asyncio.run(check(ctx)))
+
+
+HEALTHY_REQUIREMENTS = "httpx==0.28.1\nopenai==1.99.0\npython-dotenv==1.2.4\n"
+
+
+@pytest.fixture
+def healthy(tmp_path: Path) -> Path:
+    """A project the guide would call done: .env with a key, ignored by git, pins that match."""
+    root = write_project(tmp_path / "proj", env=f"OPENAI_API_KEY={CANARY_KEY}\n", requirements=HEALTHY_REQUIREMENTS,
+                         gitignore=".env\n.venv/\n")
+    git(root, "init", "-q")
+    git(root, "add", ".gitignore", "requirements.txt")
+    git(root, "commit", "-qm", "start")
+    return root
+
+
+def doctor_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Runs the real command line in a subprocess, as a user or CI would."""
+    return subprocess.run([sys.executable, "-m", "doctor", *args], capture_output=True, text=True,
+                          env=env if env is not None else base_environ(), cwd=cwd, timeout=120)

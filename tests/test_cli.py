@@ -1,0 +1,183 @@
+"""End to end: the real command line in a subprocess, on real temporary projects."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata as md
+import json
+import os
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.conftest import CANARY_CORE, CANARY_KEY, SHELL_CANARY, base_environ, doctor_cli, git, write_project
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "doctor" / "render" / "report.schema.json").read_text())
+
+
+def installed_pins() -> str:
+    return "".join(f"{name}=={md.version(name)}\n" for name in ("openai", "httpx", "python-dotenv"))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A healthy project whose interpreter is the one running the tests."""
+    root = write_project(tmp_path / "proj", env=f"OPENAI_API_KEY={CANARY_KEY}\n", requirements=installed_pins(),
+                         gitignore=".env\n")
+    git(root, "init", "-q")
+    return root
+
+
+def env_for(project: Path, **extra: str) -> dict[str, str]:
+    return base_environ(VIRTUAL_ENV=sys.prefix, **extra)
+
+
+def check(project: Path, *args: str, **env: str):
+    return doctor_cli("check", "--project", str(project), "--python", sys.executable, *args, env=env_for(project, **env))
+
+
+def test_healthy_project_passes(project):
+    done = check(project, "--offline")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No problems found" in done.stdout and done.stderr == ""
+
+
+def test_json_is_one_document_matching_the_schema(project):
+    done = check(project, "--offline", "--format", "json")
+    document = json.loads(done.stdout)
+    jsonschema.validate(document, SCHEMA)
+    assert document["summary"]["exit_code"] == done.returncode == 0
+    assert [c["id"] for c in document["checks"]][:3] == ["python-version", "venv-active", "packages-pinned"]
+
+
+def test_failures_exit_1_and_json_carries_codes_and_fixes(project):
+    (project / ".env").write_text("OPENAI_API_KEY=sk-your-real-key-goes-here\n")
+    done = check(project, "--offline", "--format", "json")
+    assert done.returncode == 1
+    jsonschema.validate(json.loads(done.stdout), SCHEMA)
+    by_id = {c["id"]: c for c in json.loads(done.stdout)["checks"]}
+    assert by_id["key-format"]["code"] == "key-placeholder"
+    assert by_id["key-format"]["fix"]["guide"] == "Troubleshooting common errors"
+
+
+def test_strict_turns_warnings_into_failure(project):
+    (project / "requirements.txt").unlink()
+    assert check(project, "--offline").returncode == 0
+    assert check(project, "--offline", "--strict").returncode == 1
+
+
+def test_only_and_skip(project):
+    done = check(project, "--only", "key-format,dotenv-present", "--format", "json")
+    assert [c["id"] for c in json.loads(done.stdout)["checks"]] == ["dotenv-present", "key-format"]
+    done = check(project, "--skip", "dotenv-gitignored", "--format", "json")
+    assert "dotenv-gitignored" not in done.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--only", "nope"], "unknown check id: nope"),
+    (["--timeout", "-3"], "between 0 and 3600"),
+    (["--format", "yaml"], "invalid choice"),
+    (["--prompt-file", "missing.txt"], "no such file"),
+])
+def test_usage_errors_exit_2_with_one_clear_line(project, args, message):
+    done = check(project, *args)
+    assert done.returncode == 2 and done.stdout == ""
+    assert message in done.stderr
+
+
+def test_project_that_does_not_exist(tmp_path):
+    done = doctor_cli("check", "--project", str(tmp_path / "nowhere"))
+    assert done.returncode == 2 and "does not exist" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_python_path_that_does_not_exist(project):
+    done = doctor_cli("check", "--project", str(project), "--python", str(project / "nope" / "python"))
+    assert done.returncode == 2 and "no such file" in done.stderr
+
+
+def test_broken_interpreter_is_a_finding(project, tmp_path):
+    broken = tmp_path / "python"
+    broken.write_text("#!/bin/sh\necho 'error while loading shared libraries' >&2\nexit 127\n")
+    broken.chmod(0o755)
+    done = doctor_cli("check", "--project", str(project), "--python", str(broken), "--format", "json",
+                      env=env_for(project))
+    by_id = {c["id"]: c for c in json.loads(done.stdout)["checks"]}
+    assert by_id["python-version"]["code"] == "interpreter-broken"
+    assert "shared libraries" in by_id["python-version"]["message"]
+    assert by_id["venv-active"]["status"] == "skip"
+    assert done.returncode == 1
+
+
+def test_bad_pyproject_config_is_a_usage_error(project):
+    (project / "pyproject.toml").write_text("[tool.llm-doctor]\ntimeout = 'soon'\n")
+    done = check(project)
+    assert done.returncode == 2 and "timeout must be a positive number" in done.stderr
+
+
+def test_pyproject_config_skips_checks(project):
+    (project / "pyproject.toml").write_text("[tool.llm-doctor]\nskip = ['dotenv-gitignored']\n")
+    assert "dotenv-gitignored" not in check(project, "--format", "json").stdout
+
+
+def _tree(root: Path) -> dict[str, tuple[float, str]]:
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            out[str(path.relative_to(root))] = (path.stat().st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest())
+    return out
+
+
+def test_the_doctor_writes_nothing_into_the_project(project):
+    git(project, "add", ".gitignore")
+    before = _tree(project)
+    for fmt in ("text", "json"):
+        check(project, "--format", fmt, "-v")
+    assert _tree(project) == before
+
+
+def test_canary_keys_appear_in_no_output(project):
+    """The key in .env and a different one in the shell: every format, verbose, never shown."""
+    for fmt in ("text", "json"):
+        done = check(project, "--format", fmt, "-v", OPENAI_API_KEY=SHELL_CANARY, FORCE_COLOR="1")
+        out = done.stdout + done.stderr
+        assert "key-shadowed" in out
+        for secret in (CANARY_KEY, SHELL_CANARY, CANARY_CORE, SHELL_CANARY[12:-6]):
+            assert secret not in out
+
+
+def test_colour_follows_the_terminal_and_no_color(project):
+    assert "\x1b[" not in check(project).stdout  # a pipe is not a terminal
+    assert "\x1b[" in check(project, FORCE_COLOR="1").stdout
+    assert "\x1b[" not in check(project, FORCE_COLOR="1", NO_COLOR="1").stdout
+    assert "\x1b[" not in check(project, "--no-color", FORCE_COLOR="1").stdout
+
+
+def test_offline_run_imports_no_textual_openai_or_httpx(project):
+    code = (
+        "import sys, io; from doctor.cli import main;"
+        f"main(['check', '--offline', '--project', {str(project)!r}, '--format', 'json'], stdout=io.StringIO());"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'openai', 'httpx', 'rich'}))"
+    )
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env_for(project))
+    assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_list_and_explain():
+    from checks import ALL_CHECKS
+
+    listing = doctor_cli("list").stdout
+    assert all(c.id in listing for c in ALL_CHECKS)
+    done = doctor_cli("explain", "key-shadowed")
+    assert done.returncode == 0 and "load_dotenv" in done.stdout
+    done = doctor_cli("explain", "key-shadow")
+    assert done.returncode == 2 and "did you mean key-shadowed" in done.stderr
+
+
+def test_version_and_module_entry_point():
+    from doctor import __version__
+
+    assert doctor_cli("--version").stdout.strip() == f"llm-doctor {__version__}"
