@@ -7,9 +7,12 @@ must name checks listed before it.
 Codes are stable: a code, once published, is never renamed or reused.
 """
 
+from checks.api import api_auth, json_mode, model_access, rate_limit_headers, timeout
+from checks.context_length import context_length
 from checks.dotenv_file import dotenv_gitignored, dotenv_present
 from checks.environment import packages_pinned, python_version, venv_active
 from checks.key import key_format
+from checks.sample import sample_call
 
 ALL_CHECKS = (
     python_version,
@@ -18,6 +21,13 @@ ALL_CHECKS = (
     dotenv_present,
     dotenv_gitignored,
     key_format,
+    api_auth,
+    model_access,
+    timeout,
+    rate_limit_headers,
+    context_length,
+    json_mode,
+    sample_call,
 )
 
 __all__ = ["ALL_CHECKS"]

@@ -77,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     lister.add_argument("--format", choices=FORMATS, default="text")
     explain = sub.add_parser("explain", help="what a diagnosis code or check id means")
     explain.add_argument("topic", metavar="CODE", help="a diagnosis code (e.g. key-shadowed) or a check id")
+    demo = sub.add_parser("demo", parents=[options], help="the guided run against the built-in sandbox API")
+    demo.add_argument("scenario", nargs="?", default="healthy", metavar="SCENARIO",
+                      help="what the sandbox API does (default healthy; --list shows them all)")
+    demo.add_argument("--list", action="store_true", dest="list_scenarios", help="list the scenarios")
+    demo.add_argument("--latency", type=float, default=0.0, metavar="SECONDS", help="added delay per request")
     return parser
 
 
@@ -91,7 +96,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
             setattr(args, name, value)
     environ = environ_snapshot()
     commands: dict[str | None, Callable[[argparse.Namespace, Mapping[str, str], TextIO], int]] = {
-        None: _check, "check": _check, "list": _list, "explain": _explain,
+        None: _check, "check": _check, "list": _list, "explain": _explain, "demo": _demo,
     }
     try:
         return commands[args.command](args, environ, stdout)
@@ -146,6 +151,30 @@ def _check(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO)
     return asyncio.run(_diagnose(ctx, checks, args, environ, stdout))
 
 
+def _demo(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
+    import tempfile
+
+    from doctor.demo import SANDBOX_ONLY_ENVIRON, sample_project
+    from doctor.sandbox import DEMO_SCENARIOS, SCENARIOS, Sandbox
+
+    if args.list_scenarios:
+        for name in DEMO_SCENARIOS:
+            stdout.write(f"{name:<18} {SCENARIOS[name]}\n")
+        return EXIT_OK
+    if args.scenario not in SCENARIOS:
+        raise UsageError(f"unknown scenario {args.scenario!r}; `llm-doctor demo --list` shows them")
+    if args.project or args.python:
+        raise UsageError("demo builds its own sample project; use `llm-doctor check` for yours")
+    with tempfile.TemporaryDirectory(prefix="llm-doctor-demo-") as tmp, \
+            Sandbox(args.scenario, latency=args.latency) as sandbox:
+        args.project = str(sample_project(Path(tmp), sandbox.url))
+        args.python = sys.executable
+        print(f"llm-doctor demo: scenario {args.scenario!r} ({SCENARIOS[args.scenario]}); sandbox API at "
+              f"{sandbox.url}; sample project {args.project}", file=sys.stderr)
+        demo_environ = {k: v for k, v in environ.items() if k not in SANDBOX_ONLY_ENVIRON}
+        return _check(args, demo_environ, stdout)
+
+
 async def _diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 - types live in _check
     from doctor.model import Report
     from doctor.render import text
@@ -161,16 +190,19 @@ async def _diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 
     if streaming:
         stdout.write(text.header(__version__, str(ctx.project), str(ctx.target.path), style))
     group_of_last = None
-    async for event in run(checks, ctx, offline=args.offline):
-        if not isinstance(event, Finished):
-            continue
-        results[event.check.id] = event.result
-        while streaming and printed < len(order) and order[printed] in results:
-            check = checks[printed]
-            stdout.write(ctx.redactor.redact(text.section(check, results[check.id], style, group_of_last)))
-            group_of_last = check.group
-            stdout.flush()
-            printed += 1
+    try:
+        async for event in run(checks, ctx, offline=args.offline):
+            if not isinstance(event, Finished):
+                continue
+            results[event.check.id] = event.result
+            while streaming and printed < len(order) and order[printed] in results:
+                check = checks[printed]
+                stdout.write(ctx.redactor.redact(text.section(check, results[check.id], style, group_of_last)))
+                group_of_last = check.group
+                stdout.flush()
+                printed += 1
+    finally:
+        await ctx.aclose()
     report = Report(__version__, str(ctx.project), str(ctx.target.path),
                     tuple((c, results[c.id]) for c in checks), int((time.perf_counter() - start) * 1000))
     if streaming:

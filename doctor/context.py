@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Awaitable, Callable, Mapping
 
 from doctor.envfile import DotenvFile, read_dotenv
 from doctor.interpreter import InterpreterFacts, Target, probe, resolve_target
@@ -56,7 +56,9 @@ class Context:
     platform: str = sys.platform
     interpreter_facts: InterpreterFacts | None = None  # probed on first use; tests may set it
     _facts_task: asyncio.Task[InterpreterFacts] | None = None
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)  # probes shared between checks
+    cleanups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    _http: Any = None
 
     @classmethod
     def build(cls, project: Path, flags: Flags, config: ProjectConfig | None = None,
@@ -117,6 +119,24 @@ class Context:
     def prompt_file(self) -> Path | None:
         name = self.flags.prompt_file or self.config.prompt_file
         return (self.project / name) if name else None
+
+    # -- the network, for live checks only -----------------------------------------------
+    def http(self) -> Any:
+        """The run's one httpx.AsyncClient, created (and httpx imported) on first use."""
+        if self._http is None:
+            from doctor.http import build_client
+
+            self._http = build_client(self.base_url.value.strip(), self.shell, self.timeout)
+        return self._http
+
+    async def aclose(self) -> None:
+        """Releases what live checks opened: the HTTP client and any helper process."""
+        for cleanup in reversed(self.cleanups):
+            await cleanup()
+        self.cleanups.clear()
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
 
     # -- the target interpreter, probed once ---------------------------------------------
     async def interpreter(self) -> InterpreterFacts:

@@ -7,7 +7,7 @@ vocabulary without importing each other.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping
 
@@ -129,6 +129,9 @@ class Check:
 
     `live` marks checks that touch the network or spend tokens: `--offline` skips them
     and `llm-doctor list` says so. `codes` lists every diagnosis the check may report.
+    `timeout` is the check's whole budget; for a live check it is the margin added to
+    the user's own request timeout. `warmup`, when set, is called as the run starts,
+    before the check's needs are met, to overlap slow preparation with other work.
     """
 
     id: str
@@ -140,6 +143,10 @@ class Check:
     timeout: float = 15.0
     codes: tuple[str, ...] = ()
     spends_tokens: bool = False
+    warmup: Callable[["Context"], None] | None = None
+
+    def budget(self, user_timeout: float) -> float:
+        return self.timeout + user_timeout if self.live else self.timeout
 
     @property
     def doc(self) -> str:
@@ -147,9 +154,6 @@ class Check:
 
     async def __call__(self, ctx: "Context") -> Result:
         return await self.fn(ctx)
-
-    def with_timeout(self, timeout: float) -> "Check":
-        return replace(self, timeout=timeout)
 
 
 GROUPS = ("Environment", "Secrets", "Connection", "API behaviour")
@@ -165,6 +169,7 @@ def check(
     live: bool = False,
     timeout: float = 15.0,
     spends_tokens: bool = False,
+    warmup: Callable[["Context"], None] | None = None,
 ) -> Callable[[CheckFunction], Check]:
     """Declares an async function as a check. It only attaches data: no registration."""
     if group not in GROUPS:
@@ -181,6 +186,7 @@ def check(
             timeout=timeout,
             codes=tuple(codes),
             spends_tokens=spends_tokens,
+            warmup=warmup,
         )
 
     return decorate

@@ -77,6 +77,9 @@ async def run(checks: Sequence[Check], ctx: Context, *, offline: bool = False) -
         done[check.id].set_result(result)
         queue.put_nowait(Finished(check, result))
 
+    for check in checks:
+        if check.warmup is not None and not (offline and check.live):
+            check.warmup(ctx)
     tasks = [asyncio.create_task(one(c)) for c in checks]
     try:
         for _ in range(len(checks)):
@@ -106,11 +109,11 @@ async def _blocked_by(check: Check, done: dict[str, asyncio.Future[Result]]) -> 
 async def _guarded(check: Check, ctx: Context) -> Result:
     """Runs one check; a timeout or an exception becomes ERROR with the traceback kept aside."""
     start = time.perf_counter()
+    budget = check.budget(ctx.timeout)
     try:
-        result = await asyncio.wait_for(check(ctx), check.timeout)
+        result = await asyncio.wait_for(check(ctx), budget)
     except (asyncio.TimeoutError, TimeoutError):
-        result = Result(Status.ERROR, f"the check did not finish within {check.timeout:g} s",
-                        code="check-timeout")
+        result = Result(Status.ERROR, f"the check did not finish within {budget:g} s", code="check-timeout")
     except Exception as error:  # noqa: BLE001 - no check may crash the run
         result = Result(
             Status.ERROR,

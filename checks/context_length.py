@@ -1,0 +1,132 @@
+"""The context-length check: will the prompt plus the reply fit the model's window?
+
+It runs offline. With tiktoken installed and its encoding already cached, the count is
+exact; otherwise it is an approximation (four characters a token) and says so. The
+doctor never lets tiktoken download an encoding: that would hang or fail offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from checks import guide
+from doctor.context import Context
+from doctor.model import Fix, Result, Status, check, skipped
+
+SAMPLE_MESSAGES = (
+    ("system", "You are a concise, helpful assistant."),
+    ("user", "Summarise what an LLM API does in two sentences."),
+)
+DEFAULT_MAX_OUTPUT = 200  # the guide's worked example caps replies at max_tokens=200
+NEAR_LIMIT = 0.9
+MAX_PROMPT_BYTES = 64 * 1024 * 1024
+ENCODING_URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
+
+
+@dataclass(frozen=True)
+class Window:
+    context: int
+    max_output: int
+    input_cap: int | None
+    encoding: str
+
+
+# Published figures; a dated model name matches its family by the longest prefix.
+WINDOWS = {
+    "gpt-4o": Window(128_000, 16_384, None, "o200k_base"),
+    "gpt-4o-mini": Window(128_000, 16_384, None, "o200k_base"),
+    "gpt-4.1": Window(1_047_576, 32_768, None, "o200k_base"),
+    "o1": Window(200_000, 100_000, None, "o200k_base"),
+    "o3": Window(200_000, 100_000, None, "o200k_base"),
+    "o4-mini": Window(200_000, 100_000, None, "o200k_base"),
+    "gpt-5": Window(400_000, 128_000, 272_000, "o200k_base"),
+    "gpt-5.4": Window(1_050_000, 128_000, 922_000, "o200k_base"),
+    "gpt-5.5": Window(1_050_000, 128_000, 922_000, "o200k_base"),
+    "gpt-4-turbo": Window(128_000, 4_096, None, "cl100k_base"),
+    "gpt-4": Window(8_192, 8_192, None, "cl100k_base"),
+    "gpt-3.5-turbo": Window(16_385, 4_096, None, "cl100k_base"),
+}
+
+
+def window_for(model: str) -> Window | None:
+    name = model.split("/")[-1].lower()
+    for prefix in sorted(WINDOWS, key=len, reverse=True):
+        if name == prefix or name.startswith(prefix + "-") or name.startswith(prefix + "."):
+            return WINDOWS[prefix]
+    return None
+
+
+def cached_encoding_file(encoding: str, environ: Mapping[str, str]) -> Path | None:
+    """Where tiktoken caches an encoding, if it is there already (tiktoken/load.py's rules)."""
+    if "TIKTOKEN_CACHE_DIR" in environ:
+        folder = environ["TIKTOKEN_CACHE_DIR"]
+    elif "DATA_GYM_CACHE_DIR" in environ:
+        folder = environ["DATA_GYM_CACHE_DIR"]
+    else:
+        folder = str(Path(tempfile.gettempdir()) / "data-gym-cache")
+    if not folder:
+        return None
+    path = Path(folder) / hashlib.sha1(ENCODING_URL.format(encoding).encode()).hexdigest()
+    return path if path.is_file() else None
+
+
+def count_tokens(messages: list[tuple[str, str]], encoding: str, environ: Mapping[str, str]) -> tuple[int, bool]:
+    """Tokens in a chat request, and whether the count is exact (the cookbook's +3 a message, +3 priming)."""
+    if cached_encoding_file(encoding, environ) is not None:
+        try:
+            import tiktoken
+
+            enc = tiktoken.get_encoding(encoding)
+            return sum(len(enc.encode(text, disallowed_special=())) + 3 for _, text in messages) + 3, True
+        except Exception:  # noqa: BLE001 - a broken cache or tiktoken falls back to the estimate
+            pass
+    return sum(math.ceil(len(text) / 4) + 3 for _, text in messages) + 3, False
+
+
+def _messages(ctx: Context) -> tuple[list[tuple[str, str]], str]:
+    path = ctx.prompt_file
+    if path is None:
+        return list(SAMPLE_MESSAGES), "the guide's sample messages"
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_PROMPT_BYTES)
+    return [SAMPLE_MESSAGES[0], ("user", raw.decode("utf-8", "replace"))], str(path.name)
+
+
+@check("context-length", title="Prompt fits the context window", group="API behaviour",
+       codes=("context-over-limit", "context-near-limit"), timeout=30)
+async def context_length(ctx: Context) -> Result:
+    """What it checks: the prompt (--prompt-file, or the guide's sample messages) plus the
+    reply budget (max_tokens=200, as in the worked example) fits the model's context window.
+
+    Why it fails: a long document pasted into the prompt exceeds the window, and the API
+    answers 400 context_length_exceeded ("maximum context length is N tokens").
+
+    How to fix: shorten or chunk the input, summarise long documents first, or lower
+    max_tokens.
+    """
+    window = window_for(ctx.model)
+    if window is None:
+        return skipped(f"the context window of {ctx.model!r} is not known to the doctor")
+    messages, source = _messages(ctx)
+    tokens, exact = count_tokens(messages, window.encoding, ctx.shell)
+    how = "counted with tiktoken" if exact else "approximate: 4 characters a token (tiktoken's encoding not cached)"
+    needed = tokens + DEFAULT_MAX_OUTPUT
+    detail = f"{source}: {tokens:,} prompt tokens ({how}) + {DEFAULT_MAX_OUTPUT} reply tokens"
+    fix = Fix("Shorten or split the input, or summarise it first; lower max_tokens if the reply can be shorter.",
+              steps=("Send long documents in chunks and combine the answers.",
+                     "Keep the conversation history short: send only the turns the model needs."),
+              guide=guide.TROUBLESHOOTING)
+    over_input = window.input_cap is not None and tokens > window.input_cap
+    if needed > window.context or over_input:
+        limit = window.input_cap if over_input else window.context
+        return Result(Status.FAIL, f"{needed:,} tokens do not fit {ctx.model}'s {limit:,}-token limit",
+                      code="context-over-limit", details=(detail,), fix=fix)
+    if needed > NEAR_LIMIT * window.context:
+        return Result(Status.WARN, f"{needed:,} of {window.context:,} tokens: close to {ctx.model}'s limit",
+                      code="context-near-limit", details=(detail,), fix=fix)
+    return Result(Status.PASS, f"{needed:,} of {window.context:,} tokens", details=(detail,))

@@ -1,0 +1,28 @@
+"""A small table of list prices, to show what the sample call cost. An estimate: check your dashboard."""
+
+from __future__ import annotations
+
+# US dollars per million tokens: (input, output). Longest matching prefix wins.
+PRICES = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-5-nano": (0.05, 0.40),
+    "gpt-5-mini": (0.25, 2.00),
+    "gpt-5": (1.25, 10.00),
+    "o4-mini": (1.10, 4.40),
+    "o3": (2.00, 8.00),
+    "gpt-3.5-turbo": (0.50, 1.50),
+}
+
+
+def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
+    """Dollars for one call, or None when the model's price is not in the table."""
+    name = model.split("/")[-1].lower()
+    for prefix in sorted(PRICES, key=len, reverse=True):
+        if name == prefix or name.startswith(prefix + "-"):
+            per_input, per_output = PRICES[prefix]
+            return (prompt_tokens * per_input + completion_tokens * per_output) / 1_000_000
+    return None

@@ -1,0 +1,166 @@
+"""One careful HTTP request at a time: the only way the live checks touch the network.
+
+Rules the probes rely on: the key goes only to the configured base URL (redirects are
+never followed), bodies are capped, every request has a hard deadline, nothing is
+retried, and transport failures come back as data (`Failure`), never as exceptions.
+httpx is imported here, and only when a live check runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import ssl
+import time
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+MAX_BODY_BYTES = 1024 * 1024
+DEADLINE_MARGIN = 2.0  # seconds on top of the user's timeout, for the whole request
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the server answered, with at most MAX_BODY_BYTES of its body."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    elapsed: float
+    truncated: bool = False
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def json(self) -> Any | None:
+        """The parsed body, or None when it is not JSON."""
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    def error(self) -> Mapping[str, Any]:
+        """The API's `error` object (type, code, message, param), or {}."""
+        data = self.json()
+        inner = data.get("error") if isinstance(data, dict) else None
+        return inner if isinstance(inner, dict) else {}
+
+    def text(self, limit: int = 300) -> str:
+        return self.body[:limit].decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The request never got an HTTP answer. `kind` is one of: dns, refused, connect, tls,
+    proxy, timeout, protocol, url, header."""
+
+    kind: str
+    detail: str
+    elapsed: float
+    proxy: str | None = field(default=None)
+
+
+Outcome = Reply | Failure
+
+
+def proxy_for(url: str, environ: Mapping[str, str]) -> str | None:
+    """The proxy the SDK's transport would use for `url`, honouring NO_PROXY."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    no_proxy = environ.get("NO_PROXY", environ.get("no_proxy", ""))
+    for entry in (e.strip().lower().lstrip(".") for e in no_proxy.split(",") if e.strip()):
+        if entry == "*" or host == entry or host.endswith("." + entry):
+            return None
+    names = ("HTTPS_PROXY", "https_proxy") if parts.scheme == "https" else ("HTTP_PROXY", "http_proxy")
+    for name in (*names, "ALL_PROXY", "all_proxy"):
+        if environ.get(name):
+            return environ[name]
+    return None
+
+
+def build_client(base_url: str, environ: Mapping[str, str], timeout: float) -> Any:
+    """An AsyncClient configured from the given environment only (trust_env off), so that
+    tests can inject proxies and CA files without touching the real environment."""
+    import httpx
+
+    verify: Any = True
+    cafile, capath = environ.get("SSL_CERT_FILE"), environ.get("SSL_CERT_DIR")
+    if cafile or capath:
+        verify = ssl.create_default_context(cafile=cafile or None, capath=capath or None)
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+        follow_redirects=False,
+        trust_env=False,
+        proxy=proxy_for(base_url, environ),
+        verify=verify,
+        headers={"user-agent": "llm-doctor"},
+    )
+
+
+async def request(client: Any, method: str, url: str, *, headers: Mapping[str, str], deadline: float,
+                  json_body: Any = None, proxy: str | None = None) -> Outcome:
+    """Sends one request and reads a capped body before `deadline` seconds pass."""
+    start = time.perf_counter()
+
+    async def exchange() -> Reply:
+        async with client.stream(method, url, headers=dict(headers), json=json_body) as response:
+            body, truncated = bytearray(), False
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_BODY_BYTES:
+                    body, truncated = body[:MAX_BODY_BYTES], True
+                    break
+            return Reply(response.status_code, {k.lower(): v for k, v in response.headers.items()}, bytes(body),
+                         time.perf_counter() - start, truncated)
+
+    try:
+        return await asyncio.wait_for(exchange(), deadline)
+    except (asyncio.TimeoutError, TimeoutError):
+        return Failure("timeout", f"no complete answer within {deadline:g} s", time.perf_counter() - start, proxy)
+    except Exception as error:  # noqa: BLE001 - every transport error becomes data
+        kind, detail = classify_exception(error, proxy)
+        return Failure(kind, detail, time.perf_counter() - start, proxy)
+
+
+def classify_exception(error: BaseException, proxy: str | None) -> tuple[str, str]:
+    """Names a transport failure from the exception and its causes, not from message text alone."""
+    import httpx
+
+    chain = _causes(error)
+    said = " | ".join(str(e) for e in chain if str(e))[:300] or type(error).__name__
+    if isinstance(error, (UnicodeEncodeError, httpx.LocalProtocolError)):
+        return "header", "the key cannot be sent in an HTTP header (whitespace or non-ASCII characters)"
+    if isinstance(error, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+        return "url", said
+    if isinstance(error, httpx.ProxyError):
+        return "proxy", said
+    if isinstance(error, httpx.TimeoutException):
+        return ("connect" if isinstance(error, httpx.ConnectTimeout) else "timeout"), said
+    if isinstance(error, httpx.ConnectError):
+        if any(isinstance(e, ssl.SSLError) for e in chain) or "CERTIFICATE_VERIFY_FAILED" in said or "SSL" in said:
+            return "tls", said
+        if proxy:
+            return "proxy", said
+        if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in said.lower():
+            return "refused", said
+        lowered = said.lower()
+        if any(s in lowered for s in ("name or service not known", "nodename nor servname", "name resolution",
+                                      "getaddrinfo", "no address associated")):
+            return "dns", said
+        return "connect", said
+    if isinstance(error, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        return "protocol", said
+    return "protocol", f"{type(error).__name__}: {said}"
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    chain, seen = [], set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
