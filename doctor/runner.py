@@ -66,9 +66,10 @@ async def run(checks: Sequence[Check], ctx: Context, *, offline: bool = False) -
     gate = asyncio.Semaphore(MAX_CONCURRENCY)
 
     async def one(check: Check) -> None:
-        result = await _blocked_by(check, done)
-        if result is None and offline and check.live:
-            result = Result(Status.SKIP, "offline: live checks are off")
+        if offline and check.live:
+            result: Result | None = Result(Status.SKIP, "offline: live checks are off")
+        else:
+            result = await _blocked_by(check, done)
         if result is None:
             async with gate:
                 queue.put_nowait(Started(check))

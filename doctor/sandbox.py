@@ -61,6 +61,7 @@ class Sandbox:
     scenario: str = "healthy"
     latency: float = 0.0
     seen: list[Seen] = field(default_factory=list)
+    tokens_counted: int = 0  # the usage.total_tokens of every reply it sent
     _server: ThreadingHTTPServer | None = None
     _stopping: threading.Event = field(default_factory=threading.Event)
 
@@ -276,4 +277,5 @@ class _Handler(BaseHTTPRequestHandler):
                       "total_tokens": prompt_tokens + completion_tokens},
         }
         headers = {} if scenario == "no-headers" else _rate_headers()
+        self.box.tokens_counted += prompt_tokens + completion_tokens
         self._send(200, response, headers=headers)

@@ -27,9 +27,15 @@ SHELL_CANARY = "sk-proj-" + "Sh3llK3yQw8Er5Ty2Ui9Op4As7Df1Gh6Jk" * 2 + "T3BlbkFJ
 TODAY = date(2026, 11, 26)
 
 
+# Any request that is not for the sandbox on loopback goes to this dead proxy and fails at
+# once: a test that forgot --offline can never reach the real internet.
+DEAD_PROXY = "http://127.0.0.1:9"
+
+
 def base_environ(**extra: str) -> dict[str, str]:
     """A minimal environment: enough for git and Python to run, nothing of the real shell's keys."""
-    env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"}
+    env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8",
+           "HTTPS_PROXY": DEAD_PROXY, "HTTP_PROXY": DEAD_PROXY, "NO_PROXY": "127.0.0.1,localhost"}
     env.update(extra)
     return env
 

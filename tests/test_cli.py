@@ -35,7 +35,9 @@ def env_for(project: Path, **extra: str) -> dict[str, str]:
 
 
 def check(project: Path, *args: str, **env: str):
-    return doctor_cli("check", "--project", str(project), "--python", sys.executable, *args, env=env_for(project, **env))
+    """The offline run on a real project (live checks are tested against the sandbox elsewhere)."""
+    return doctor_cli("check", "--offline", "--project", str(project), "--python", sys.executable, *args,
+                      env=env_for(project, **env))
 
 
 def test_healthy_project_passes(project):
@@ -101,7 +103,7 @@ def test_broken_interpreter_is_a_finding(project, tmp_path):
     broken = tmp_path / "python"
     broken.write_text("#!/bin/sh\necho 'error while loading shared libraries' >&2\nexit 127\n")
     broken.chmod(0o755)
-    done = doctor_cli("check", "--project", str(project), "--python", str(broken), "--format", "json",
+    done = doctor_cli("check", "--offline", "--project", str(project), "--python", str(broken), "--format", "json",
                       env=env_for(project))
     by_id = {c["id"]: c for c in json.loads(done.stdout)["checks"]}
     assert by_id["python-version"]["code"] == "interpreter-broken"

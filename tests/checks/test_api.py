@@ -1,0 +1,286 @@
+"""The httpx probes and their classification, with respx answering for the API."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+
+import httpx
+import pytest
+import respx
+
+from checks.api import api_auth, json_mode, model_access, rate_limit_headers, timeout
+from checks.ratelimit import parse_duration, parse_limits
+from doctor.http import classify_exception
+from doctor.model import Check, Result, Status
+from doctor.settings import Flags
+from tests.conftest import CANARY_KEY, base_environ, facts, make_ctx, write_project
+
+API = "https://api.openai.com/v1"
+MODELS = {"object": "list", "data": [{"id": m, "object": "model"} for m in ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini")]}
+HEADERS = {"x-ratelimit-limit-requests": "500", "x-ratelimit-remaining-requests": "499",
+           "x-ratelimit-reset-requests": "120ms", "x-ratelimit-limit-tokens": "200000",
+           "x-ratelimit-remaining-tokens": "199990", "x-ratelimit-reset-tokens": "6m0s"}
+
+
+def reply(content: str = "OK", finish: str = "stop") -> dict:
+    return {"choices": [{"message": {"role": "assistant", "content": content}, "finish_reason": finish}],
+            "usage": {"prompt_tokens": 9, "completion_tokens": 1, "total_tokens": 10}}
+
+
+def error(message: str, type_: str = "invalid_request_error", code: str | None = None) -> dict:
+    return {"error": {"message": message, "type": type_, "param": None, "code": code}}
+
+
+def live(tmp_path, *checks: Check, key: str = CANARY_KEY, base_url: str = API, user_timeout: float = 30.0,
+         model: str | None = None) -> list[Result]:
+    """Runs live checks in one loop, as the runner would, and closes the client."""
+    project = write_project(tmp_path, env=f"OPENAI_API_KEY={key}\n")
+    environ = {k: v for k, v in base_environ().items() if "PROXY" not in k}
+    ctx = make_ctx(project, environ=environ, interpreter=facts(project),
+                   flags=Flags(base_url=base_url, timeout=user_timeout, model=model))
+
+    async def go():
+        try:
+            return [ctx.redactor.redact_result(await c(ctx)) for c in checks]
+        finally:
+            await ctx.aclose()
+
+    return asyncio.run(go())
+
+
+@pytest.fixture
+def api():
+    with respx.mock(base_url=API, assert_all_called=False) as mock:
+        yield mock
+
+
+# --- api-auth ----------------------------------------------------------------------------
+
+def test_auth_passes(api, tmp_path):
+    api.get("/models").respond(200, json=MODELS)
+    [result] = live(tmp_path, api_auth)
+    assert result.status is Status.PASS and "3 models" in result.message
+    assert api.calls.last.request.headers["authorization"] == f"Bearer {CANARY_KEY}"
+
+
+def test_revoked_key(api, tmp_path):
+    api.get("/models").respond(401, json=error(f"Incorrect API key provided: {CANARY_KEY}.", code="invalid_api_key"))
+    [result] = live(tmp_path, api_auth)
+    assert (result.status, result.code) == (Status.FAIL, "auth-invalid-key")
+    assert "revoked" in result.message
+    assert CANARY_KEY not in " ".join(result.details)
+
+
+def test_other_providers_key_gets_its_own_explanation(api, tmp_path):
+    api.get("/models").respond(401, json=error("Incorrect API key provided", code="invalid_api_key"))
+    [result] = live(tmp_path, api_auth, key="gsk_" + "Ab3De6Gh9Jk2Mn5Pq8St1Vw4Yz7Bc0Ef3Hi6Kl9No2Qr5Tu8Wx1Za4")
+    assert result.code == "auth-invalid-key" and "Groq key" in result.message
+
+
+def test_region_unsupported(api, tmp_path):
+    api.get("/models").respond(403, json=error("Country, region, or territory not supported",
+                                               "request_forbidden", "unsupported_country_region_territory"))
+    assert live(tmp_path, api_auth)[0].code == "region-unsupported"
+
+
+def test_forbidden(api, tmp_path):
+    api.get("/models").respond(403, json=error("You are not allowed to do this", "invalid_request_error"))
+    assert live(tmp_path, api_auth)[0].code == "auth-forbidden"
+
+
+@pytest.mark.parametrize("status,body", [(500, {"error": {"message": "boom", "type": "server_error"}}),
+                                         (502, b"<html><title>502 Bad Gateway</title></html>"),
+                                         (503, b"upstream connect error")])
+def test_server_errors(api, tmp_path, status, body):
+    if isinstance(body, bytes):
+        api.get("/models").respond(status, content=body, headers={"content-type": "text/html"})
+    else:
+        api.get("/models").respond(status, json=body)
+    assert live(tmp_path, api_auth)[0].code == "server-error"
+
+
+def test_captive_portal_html(api, tmp_path):
+    api.get("/models").respond(200, content=b"<html><head><title>Hotel WiFi</title></head></html>",
+                               headers={"content-type": "text/html"})
+    result = live(tmp_path, api_auth)[0]
+    assert result.code == "unexpected-response" and "Hotel WiFi" in result.message
+
+
+def test_invalid_json_body(api, tmp_path):
+    api.get("/models").respond(200, content=b'{"data": [', headers={"content-type": "application/json"})
+    assert live(tmp_path, api_auth)[0].code == "unexpected-response"
+
+
+def test_redirect_is_not_followed(api, tmp_path):
+    api.get("/models").respond(302, headers={"location": "https://elsewhere.example/v1/models"})
+    result = live(tmp_path, api_auth)[0]
+    assert result.code == "unexpected-response" and "elsewhere.example" in result.message
+    assert len(api.calls) == 1
+
+
+@pytest.mark.parametrize("exc,code", [
+    (httpx.ConnectError("[Errno -2] Name or service not known"), "network-unreachable"),
+    (httpx.ConnectError("[Errno 111] Connection refused"), "network-unreachable"),
+    (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in "
+                        "certificate chain"), "tls-error"),
+    (httpx.ProxyError("407 Proxy Authentication Required"), "proxy-error"),
+    (httpx.ReadTimeout("timed out"), "timeout-exceeded"),
+    (httpx.ConnectTimeout("timed out"), "network-unreachable"),
+    (httpx.RemoteProtocolError("Server disconnected without sending a response."), "unexpected-response"),
+])
+def test_transport_failures(api, tmp_path, exc, code):
+    api.get("/models").mock(side_effect=exc)
+    result = live(tmp_path, api_auth)[0]
+    assert (result.status, result.code) == (Status.FAIL, code)
+
+
+def test_tls_error_found_in_the_cause_chain():
+    """httpx wraps the ssl error twice; the classifier walks the causes (respx would drop them)."""
+    try:
+        try:
+            raise ssl.SSLCertVerificationError("unable to get local issuer certificate")
+        except ssl.SSLError as cause:
+            raise httpx.ConnectError("handshake failed") from cause
+    except httpx.ConnectError as error:
+        assert classify_exception(error, proxy=None)[0] == "tls"
+
+
+def test_missing_v1_gives_a_404(api, tmp_path):
+    api.get("/models").respond(404, json=error("Invalid URL (GET /v1/v1/models)"))
+    assert live(tmp_path, api_auth)[0].code == "base-url-invalid"
+
+
+def test_a_server_without_models_endpoint_warns():
+    with respx.mock(base_url="https://llm.example.com/v1") as mock:
+        mock.get("/models").respond(404, text="404 page not found")
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as tmp:
+            result = live(Path(tmp), api_auth, base_url="https://llm.example.com/v1")[0]
+    assert (result.status, result.code) == (Status.WARN, "models-list-unavailable")
+
+
+# --- model-access ------------------------------------------------------------------------
+
+def test_model_available(api, tmp_path):
+    api.get("/models").respond(200, json=MODELS)
+    assert live(tmp_path, model_access)[0].status is Status.PASS
+
+
+def test_model_not_found_suggests_the_closest(api, tmp_path):
+    api.get("/models").respond(200, json=MODELS)
+    result = live(tmp_path, model_access, model="gpt-4o-mni")[0]
+    assert (result.status, result.code) == (Status.FAIL, "model-not-found")
+    assert "closest: gpt-4o-mini" in result.message
+
+
+def test_models_are_listed_once_for_both_checks(api, tmp_path):
+    route = api.get("/models").respond(200, json=MODELS)
+    live(tmp_path, api_auth, model_access)
+    assert route.call_count == 1
+
+
+# --- rate-limit-headers and timeout share one tiny completion ------------------------------
+
+def test_headers_parsed_and_tokens_counted(api, tmp_path):
+    route = api.post("/chat/completions").respond(200, json=reply(), headers=HEADERS)
+    rate, latency = live(tmp_path, rate_limit_headers, timeout)
+    assert rate.status is Status.PASS and "tokens: 199990/200000 left, resets in 6m0s" in rate.message
+    assert rate.tokens_used == 10 and latency.status is Status.PASS
+    assert route.call_count == 1
+    assert route.calls.last.request.content.count(b'"max_tokens":1') == 1
+
+
+def test_missing_headers_warn(api, tmp_path):
+    api.post("/chat/completions").respond(200, json=reply())
+    assert live(tmp_path, rate_limit_headers)[0].code == "rate-limit-headers-missing"
+
+
+def test_low_headroom_warns(api, tmp_path):
+    api.post("/chat/completions").respond(200, json=reply(),
+                                          headers={**HEADERS, "x-ratelimit-remaining-requests": "3"})
+    assert live(tmp_path, rate_limit_headers)[0].code == "rate-limit-low-headroom"
+
+
+@pytest.mark.parametrize("body", [error("You exceeded your current quota", "insufficient_quota", "insufficient_quota"),
+                                  error("You have no credits remaining", "invalid_request_error",
+                                        "credit_balance_exhausted")])
+def test_quota_exhausted(api, tmp_path, body):
+    api.post("/chat/completions").respond(429, json=body)
+    result = live(tmp_path, rate_limit_headers)[0]
+    assert result.code == "quota-exhausted" and "waiting will not help" in result.message
+
+
+def test_402_is_quota_too(api, tmp_path):
+    api.post("/chat/completions").respond(402, json={"error": {"message": "Insufficient Balance"}})
+    assert live(tmp_path, rate_limit_headers)[0].code == "quota-exhausted"
+
+
+def test_rate_limited_shows_retry_after(api, tmp_path):
+    api.post("/chat/completions").respond(429, json=error("Rate limit reached", "requests", "rate_limit_exceeded"),
+                                          headers={"retry-after": "20", **HEADERS})
+    result = live(tmp_path, rate_limit_headers)[0]
+    assert result.code == "rate-limited" and "20 s" in result.message
+    assert result.fix.guide.startswith("Worked example")
+
+
+def test_tight_timeout(api, tmp_path):
+    def slow(request):
+        time.sleep(0.3)
+        return httpx.Response(200, json=reply(), headers=HEADERS)
+
+    api.post("/chat/completions").mock(side_effect=slow)
+    result = live(tmp_path, timeout, user_timeout=0.5)[0]
+    assert (result.status, result.code) == (Status.WARN, "timeout-tight")
+
+
+def test_timeout_exceeded(api, tmp_path):
+    api.post("/chat/completions").mock(side_effect=httpx.ReadTimeout("timed out"))
+    result = live(tmp_path, timeout, user_timeout=2)[0]
+    assert (result.status, result.code) == (Status.FAIL, "timeout-exceeded")
+
+
+# --- json-mode ---------------------------------------------------------------------------
+
+def test_json_mode_passes(api, tmp_path):
+    route = api.post("/chat/completions").respond(200, json=reply('{"ok": true}'))
+    assert live(tmp_path, json_mode)[0].status is Status.PASS
+    assert b'"json_object"' in route.calls.last.request.content
+
+
+def test_fenced_json_is_invalid(api, tmp_path):
+    api.post("/chat/completions").respond(200, json=reply('Sure! ```json\n{"ok": true}\n```'))
+    result = live(tmp_path, json_mode)[0]
+    assert (result.status, result.code) == (Status.FAIL, "json-invalid")
+    assert "reply: Sure!" in result.details[0]
+
+
+def test_json_word_missing(api, tmp_path):
+    api.post("/chat/completions").respond(400, json=error(
+        "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'."))
+    assert live(tmp_path, json_mode)[0].code == "json-word-missing"
+
+
+def test_json_mode_unsupported(api, tmp_path):
+    api.post("/chat/completions").respond(400, json=error("response_format is not supported by this model"))
+    assert live(tmp_path, json_mode)[0].code == "json-mode-unsupported"
+
+
+def test_a_401_seen_by_json_mode_is_still_auth(api, tmp_path):
+    api.post("/chat/completions").respond(401, json=error("Incorrect API key provided", code="invalid_api_key"))
+    assert live(tmp_path, json_mode)[0].code == "auth-invalid-key"
+
+
+# --- header parsing ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,seconds", [("6m0s", 360), ("1s", 1), ("20ms", 0.02), ("9.816s", 9.816),
+                                          ("1h2m3.5s", 3723.5), ("17", 17), ("soon", None), ("", None)])
+def test_parse_duration(text, seconds):
+    assert parse_duration(text) == (pytest.approx(seconds) if seconds is not None else None)
+
+
+def test_parse_limits_without_headers():
+    assert parse_limits({}) == []
