@@ -189,7 +189,7 @@ async def _diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 
     printed = 0
     if streaming:
         stdout.write(text.header(__version__, str(ctx.project), str(ctx.target.path), style))
-    group_of_last = None
+    group_of_last, shown = None, set()
     try:
         async for event in run(checks, ctx, offline=args.offline):
             if not isinstance(event, Finished):
@@ -197,7 +197,7 @@ async def _diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 
             results[event.check.id] = event.result
             while streaming and printed < len(order) and order[printed] in results:
                 check = checks[printed]
-                stdout.write(ctx.redactor.redact(text.section(check, results[check.id], style, group_of_last)))
+                stdout.write(ctx.redactor.redact(text.section(check, results[check.id], style, group_of_last, shown)))
                 group_of_last = check.group
                 stdout.flush()
                 printed += 1

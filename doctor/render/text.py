@@ -40,12 +40,20 @@ def header(version: str, project: str, interpreter: str, style: TextStyle) -> st
     return f"{style.bold('llm-doctor ' + version)}  project {project}\nPython  {interpreter}\n"
 
 
-def entry(check: Check, result: Result, style: TextStyle) -> str:
-    """One check: its mark, title and message, then details and the fix where they help."""
+def entry(check: Check, result: Result, style: TextStyle, shown: set[str] | None = None) -> str:
+    """One check: its mark, title and message, then details and the fix where they help.
+
+    `shown` holds the codes whose fix is already on screen: a second check that hits the
+    same cause (a quota error seen by three checks) points up instead of repeating it.
+    """
     code = f"  ({result.code})" if result.code else ""
     timing = f"  [{result.duration_ms} ms]" if style.verbose else ""
     lines = [f"  {style.mark(result.status)} {check.title}: {result.message}{style.paint(code, '2')}{timing}"]
     problem = result.status in (Status.WARN, Status.FAIL, Status.ERROR)
+    if shown is not None and problem and result.code:
+        if result.code in shown and not style.verbose:
+            return lines[0] + "\n" + f"      {style.paint('Fix: the same as above.', '2')}\n"
+        shown.add(result.code)
     if problem or style.verbose:
         lines += [f"      • {d}" for d in result.details]
     if result.fix and problem:
@@ -61,16 +69,16 @@ def entry(check: Check, result: Result, style: TextStyle) -> str:
     return "\n".join(lines) + "\n"
 
 
-def section(check: Check, result: Result, style: TextStyle, previous_group: str | None) -> str:
+def section(check: Check, result: Result, style: TextStyle, previous_group: str | None, shown: set[str]) -> str:
     """An entry, led by its group's heading when it opens a new group."""
     heading = f"\n{style.bold(check.group)}\n" if check.group != previous_group else ""
-    return heading + entry(check, result, style)
+    return heading + entry(check, result, style, shown)
 
 
 def body(entries: Iterable[tuple[Check, Result]], style: TextStyle) -> Iterator[str]:
-    previous = None
+    previous, shown = None, set()
     for check, result in entries:
-        yield section(check, result, style, previous)
+        yield section(check, result, style, previous, shown)
         previous = check.group
 
 
