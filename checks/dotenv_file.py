@@ -23,7 +23,7 @@ GIT_TIMEOUT = 10.0
 
 def _create_dotenv_fix(ctx: Context) -> Fix:
     example = (ctx.project / ".env.example").is_file()
-    copy = "Copy-Item .env.example .env" if guide.shell_kind(ctx.shell, ctx.platform) != "posix" else "cp .env.example .env"
+    copy = guide.copy_command(".env.example", ".env", ctx.shell, ctx.platform)
     return Fix(
         "Create `.env` in the project folder with your key on one line: OPENAI_API_KEY=<your key>.",
         steps=(("Start from the example file, then put your real key in it." if example

@@ -15,35 +15,41 @@ TROUBLESHOOTING = "Troubleshooting common errors"
 WORKED_EXAMPLE = "Worked example: a small, safe API client"
 
 
+# Copyable lines in each shell's own syntax.
+_ACTIVATE = {
+    "powershell": "{venv}\\Scripts\\Activate.ps1",
+    "cmd": "{venv}\\Scripts\\activate.bat",
+    "fish": "source {venv}/bin/activate.fish",
+    "csh": "source {venv}/bin/activate.csh",
+    "posix": "source {venv}/bin/activate",
+}
+_UNSET = {
+    "powershell": "Remove-Item Env:{name}",
+    "cmd": "set {name}=",
+    "fish": "set -e {name}",
+    "csh": "unsetenv {name}",
+    "posix": "unset {name}",
+}
+_COPY = {"powershell": "Copy-Item {src} {dst}", "cmd": "copy {src} {dst}"}
+
+
 def shell_kind(environ: Mapping[str, str], platform: str) -> str:
-    """Which shell syntax a copied command should use: "posix", "powershell" or "cmd"."""
+    """Which shell the user types into: "powershell", "cmd", "fish", "csh" or "posix"."""
     if platform.startswith("win"):
         return "powershell" if environ.get("PSModulePath") else "cmd"
-    return "posix"
+    shell = environ.get("SHELL", "")
+    return next((kind for kind in ("fish", "csh") if shell.endswith(kind)), "posix")
 
 
 def activate_command(venv_dir: str, environ: Mapping[str, str], platform: str) -> str:
     """The line that activates `venv_dir` in the user's own shell."""
-    kind = shell_kind(environ, platform)
-    if kind == "powershell":
-        return f"{venv_dir}\\Scripts\\Activate.ps1"
-    if kind == "cmd":
-        return f"{venv_dir}\\Scripts\\activate.bat"
-    shell = environ.get("SHELL", "")
-    if shell.endswith("fish"):
-        return f"source {venv_dir}/bin/activate.fish"
-    if shell.endswith("csh"):
-        return f"source {venv_dir}/bin/activate.csh"
-    return f"source {venv_dir}/bin/activate"
+    return _ACTIVATE[shell_kind(environ, platform)].format(venv=venv_dir)
 
 
 def unset_command(name: str, environ: Mapping[str, str], platform: str) -> str:
     """The line that removes a variable from the current shell session."""
-    kind = shell_kind(environ, platform)
-    if kind == "powershell":
-        return f"Remove-Item Env:{name}"
-    if kind == "cmd":
-        return f"set {name}="
-    if environ.get("SHELL", "").endswith("fish"):
-        return f"set -e {name}"
-    return f"unset {name}"
+    return _UNSET[shell_kind(environ, platform)].format(name=name)
+
+
+def copy_command(src: str, dst: str, environ: Mapping[str, str], platform: str) -> str:
+    return _COPY.get(shell_kind(environ, platform), "cp {src} {dst}").format(src=src, dst=dst)

@@ -183,3 +183,19 @@ def test_version_and_module_entry_point():
     from doctor import __version__
 
     assert doctor_cli("--version").stdout.strip() == f"llm-doctor {__version__}"
+
+
+def test_no_engine_or_check_module_imports_textual():
+    """checks/, the engine, the renderers and the CLI stay importable without textual."""
+    import subprocess
+
+    code = (
+        "import importlib, pkgutil, sys, checks, doctor, doctor.render\n"
+        "for package in (checks, doctor, doctor.render):\n"
+        "    for info in pkgutil.iter_modules(package.__path__, package.__name__ + '.'):\n"
+        "        if info.name not in ('doctor.__main__', 'doctor.tui'):\n"
+        "            importlib.import_module(info.name)\n"
+        "print('textual' in sys.modules, 'openai' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False False", done.stderr
