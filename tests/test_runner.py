@@ -101,3 +101,15 @@ def test_every_check_documents_itself():
 
 def test_passed_helper_keeps_facts():
     assert passed("ok", facts={"x": 1}).facts == {"x": 1}
+
+
+def test_exit_codes_follow_the_contract():
+    from doctor.model import Report
+
+    def report(*statuses: Status) -> Report:
+        return Report("0", "p", "py", tuple((fake(f"c{i}"), Result(s, "m")) for i, s in enumerate(statuses)), 1)
+
+    assert report(Status.PASS, Status.WARN, Status.SKIP).exit_code() == 0
+    assert report(Status.PASS, Status.WARN).exit_code(strict=True) == 1
+    assert report(Status.FAIL, Status.WARN).exit_code() == 1
+    assert report(Status.FAIL, Status.ERROR).exit_code() == 3
