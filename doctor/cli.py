@@ -124,9 +124,9 @@ def _can_print_unicode(stream: TextIO) -> bool:
         return False
 
 
-def _check(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
+def _prepare(args: argparse.Namespace) -> tuple:
+    """Validates the run's inputs; every problem is a one-line usage error."""
     from checks import ALL_CHECKS
-    from doctor.context import Context
     from doctor.runner import SelectionError, select
     from doctor.settings import ConfigError, Flags, read_project_config
 
@@ -147,8 +147,32 @@ def _check(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO)
     flags = Flags(python=str(Path(args.python).expanduser()) if args.python else None, model=args.model,
                   base_url=args.base_url, timeout=args.timeout, prompt_file=args.prompt_file,
                   offline=args.offline, only=tuple(args.only), skip=tuple(args.skip))
+    return project, flags, config, checks
+
+
+def _interactive(stdout: TextIO) -> bool:
+    """The TUI only where a person is looking: stdout and stdin are both terminals."""
+    return bool(getattr(stdout, "isatty", lambda: False)() and sys.stdin.isatty())
+
+
+def _check(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
+    from doctor.context import Context
+
+    project, flags, config, checks = _prepare(args)
+    if args.command in (None, "demo") and args.format == "text" and _interactive(stdout):
+        return _tui(project, flags, config, checks, environ, ask_before_live=args.command != "demo")
     ctx = Context.build(project, flags, config, environ=environ)
     return asyncio.run(_diagnose(ctx, checks, args, environ, stdout))
+
+
+def _tui(project, flags, config, checks, environ, ask_before_live: bool) -> int:  # noqa: ANN001 - _prepare's values
+    """The guided TUI; the demo's sandbox costs nothing, so it does not ask before live checks."""
+    from doctor.session import Session
+    from doctor.tui.app import DoctorApp
+
+    app = DoctorApp(Session(project, flags, config, environ, checks), ask_before_live=ask_before_live,
+                    version=__version__)
+    return app.run() or 0
 
 
 def _demo(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:

@@ -1,0 +1,71 @@
+"""A diagnosis session: what an interactive front end keeps between runs.
+
+The TUI re-runs single checks, toggles offline and applies fixes; each run gets a
+fresh Context, so a `.env` edited in another window is read again. Nothing here
+imports textual, so the session is tested on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from doctor import fixes
+from doctor.context import Context
+from doctor.model import Check, Result
+from doctor.settings import Flags, ProjectConfig
+
+# What the live checks may spend, as front ends tell the user before they run (see checks/probes.py).
+LIVE_BUDGET = "at most 4 chat completions and 100 max_tokens in all, a fraction of a cent on gpt-4o-mini"
+
+
+@dataclass
+class Session:
+    project: Path
+    flags: Flags
+    config: ProjectConfig
+    environ: Mapping[str, str]
+    checks: Sequence[Check]
+    results: dict[str, Result] = field(default_factory=dict)
+    installed: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def offline(self) -> bool:
+        return self.flags.offline
+
+    def set_offline(self, offline: bool) -> None:
+        self.flags = replace(self.flags, offline=offline)
+
+    def new_context(self) -> Context:
+        """A fresh context: `.env` and the environment are read again."""
+        return Context.build(self.project, self.flags, self.config, environ=self.environ)
+
+    def check(self, check_id: str) -> Check:
+        return next(c for c in self.checks if c.id == check_id)
+
+    def rerun_set(self, check_ids: Sequence[str]) -> list[Check]:
+        """The given checks and everything that needs them, transitively, in registry order."""
+        wanted = set(check_ids)
+        for c in self.checks:
+            if wanted & set(c.needs):
+                wanted.add(c.id)
+        return [c for c in self.checks if c.id in wanted]
+
+    def remember_interpreter(self, ctx: Context) -> None:
+        facts = ctx.interpreter_facts
+        if facts is not None and not facts.error:
+            self.installed = {name: facts.installed(name) for name in fixes.GUIDE_PACKAGES}
+
+    def plans(self) -> list[fixes.FilePlan]:
+        return fixes.plans_for(self.project, self.results, self.installed)
+
+    def plan_for(self, check_id: str) -> fixes.FilePlan | None:
+        return next((p for p in self.plans() if check_id in p.rechecks), None)
+
+    @property
+    def live_checks(self) -> list[Check]:
+        return [c for c in self.checks if c.live]
+
+    def spends_tokens(self) -> bool:
+        return any(c.spends_tokens for c in self.checks)

@@ -1,0 +1,247 @@
+"""The guided TUI: every check appears at once, updates live, and the selected one explains itself.
+
+The app is the mediator: one worker runs the checks and posts messages; the widgets
+only display what they are given. Interactive state (results, offline mode, fixes)
+lives in a `Session`, which knows nothing of Textual.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList
+
+from doctor import fixes
+from doctor.model import Check, Report, Status
+from doctor.runner import Finished, Started, run
+from doctor.session import Session
+from doctor.tui.messages import CheckFinished, CheckStarted, RunFinished
+from doctor.tui.screens.consent import Consent
+from doctor.tui.screens.fix_preview import FixPreview
+from doctor.tui.screens.help import HelpScreen
+from doctor.tui.widgets.check_list import CheckList
+from doctor.tui.widgets.detail import DetailPanel, describe
+from doctor.tui.widgets.finish import FinishPanel
+from doctor.tui.widgets.summary_bar import SummaryBar
+
+
+class DoctorApp(App[int]):
+    """Returns the same exit code as `llm-doctor check` when it quits."""
+
+    CSS_PATH = "doctor.tcss"
+    TITLE = "llm-doctor"
+    BINDINGS = [
+        Binding("r", "rerun_selected", "Re-run"),
+        Binding("R", "rerun_all", "All"),
+        Binding("o", "toggle_offline", "Offline"),
+        Binding("c", "copy_commands", "Copy"),
+        Binding("f", "apply_fix", "Fix"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, session: Session, *, ask_before_live: bool = True, version: str = "") -> None:
+        super().__init__()
+        self.session = session
+        self.ask_before_live = ask_before_live
+        self.consented = not ask_before_live
+        self.running: set[str] = set()
+        self.in_progress = False
+        self.user_moved = False
+        self.sub_title = f"{session.project.name} · {version}"
+        self.redact = session.new_context().redactor.redact
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header(icon="✚")
+        with Horizontal(id="main"):
+            yield CheckList(self.session.checks, id="checks")
+            with Vertical(id="side"):
+                yield DetailPanel(id="detail")
+                yield FinishPanel(id="finish")
+        yield SummaryBar(id="summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(CheckList).border_title = "Checks"
+        self.query_one(DetailPanel).border_title = "Details"
+        self.query_one(FinishPanel).border_title = "Sample call"
+        check_list = self.query_one(CheckList)
+        check_list.focus()
+        check_list.select(self.session.checks[0].id)
+        self.set_interval(0.1, self.query_one(CheckList).tick)
+        self._refresh_summary()
+        self.query_one(FinishPanel).show(self.session.checks, self.session.results, self.session.offline)
+        self._start(self.session.checks)
+
+    # -- running ---------------------------------------------------------------------------
+    def _start(self, checks: Sequence[Check]) -> None:
+        """Runs `checks`, asking once for consent when any of them would go online."""
+        needs_network = not self.session.offline and any(c.live for c in checks)
+        if needs_network and not self.consented:
+            def answered(yes: bool | None) -> None:
+                self.consented = True
+                if not yes:
+                    self.session.set_offline(True)
+                self._start(checks)
+
+            self.push_screen(Consent(self.session.new_context().base_url.value.strip()), answered)
+            return
+        check_list = self.query_one(CheckList)
+        for c in checks:
+            self.session.results.pop(c.id, None)
+            check_list.set_state(c.id, "waiting")
+        self.in_progress = True
+        self._refresh_summary()
+        self.diagnose(list(checks))
+
+    @work(exclusive=True, group="diagnosis", exit_on_error=False)
+    async def diagnose(self, checks: list[Check]) -> None:
+        ctx = self.session.new_context()
+        try:
+            async for event in run(checks, ctx, offline=self.session.offline):
+                if isinstance(event, Started):
+                    self.post_message(CheckStarted(event.check))
+                elif isinstance(event, Finished):
+                    self.post_message(CheckFinished(event.check, event.result))
+            self.session.remember_interpreter(ctx)
+        finally:
+            await ctx.aclose()
+            self.post_message(RunFinished())
+
+    def on_check_started(self, message: CheckStarted) -> None:
+        self.running.add(message.check.id)
+        self.query_one(CheckList).set_state(message.check.id, "running")
+        self._refresh_detail_if(message.check.id)
+
+    def on_check_finished(self, message: CheckFinished) -> None:
+        check_id = message.check.id
+        self.running.discard(check_id)
+        self.session.results[check_id] = message.result
+        check_list = self.query_one(CheckList)
+        check_list.set_state(check_id, message.result)
+        if not self.user_moved and message.result.status in (Status.FAIL, Status.ERROR):
+            self._select_worst()
+        self._refresh_detail_if(check_id)
+        self._refresh_summary()
+
+    def on_run_finished(self, _: RunFinished) -> None:
+        self.in_progress = False
+        self.running.clear()
+        if not self.user_moved:
+            self._select_worst()
+        self._refresh_summary()
+        self.query_one(FinishPanel).show(self.session.checks, self.session.results, self.session.offline)
+        self._refresh_detail_if(self.query_one(CheckList).selected_id)
+
+    # -- display ---------------------------------------------------------------------------
+    @on(OptionList.OptionHighlighted, "#checks")
+    def selection_changed(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id and not event.option.id.startswith("group:"):
+            self._show(event.option.id)
+
+    def on_key(self, event) -> None:  # noqa: ANN001 - textual's Key event
+        if event.key in ("up", "down", "home", "end", "pageup", "pagedown"):
+            self.user_moved = True
+
+    def _select_worst(self) -> None:
+        """Puts the first failure (else the first warning) where the eye goes."""
+        results = self.session.results
+        for wanted in ((Status.FAIL, Status.ERROR), (Status.WARN,)):
+            first = next((c.id for c in self.session.checks if c.id in results and results[c.id].status in wanted),
+                         None)
+            if first is not None:
+                self.query_one(CheckList).select(first)
+                return
+
+    def _refresh_detail_if(self, check_id: str | None) -> None:
+        if check_id is not None and check_id == self.query_one(CheckList).selected_id:
+            self._show(check_id)
+
+    def _show(self, check_id: str) -> None:
+        result = self.session.results.get(check_id)
+        plan = self.session.plan_for(check_id) if result is not None else None
+        content = describe(self.session.check(check_id), result, plan.title if plan else None,
+                           check_id in self.running)
+        self.query_one(DetailPanel).show(content)
+
+    def _refresh_summary(self) -> None:
+        self.query_one(SummaryBar).show(self.session.results.values(), len(self.session.checks),
+                                        self.session.offline, self.in_progress)
+
+    # -- actions ---------------------------------------------------------------------------
+    def _selected(self) -> str | None:
+        return self.query_one(CheckList).selected_id
+
+    def action_rerun_selected(self) -> None:
+        selected = self._selected()
+        if selected is None:
+            return
+        if self.in_progress:
+            self.notify("A run is in progress; press R to restart everything.", severity="warning")
+            return
+        self._start(self.session.rerun_set([selected]))
+
+    def action_rerun_all(self) -> None:
+        self._start(self.session.checks)
+
+    def action_toggle_offline(self) -> None:
+        self.session.set_offline(not self.session.offline)
+        self.notify("Offline: live checks are skipped." if self.session.offline else "Online: live checks run.")
+        self._start(self.session.checks)
+
+    def action_copy_commands(self) -> None:
+        selected = self._selected()
+        result = self.session.results.get(selected or "")
+        if result is None or result.fix is None or not result.fix.commands:
+            self.notify("The selected check has no commands to copy.")
+            return
+        self.copy_to_clipboard("\n".join(result.fix.commands))
+        self.notify(f"Copied {len(result.fix.commands)} command(s) to the clipboard.")
+
+    def action_apply_fix(self) -> None:
+        selected = self._selected()
+        plan = self.session.plan_for(selected) if selected else None
+        if plan is None:
+            self.notify("No safe fix for the selected check; follow the steps shown.")
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                self.notify("Nothing was changed.")
+                return
+            try:
+                backup = fixes.apply(plan)
+            except (fixes.StaleFix, OSError) as error:
+                self.notify(f"Not applied: {error}", severity="error")
+                return
+            kept = f"; the old file is kept as {backup.name}" if backup else ""
+            self.notify(f"Wrote {plan.path.name}{kept}. Checking again.")
+            self._start(self.session.rerun_set(list(plan.rechecks)))
+
+        self.push_screen(FixPreview(plan, self.redact(plan.diff())), confirmed)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Re-run all checks", "Run every check again", self.action_rerun_all)
+        yield SystemCommand("Toggle offline mode", "Skip or run the live checks", self.action_toggle_offline)
+        yield SystemCommand("Apply the safe fix", "Preview and apply the fix for the selected check",
+                            self.action_apply_fix)
+
+    def action_quit(self) -> None:
+        self.exit(self.exit_code_now())
+
+    def exit_code_now(self) -> int:
+        entries = tuple((c, self.session.results[c.id]) for c in self.session.checks if c.id in self.session.results)
+        return Report("", str(self.session.project), "", entries, 0).exit_code()
+
+

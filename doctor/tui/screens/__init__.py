@@ -1,0 +1,1 @@
+"""Modal screens: consent before spending tokens, the fix preview, help."""

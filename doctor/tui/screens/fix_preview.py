@@ -1,0 +1,48 @@
+"""Shows a safe fix as a diff and asks before writing anything."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from doctor.fixes import BACKUP_SUFFIX, FilePlan
+
+
+def diff_content(diff: str) -> Content:
+    styles = {"+": "$success", "-": "$error", "@": "$accent"}
+    return Content("\n").join(
+        Content.styled(line, styles.get(line[:1], "") if not line.startswith(("+++", "---")) else "bold")
+        for line in diff.splitlines()
+    )
+
+
+class FixPreview(ModalScreen[bool]):
+    """True when the user confirms the change."""
+
+    BINDINGS = [Binding("y", "answer(True)", "Apply"), Binding("n,escape", "answer(False)", "Cancel")]
+
+    def __init__(self, plan: FilePlan, diff: str) -> None:
+        super().__init__()
+        self.plan, self.diff = plan, diff
+
+    def compose(self) -> ComposeResult:
+        backup = f"The old file is kept as {self.plan.path.name}{BACKUP_SUFFIX}." if self.plan.before is not None \
+            else f"{self.plan.path.name} does not exist yet; it will be created."
+        with Vertical(id="dialog"):
+            yield Static(self.plan.title, classes="dialog-title")
+            with VerticalScroll(id="diff"):
+                yield Static(diff_content(self.diff))
+            yield Static(f"{backup} Nothing is written until you confirm.", classes="muted")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Apply [y]", variant="primary", id="yes")
+                yield Button("Cancel [n]", id="no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

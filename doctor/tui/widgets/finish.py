@@ -1,0 +1,40 @@
+"""The final panel: the verified sample call, read the way the guide's Step 2 prints it."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from textual.content import Content
+from textual.widgets import Static
+
+from doctor.model import Check, Result, Status
+
+
+def finale(checks: Sequence[Check], results: Mapping[str, Result], offline: bool) -> Content:
+    sample = results.get("sample-call")
+    if sample is not None and sample.facts.get("reply") is not None:
+        facts = sample.facts
+        cost = facts.get("cost_usd")
+        price = f"≈ ${cost:.6f} at list prices" if isinstance(cost, float) else "unknown for this model"
+        return Content("\n").join([
+            Content.styled("Your first call works", "bold $success"),
+            Content.assemble(("Reply: ", "bold"), repr(facts["reply"])),
+            Content.assemble(("Why it stopped: ", "bold"), str(facts.get("finish_reason"))),
+            Content.assemble(("Tokens: ", "bold"), f"{facts.get('prompt_tokens')} prompt + "
+                                                   f"{facts.get('completion_tokens')} completion = "
+                                                   f"{facts.get('total_tokens')} total"),
+            Content.assemble(("Estimated cost: ", "bold"), price),
+        ])
+    if offline:
+        return Content.assemble(("Offline. ", "bold"), "The sample call needs the network: press o to go online.")
+    first = next(((c, results[c.id]) for c in checks if c.id in results
+                  and results[c.id].status in (Status.FAIL, Status.ERROR)), None)
+    if first is not None:
+        check, result = first
+        return Content.assemble(("Fix this first: ", "bold $error"), f"{check.title}: {result.message}")
+    return Content.styled("The sample call runs last, once the key and the model are confirmed.", "$text-muted")
+
+
+class FinishPanel(Static):
+    def show(self, checks: Sequence[Check], results: Mapping[str, Result], offline: bool) -> None:
+        self.update(finale(checks, results, offline))
