@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -84,6 +83,8 @@ def proxy_for(url: str, environ: Mapping[str, str]) -> str | None:
 def build_client(base_url: str, environ: Mapping[str, str], timeout: float) -> Any:
     """An AsyncClient configured from the given environment only (trust_env off), so that
     tests can inject proxies and CA files without touching the real environment."""
+    import ssl
+
     import httpx
 
     verify: Any = True
@@ -127,6 +128,8 @@ async def request(client: Any, method: str, url: str, *, headers: Mapping[str, s
 
 def classify_exception(error: BaseException, proxy: str | None) -> tuple[str, str]:
     """Names a transport failure from the exception and its causes, not from message text alone."""
+    import ssl
+
     import httpx
 
     chain = _causes(error)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
-from doctor import fixes
 from doctor.context import Context
 from doctor.model import Check, Result
 from doctor.settings import Flags, ProjectConfig
+
+if TYPE_CHECKING:
+    from doctor.fixes import FilePlan
+    from doctor.interpreter import InterpreterFacts
 
 # What the live checks may spend, as front ends tell the user before they run (see checks/probes.py).
 LIVE_BUDGET = "at most 4 chat completions and 100 max_tokens in all, a fraction of a cent on gpt-4o-mini"
@@ -28,7 +31,7 @@ class Session:
     environ: Mapping[str, str]
     checks: Sequence[Check]
     results: dict[str, Result] = field(default_factory=dict)
-    installed: dict[str, str | None] = field(default_factory=dict)
+    interpreter: InterpreterFacts | None = None
 
     @property
     def offline(self) -> bool:
@@ -53,14 +56,18 @@ class Session:
         return [c for c in self.checks if c.id in wanted]
 
     def remember_interpreter(self, ctx: Context) -> None:
-        facts = ctx.interpreter_facts
-        if facts is not None and not facts.error:
-            self.installed = {name: facts.installed(name) for name in fixes.GUIDE_PACKAGES}
+        """Keeps the target's facts: the pins fix writes the versions it has installed."""
+        if ctx.interpreter_facts is not None and not ctx.interpreter_facts.error:
+            self.interpreter = ctx.interpreter_facts
 
-    def plans(self) -> list[fixes.FilePlan]:
-        return fixes.plans_for(self.project, self.results, self.installed)
+    def plans(self) -> list[FilePlan]:
+        from doctor.fixes import GUIDE_PACKAGES, plans_for
 
-    def plan_for(self, check_id: str) -> fixes.FilePlan | None:
+        facts = self.interpreter
+        installed = {name: facts.installed(name) for name in GUIDE_PACKAGES} if facts else {}
+        return plans_for(self.project, self.results, installed)
+
+    def plan_for(self, check_id: str) -> FilePlan | None:
         return next((p for p in self.plans() if check_id in p.rechecks), None)
 
     @property

@@ -1,5 +1,8 @@
 """The guided TUI: every check appears at once, updates live, and the selected one explains itself.
 
+Modal screens and the fix machinery are imported when first used, to keep the first
+frame fast.
+
 The app is the mediator: one worker runs the checks and posts messages; the widgets
 only display what they are given. Interactive state (results, offline mode, fixes)
 lives in a `Session`, which knows nothing of Textual.
@@ -17,14 +20,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList
 
-from doctor import fixes
 from doctor.model import Check, Report, Status
 from doctor.runner import Finished, Started, run
 from doctor.session import Session
 from doctor.tui.messages import CheckFinished, CheckStarted, RunFinished
-from doctor.tui.screens.consent import Consent
-from doctor.tui.screens.fix_preview import FixPreview
-from doctor.tui.screens.help import HelpScreen
 from doctor.tui.widgets.check_list import CheckList
 from doctor.tui.widgets.detail import DetailPanel, describe
 from doctor.tui.widgets.finish import FinishPanel
@@ -52,10 +51,9 @@ class DoctorApp(App[int]):
         self.ask_before_live = ask_before_live
         self.consented = not ask_before_live
         self.running: set[str] = set()
-        self.in_progress = False
+        self.in_progress = True  # the first run starts right after the first frame
         self.user_moved = False
         self.sub_title = f"{session.project.name} · {version}"
-        self.redact = session.new_context().redactor.redact
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -78,7 +76,7 @@ class DoctorApp(App[int]):
         self.set_interval(0.1, self.query_one(CheckList).tick)
         self._refresh_summary()
         self.query_one(FinishPanel).show(self.session.checks, self.session.results, self.session.offline)
-        self._start(self.session.checks)
+        self.call_after_refresh(self._start, self.session.checks)  # paint first, then run
 
     # -- running ---------------------------------------------------------------------------
     def _start(self, checks: Sequence[Check]) -> None:
@@ -90,6 +88,8 @@ class DoctorApp(App[int]):
                 if not yes:
                     self.session.set_offline(True)
                 self._start(checks)
+
+            from doctor.tui.screens.consent import Consent
 
             self.push_screen(Consent(self.session.new_context().base_url.value.strip()), answered)
             return
@@ -206,6 +206,9 @@ class DoctorApp(App[int]):
         self.notify(f"Copied {len(result.fix.commands)} command(s) to the clipboard.")
 
     def action_apply_fix(self) -> None:
+        from doctor import fixes
+        from doctor.tui.screens.fix_preview import FixPreview
+
         selected = self._selected()
         plan = self.session.plan_for(selected) if selected else None
         if plan is None:
@@ -225,9 +228,12 @@ class DoctorApp(App[int]):
             self.notify(f"Wrote {plan.path.name}{kept}. Checking again.")
             self._start(self.session.rerun_set(list(plan.rechecks)))
 
-        self.push_screen(FixPreview(plan, self.redact(plan.diff())), confirmed)
+        redact = self.session.new_context().redactor.redact
+        self.push_screen(FixPreview(plan, redact(plan.diff())), confirmed)
 
     def action_help(self) -> None:
+        from doctor.tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

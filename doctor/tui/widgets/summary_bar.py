@@ -19,7 +19,7 @@ def summary(results: Iterable[Result], total: int, offline: bool, running: bool)
         if n:
             parts += [(f"{n} {WORDS[status]}", STYLES[status]), "  "]
     tokens = sum(r.tokens_used for r in results)
-    progress = f"{len(results)}/{total} done" if running else "done"
+    progress = f"running {len(results)}/{total}" if running else "done"
     mode = "offline" if offline else "online"
     return Content.assemble(*parts, (f"{progress} · {tokens} tokens · {mode}", "$text-muted"))
 

@@ -1,0 +1,53 @@
+"""Sessions and fake checks for driving the TUI with Pilot."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Sequence
+
+from doctor.model import Check, Fix, Result, Status, check
+from doctor.session import Session
+from doctor.settings import Flags, ProjectConfig
+from doctor.tui.app import DoctorApp
+from tests.conftest import base_environ
+
+
+def fake(id: str, status: Status = Status.PASS, *, group: str = "Environment", needs=(), live=False,
+         delay: float = 0.0, calls: list | None = None) -> Check:
+    @check(id, title=f"Fake {id}", group=group, codes=(f"{id}-code",), needs=needs, live=live)
+    async def fn(ctx):
+        """What it checks: a fake thing.
+
+        Why it fails: because the test says so.
+
+        How to fix: change the test.
+        """
+        if calls is not None:
+            calls.append(id)
+        await asyncio.sleep(delay)
+        if status is Status.PASS:
+            return Result(status, f"{id} is fine")
+        return Result(status, f"{id} is broken", code=f"{id}-code",
+                      fix=Fix(f"Repair {id}.", steps=("First step.",), commands=(f"repair {id}",), guide="Guide X"))
+
+    return fn
+
+
+def session(project: Path, checks: Sequence[Check], offline: bool = False, python: str | None = None,
+            **environ: str) -> Session:
+    return Session(project, Flags(offline=offline, python=python), ProjectConfig(), base_environ(**environ),
+                   list(checks))
+
+
+async def settle(pilot) -> None:
+    """Waits until the diagnosis worker is done and its messages are handled."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+def app_for(project: Path, checks: Sequence[Check], *, ask: bool = False, offline: bool = False,
+            python: str | None = None, **env: str) -> DoctorApp:
+    return DoctorApp(session(project, checks, offline, python, **env), ask_before_live=ask, version="test")

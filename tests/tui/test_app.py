@@ -1,0 +1,213 @@
+"""Pilot tests: the TUI driven with keys, with fake checks, real checks and the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+
+from doctor.model import Status
+from doctor.tui.screens.consent import Consent
+from doctor.tui.screens.fix_preview import FixPreview
+from doctor.tui.screens.help import HelpScreen
+from doctor.tui.widgets.check_list import CheckList
+from tests.conftest import CANARY_KEY, git, write_project
+from tests.tui.helpers import app_for, fake, settle
+
+
+def text_of(app, selector: str) -> str:
+    """The text a panel shows: the widget's own, or its Static children's."""
+    from textual.widgets import Static
+
+    widget = app.query_one(selector)
+    parts = [widget] if isinstance(widget, Static) else list(widget.query(Static))
+    return " ".join(str(part.render()) for part in parts)
+
+
+def test_every_check_appears_and_finishes(tmp_path):
+    checks = [fake("a"), fake("b", Status.WARN), fake("c", group="Secrets")]
+
+    async def go():
+        app = app_for(tmp_path, checks)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert {k: r.status for k, r in app.session.results.items()} == {
+                "a": Status.PASS, "b": Status.WARN, "c": Status.PASS}
+            summary = str(app.query_one("#summary").render())
+            assert "2 passed" in summary and "1 warning" in summary and "done" in summary
+
+    asyncio.run(go())
+
+
+def test_progress_shows_running_checks_while_the_app_stays_responsive(tmp_path):
+    async def go():
+        app = app_for(tmp_path, [fake("slow", delay=0.6), fake("quick")])
+        async with app.run_test() as pilot:
+            await pilot.pause(0.2)
+            assert "slow" in app.running and "quick" in app.session.results
+            await pilot.press("question_mark")  # keys work while the check runs
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.running == set()
+
+    asyncio.run(go())
+
+
+def test_a_failed_check_is_selected_and_its_fix_shown(tmp_path):
+    async def go():
+        app = app_for(tmp_path, [fake("ok"), fake("bad", Status.FAIL), fake("meh", Status.WARN)])
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert app.query_one(CheckList).selected_id == "bad"
+            detail = text_of(app, "#detail")
+            assert "Repair bad." in detail and "repair bad" in detail and "Guide X" in detail
+            assert "Why this matters" in detail and "because the test says so" in detail
+
+    asyncio.run(go())
+
+
+def test_rerun_selected_runs_it_and_its_dependents_only(tmp_path):
+    calls: list[str] = []
+    checks = [fake("a", calls=calls), fake("b", calls=calls), fake("c", needs=("b",), calls=calls)]
+
+    async def go():
+        app = app_for(tmp_path, checks)
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            calls.clear()
+            app.query_one(CheckList).select("b")
+            await pilot.press("r")
+            await settle(pilot)
+            assert sorted(calls) == ["b", "c"]
+            calls.clear()
+            await pilot.press("R")
+            await settle(pilot)
+            assert sorted(calls) == ["a", "b", "c"]
+
+    asyncio.run(go())
+
+
+def test_rerun_picks_up_an_edited_env(tmp_path):
+    from checks.dotenv_file import dotenv_present
+
+    project = write_project(tmp_path / "p", env="OPENAI_API_KEY=\n")
+
+    async def go():
+        app = app_for(project, [dotenv_present])
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            assert app.session.results["dotenv-present"].code == "key-missing"
+            (project / ".env").write_text(f"OPENAI_API_KEY={CANARY_KEY}\n")
+            await pilot.press("r")
+            await settle(pilot)
+            assert app.session.results["dotenv-present"].status is Status.PASS
+            assert CANARY_KEY not in text_of(app, "#detail")
+
+    asyncio.run(go())
+
+
+def test_offline_toggle(tmp_path):
+    async def go():
+        app = app_for(tmp_path, [fake("local"), fake("remote", live=True, group="Connection")])
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            assert app.session.results["remote"].status is Status.PASS
+            await pilot.press("o")
+            await settle(pilot)
+            assert app.session.results["remote"].status is Status.SKIP
+            assert "offline" in str(app.query_one("#summary").render())
+            await pilot.press("o")
+            await settle(pilot)
+            assert app.session.results["remote"].status is Status.PASS
+
+    asyncio.run(go())
+
+
+def test_consent_is_asked_once_and_no_means_offline(tmp_path):
+    async def go():
+        app = app_for(tmp_path, [fake("remote", live=True, group="Connection")], ask=True)
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, Consent)
+            await pilot.press("n")
+            await settle(pilot)
+            assert app.session.results["remote"].status is Status.SKIP
+            await pilot.press("o")  # back online: already asked, so no second question
+            await settle(pilot)
+            assert not isinstance(app.screen, Consent)
+            assert app.session.results["remote"].status is Status.PASS
+
+    asyncio.run(go())
+
+
+def test_fix_preview_apply_backup_and_recheck(tmp_path):
+    from checks.dotenv_file import dotenv_gitignored
+
+    project = write_project(tmp_path / "p", env="OPENAI_API_KEY=x\n", gitignore="__pycache__/\n")
+    git(project, "init", "-q")
+
+    async def go():
+        app = app_for(project, [dotenv_gitignored])
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert app.session.results["dotenv-gitignored"].code == "dotenv-not-ignored"
+            assert "press f" in text_of(app, "#detail")
+            await pilot.press("f")
+            await pilot.pause()
+            assert isinstance(app.screen, FixPreview) and "+.env" in app.screen.diff
+            await pilot.press("n")
+            await pilot.pause()
+            assert (project / ".gitignore").read_text() == "__pycache__/\n"
+            await pilot.press("f")
+            await pilot.pause()
+            await pilot.press("y")
+            await settle(pilot)
+            assert (project / ".gitignore").read_text() == "__pycache__/\n.env\n"
+            assert (project / ".gitignore.llm-doctor.bak").read_text() == "__pycache__/\n"
+            assert app.session.results["dotenv-gitignored"].status is Status.PASS
+
+    asyncio.run(go())
+
+
+def test_copy_commands(tmp_path):
+    async def go():
+        app = app_for(tmp_path, [fake("bad", Status.FAIL)])
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            await pilot.press("c")
+            assert app.clipboard == "repair bad"
+
+    asyncio.run(go())
+
+
+def test_quit_returns_the_exit_code(tmp_path):
+    async def go():
+        app = app_for(tmp_path, [fake("bad", Status.FAIL)])
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            await pilot.press("q")
+        return app.return_value
+
+    assert asyncio.run(go()) == 1
+
+
+def test_the_whole_guided_run_against_the_sandbox(tmp_path):
+    import sys
+
+    from checks import ALL_CHECKS
+    from doctor.sandbox import Sandbox
+    from tests.test_live_cli import sandbox_project
+
+    with Sandbox("healthy") as sandbox:
+        project = sandbox_project(tmp_path / "p", sandbox.url)
+
+        async def go():
+            app = app_for(project, ALL_CHECKS, python=sys.executable, VIRTUAL_ENV=sys.prefix)
+            async with app.run_test(size=(100, 30)) as pilot:
+                await settle(pilot)
+                await pilot.pause(0.2)
+                finish = text_of(app, "#finish")
+                assert "Your first call works" in finish and "Hello there" in finish
+                assert all(r.status is Status.PASS for r in app.session.results.values())
+                assert CANARY_KEY not in text_of(app, "#detail") + finish
+
+        asyncio.run(go())

@@ -1,0 +1,40 @@
+"""Snapshot tests pin the main screens at 80x24, in a dark and a light theme.
+
+Update them on purpose with `python -m pytest tests/tui --snapshot-update`, then look
+at the SVGs in tests/tui/__snapshots__ before committing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from doctor.model import Status
+from tests.conftest import write_project
+from tests.tui.helpers import app_for, fake, settle
+
+CHECKS = [
+    fake("python", group="Environment"),
+    fake("venv", Status.WARN, group="Environment"),
+    fake("dotenv", Status.FAIL, group="Secrets"),
+    fake("key", group="Secrets", needs=("dotenv",)),
+    fake("auth", group="Connection", live=True),
+]
+
+
+@pytest.fixture
+def app(tmp_path):
+    return app_for(write_project(tmp_path / "chatbot"), CHECKS)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+def test_main_screen(app, snap_compare, theme):
+    app.theme = theme
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+
+
+def test_help_screen(app, snap_compare):
+    async def open_help(pilot):
+        await settle(pilot)
+        await pilot.press("question_mark")
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_help)
