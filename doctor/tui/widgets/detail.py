@@ -19,7 +19,7 @@ def doc_section(doc: str, name: str) -> str:
     parts = _SECTION.split(doc)
     for title, body in zip(parts[1::2], parts[2::2]):
         if title == name:
-            return " ".join(body.split())
+            return " ".join(body.replace("`", "").split())
     return ""
 
 
