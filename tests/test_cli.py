@@ -156,16 +156,18 @@ def test_colour_follows_the_terminal_and_no_color(project):
     assert "\x1b[" not in check(project, "--no-color", FORCE_COLOR="1").stdout
 
 
-def test_offline_run_imports_no_textual_openai_or_httpx(project):
+@pytest.mark.parametrize("command", [["check"], []], ids=["check", "no command, not a terminal"])
+def test_offline_run_imports_no_textual_openai_or_httpx(project, command):
     code = (
-        "import sys, io; from doctor.cli import main;"
-        f"main(['check', '--offline', '--project', {str(project)!r}, '--format', 'json'], stdout=io.StringIO());"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'openai', 'httpx', 'rich'}))"
+        "import sys, io; from doctor.cli import main; out = io.StringIO();"
+        f"main({command!r} + ['--offline', '--project', {str(project)!r}], stdout=out);"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'openai', 'httpx', 'rich'}));"
+        "print('No problems found' in out.getvalue())"
     )
     import subprocess
 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env_for(project))
-    assert done.stdout.strip() == "[]", done.stderr
+    assert done.stdout.split() == ["[]", "True"], done.stderr
 
 
 def test_list_and_explain():
