@@ -147,8 +147,12 @@ class DoctorApp(App[int]):
             self._show(event.option.id)
 
     def on_key(self, event) -> None:  # noqa: ANN001 - textual's Key event
+        """Once the user moves the selection, the app stops moving it to new failures."""
         if event.key in ("up", "down", "home", "end", "pageup", "pagedown"):
             self.user_moved = True
+
+    def on_click(self) -> None:
+        self.user_moved = True
 
     def _select_worst(self) -> None:
         """Puts the first failure (else the first warning) where the eye goes."""

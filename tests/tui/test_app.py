@@ -211,3 +211,17 @@ def test_the_whole_guided_run_against_the_sandbox(tmp_path):
                 assert CANARY_KEY not in text_of(app, "#detail") + finish
 
         asyncio.run(go())
+
+
+def test_a_click_selects_a_check_and_shows_its_detail(tmp_path):
+    async def go():
+        app = app_for(tmp_path, [fake("ok"), fake("bad", Status.FAIL)])
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert app.query_one(CheckList).selected_id == "bad"
+            await pilot.click(CheckList, offset=(4, 2))  # border, group heading, then the row
+            await pilot.pause()
+            assert app.query_one(CheckList).selected_id == "ok"
+            assert "ok is fine" in text_of(app, "#detail")
+
+    asyncio.run(go())
