@@ -56,12 +56,14 @@ def _file_findings(ctx: Context, dotenv_version: str | None) -> list[Finding]:
         if name != KEY:
             found.append(Finding(Status.WARN, "dotenv-parse-error",
                                  f".env line {line} cannot be parsed; python-dotenv skips it",
-                                 Fix("Write it as NAME=value (an `=` sign, matching quotes).", guide=guide.SETUP)))
+                                 Fix("Write it as NAME=value (an `=` sign, matching quotes).", guide=guide.SETUP),
+                                 location=(".env", line)))
     lines = env.duplicates().get(KEY)
     if lines:
         found.append(Finding(Status.WARN, "dotenv-duplicate-key",
                              f"{KEY} is set on lines {', '.join(map(str, lines))} of .env; the last one wins",
-                             Fix("Keep one OPENAI_API_KEY line in .env.", guide=guide.SETUP)))
+                             Fix("Keep one OPENAI_API_KEY line in .env.", guide=guide.SETUP),
+                             location=(".env", lines[0])))
     if env.bom and dotenv_version and _older(dotenv_version, BOM_SAFE_DOTENV):
         found.append(Finding(Status.FAIL, "dotenv-bom",
                              f".env starts with a byte order mark, which python-dotenv {dotenv_version} reads into the "
@@ -95,7 +97,7 @@ def _key_findings(ctx: Context) -> list[Finding]:
             steps=("Create a key in your provider's dashboard.",
                    "Add the line OPENAI_API_KEY=<your key> to .env, without quotes or spaces.",
                    "Make sure load_dotenv() runs before OpenAI() in your code."),
-            guide=guide.TROUBLESHOOTING), details)]
+            guide=guide.TROUBLESHOOTING), details, location=(".env", broken[0]) if broken else None)]
     shell, dotenv = ctx.shell_value(KEY), ctx.dotenv_value(KEY)
     if shell and dotenv and shell.value != dotenv.value:
         return [Finding(
@@ -106,7 +108,7 @@ def _key_findings(ctx: Context) -> list[Finding]:
                        "Unset it in this terminal, and delete the export from your shell profile or IDE settings.",
                        "Or, if .env must always win, call load_dotenv(override=True)."),
                 commands=(guide.unset_command(KEY, ctx.shell, ctx.platform),),
-                guide=guide.TROUBLESHOOTING))]
+                guide=guide.TROUBLESHOOTING), location=(".env", dotenv.line))]
     return []
 
 
@@ -206,7 +208,7 @@ async def dotenv_gitignored(ctx: Context) -> Result:
             Status.FAIL if exists else Status.WARN, "dotenv-not-ignored",
             ".gitignore does not cover .env" + ("" if exists else " (no .env yet, but it will need it)"),
             Fix("Add .env to .gitignore before your next commit.",
-                commands=('echo ".env" >> .gitignore',), guide=guide.SETUP)))
+                commands=('echo ".env" >> .gitignore',), guide=guide.SETUP), location=(".gitignore", None)))
     elif ignored.code not in (0, 1):
         findings.append(Finding(Status.WARN, "git-check-failed", f"git check-ignore failed: {ignored.err[:200]}"))
     return from_findings(findings, "git ignores .env and it was never committed")

@@ -206,7 +206,8 @@ def _file_findings(reqs: Requirements | None, problem: str | None) -> list[Findi
         lines = ", ".join(str(n) for n, _ in reqs.invalid)
         return [Finding(Status.FAIL, "requirements-invalid", f"requirements.txt has lines pip cannot read (line {lines})",
                         _freeze_fix("Remove or correct those lines; `pip install -r` stops at the first one."),
-                        details=tuple(f"line {n}: {why}" for n, why in reqs.invalid))]
+                        details=tuple(f"line {n}: {why}" for n, why in reqs.invalid),
+                        location=("requirements.txt", reqs.invalid[0][0]))]
     return []
 
 
@@ -219,7 +220,8 @@ def _package_findings(name: str, floor: str, installed: str | None, reqs: Requir
     if reqs is not None and (pin is None or pin.version is None):
         how = "is not listed" if pin is None else f"is not pinned with == (line {pin.line}: {pin.spec})"
         found.append(Finding(Status.WARN, "package-unpinned", f"{name} {how} in requirements.txt",
-                             _freeze_fix(f"Pin {name} to the version you test with: {name}=={installed}.")))
+                             _freeze_fix(f"Pin {name} to the version you test with: {name}=={installed}."),
+                             location=("requirements.txt", pin.line if pin else None)))
     try:
         have = Version(installed)
     except InvalidVersion:
@@ -230,7 +232,8 @@ def _package_findings(name: str, floor: str, installed: str | None, reqs: Requir
             f"requirements.txt pins {name}=={pin.version} (line {pin.line}) but {installed} is installed",
             Fix("Make the venv and requirements.txt agree.",
                 steps=("Install what requirements.txt says, or, if the installed version is the one you want, freeze again.",),
-                commands=("pip install -r requirements.txt", "pip freeze > requirements.txt"), guide=guide.SETUP)))
+                commands=("pip install -r requirements.txt", "pip freeze > requirements.txt"), guide=guide.SETUP),
+            location=("requirements.txt", pin.line)))
     if name == "openai" and have < Version("1.0"):
         found.append(Finding(Status.FAIL, "openai-pre-v1",
                              f"openai {installed} is the old 0.x SDK; the guide's code needs 1.0 or newer",

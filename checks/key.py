@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from checks import guide
@@ -180,7 +181,10 @@ async def key_format(ctx: Context) -> Result:
         if not findings:
             return skipped("no key to check (see dotenv-present)")
         return from_findings(findings, "")
-    findings += _shape_findings(key, provider_of_host(host) is not None)
-    if not any(f.code == "key-placeholder" for f in findings):
-        findings += _provider_findings(key, host, ctx.base_url.value.strip())
+    key_findings = _shape_findings(key, provider_of_host(host) is not None)
+    if not any(f.code == "key-placeholder" for f in key_findings):
+        key_findings += _provider_findings(key, host, ctx.base_url.value.strip())
+    if key.source == ".env":
+        key_findings = [replace(f, location=(".env", key.line)) for f in key_findings]
+    findings += key_findings
     return from_findings(findings, f"{mask(key.value)} from {key.where}, sent to {host}")

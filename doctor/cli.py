@@ -18,7 +18,7 @@ from typing import Callable, Mapping, Sequence, TextIO
 from doctor import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROKEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "markdown", "junit")
 
 
 class UsageError(Exception):
@@ -232,14 +232,33 @@ async def _diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 
     if streaming:
         stdout.write(ctx.redactor.redact(text.summary(report, style)))
     else:
-        from doctor.render import json as json_render
+        stdout.write(ctx.redactor.redact(_render(report, args.format, args.strict)))
+    if environ.get("GITHUB_ACTIONS") == "true":
+        from doctor.render import annotations
 
-        stdout.write(ctx.redactor.redact(json_render.render(report, args.strict)))
+        # The runner reads workflow commands from the log; stdout stays one document for the data formats.
+        stream = stdout if streaming else sys.stderr
+        stream.write(ctx.redactor.redact(annotations.render(report, ctx.project, environ.get("GITHUB_WORKSPACE"))))
         if args.verbose:
             for _, result in report.entries:
                 if result.traceback:
                     sys.stderr.write(ctx.redactor.redact(result.traceback))
     return report.exit_code(args.strict)
+
+
+def _render(report, fmt: str, strict: bool) -> str:  # noqa: ANN001 - a Report
+    """The whole report in a non-streaming format."""
+    if fmt == "json":
+        from doctor.render import json as json_render
+
+        return json_render.render(report, strict)
+    if fmt == "junit":
+        from doctor.render import junit
+
+        return junit.render(report, strict)
+    from doctor.render import markdown
+
+    return markdown.render(report)
 
 
 def _list(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:

@@ -89,6 +89,7 @@ class Finding:
     message: str
     fix: Fix | None = None
     details: tuple[str, ...] = ()
+    location: tuple[str, int | None] | None = None  # (file relative to the project, line)
 
 
 def from_findings(
@@ -109,6 +110,8 @@ def from_findings(
         return passed(ok_message, details=details, facts=facts)
     lead, rest = found[0], found[1:]
     facts["codes"] = [f.code for f in found]
+    if lead.location is not None:
+        facts["location"] = {"file": lead.location[0], "line": lead.location[1]}
     extra = [f"also {f.code}: {f.message}" for f in rest]
     return Result(
         lead.status,

@@ -1,0 +1,47 @@
+"""The Markdown report: a summary table and one section per problem, ready for an issue or a ticket."""
+
+from __future__ import annotations
+
+from doctor.model import Report, Result, Status
+
+ICONS = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.SKIP: "⏭️", Status.ERROR: "💥"}
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _problem(title: str, result: Result) -> list[str]:
+    lines = [f"### {ICONS[result.status]} {title} — `{result.code}`", "", _cell(result.message), ""]
+    lines += [f"- {_cell(d)}" for d in result.details]
+    fix = result.fix
+    if fix is not None:
+        lines += ["", f"**Fix:** {_cell(fix.summary)}", ""]
+        lines += [f"{n}. {_cell(step)}" for n, step in enumerate(fix.steps, start=1)]
+        if fix.commands:
+            lines += ["", "```sh", *fix.commands, "```"]
+        lines += [f"- <{link}>" for link in fix.links]
+        if fix.guide:
+            lines += ["", f"Guide: *{fix.guide}*"]
+    return lines + [""]
+
+
+def body(report: Report) -> str:
+    counts = ", ".join(f"{report.count(s)} {s.value}" for s in Status if report.count(s))
+    lines = [f"**Result:** {counts} — exit code {report.exit_code()}, {report.duration_ms} ms, "
+             f"{report.tokens_used} tokens used", "",
+             "| | check | result | code | time |", "|---|---|---|---|---|"]
+    for check, result in report.entries:
+        code = f"`{result.code}`" if result.code else ""
+        lines.append(f"| {ICONS[result.status]} | {check.title} (`{check.id}`) | {_cell(result.message)} | {code} "
+                     f"| {result.duration_ms} ms |")
+    lines.append("")
+    for check, result in report.entries:
+        if result.status in (Status.WARN, Status.FAIL, Status.ERROR) and result.code:
+            lines += _problem(check.title, result)
+    return "\n".join(lines)
+
+
+def render(report: Report) -> str:
+    return (f"## llm-doctor {report.tool_version}\n\nProject `{report.project}`, Python `{report.interpreter}`\n\n"
+            + body(report) + "\n")
