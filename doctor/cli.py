@@ -141,7 +141,8 @@ def _prepare(args: argparse.Namespace) -> tuple:
         raise UsageError(f"--prompt-file {args.prompt_file}: no such file")
     try:
         config = read_project_config(project)
-        checks = select(ALL_CHECKS, args.only, [*args.skip, *config.skip])
+        checks = select(ALL_CHECKS, args.only, args.skip)
+        select(ALL_CHECKS, skip=config.skip)  # a typo in [tool.llm-doctor] skip is a usage error too
     except (ConfigError, SelectionError) as error:
         raise UsageError(str(error)) from None
     flags = Flags(python=str(Path(args.python).expanduser()) if args.python else None, model=args.model,

@@ -14,6 +14,7 @@ from typing import AsyncIterator, Iterable, Sequence
 
 from doctor.context import Context
 from doctor.model import Check, Result, Status
+from doctor.settings import downgrade, skipped_by_config
 
 MAX_CONCURRENCY = 8
 
@@ -66,15 +67,16 @@ async def run(checks: Sequence[Check], ctx: Context, *, offline: bool = False) -
     gate = asyncio.Semaphore(MAX_CONCURRENCY)
 
     async def one(check: Check) -> None:
-        if offline and check.live:
-            result: Result | None = Result(Status.SKIP, "offline: live checks are off")
-        else:
+        result = skipped_by_config(check.id, ctx.config, ctx.flags.only)
+        if result is None and offline and check.live:
+            result = Result(Status.SKIP, "offline: live checks are off")
+        if result is None:
             result = await _blocked_by(check, done)
         if result is None:
             async with gate:
                 queue.put_nowait(Started(check))
                 result = await _guarded(check, ctx)
-        result = ctx.redactor.redact_result(result)
+        result = ctx.redactor.redact_result(downgrade(result, ctx.config))
         done[check.id].set_result(result)
         queue.put_nowait(Finished(check, result))
 

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
+
+from doctor.model import Result, Status
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -32,16 +34,39 @@ class Flags:
 
 @dataclass(frozen=True)
 class ProjectConfig:
-    """`[tool.llm-doctor]` from the project's pyproject.toml."""
+    """`[tool.llm-doctor]` from the project's pyproject.toml.
+
+    `skip` maps check ids and `warn` maps diagnosis codes to the reason the project gives,
+    so every suppression shows up in reports with its why.
+    """
 
     model: str | None = None
     timeout: float | None = None
     prompt_file: str | None = None
-    skip: tuple[str, ...] = ()
-    raw: Mapping[str, Any] = field(default_factory=dict)
+    skip: Mapping[str, str] = field(default_factory=dict)
+    warn: Mapping[str, str] = field(default_factory=dict)
 
 
-_KNOWN_KEYS = {"model", "timeout", "prompt-file", "skip", "warn", "reason", "reasons"}
+_KNOWN_KEYS = {"model", "timeout", "prompt-file", "skip", "warn", "reason"}
+NO_REASON = "no reason given"
+
+
+def _reasons(path: Path, table: Mapping[str, Any], name: str, key: str) -> dict[str, str]:
+    """Entries are plain ids, or tables {id = "...", reason = "..."}; a bare entry takes the table's `reason`."""
+    entries = table.get(name, [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: [tool.llm-doctor] {name} must be a list")
+    default = str(table.get("reason") or NO_REASON)
+    found: dict[str, str] = {}
+    for entry in entries:
+        if isinstance(entry, str):
+            found[entry] = default
+        elif isinstance(entry, dict) and isinstance(entry.get(key), str):
+            found[entry[key]] = str(entry.get("reason") or default)
+        else:
+            raise ConfigError(f"{path}: [tool.llm-doctor] {name} entries are {key} strings or "
+                              f'{{{key} = "...", reason = "..."}} tables')
+    return found
 
 
 def read_project_config(project: Path) -> ProjectConfig:
@@ -66,13 +91,28 @@ def read_project_config(project: Path) -> ProjectConfig:
     timeout = table.get("timeout")
     if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
         raise ConfigError(f"{path}: [tool.llm-doctor] timeout must be a positive number of seconds")
-    skip = table.get("skip", [])
-    if not isinstance(skip, list) or not all(isinstance(s, str) for s in skip):
-        raise ConfigError(f"{path}: [tool.llm-doctor] skip must be a list of check ids")
+    for name in ("model", "prompt-file"):
+        if name in table and not isinstance(table[name], str):
+            raise ConfigError(f"{path}: [tool.llm-doctor] {name} must be a string")
     return ProjectConfig(
         model=table.get("model"),
         timeout=float(timeout) if timeout is not None else None,
         prompt_file=table.get("prompt-file"),
-        skip=tuple(skip),
-        raw=table,
+        skip=_reasons(path, table, "skip", "id"),
+        warn=_reasons(path, table, "warn", "code"),
     )
+
+
+def skipped_by_config(check_id: str, config: ProjectConfig, only: tuple[str, ...]) -> Result | None:
+    """The skip the project asked for, or None; naming the check in --only overrides it."""
+    if check_id in config.skip and check_id not in only:
+        return Result(Status.SKIP, f"skipped by [tool.llm-doctor]: {config.skip[check_id]}")
+    return None
+
+
+def downgrade(result: Result, config: ProjectConfig) -> Result:
+    """A failure whose code the project counts as a warning, marked with the project's reason."""
+    if result.status is Status.FAIL and result.code in config.warn:
+        note = f"counted as a warning by [tool.llm-doctor]: {config.warn[result.code]}"
+        return replace(result, status=Status.WARN, details=(*result.details, note))
+    return result

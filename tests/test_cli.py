@@ -118,9 +118,37 @@ def test_bad_pyproject_config_is_a_usage_error(project):
     assert done.returncode == 2 and "timeout must be a positive number" in done.stderr
 
 
-def test_pyproject_config_skips_checks(project):
-    (project / "pyproject.toml").write_text("[tool.llm-doctor]\nskip = ['dotenv-gitignored']\n")
-    assert "dotenv-gitignored" not in check(project, "--format", "json").stdout
+def test_pyproject_config_skips_checks_with_the_reason(project):
+    (project / "pyproject.toml").write_text(
+        '[tool.llm-doctor]\nskip = [{id = "dotenv-gitignored", reason = "the key comes from CI secrets"}]\n')
+    by_id = {c["id"]: c for c in json.loads(check(project, "--format", "json").stdout)["checks"]}
+    assert by_id["dotenv-gitignored"]["status"] == "skip"
+    assert by_id["dotenv-gitignored"]["message"] == "skipped by [tool.llm-doctor]: the key comes from CI secrets"
+    forced = json.loads(check(project, "--format", "json", "--only", "dotenv-gitignored").stdout)
+    assert forced["checks"][0]["status"] == "pass"  # a flag overrides the project's configuration
+
+
+def test_pyproject_config_counts_codes_as_warnings(project):
+    (project / ".env").write_text("OPENAI_API_KEY=sk-your-real-key-goes-here\n")
+    assert check(project).returncode == 1
+    (project / "pyproject.toml").write_text(
+        '[tool.llm-doctor]\nreason = "the demo key is a placeholder on purpose"\nwarn = ["key-placeholder"]\n')
+    done = check(project, "--format", "json")
+    key = next(c for c in json.loads(done.stdout)["checks"] if c["id"] == "key-format")
+    assert key["status"] == "warn" and key["code"] == "key-placeholder"
+    assert "counted as a warning by [tool.llm-doctor]: the demo key is a placeholder on purpose" in key["details"]
+    assert done.returncode == 0
+
+
+@pytest.mark.parametrize("table,message", [
+    ("skip = ['nope']", "unknown check id: nope"),
+    ("warn = [3]", "warn entries are code strings"),
+    ("colour = 'blue'", "unknown keys in [tool.llm-doctor]: colour"),
+])
+def test_bad_pyproject_config(project, table, message):
+    (project / "pyproject.toml").write_text(f"[tool.llm-doctor]\n{table}\n")
+    done = check(project)
+    assert done.returncode == 2 and message in done.stderr
 
 
 def _tree(root: Path) -> dict[str, tuple[float, str]]:
