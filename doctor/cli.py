@@ -57,11 +57,15 @@ def _run_options() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", default=s, help="exit 1 on warnings too")
     p.add_argument("-v", "--verbose", action="store_true", default=s, help="details, timings and tracebacks")
     p.add_argument("--no-color", action="store_true", default=s, help="no colour (NO_COLOR is honoured too)")
+    p.add_argument("--fix", action="store_true", default=s,
+                   help="apply the safe fixes (shows each diff first; asks, or needs --yes without a terminal)")
+    p.add_argument("--yes", action="store_true", default=s, help="with --fix: apply without asking")
     return p
 
 
 DEFAULTS = dict(project=None, python=None, format="text", offline=False, only=[], skip=[], model=None,
-                base_url=None, timeout=None, prompt_file=None, strict=False, verbose=False, no_color=False)
+                base_url=None, timeout=None, prompt_file=None, strict=False, verbose=False, no_color=False,
+                fix=False, yes=False)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -162,8 +166,60 @@ def _check(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO)
     project, flags, config, checks = _prepare(args)
     if args.command in (None, "demo") and args.format == "text" and _interactive(stdout):
         return _tui(project, flags, config, checks, environ, ask_before_live=args.command != "demo")
+    if args.yes and not args.fix:
+        raise UsageError("--yes goes with --fix")
+    if args.fix:
+        _fix(project, flags, config, checks, environ, yes=args.yes)
     ctx = Context.build(project, flags, config, environ=environ)
     return asyncio.run(_diagnose(ctx, checks, args, environ, stdout))
+
+
+def _fix(project, flags, config, checks, environ, yes: bool) -> None:  # noqa: ANN001 - _prepare's values
+    """Plans the safe fixes from an offline pass, shows each diff on stderr, and applies them
+    when confirmed (a prompt in a terminal, --yes otherwise). The report that follows is fresh."""
+    from doctor import fixes
+    from doctor.session import Session
+
+    session = Session(project, flags, config, environ, [c for c in checks if not c.live])
+    ctx = session.new_context()
+    session.results = asyncio.run(_collect(ctx, session.checks))
+    session.remember_interpreter(ctx)
+    plans = session.plans()
+    if not plans:
+        print("llm-doctor: nothing the doctor can fix by itself", file=sys.stderr)
+        return
+    for plan in plans:
+        print(f"llm-doctor: {plan.title}\n{ctx.redactor.redact(plan.diff())}", file=sys.stderr)
+    if not _confirmed(len(plans), yes):
+        return
+    for plan in plans:
+        try:
+            backup = fixes.apply(plan)
+        except (fixes.StaleFix, OSError) as error:
+            raise UsageError(f"not applied: {error}") from None
+        kept = f" (the old file is kept as {backup.name})" if backup else ""
+        print(f"llm-doctor: wrote {plan.path.name}{kept}", file=sys.stderr)
+
+
+def _confirmed(count: int, yes: bool) -> bool:
+    """--yes, or a y from a person at a terminal; without a terminal, never. The prompt goes to stderr."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        print("llm-doctor: not applied: add --yes to apply fixes without a terminal", file=sys.stderr)
+        return False
+    sys.stderr.write(f"Apply {'this change' if count == 1 else f'these {count} changes'}? [y/N] ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
+async def _collect(ctx, checks) -> dict:  # noqa: ANN001 - a Context and its checks
+    from doctor.runner import Finished, run
+
+    try:
+        return {e.check.id: e.result async for e in run(checks, ctx) if isinstance(e, Finished)}
+    finally:
+        await ctx.aclose()
 
 
 def _tui(project, flags, config, checks, environ, ask_before_live: bool) -> int:  # noqa: ANN001 - _prepare's values
