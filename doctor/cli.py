@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     lister.add_argument("--format", choices=FORMATS, default="text")
     explain = sub.add_parser("explain", help="what a diagnosis code or check id means")
     explain.add_argument("topic", metavar="CODE", help="a diagnosis code (e.g. key-shadowed) or a check id")
+    report = sub.add_parser("report", parents=[options], help="a redacted Markdown bundle for a support ticket")
+    report.add_argument("-o", "--output", metavar="FILE", help="write it to FILE (default: stdout)")
     demo = sub.add_parser("demo", parents=[options], help="the guided run against the built-in sandbox API")
     demo.add_argument("scenario", nargs="?", default="healthy", metavar="SCENARIO",
                       help="what the sandbox API does (default healthy; --list shows them all)")
@@ -100,7 +102,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
             setattr(args, name, value)
     environ = environ_snapshot()
     commands: dict[str | None, Callable[[argparse.Namespace, Mapping[str, str], TextIO], int]] = {
-        None: _check, "check": _check, "list": _list, "explain": _explain, "demo": _demo,
+        None: _check, "check": _check, "list": _list, "explain": _explain, "demo": _demo, "report": _report,
     }
     try:
         return commands[args.command](args, environ, stdout)
@@ -213,13 +215,65 @@ def _confirmed(count: int, yes: bool) -> bool:
     return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
-async def _collect(ctx, checks) -> dict:  # noqa: ANN001 - a Context and its checks
+async def _collect(ctx, checks, offline: bool = False) -> dict:  # noqa: ANN001 - a Context and its checks
     from doctor.runner import Finished, run
 
     try:
-        return {e.check.id: e.result async for e in run(checks, ctx) if isinstance(e, Finished)}
+        return {e.check.id: e.result async for e in run(checks, ctx, offline=offline) if isinstance(e, Finished)}
     finally:
         await ctx.aclose()
+
+
+def _report(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
+    """Runs the checks and writes the support bundle, or refuses if anything key-shaped is left in it."""
+    import json
+
+    from doctor import support
+    from doctor.context import Context
+    from doctor.model import Report
+    from doctor.render import markdown
+
+    if args.format not in ("text", "markdown", "json"):
+        raise UsageError("report writes markdown (the default) or json")
+    project, flags, config, checks = _prepare(args)
+    ctx = Context.build(project, flags, config, environ=environ)
+    start = time.perf_counter()
+    results = asyncio.run(_collect(ctx, checks, args.offline))
+    report = Report(__version__, str(project), str(ctx.target.path), tuple((c, results[c.id]) for c in checks),
+                    int((time.perf_counter() - start) * 1000))
+    bundle = support.gather(ctx, report)
+    text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else \
+        support.render_markdown(bundle, markdown.body(report))
+    text = support.scrub(text, ctx)
+    try:
+        support.assert_clean(text, ctx)
+    except support.LeakError as error:
+        print(f"llm-doctor: refusing to write the report: {error}; please report this", file=sys.stderr)
+        return EXIT_BROKEN
+    if args.output:
+        _write_atomically(Path(args.output).expanduser(), text)
+        print(f"llm-doctor: wrote {args.output}; it is redacted and safe to attach to a ticket", file=sys.stderr)
+    else:
+        stdout.write(text)
+    return report.exit_code(args.strict)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """The whole file or nothing: a temporary file beside it, then a rename."""
+    import os
+    import tempfile
+
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as error:
+        raise UsageError(f"cannot write the report to {path}: {error.strerror or error}") from None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise UsageError(f"cannot write the report to {path}: {error.strerror or error}") from None
 
 
 def _tui(project, flags, config, checks, environ, ask_before_live: bool) -> int:  # noqa: ANN001 - _prepare's values

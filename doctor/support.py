@@ -1,0 +1,123 @@
+"""The support bundle behind `llm-doctor report`: what a support engineer needs, with
+nothing that a ticket must not hold.
+
+It gathers the tool and rules version, the OS, the target interpreter and its relevant
+packages, every check's result, the NAMES of the relevant variables with where each
+came from, and timings. Keys appear only as prefix, last four and fingerprint; org and
+project ids, `.env` values and the home folder are masked. A last scan refuses the
+report if anything key-shaped slipped through.
+"""
+
+from __future__ import annotations
+
+import platform
+import re
+import sys
+from typing import Any
+
+from doctor import __version__
+from doctor.context import Context
+from doctor.model import Report
+from doctor.redact import KEY_SHAPES, mask
+
+RELEVANT_PACKAGES = ("openai", "httpx", "httpx2", "python-dotenv", "tiktoken", "certifi", "truststore")
+RELEVANT_VARIABLES = (
+    "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "OPENAI_ADMIN_KEY",
+    "OPENAI_API_BASE", "OPENAI_ORGANIZATION", "OPENAI_API_TYPE", "OPENAI_API_VERSION", "AZURE_OPENAI_ENDPOINT",
+    "AZURE_OPENAI_API_KEY", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",
+    "NO_PROXY", "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "VIRTUAL_ENV",
+    "PYTHON_DOTENV_DISABLED", "TIKTOKEN_CACHE_DIR",
+)
+_IDS = re.compile(r"\b(org-[A-Za-z0-9]{8,}|proj_[A-Za-z0-9]{8,})")
+_MARKER = re.compile(r"T3BlbkFJ")
+
+
+class LeakError(Exception):
+    """The finished report still holds something shaped like a secret; it is not written."""
+
+
+def variables(ctx: Context) -> list[dict[str, Any]]:
+    """Each relevant variable that is set: its name and where it comes from, never its value."""
+    rows = []
+    for name in RELEVANT_VARIABLES:
+        shell, dotenv = ctx.shell_value(name), ctx.dotenv_value(name)
+        if shell is None and dotenv is None:
+            continue
+        sources = (["shell"] if shell else []) + ([f".env line {dotenv.line}"] if dotenv else [])
+        row: dict[str, Any] = {"name": name, "sources": sources}
+        if shell and dotenv and shell.value != dotenv.value:
+            row["note"] = "the shell's value wins over .env, and they differ"
+        if name == "OPENAI_API_KEY":
+            row["key"] = mask((shell or dotenv).value)
+        rows.append(row)
+    return rows
+
+
+def gather(ctx: Context, report: Report) -> dict[str, Any]:
+    """The bundle as data; `render_markdown` and `json.dumps` both read this."""
+    from doctor.render import json as json_render
+
+    facts = ctx.interpreter_facts
+    packages = {name: facts.installed(name) for name in RELEVANT_PACKAGES} if facts and not facts.error else {}
+    return {
+        "schema_version": 1,
+        "tool": {"name": "llm-doctor", "version": __version__, "rules": __version__},
+        "system": {"os": platform.platform(), "doctor_python": sys.version.split()[0]},
+        "interpreter": {
+            "path": str(ctx.target.path), "chosen_from": ctx.target.source,
+            "version": facts.version_text if facts else None, "venv": facts.is_venv if facts else None,
+            "error": facts.error if facts else None,
+            "packages": {k: v for k, v in packages.items() if v},
+        },
+        "settings": {"model": ctx.model, "base_url": ctx.base_url.value.strip(), "base_url_from": ctx.base_url.source,
+                     "timeout_s": ctx.timeout},
+        "variables": variables(ctx),
+        "suppressions": {"skip": dict(ctx.config.skip), "warn": dict(ctx.config.warn)},
+        "report": json_render.to_dict(report),
+    }
+
+
+def render_markdown(bundle: dict[str, Any], checks_markdown: str) -> str:
+    interp, settings = bundle["interpreter"], bundle["settings"]
+    lines = [
+        "# llm-doctor support report", "",
+        f"- **llm-doctor** {bundle['tool']['version']} (rules {bundle['tool']['rules']})",
+        f"- **OS** {bundle['system']['os']}; the doctor runs on Python {bundle['system']['doctor_python']}",
+        f"- **Project Python** `{interp['path']}` ({interp['chosen_from']}): {interp['version']}, "
+        f"{'a venv' if interp['venv'] else 'not a venv'}" + (f" — error: {interp['error']}" if interp["error"] else ""),
+        "- **Packages** " + (", ".join(f"{k} {v}" for k, v in interp["packages"].items()) or "unknown"),
+        f"- **Model** `{settings['model']}`, **base URL** `{settings['base_url']}` ({settings['base_url_from']}), "
+        f"**timeout** {settings['timeout_s']:g} s", "",
+        "## Variables (names and sources only)", "",
+        "| variable | set in | note |", "|---|---|---|",
+    ]
+    for row in bundle["variables"]:
+        note = " ".join(x for x in (row.get("key", ""), row.get("note", "")) if x)
+        lines.append(f"| `{row['name']}` | {', '.join(row['sources'])} | {note} |")
+    if not bundle["variables"]:
+        lines.append("| (none set) | | |")
+    suppressions = bundle["suppressions"]
+    if suppressions["skip"] or suppressions["warn"]:
+        lines += ["", "## Project settings that change results", ""]
+        lines += [f"- skips `{k}`: {v}" for k, v in suppressions["skip"].items()]
+        lines += [f"- counts `{k}` as a warning: {v}" for k, v in suppressions["warn"].items()]
+    lines += ["", "## Checks", "", checks_markdown, ""]
+    return "\n".join(lines)
+
+
+def scrub(text: str, ctx: Context) -> str:
+    """Everything a ticket must not hold: secrets (via the run's redactor), ids and the home folder."""
+    text = _IDS.sub(lambda m: m.group(1)[:4] + "…" + m.group(1)[-3:], ctx.redactor.redact(text))
+    home = ctx.shell.get("HOME") or ctx.shell.get("USERPROFILE")
+    if home and len(home) > 1:
+        text = text.replace(home.rstrip("/\\"), "~")
+    return text
+
+
+def assert_clean(text: str, ctx: Context) -> None:
+    """Raises LeakError if anything key-shaped or any known secret is still in `text`."""
+    key = ctx.api_key
+    secrets = [v for v in (key.value.strip() if key else "",) if len(v) >= 8]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if KEY_SHAPES.search(line) or _MARKER.search(line) or any(s in line for s in secrets):
+            raise LeakError(f"line {number} of the report still looks like it holds a key")
