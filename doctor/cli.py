@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import difflib
 import sys
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ from doctor import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROKEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 FORMATS = ("text", "json", "markdown", "junit")
+EXPLAIN_KEEP_BYTES = 256 * 1024  # of a huge paste, its start and its end (where a traceback's error is)
 
 
 class UsageError(Exception):
@@ -79,8 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check", parents=[options], help="run the checks headless (for CI; never prompts)")
     lister = sub.add_parser("list", help="list every check")
     lister.add_argument("--format", choices=FORMATS, default="text")
-    explain = sub.add_parser("explain", help="what a diagnosis code or check id means")
-    explain.add_argument("topic", metavar="CODE", help="a diagnosis code (e.g. key-shadowed) or a check id")
+    explain = sub.add_parser("explain", help="what a code means, or the diagnosis of a pasted error or traceback")
+    explain.add_argument("topic", metavar="CODE|TEXT|-", nargs="*",
+                         help="a diagnosis code (e.g. key-shadowed), a check id, an error message, or - for stdin")
+    explain.add_argument("--format", choices=("text", "json"), default="text")
     report = sub.add_parser("report", parents=[options], help="a redacted Markdown bundle for a support ticket")
     report.add_argument("-o", "--output", metavar="FILE", help="write it to FILE (default: stdout)")
     demo = sub.add_parser("demo", parents=[options], help="the guided run against the built-in sandbox API")
@@ -372,6 +374,17 @@ def _render(report, fmt: str, strict: bool) -> str:  # noqa: ANN001 - a Report
     return markdown.render(report)
 
 
+def _read_head_and_tail(stream, keep: int = EXPLAIN_KEEP_BYTES) -> str:  # noqa: ANN001 - a binary stream
+    """Reads any amount of input in bounded memory, keeping its first and last `keep` bytes."""
+    head = stream.read(keep)
+    tail = bytearray()
+    while chunk := stream.read(65536):
+        tail += chunk
+        del tail[: max(0, len(tail) - keep)]
+    joined = head + (b"\n...\n" if tail else b"") + bytes(tail)
+    return joined.decode("utf-8", "replace")
+
+
 def _list(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
     from checks import ALL_CHECKS
 
@@ -390,15 +403,22 @@ def _list(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) 
 
 
 def _explain(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
+    """Explains a code, a check id or a pasted error; works offline and never echoes a key."""
     from checks import ALL_CHECKS
+    from checks.explain import explain
+    from doctor.redact import Redactor
 
-    topic = args.topic.strip().lower()
-    for c in ALL_CHECKS:
-        if topic == c.id or topic in c.codes:
-            what = f"{topic}: a diagnosis of the {c.id} check" if topic != c.id else f"{c.id}: {c.title}"
-            stdout.write(f"{what}\n\n{c.doc}\n\nCodes: {', '.join(c.codes)}\n")
-            return EXIT_OK
-    known = [c.id for c in ALL_CHECKS] + [code for c in ALL_CHECKS for code in c.codes]
-    close = difflib.get_close_matches(topic, known, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; `llm-doctor list` shows the checks"
-    raise UsageError(f"unknown code or check {args.topic!r}{hint}")
+    words = args.topic
+    text = _read_head_and_tail(sys.stdin.buffer) if words == ["-"] else " ".join(words)
+    if not text.strip():
+        raise UsageError("nothing to explain: give a code, an error message, or - to read stdin")
+    check = next((c for c in ALL_CHECKS if c.id == text.strip().lower()), None)
+    if check is not None:
+        stdout.write(f"{check.id}: {check.title}\n\n{check.doc}\n\nCodes: {', '.join(check.codes)}\n")
+        return EXIT_OK
+    from doctor.render import explanation
+
+    result = explain(text)
+    render = explanation.to_json if args.format == "json" else explanation.to_text
+    stdout.write(Redactor().redact(render(result)))
+    return EXIT_OK if result.diagnosis is not None else EXIT_FAILED

@@ -1,0 +1,196 @@
+"""Every diagnosis code, explained on its own: a title, the likely root cause, the fix and
+the guide section. `llm-doctor explain` reads this; a test keeps it complete.
+
+A check's own Fix is written for the situation it saw (with line numbers and versions);
+these entries are the general explanation a support engineer pastes into a reply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checks import guide
+from doctor.model import Fix
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    code: str
+    title: str
+    cause: str
+    fix: Fix
+
+
+def _d(code: str, title: str, cause: str, summary: str, *steps: str, section: str = guide.TROUBLESHOOTING,
+       commands: tuple[str, ...] = ()) -> Diagnosis:
+    return Diagnosis(code, title, cause, Fix(summary, steps=steps, commands=commands, guide=section))
+
+
+_ENTRIES = (
+    # Environment
+    _d("python-too-old", "Python is older than 3.10", "Current openai releases need Python 3.10+; on older Pythons "
+       "pip quietly installs an old SDK.", "Install a current Python and rebuild the venv with it.",
+       "Check with `python --version`.", section=guide.SETUP, commands=("python3 -m venv --clear .venv",)),
+    _d("python-eol-soon", "Python is at or near end of life", "Security fixes for this Python stop soon or stopped.",
+       "Plan the move to a newer Python and rebuild `.venv`.", section=guide.SETUP),
+    _d("interpreter-broken", "The project's Python cannot run", "The venv points at a Python that was removed or "
+       "upgraded, or --python names something that is not Python.", "Recreate the venv, or point --python at a "
+       "working interpreter.", section=guide.SETUP, commands=("python -m venv --clear .venv",)),
+    _d("venv-not-active", "The project's virtual environment is not active", "The shell's `python` is another "
+       "interpreter, so packages install and import elsewhere.", "Activate the venv in every new terminal.",
+       section=guide.SETUP, commands=("source .venv/bin/activate",)),
+    _d("venv-missing", "No virtual environment", "Packages go into the system Python, where versions clash.",
+       "Create `.venv` in the project, activate it, install there.", section=guide.SETUP,
+       commands=("python -m venv .venv", "source .venv/bin/activate")),
+    _d("requirements-missing", "No requirements.txt", "Nothing records which versions the code was tested with.",
+       "Freeze the venv's versions into requirements.txt.", section=guide.SETUP,
+       commands=("pip freeze > requirements.txt",)),
+    _d("requirements-invalid", "requirements.txt has lines pip rejects", "A merge conflict, a typo or a binary file; "
+       "`pip install -r` stops at the first bad line.", "Fix or remove the bad lines, or freeze again.",
+       section=guide.SETUP, commands=("pip freeze > requirements.txt",)),
+    _d("package-unpinned", "A package is not pinned with ==", "An unpinned package changes under you on the next "
+       "install.", "Pin exact versions.", section=guide.SETUP, commands=("pip freeze > requirements.txt",)),
+    _d("package-version-mismatch", "Installed versions differ from requirements.txt", "Someone upgraded in the venv "
+       "without freezing, or the venv was built from another file.", "Install what the file says, or freeze again.",
+       section=guide.SETUP, commands=("pip install -r requirements.txt",)),
+    _d("package-missing", "A package the guide needs is not installed", "The project's Python lacks openai, httpx "
+       "or python-dotenv: `ModuleNotFoundError`, often because the venv is not active.",
+       "Activate the venv and install the packages.", section=guide.SETUP,
+       commands=('pip install "openai>=1.40" "httpx>=0.27" "python-dotenv>=1.0"',)),
+    _d("package-below-floor", "A package is older than the guide needs", "Old releases lack what the guide's code "
+       "uses.", "Upgrade it inside the venv, then freeze.", section=guide.SETUP),
+    _d("openai-pre-v1", "The openai SDK is the old 0.x line", "openai<1.0 has `openai.ChatCompletion`; the guide's "
+       "client code needs 1.0+.", "Upgrade the SDK and port the code to `client.chat.completions.create`.",
+       section=guide.FIRST_REQUEST, commands=('pip install -U "openai>=1.40"',)),
+    _d("code-pre-v1", "Code written for openai 0.28 runs on openai 1.x or later", "`openai.ChatCompletion.create` "
+       "and `openai.error` were removed in 1.0 (APIRemovedInV1).", "Create a client and call "
+       "`client.chat.completions.create(...)`; catch `openai.RateLimitError` and friends.",
+       "client = OpenAI(); response = client.chat.completions.create(model=..., messages=...)",
+       section=guide.FIRST_REQUEST),
+    _d("sdk-dict-access", "The response is an object, not a dict", "Since openai 1.0 responses are typed objects: "
+       "`response['choices']` fails with 'object is not subscriptable'.",
+       "Use attributes: `response.choices[0].message.content`.", section=guide.USAGE),
+    _d("sdk-httpx-incompatible", "openai is too old for the installed httpx", "openai<1.55.3 passes `proxies=`, "
+       "which httpx 0.28 removed: `unexpected keyword argument 'proxies'`.", "Upgrade openai to 1.55.3 or newer.",
+       section=guide.SETUP, commands=('pip install -U "openai>=1.55.3"',)),
+    # Secrets
+    _d("dotenv-missing", "No .env file", "The key has nowhere to come from, so the SDK finds no OPENAI_API_KEY.",
+       "Create .env with OPENAI_API_KEY=<your key> next to your code.", section=guide.SETUP),
+    _d("dotenv-unreadable", ".env cannot be read", "It is binary, a folder, too large, or not UTF-8 (PowerShell's `>` "
+       "writes UTF-16).", "Recreate .env as plain UTF-8 text.", section=guide.SETUP),
+    _d("dotenv-parse-error", "python-dotenv skips a line of .env", "A line without `=` or with an unclosed quote is "
+       "dropped with only a warning.", "Write each line as NAME=value.", section=guide.SETUP),
+    _d("dotenv-duplicate-key", "OPENAI_API_KEY appears twice in .env", "The last line wins, which is rarely the one "
+       "you just edited.", "Keep one OPENAI_API_KEY line.", section=guide.SETUP),
+    _d("dotenv-bom", ".env starts with a byte order mark", "python-dotenv up to 1.2.2 reads the BOM into the first "
+       "variable's name, so OPENAI_API_KEY seems missing.", "Save .env as UTF-8 without BOM, or upgrade "
+       "python-dotenv.", section=guide.SETUP),
+    _d("key-missing", "OPENAI_API_KEY is not set", "`.env` was not loaded (load_dotenv() runs too late, or finds "
+       "another folder), the variable is misspelled, or it is empty: 'Missing credentials' / 'The api_key client "
+       "option must be set'.", "Put the key in .env and call load_dotenv() before creating the client.",
+       "Run the script from the project folder, or use load_dotenv(find_dotenv(usecwd=True)).",
+       "Restart a notebook kernel after editing .env."),
+    _d("key-shadowed", "An old key in the shell overrides .env", "load_dotenv() never replaces a variable that is "
+       "already set, so a stale `export OPENAI_API_KEY` wins.", "Unset it in the shell and your profile, or use "
+       "load_dotenv(override=True).", commands=("unset OPENAI_API_KEY",)),
+    _d("dotenv-not-ignored", ".env is not in .gitignore", "The next `git add .` commits the key.",
+       "Add .env to .gitignore before the next commit.", section=guide.SETUP, commands=('echo ".env" >> .gitignore',)),
+    _d("dotenv-tracked", "git tracks .env", "The key goes out with the next push.", "Untrack it and ignore it.",
+       section=guide.SETUP, commands=("git rm --cached .env", 'echo ".env" >> .gitignore')),
+    _d("dotenv-in-history", ".env was committed", "Anyone with the repository has the key, even after deleting the "
+       "file.", "Revoke the key and create a new one; then untrack .env.", section=guide.SETUP),
+    _d("not-a-git-repo", "The project is not a git repository", "Nothing protects .env from a future commit yet.",
+       "Add .env to .gitignore before the first commit.", section=guide.SETUP),
+    _d("git-check-failed", "git could not answer", "A broken repository or an ownership warning stopped git.",
+       "Run `git status` in the project and follow what git says.", section=guide.SETUP),
+    _d("key-placeholder", "The key is a placeholder", "The example value was never replaced with a real key.",
+       "Paste the real key from your provider's dashboard into .env.", section=guide.SETUP),
+    _d("key-whitespace", "The key has spaces or a newline", "The Authorization header becomes invalid; httpx reports "
+       "'Illegal header value' and the SDK a misleading 'Connection error.'.", "Remove the whitespace; no quotes "
+       "with spaces inside."),
+    _d("key-non-ascii", "The key contains non-ASCII characters", "Curly quotes or look-alike letters from a word "
+       "processor: `'ascii' codec can't encode character`.", "Paste the key again from the dashboard as plain text."),
+    _d("key-bad-prefix", "The value is not shaped like a key", "It starts with 'Bearer ', includes quotes, is an "
+       "admin key, or is cut short.", "Store only the bare key."),
+    _d("key-wrong-provider", "A key from another provider", "A Groq, Anthropic or OpenRouter key sent to "
+       "api.openai.com (or the reverse) gets 401.", "Set OPENAI_BASE_URL to the key's provider, or use a key for the "
+       "URL you call."),
+    _d("base-url-invalid", "The base URL is wrong", "Empty, missing /v1, or a full endpoint pasted as the base: "
+       "404 'Invalid URL' or 'missing an http:// or https:// protocol'.", "Use the provider's base URL ending in its "
+       "API version, e.g. https://api.openai.com/v1, or unset OPENAI_BASE_URL."),
+    _d("base-url-insecure", "The key would travel over plain http", "Anyone on the network path can read it.",
+       "Use https:// for any server that is not on this machine.", section=guide.RAW_HTTP),
+    _d("env-legacy-name", "A variable from openai 0.28 is set", "OPENAI_API_BASE and OPENAI_ORGANIZATION are ignored "
+       "by openai 1.0+.", "Rename them to OPENAI_BASE_URL and OPENAI_ORG_ID.", section=guide.SETUP),
+    # Connection
+    _d("network-unreachable", "The API cannot be reached", "No network, a DNS failure, a refused connection or a "
+       "firewall: APIConnectionError 'Connection error.'.", "Check the connection and the base URL; try it in a "
+       "browser or with curl.", section=guide.RAW_HTTP),
+    _d("tls-error", "The TLS certificate could not be verified", "A company proxy inspects HTTPS with its own "
+       "certificate: CERTIFICATE_VERIFY_FAILED.", "Point SSL_CERT_FILE at the company's CA bundle (httpx ignores "
+       "REQUESTS_CA_BUNDLE).", section=guide.RAW_HTTP, commands=("export SSL_CERT_FILE=/path/to/company-ca.pem",)),
+    _d("proxy-error", "The proxy failed", "HTTP(S)_PROXY points at a proxy that is down, needs a login, or is "
+       "misspelled.", "Correct or unset the proxy variables.", section=guide.RAW_HTTP),
+    _d("unexpected-response", "Something else answered instead of the API", "A captive portal, a proxy login page, "
+       "a redirect or a broken server.", "Log in to the network in a browser, then check the base URL.",
+       section=guide.RAW_HTTP),
+    _d("auth-invalid-key", "401: the key was rejected", "Revoked, mistyped, from another provider or account, or an "
+       "old shell variable wins over .env.", "Create a new key and put it in .env; check for a shadowing shell "
+       "variable."),
+    _d("auth-forbidden", "403: the key may not do this", "The project lacks permission for this model or endpoint, "
+       "or an IP allowlist blocks you.", "Check the project's permissions and limits in the dashboard."),
+    _d("region-unsupported", "The API is not offered in your region", "403 unsupported_country_region_territory.",
+       "This cannot be fixed in code; see the provider's supported countries."),
+    _d("server-error", "The provider failed (5xx)", "An outage or overload on the provider's side.",
+       "Retry later with backoff; check the status page.", section=guide.WORKED_EXAMPLE),
+    _d("models-list-unavailable", "The server does not list its models", "Many compatible servers have no GET "
+       "/models.", "Nothing to fix; the completion checks still test the key.", section=guide.RAW_HTTP),
+    _d("model-not-found", "The model does not exist for this key", "A typo, a retired model, another provider's "
+       "model name, or a project not allowed to use it (404/403 model_not_found).",
+       "Use a model name your key lists (`client.models.list()`).", section=guide.PARAMETER_REFERENCE),
+    _d("timeout-exceeded", "The request took longer than the timeout", "A slow model, a long prompt or reply, or a "
+       "slow network: APITimeoutError 'Request timed out.'.", "Raise the timeout (e.g. timeout=60) and stream long "
+       "replies."),
+    _d("timeout-tight", "Latency is close to the timeout", "Small requests already take more than half of it.",
+       "Raise the timeout to about three times the latency."),
+    # API behaviour
+    _d("rate-limited", "429: rate limit reached", "Too many requests or tokens per minute for your tier.",
+       "Wait and retry with exponential backoff; spread the load.", section=guide.WORKED_EXAMPLE),
+    _d("quota-exhausted", "429/402: no credit left", "insufficient_quota: the account has no prepaid credit or hit "
+       "its spending limit. Waiting or a new key will not help.", "Add credit or raise the limit in billing."),
+    _d("rate-limit-headers-missing", "No rate-limit headers", "Many compatible servers send none.",
+       "Nothing to fix; headroom is simply unknown.", section=guide.RAW_HTTP),
+    _d("rate-limit-low-headroom", "Little rate-limit headroom left", "Most of this minute's requests or tokens are "
+       "used.", "Space out requests or ask for a higher tier.", section=guide.WORKED_EXAMPLE),
+    _d("context-over-limit", "The prompt does not fit the context window", "400 context_length_exceeded: 'maximum "
+       "context length is N tokens'.", "Shorten or chunk the input, summarise first, or lower max_tokens."),
+    _d("context-near-limit", "The prompt nearly fills the context window", "A slightly longer input will fail.",
+       "Trim the input or move to a model with a larger window."),
+    _d("json-invalid", "The reply is not valid JSON", "The model wrapped the JSON in prose or ``` fences: "
+       "JSONDecodeError 'Expecting value: line 1 column 1 (char 0)'.", 'Use response_format={"type": '
+       '"json_object"}, ask for JSON explicitly, and strip fences before json.loads().'),
+    _d("json-word-missing", "JSON mode without the word JSON", "The API refuses json_object unless a message says "
+       "'json'.", 'Add "Reply in JSON." to the system or user message.'),
+    _d("json-mode-unsupported", "JSON mode is not supported here", "The model or server rejects response_format.",
+       "Ask for JSON in the prompt and validate it, or switch model.", section=guide.PARAMETER_REFERENCE),
+    _d("reply-empty", "The reply's content is None", "A content filter, a refusal, a tool call, or a reasoning model "
+       "that spent the budget thinking: `'NoneType' object has no attribute ...`.",
+       "Check finish_reason and handle an empty reply before using the text."),
+    _d("reply-truncated", "The reply was cut off", "finish_reason is 'length': max_tokens was reached.",
+       "Raise max_tokens (max_completion_tokens for reasoning models).", section=guide.USAGE),
+    _d("param-unsupported", "The model rejects a parameter", "Reasoning models (o-series, gpt-5) refuse max_tokens "
+       "and non-default temperature.", "Use max_completion_tokens and drop temperature for those models.",
+       section=guide.PARAMETER_REFERENCE),
+    _d("wrong-endpoint", "This model needs another endpoint", "'only supported in v1/responses' or 'not a chat "
+       "model'.", "Call client.responses.create(...) for that model, or pick a chat model.",
+       section=guide.FIRST_REQUEST),
+    _d("tokenizer-unavailable", "tiktoken cannot load its encoding", "tiktoken downloads encodings on first use and "
+       "fails offline, or does not know the model name.", "Warm tiktoken's cache while online "
+       "(TIKTOKEN_CACHE_DIR), or count approximately.", section=guide.TROUBLESHOOTING),
+    _d("check-crashed", "A check crashed", "A bug in llm-doctor.", "Run with -v and report the traceback.",
+       section=guide.TROUBLESHOOTING),
+    _d("check-timeout", "A check ran out of time", "A hung subprocess or server.", "Run with -v; raise --timeout "
+       "if the API is slow.", section=guide.TROUBLESHOOTING),
+)
+
+CATALOGUE = {entry.code: entry for entry in _ENTRIES}
