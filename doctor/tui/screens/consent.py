@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.containers import Vertical
+from textual.widgets import Static
 
 from doctor.session import LIVE_BUDGET
+from doctor.tui.screens.confirm import Confirm
 
 
-class Consent(ModalScreen[bool]):
+class Consent(Confirm):
     """True: run the live checks; False: stay offline."""
-
-    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "Offline")]
 
     def __init__(self, base_url: str) -> None:
         super().__init__()
@@ -25,12 +22,4 @@ class Consent(ModalScreen[bool]):
             yield Static("Run the live checks?", classes="dialog-title")
             yield Static(f"They send a few small requests to {self.base_url}: {LIVE_BUDGET}. "
                          "The key goes nowhere else.")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Yes, run them [y]", variant="primary", id="yes")
-                yield Button("Stay offline [n]", id="no")
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
+            yield self.buttons("Yes, run them", "Stay offline")

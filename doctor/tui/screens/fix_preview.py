@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from doctor.fixes import BACKUP_SUFFIX, FilePlan
+from doctor.tui.screens.confirm import Confirm
 
 
 def diff_content(diff: str) -> Content:
@@ -20,10 +19,8 @@ def diff_content(diff: str) -> Content:
     )
 
 
-class FixPreview(ModalScreen[bool]):
+class FixPreview(Confirm):
     """True when the user confirms the change."""
-
-    BINDINGS = [Binding("y", "answer(True)", "Apply"), Binding("n,escape", "answer(False)", "Cancel")]
 
     def __init__(self, plan: FilePlan, diff: str) -> None:
         super().__init__()
@@ -37,12 +34,4 @@ class FixPreview(ModalScreen[bool]):
             with VerticalScroll(id="diff"):
                 yield Static(diff_content(self.diff))
             yield Static(f"{backup} Nothing is written until you confirm.", classes="muted")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Apply [y]", variant="primary", id="yes")
-                yield Button("Cancel [n]", id="no")
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
+            yield self.buttons("Apply", "Cancel")
