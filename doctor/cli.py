@@ -8,17 +8,16 @@ stdout carries only the report; every diagnostic goes to stderr. Exit codes:
 from __future__ import annotations
 
 import argparse
-import asyncio
+import importlib
 import sys
-import time
 from pathlib import Path
-from typing import Callable, Mapping, Sequence, TextIO
+from typing import Sequence, TextIO
 
 from doctor import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROKEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 FORMATS = ("text", "json", "markdown", "junit")
-EXPLAIN_KEEP_BYTES = 256 * 1024  # of a huge paste, its start and its end (where a traceback's error is)
+COMMANDS = {None: "check", "check": "check", "list": "listing", "explain": "explain", "demo": "demo", "report": "report"}
 
 
 class UsageError(Exception):
@@ -103,11 +102,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         if not hasattr(args, name):
             setattr(args, name, value)
     environ = environ_snapshot()
-    commands: dict[str | None, Callable[[argparse.Namespace, Mapping[str, str], TextIO], int]] = {
-        None: _check, "check": _check, "list": _list, "explain": _explain, "demo": _demo, "report": _report,
-    }
+    module = COMMANDS[args.command]
     try:
-        return commands[args.command](args, environ, stdout)
+        return importlib.import_module(f"doctor.commands.{module}").run(args, environ, stdout)
     except UsageError as error:
         print(f"llm-doctor: error: {error}", file=stderr)
         return EXIT_USAGE
@@ -116,23 +113,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         return EXIT_INTERRUPTED
 
 
-def _wants_colour(args: argparse.Namespace, environ: Mapping[str, str], stream: TextIO) -> bool:
-    if args.no_color or environ.get("NO_COLOR"):
-        return False
-    if environ.get("FORCE_COLOR"):
-        return True
-    return bool(getattr(stream, "isatty", lambda: False)())
-
-
-def _can_print_unicode(stream: TextIO) -> bool:
-    try:
-        "✓✗☠•·".encode(getattr(stream, "encoding", None) or "ascii")
-        return True
-    except (UnicodeEncodeError, LookupError):
-        return False
-
-
-def _prepare(args: argparse.Namespace) -> tuple:
+def prepare(args: argparse.Namespace) -> tuple:
     """Validates the run's inputs; every problem is a one-line usage error."""
     from checks import ALL_CHECKS
     from doctor.runner import SelectionError, select
@@ -159,266 +140,6 @@ def _prepare(args: argparse.Namespace) -> tuple:
     return project, flags, config, checks
 
 
-def _interactive(stdout: TextIO) -> bool:
+def interactive(stdout: TextIO) -> bool:
     """The TUI only where a person is looking: stdout and stdin are both terminals."""
     return bool(getattr(stdout, "isatty", lambda: False)() and sys.stdin.isatty())
-
-
-def _check(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
-    from doctor.context import Context
-
-    project, flags, config, checks = _prepare(args)
-    if args.command in (None, "demo") and args.format == "text" and _interactive(stdout):
-        return _tui(project, flags, config, checks, environ, ask_before_live=args.command != "demo")
-    if args.yes and not args.fix:
-        raise UsageError("--yes goes with --fix")
-    if args.fix:
-        _fix(project, flags, config, checks, environ, yes=args.yes)
-    ctx = Context.build(project, flags, config, environ=environ)
-    return asyncio.run(_diagnose(ctx, checks, args, environ, stdout))
-
-
-def _fix(project, flags, config, checks, environ, yes: bool) -> None:  # noqa: ANN001 - _prepare's values
-    """Plans the safe fixes from an offline pass, shows each diff on stderr, and applies them
-    when confirmed (a prompt in a terminal, --yes otherwise). The report that follows is fresh."""
-    from doctor import fixes
-    from doctor.session import Session
-
-    session = Session(project, flags, config, environ, [c for c in checks if not c.live])
-    ctx = session.new_context()
-    session.results = asyncio.run(_collect(ctx, session.checks))
-    session.remember_interpreter(ctx)
-    plans = session.plans()
-    if not plans:
-        print("llm-doctor: nothing the doctor can fix by itself", file=sys.stderr)
-        return
-    for plan in plans:
-        print(f"llm-doctor: {plan.title}\n{ctx.redactor.redact(plan.diff())}", file=sys.stderr)
-    if not _confirmed(len(plans), yes):
-        return
-    for plan in plans:
-        try:
-            backup = fixes.apply(plan)
-        except (fixes.StaleFix, OSError) as error:
-            raise UsageError(f"not applied: {error}") from None
-        kept = f" (the old file is kept as {backup.name})" if backup else ""
-        print(f"llm-doctor: wrote {plan.path.name}{kept}", file=sys.stderr)
-
-
-def _confirmed(count: int, yes: bool) -> bool:
-    """--yes, or a y from a person at a terminal; without a terminal, never. The prompt goes to stderr."""
-    if yes:
-        return True
-    if not sys.stdin.isatty():
-        print("llm-doctor: not applied: add --yes to apply fixes without a terminal", file=sys.stderr)
-        return False
-    sys.stderr.write(f"Apply {'this change' if count == 1 else f'these {count} changes'}? [y/N] ")
-    sys.stderr.flush()
-    return sys.stdin.readline().strip().lower() in ("y", "yes")
-
-
-async def _collect(ctx, checks, offline: bool = False) -> dict:  # noqa: ANN001 - a Context and its checks
-    from doctor.runner import Finished, run
-
-    try:
-        return {e.check.id: e.result async for e in run(checks, ctx, offline=offline) if isinstance(e, Finished)}
-    finally:
-        await ctx.aclose()
-
-
-def _report(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
-    """Runs the checks and writes the support bundle, or refuses if anything key-shaped is left in it."""
-    import json
-
-    from doctor import support
-    from doctor.context import Context
-    from doctor.model import Report
-    from doctor.render import markdown
-
-    if args.format not in ("text", "markdown", "json"):
-        raise UsageError("report writes markdown (the default) or json")
-    project, flags, config, checks = _prepare(args)
-    ctx = Context.build(project, flags, config, environ=environ)
-    start = time.perf_counter()
-    results = asyncio.run(_collect(ctx, checks, args.offline))
-    report = Report(__version__, str(project), str(ctx.target.path), tuple((c, results[c.id]) for c in checks),
-                    int((time.perf_counter() - start) * 1000))
-    bundle = support.gather(ctx, report)
-    text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else \
-        support.render_markdown(bundle, markdown.body(report))
-    text = support.scrub(text, ctx)
-    try:
-        support.assert_clean(text, ctx)
-    except support.LeakError as error:
-        print(f"llm-doctor: refusing to write the report: {error}; please report this", file=sys.stderr)
-        return EXIT_BROKEN
-    if args.output:
-        _write_atomically(Path(args.output).expanduser(), text)
-        print(f"llm-doctor: wrote {args.output}; it is redacted and safe to attach to a ticket", file=sys.stderr)
-    else:
-        stdout.write(text)
-    return report.exit_code(args.strict)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """The whole file or nothing: a temporary file beside it, then a rename."""
-    import os
-    import tempfile
-
-    try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as error:
-        raise UsageError(f"cannot write the report to {path}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise UsageError(f"cannot write the report to {path}: {error.strerror or error}") from None
-
-
-def _tui(project, flags, config, checks, environ, ask_before_live: bool) -> int:  # noqa: ANN001 - _prepare's values
-    """The guided TUI; the demo's sandbox costs nothing, so it does not ask before live checks."""
-    from doctor.session import Session
-    from doctor.tui.app import DoctorApp
-
-    app = DoctorApp(Session(project, flags, config, environ, checks), ask_before_live=ask_before_live,
-                    version=__version__)
-    return app.run() or 0
-
-
-def _demo(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
-    import tempfile
-
-    from doctor.demo import SANDBOX_ONLY_ENVIRON, sample_project
-    from doctor.sandbox import DEMO_SCENARIOS, SCENARIOS, Sandbox
-
-    if args.list_scenarios:
-        for name in DEMO_SCENARIOS:
-            stdout.write(f"{name:<18} {SCENARIOS[name]}\n")
-        return EXIT_OK
-    if args.scenario not in SCENARIOS:
-        raise UsageError(f"unknown scenario {args.scenario!r}; `llm-doctor demo --list` shows them")
-    if args.project or args.python:
-        raise UsageError("demo builds its own sample project; use `llm-doctor check` for yours")
-    with tempfile.TemporaryDirectory(prefix="llm-doctor-demo-") as tmp, \
-            Sandbox(args.scenario, latency=args.latency) as sandbox:
-        args.project = str(sample_project(Path(tmp), sandbox.url))
-        args.python = sys.executable
-        print(f"llm-doctor demo: scenario {args.scenario!r} ({SCENARIOS[args.scenario]}); sandbox API at "
-              f"{sandbox.url}; sample project {args.project}", file=sys.stderr)
-        demo_environ = {k: v for k, v in environ.items() if k not in SANDBOX_ONLY_ENVIRON}
-        return _check(args, demo_environ, stdout)
-
-
-async def _diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 - types live in _check
-    from doctor.model import Report
-    from doctor.render import text
-    from doctor.runner import Finished, run
-
-    style = text.TextStyle(colour=_wants_colour(args, environ, stdout), unicode=_can_print_unicode(stdout),
-                           verbose=args.verbose)
-    streaming = args.format == "text"
-    start = time.perf_counter()
-    results: dict[str, object] = {}
-    order = [c.id for c in checks]
-    printed = 0
-    if streaming:
-        stdout.write(text.header(__version__, str(ctx.project), str(ctx.target.path), style))
-    group_of_last, shown = None, set()
-    try:
-        async for event in run(checks, ctx, offline=args.offline):
-            if not isinstance(event, Finished):
-                continue
-            results[event.check.id] = event.result
-            while streaming and printed < len(order) and order[printed] in results:
-                check = checks[printed]
-                stdout.write(ctx.redactor.redact(text.section(check, results[check.id], style, group_of_last, shown)))
-                group_of_last = check.group
-                stdout.flush()
-                printed += 1
-    finally:
-        await ctx.aclose()
-    report = Report(__version__, str(ctx.project), str(ctx.target.path),
-                    tuple((c, results[c.id]) for c in checks), int((time.perf_counter() - start) * 1000))
-    if streaming:
-        stdout.write(ctx.redactor.redact(text.summary(report, style)))
-    else:
-        stdout.write(ctx.redactor.redact(_render(report, args.format, args.strict)))
-    if environ.get("GITHUB_ACTIONS") == "true":
-        from doctor.render import annotations
-
-        # The runner reads workflow commands from the log; stdout stays one document for the data formats.
-        stream = stdout if streaming else sys.stderr
-        stream.write(ctx.redactor.redact(annotations.render(report, ctx.project, environ.get("GITHUB_WORKSPACE"))))
-        if args.verbose:
-            for _, result in report.entries:
-                if result.traceback:
-                    sys.stderr.write(ctx.redactor.redact(result.traceback))
-    return report.exit_code(args.strict)
-
-
-def _render(report, fmt: str, strict: bool) -> str:  # noqa: ANN001 - a Report
-    """The whole report in a non-streaming format."""
-    if fmt == "json":
-        from doctor.render import json as json_render
-
-        return json_render.render(report, strict)
-    if fmt == "junit":
-        from doctor.render import junit
-
-        return junit.render(report, strict)
-    from doctor.render import markdown
-
-    return markdown.render(report)
-
-
-def _read_head_and_tail(stream, keep: int = EXPLAIN_KEEP_BYTES) -> str:  # noqa: ANN001 - a binary stream
-    """Reads any amount of input in bounded memory, keeping its first and last `keep` bytes."""
-    head = stream.read(keep)
-    tail = bytearray()
-    while chunk := stream.read(65536):
-        tail += chunk
-        del tail[: max(0, len(tail) - keep)]
-    joined = head + (b"\n...\n" if tail else b"") + bytes(tail)
-    return joined.decode("utf-8", "replace")
-
-
-def _list(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
-    from checks import ALL_CHECKS
-
-    if args.format == "json":
-        import json
-
-        rows = [{"id": c.id, "title": c.title, "group": c.group, "live": c.live, "spends_tokens": c.spends_tokens,
-                 "needs": list(c.needs), "codes": list(c.codes)} for c in ALL_CHECKS]
-        stdout.write(json.dumps(rows, indent=2) + "\n")
-        return EXIT_OK
-    width = max(len(c.id) for c in ALL_CHECKS)
-    for c in ALL_CHECKS:
-        kind = "live, spends tokens" if c.spends_tokens else "live" if c.live else "offline"
-        stdout.write(f"{c.id:<{width}}  {c.title}  ({c.group}; {kind})\n")
-    return EXIT_OK
-
-
-def _explain(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
-    """Explains a code, a check id or a pasted error; works offline and never echoes a key."""
-    from checks import ALL_CHECKS
-    from checks.explain import explain
-    from doctor.redact import Redactor
-
-    words = args.topic
-    text = _read_head_and_tail(sys.stdin.buffer) if words == ["-"] else " ".join(words)
-    if not text.strip():
-        raise UsageError("nothing to explain: give a code, an error message, or - to read stdin")
-    check = next((c for c in ALL_CHECKS if c.id == text.strip().lower()), None)
-    if check is not None:
-        stdout.write(f"{check.id}: {check.title}\n\n{check.doc}\n\nCodes: {', '.join(check.codes)}\n")
-        return EXIT_OK
-    from doctor.render import explanation
-
-    result = explain(text)
-    render = explanation.to_json if args.format == "json" else explanation.to_text
-    stdout.write(Redactor().redact(render(result)))
-    return EXIT_OK if result.diagnosis is not None else EXIT_FAILED

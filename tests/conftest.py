@@ -7,6 +7,7 @@ gets an explicit environ built here.
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata as md
 import os
 import subprocess
 import sys
@@ -105,3 +106,16 @@ def doctor_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None =
     """Runs the real command line in a subprocess, as a user or CI would."""
     return subprocess.run([sys.executable, "-m", "doctor", *args], capture_output=True, text=True,
                           env=env if env is not None else base_environ(), cwd=cwd, timeout=120)
+
+
+def installed_pins() -> str:
+    return "".join(f"{name}=={md.version(name)}\n" for name in ("openai", "httpx", "python-dotenv"))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A healthy project whose interpreter is the one running the tests."""
+    root = write_project(tmp_path / "proj", env=f"OPENAI_API_KEY={CANARY_KEY}\n", requirements=installed_pins(),
+                         gitignore=".env\n")
+    git(root, "init", "-q")
+    return root

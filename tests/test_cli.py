@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata as md
 import json
-import os
 import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from tests.conftest import CANARY_CORE, CANARY_KEY, SHELL_CANARY, base_environ, doctor_cli, git, write_project
+from tests.conftest import CANARY_CORE, CANARY_KEY, SHELL_CANARY, base_environ, doctor_cli, git
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "doctor" / "render" / "report.schema.json").read_text())
-
-
-def installed_pins() -> str:
-    return "".join(f"{name}=={md.version(name)}\n" for name in ("openai", "httpx", "python-dotenv"))
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A healthy project whose interpreter is the one running the tests."""
-    root = write_project(tmp_path / "proj", env=f"OPENAI_API_KEY={CANARY_KEY}\n", requirements=installed_pins(),
-                         gitignore=".env\n")
-    git(root, "init", "-q")
-    return root
 
 
 def env_for(project: Path, **extra: str) -> dict[str, str]:
@@ -218,8 +203,8 @@ def test_no_engine_or_check_module_imports_textual():
     import subprocess
 
     code = (
-        "import importlib, pkgutil, sys, checks, doctor, doctor.render\n"
-        "for package in (checks, doctor, doctor.render):\n"
+        "import importlib, pkgutil, sys, checks, doctor, doctor.render, doctor.commands\n"
+        "for package in (checks, doctor, doctor.render, doctor.commands):\n"
         "    for info in pkgutil.iter_modules(package.__path__, package.__name__ + '.'):\n"
         "        if info.name not in ('doctor.__main__', 'doctor.tui'):\n"
         "            importlib.import_module(info.name)\n"

@@ -11,7 +11,6 @@ import xmlschema
 
 from doctor.sandbox import Sandbox
 from tests.conftest import CANARY_CORE, CANARY_KEY, SHELL_CANARY, base_environ, doctor_cli
-from tests.test_cli import project  # noqa: F401 - the healthy-project fixture
 from tests.test_live_cli import sandbox_project
 
 JUNIT = xmlschema.XMLSchema(str(Path(__file__).with_name("junit.xsd")))
@@ -34,7 +33,7 @@ def test_junit_validates_and_counts(tmp_path):
     assert done.returncode == 1
 
 
-def test_junit_skips_and_strict_warnings(project):  # noqa: F811
+def test_junit_skips_and_strict_warnings(project):
     (project / "requirements.txt").unlink()
     done = run(project, "--offline", "--format", "junit", "--strict")
     JUNIT.validate(done.stdout)
@@ -43,7 +42,7 @@ def test_junit_skips_and_strict_warnings(project):  # noqa: F811
     assert cases["packages-pinned"].find("failure").get("type") == "requirements-missing"
 
 
-def test_markdown_has_a_table_and_a_section_per_problem(project):  # noqa: F811
+def test_markdown_has_a_table_and_a_section_per_problem(project):
     (project / ".env").write_text("OPENAI_API_KEY=sk-your-real-key-goes-here\n")
     done = run(project, "--offline", "--format", "markdown")
     assert "| | check | result | code | time |" in done.stdout
@@ -51,7 +50,7 @@ def test_markdown_has_a_table_and_a_section_per_problem(project):  # noqa: F811
     assert "Guide: *Troubleshooting common errors*" in done.stdout
 
 
-def test_github_annotations_point_at_the_file_and_line(project):  # noqa: F811
+def test_github_annotations_point_at_the_file_and_line(project):
     (project / ".env").write_text(f"# key\nOPENAI_API_KEY={CANARY_KEY}\n")
     done = run(project, "--offline", GITHUB_ACTIONS="true", GITHUB_WORKSPACE=str(project.parent),
                OPENAI_API_KEY=SHELL_CANARY)
@@ -61,7 +60,7 @@ def test_github_annotations_point_at_the_file_and_line(project):  # noqa: F811
     assert json_run.stdout.lstrip().startswith("{") and "::error" in json_run.stderr
 
 
-def test_no_annotations_outside_github_actions(project):  # noqa: F811
+def test_no_annotations_outside_github_actions(project):
     assert "::error" not in run(project, "--offline").stdout
 
 

@@ -18,7 +18,8 @@ import pytest
 
 from doctor.sandbox import Sandbox
 from tests.conftest import CANARY_CORE, CANARY_KEY, base_environ, doctor_cli, git, write_project
-from tests.test_cli import SCHEMA, installed_pins
+from tests.conftest import installed_pins
+from tests.test_cli import SCHEMA
 
 
 def sandbox_project(root: Path, base_url: str) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 import pytest
@@ -11,7 +10,6 @@ import pytest
 from doctor import support
 from doctor.sandbox import Sandbox
 from tests.conftest import CANARY_CORE, CANARY_KEY, SHELL_CANARY, base_environ, doctor_cli, make_ctx, write_project
-from tests.test_live_cli import sandbox_project
 
 ORG = "org-AbCdEf1234567890xyz"
 

@@ -10,7 +10,6 @@ lives in a `Session`, which knows nothing of Textual.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterable, Sequence
 
 from textual import on, work

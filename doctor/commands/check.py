@@ -1,0 +1,131 @@
+"""`llm-doctor check` (and `llm-doctor` itself): the headless run, or the terminal app in a terminal.
+
+Text output streams in registry order as checks finish; the other formats print one
+document at the end. Under GitHub Actions the problems are also printed as annotations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from typing import Mapping, TextIO
+
+from doctor import __version__
+from doctor.cli import UsageError, interactive, prepare
+
+
+def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
+    """The terminal app for `llm-doctor` and `demo` where a person is looking; else the headless run."""
+    from doctor.commands.fix import apply_fixes
+    from doctor.context import Context
+
+    if args.yes and not args.fix:
+        raise UsageError("--yes goes with --fix")
+    project, flags, config, checks = prepare(args)
+    if args.command in (None, "demo") and args.format == "text" and interactive(stdout):
+        return run_tui(project, flags, config, checks, environ, ask_before_live=args.command != "demo")
+    if args.fix:
+        apply_fixes(project, flags, config, checks, environ, yes=args.yes)
+    ctx = Context.build(project, flags, config, environ=environ)
+    return asyncio.run(diagnose(ctx, checks, args, environ, stdout))
+
+
+def run_tui(project, flags, config, checks, environ, ask_before_live: bool) -> int:  # noqa: ANN001
+    """The guided TUI; the demo's sandbox costs nothing, so it does not ask before live checks."""
+    from doctor.session import Session
+    from doctor.tui.app import DoctorApp
+
+    app = DoctorApp(Session(project, flags, config, environ, checks), ask_before_live=ask_before_live,
+                    version=__version__)
+    return app.run() or 0
+
+
+async def diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 - a Context, checks, the args
+    """Runs the checks and prints the report; text streams as results arrive, in registry order."""
+    from doctor.model import Report
+    from doctor.render import text
+    from doctor.runner import Finished, run as run_checks
+
+    style = text.TextStyle(colour=wants_colour(args, environ, stdout), unicode=can_print_unicode(stdout),
+                           verbose=args.verbose)
+    streaming = args.format == "text"
+    start = time.perf_counter()
+    results: dict[str, object] = {}
+    order = [c.id for c in checks]
+    printed = 0
+    if streaming:
+        stdout.write(text.header(__version__, str(ctx.project), str(ctx.target.path), style))
+    group_of_last, shown = None, set()
+    try:
+        async for event in run_checks(checks, ctx, offline=args.offline):
+            if not isinstance(event, Finished):
+                continue
+            results[event.check.id] = event.result
+            while streaming and printed < len(order) and order[printed] in results:
+                check = checks[printed]
+                stdout.write(ctx.redactor.redact(text.section(check, results[check.id], style, group_of_last, shown)))
+                group_of_last = check.group
+                stdout.flush()
+                printed += 1
+    finally:
+        await ctx.aclose()
+    report = Report(__version__, str(ctx.project), str(ctx.target.path),
+                    tuple((c, results[c.id]) for c in checks), int((time.perf_counter() - start) * 1000))
+    if streaming:
+        stdout.write(ctx.redactor.redact(text.summary(report, style)))
+    else:
+        stdout.write(ctx.redactor.redact(render(report, args.format, args.strict)))
+    if environ.get("GITHUB_ACTIONS") == "true":
+        from doctor.render import annotations
+
+        # The runner reads workflow commands from the log; stdout stays one document for the data formats.
+        stream = stdout if streaming else sys.stderr
+        stream.write(ctx.redactor.redact(annotations.render(report, ctx.project, environ.get("GITHUB_WORKSPACE"))))
+        if args.verbose:
+            for _, result in report.entries:
+                if result.traceback:
+                    sys.stderr.write(ctx.redactor.redact(result.traceback))
+    return report.exit_code(args.strict)
+
+
+def render(report, fmt: str, strict: bool) -> str:  # noqa: ANN001 - a Report
+    """The whole report in a non-streaming format."""
+    if fmt == "json":
+        from doctor.render import json as json_render
+
+        return json_render.render(report, strict)
+    if fmt == "junit":
+        from doctor.render import junit
+
+        return junit.render(report, strict)
+    from doctor.render import markdown
+
+    return markdown.render(report)
+
+
+async def collect(ctx, checks, offline: bool = False) -> dict:  # noqa: ANN001 - a Context and its checks
+    from doctor.runner import Finished, run as run_checks
+
+    try:
+        events = run_checks(checks, ctx, offline=offline)
+        return {e.check.id: e.result async for e in events if isinstance(e, Finished)}
+    finally:
+        await ctx.aclose()
+
+
+def wants_colour(args: argparse.Namespace, environ: Mapping[str, str], stream: TextIO) -> bool:
+    if args.no_color or environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def can_print_unicode(stream: TextIO) -> bool:
+    try:
+        "✓✗☠•·".encode(getattr(stream, "encoding", None) or "ascii")
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False

@@ -1,0 +1,35 @@
+"""`llm-doctor demo`: a throwaway sample project diagnosed against the sandbox API."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Mapping, TextIO
+
+from doctor.cli import EXIT_OK, UsageError
+from doctor.commands import check
+
+
+def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
+    import tempfile
+
+    from doctor.demo import SANDBOX_ONLY_ENVIRON, sample_project
+    from doctor.sandbox import DEMO_SCENARIOS, SCENARIOS, Sandbox
+
+    if args.list_scenarios:
+        for name in DEMO_SCENARIOS:
+            stdout.write(f"{name:<18} {SCENARIOS[name]}\n")
+        return EXIT_OK
+    if args.scenario not in SCENARIOS:
+        raise UsageError(f"unknown scenario {args.scenario!r}; `llm-doctor demo --list` shows them")
+    if args.project or args.python:
+        raise UsageError("demo builds its own sample project; use `llm-doctor check` for yours")
+    with tempfile.TemporaryDirectory(prefix="llm-doctor-demo-") as tmp, \
+            Sandbox(args.scenario, latency=args.latency) as sandbox:
+        args.project = str(sample_project(Path(tmp), sandbox.url))
+        args.python = sys.executable
+        print(f"llm-doctor demo: scenario {args.scenario!r} ({SCENARIOS[args.scenario]}); sandbox API at "
+              f"{sandbox.url}; sample project {args.project}", file=sys.stderr)
+        demo_environ = {k: v for k, v in environ.items() if k not in SANDBOX_ONLY_ENVIRON}
+        return check.run(args, demo_environ, stdout)

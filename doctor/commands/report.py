@@ -1,0 +1,66 @@
+"""`llm-doctor report`: the redacted support bundle, written whole or not at all."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+from typing import Mapping, TextIO
+
+from doctor import __version__
+from doctor.cli import EXIT_BROKEN, UsageError, prepare
+from doctor.commands.check import collect
+
+
+def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
+    """Runs the checks and writes the support bundle, or refuses if anything key-shaped is left in it."""
+    import json
+
+    from doctor import support
+    from doctor.context import Context
+    from doctor.model import Report
+    from doctor.render import markdown
+
+    if args.format not in ("text", "markdown", "json"):
+        raise UsageError("report writes markdown (the default) or json")
+    project, flags, config, checks = prepare(args)
+    ctx = Context.build(project, flags, config, environ=environ)
+    start = time.perf_counter()
+    results = asyncio.run(collect(ctx, checks, args.offline))
+    report = Report(__version__, str(project), str(ctx.target.path), tuple((c, results[c.id]) for c in checks),
+                    int((time.perf_counter() - start) * 1000))
+    bundle = support.gather(ctx, report)
+    text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else \
+        support.render_markdown(bundle, markdown.body(report))
+    text = support.scrub(text, ctx)
+    try:
+        support.assert_clean(text, ctx)
+    except support.LeakError as error:
+        print(f"llm-doctor: refusing to write the report: {error}; please report this", file=sys.stderr)
+        return EXIT_BROKEN
+    if args.output:
+        write_atomically(Path(args.output).expanduser(), text)
+        print(f"llm-doctor: wrote {args.output}; it is redacted and safe to attach to a ticket", file=sys.stderr)
+    else:
+        stdout.write(text)
+    return report.exit_code(args.strict)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """The whole file or nothing: a temporary file beside it, then a rename."""
+    import os
+    import tempfile
+
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as error:
+        raise UsageError(f"cannot write the report to {path}: {error.strerror or error}") from None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise UsageError(f"cannot write the report to {path}: {error.strerror or error}") from None
