@@ -17,16 +17,22 @@ from typing import Mapping
 
 PROBE_TIMEOUT = 20.0
 
-# Runs inside the target interpreter; it must work on any Python 3 and print one JSON line.
+# The distributions the doctor reports on. Asking for these by name is about ten times
+# faster than listing every installed distribution, which reads each one's metadata.
+RELEVANT_DISTRIBUTIONS = ("openai", "httpx", "httpx2", "python-dotenv", "tiktoken", "certifi", "truststore")
+
+# Runs inside the target interpreter: it must work on any Python 3 and print one JSON line.
 _PROBE = r"""
 import json, sys
+names = sys.argv[1:]
 try:
     import importlib.metadata as md
     dists = {}
-    for d in md.distributions():
-        name = d.metadata["Name"]
-        if name and name not in dists:
-            dists[name] = d.version
+    for name in names:
+        try:
+            dists[name] = md.version(name)
+        except Exception:
+            pass
 except Exception:
     dists = None
 print(json.dumps({"version": list(sys.version_info[:3]), "executable": sys.executable,
@@ -53,7 +59,7 @@ class InterpreterFacts:
     executable: str | None = None
     prefix: str | None = None
     base_prefix: str | None = None
-    distributions: Mapping[str, str] | None = field(default=None)
+    distributions: Mapping[str, str] | None = field(default=None)  # RELEVANT_DISTRIBUTIONS that are installed
     error: str | None = None
 
     @property
@@ -106,7 +112,7 @@ def probe(target: Target, environ: Mapping[str, str]) -> InterpreterFacts:
     env = {k: v for k, v in environ.items() if k not in ("PYTHONHOME", "PYTHONSTARTUP")}
     try:
         done = subprocess.run(
-            [str(target.path), "-c", _PROBE],
+            [str(target.path), "-c", _PROBE, *RELEVANT_DISTRIBUTIONS],
             capture_output=True, text=True, timeout=PROBE_TIMEOUT, env=env, stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
@@ -149,10 +155,11 @@ def _facts_in_process(target: Target) -> InterpreterFacts:
     import importlib.metadata as md
 
     dists: dict[str, str] = {}
-    for dist in md.distributions():
-        name = dist.metadata["Name"]
-        if name and name not in dists:
-            dists[name] = dist.version
+    for name in RELEVANT_DISTRIBUTIONS:
+        try:
+            dists[name] = md.version(name)
+        except md.PackageNotFoundError:
+            continue
     return InterpreterFacts(
         target,
         version=tuple(sys.version_info[:3]),

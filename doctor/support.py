@@ -17,10 +17,10 @@ from typing import Any
 
 from doctor import __version__
 from doctor.context import Context
+from doctor.interpreter import RELEVANT_DISTRIBUTIONS
 from doctor.model import Report
 from doctor.redact import KEY_SHAPES, mask
 
-RELEVANT_PACKAGES = ("openai", "httpx", "httpx2", "python-dotenv", "tiktoken", "certifi", "truststore")
 RELEVANT_VARIABLES = (
     "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "OPENAI_ADMIN_KEY",
     "OPENAI_API_BASE", "OPENAI_ORGANIZATION", "OPENAI_API_TYPE", "OPENAI_API_VERSION", "AZURE_OPENAI_ENDPOINT",
@@ -58,7 +58,7 @@ def gather(ctx: Context, report: Report) -> dict[str, Any]:
     from doctor.render import json as json_render
 
     facts = ctx.interpreter_facts
-    packages = {name: facts.installed(name) for name in RELEVANT_PACKAGES} if facts and not facts.error else {}
+    packages = {name: facts.installed(name) for name in RELEVANT_DISTRIBUTIONS} if facts and not facts.error else {}
     return {
         "schema_version": 1,
         "tool": {"name": "llm-doctor", "version": __version__, "rules": __version__},
