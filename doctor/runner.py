@@ -10,7 +10,7 @@ import asyncio
 import time
 import traceback
 from dataclasses import dataclass, replace
-from typing import AsyncIterator, Iterable, Sequence
+from typing import AsyncIterator, Iterable, Mapping, Sequence
 
 from doctor.context import Context
 from doctor.model import Check, Result, Status
@@ -59,9 +59,14 @@ def validate(checks: Sequence[Check]) -> None:
         seen.add(c.id)
 
 
-async def run(checks: Sequence[Check], ctx: Context, *, offline: bool = False) -> AsyncIterator[Event]:
-    """Runs `checks`, yielding events. A need that is not among `checks` counts as met:
-    `--only` runs exactly what it names."""
+async def run(checks: Sequence[Check], ctx: Context, *, offline: bool = False,
+              earlier: Mapping[str, Result] | None = None) -> AsyncIterator[Event]:
+    """Runs `checks`, yielding events.
+
+    A need that is not among `checks` is judged by its `earlier` result (a re-run of one
+    check in the TUI), and counts as met when there is none: `--only` runs exactly what
+    it names.
+    """
     queue: asyncio.Queue[Event] = asyncio.Queue()
     done: dict[str, asyncio.Future[Result]] = {c.id: asyncio.get_running_loop().create_future() for c in checks}
     gate = asyncio.Semaphore(MAX_CONCURRENCY)
@@ -71,7 +76,7 @@ async def run(checks: Sequence[Check], ctx: Context, *, offline: bool = False) -
         if result is None and offline and check.live:
             result = Result(Status.SKIP, "offline: live checks are off")
         if result is None:
-            result = await _blocked_by(check, done)
+            result = await _blocked_by(check, done, earlier or {})
         if result is None:
             async with gate:
                 queue.put_nowait(Started(check))
@@ -97,12 +102,16 @@ async def run(checks: Sequence[Check], ctx: Context, *, offline: bool = False) -
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def _blocked_by(check: Check, done: dict[str, asyncio.Future[Result]]) -> Result | None:
+async def _blocked_by(check: Check, done: dict[str, asyncio.Future[Result]],
+                      earlier: Mapping[str, Result]) -> Result | None:
     """A skip naming the first need that did not pass, or None when all are met."""
     for need in check.needs:
-        if need not in done:
+        if need in done:
+            outcome = await done[need]
+        elif need in earlier:
+            outcome = earlier[need]
+        else:
             continue
-        outcome = await done[need]
         if outcome.status not in (Status.PASS, Status.WARN):
             return Result(Status.SKIP, f"needs {need}, which did not pass ({outcome.status.value})",
                           facts={"blocked_by": need})

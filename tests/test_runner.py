@@ -113,3 +113,10 @@ def test_exit_codes_follow_the_contract():
     assert report(Status.PASS, Status.WARN).exit_code(strict=True) == 1
     assert report(Status.FAIL, Status.WARN).exit_code() == 1
     assert report(Status.FAIL, Status.ERROR).exit_code() == 3
+
+
+def test_a_rerun_respects_earlier_results_of_needs_outside_it(ctx):
+    earlier = {"a": Result(Status.FAIL, "a failed before")}
+    results = run_all([fake("b", needs=("a",))], ctx, earlier=earlier)
+    assert results["b"].status is Status.SKIP and "needs a" in results["b"].message
+    assert run_all([fake("b", needs=("a",))], ctx)["b"].status is Status.PASS

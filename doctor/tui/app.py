@@ -103,8 +103,10 @@ class DoctorApp(App[int]):
     @work(exclusive=True, group="diagnosis", exit_on_error=False)
     async def diagnose(self, checks: list[Check]) -> None:
         ctx = self.session.new_context()
+        rerun = {c.id for c in checks}
+        earlier = {k: r for k, r in self.session.results.items() if k not in rerun}
         try:
-            async for event in run(checks, ctx, offline=self.session.offline):
+            async for event in run(checks, ctx, offline=self.session.offline, earlier=earlier):
                 if isinstance(event, Started):
                     self.post_message(CheckStarted(event.check))
                 elif isinstance(event, Finished):

@@ -225,3 +225,34 @@ def test_a_click_selects_a_check_and_shows_its_detail(tmp_path):
             assert "ok is fine" in text_of(app, "#detail")
 
     asyncio.run(go())
+
+
+def test_rerunning_a_check_whose_need_failed_still_skips_it(tmp_path):
+    calls: list[str] = []
+
+    async def go():
+        app = app_for(tmp_path, [fake("auth", Status.FAIL), fake("sample", needs=("auth",), calls=calls)])
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            app.query_one(CheckList).select("sample")
+            await pilot.press("r")
+            await settle(pilot)
+            assert calls == [] and app.session.results["sample"].status is Status.SKIP
+
+    asyncio.run(go())
+
+
+def test_command_palette_offers_the_doctors_commands(tmp_path):
+    from textual.command import CommandPalette
+
+    async def go():
+        app = app_for(tmp_path, [fake("a")])
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            assert isinstance(app.screen, CommandPalette)
+            commands = [c.title for c in app.get_system_commands(app.screen)]
+            assert {"Re-run all checks", "Toggle offline mode", "Apply the safe fix"} <= set(commands)
+
+    asyncio.run(go())
