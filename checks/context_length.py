@@ -115,8 +115,9 @@ async def context_length(ctx: Context) -> Result:
     messages, source = _messages(ctx)
     tokens, exact = count_tokens(messages, window.encoding, ctx.shell)
     how = "counted with tiktoken" if exact else "approximate: 4 characters a token (tiktoken's encoding not cached)"
-    needed = tokens + DEFAULT_MAX_OUTPUT
-    detail = f"{source}: {tokens:,} prompt tokens ({how}) + {DEFAULT_MAX_OUTPUT} reply tokens"
+    reply = min(DEFAULT_MAX_OUTPUT, window.max_output)
+    needed = tokens + reply
+    detail = f"{source}: {tokens:,} prompt tokens ({how}) + {reply} reply tokens"
     fix = Fix("Shorten or split the input, or summarise it first; lower max_tokens if the reply can be shorter.",
               steps=("Send long documents in chunks and combine the answers.",
                      "Keep the conversation history short: send only the turns the model needs."),

@@ -37,7 +37,6 @@ class DotenvFile:
     entries: tuple[Entry, ...] = ()
     unparsed: tuple[tuple[int, str | None], ...] = ()  # (line, the key it seems to set)
     bom: bool = False
-    crlf: bool = False
 
     @property
     def readable(self) -> bool:
@@ -75,7 +74,7 @@ def read_dotenv(path: Path) -> DotenvFile:
     if problem:
         return DotenvFile(path, exists=True, problem=problem)
     entries, unparsed = parse_entries(text)
-    return DotenvFile(path, True, entries=entries, unparsed=unparsed, bom=bom, crlf="\r\n" in text)
+    return DotenvFile(path, True, entries=entries, unparsed=unparsed, bom=bom)
 
 
 def decode_text(raw: bytes) -> tuple[str, str | None, bool]:

@@ -32,7 +32,6 @@ class StaleFix(Exception):
 class FilePlan:
     """A planned change to one file. `before` is None when the file does not exist yet."""
 
-    fix_id: str
     title: str
     path: Path
     before: str | None
@@ -72,7 +71,7 @@ def gitignore_plan(project: Path) -> FilePlan | None:
     text = before or ""
     if text and not text.endswith("\n"):
         text += "\n"
-    return FilePlan("gitignore-env", "Add .env to .gitignore", path, before, text + ".env\n", ("dotenv-gitignored",))
+    return FilePlan("Add .env to .gitignore", path, before, text + ".env\n", ("dotenv-gitignored",))
 
 
 def dotenv_plan(project: Path) -> FilePlan | None:
@@ -82,7 +81,7 @@ def dotenv_plan(project: Path) -> FilePlan | None:
     text = _read(example)
     if text is None:
         return None
-    return FilePlan("dotenv-from-example", "Create .env from .env.example (then put your real key in it)",
+    return FilePlan("Create .env from .env.example (then put your real key in it)",
                     target, None, text, ("dotenv-present", "key-format"))
 
 
@@ -110,7 +109,7 @@ def pins_plan(project: Path, installed: Mapping[str, str | None]) -> FilePlan | 
     after = "\n".join(lines) + "\n"
     if after == before or not wanted:
         return None
-    return FilePlan("pin-requirements", "Pin openai, httpx and python-dotenv to the installed versions",
+    return FilePlan("Pin openai, httpx and python-dotenv to the installed versions",
                     path, before, after, ("packages-pinned",))
 
 

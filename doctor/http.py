@@ -16,8 +16,6 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 MAX_BODY_BYTES = 1024 * 1024
-DEADLINE_MARGIN = 2.0  # seconds on top of the user's timeout, for the whole request
-PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 
 
 @dataclass(frozen=True)

@@ -69,10 +69,3 @@ class Session:
 
     def plan_for(self, check_id: str) -> FilePlan | None:
         return next((p for p in self.plans() if check_id in p.rechecks), None)
-
-    @property
-    def live_checks(self) -> list[Check]:
-        return [c for c in self.checks if c.live]
-
-    def spends_tokens(self) -> bool:
-        return any(c.spends_tokens for c in self.checks)
