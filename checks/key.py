@@ -186,5 +186,5 @@ async def key_format(ctx: Context) -> Result:
         key_findings += _provider_findings(key, host, ctx.base_url.value.strip())
     if key.source == ".env":
         key_findings = [replace(f, location=(".env", key.line)) for f in key_findings]
-    findings += key_findings
-    return from_findings(findings, f"{mask(key.value)} from {key.where}, sent to {host}")
+    # The key's own problems lead: fixing a placeholder matters before fixing the URL it goes to.
+    return from_findings(key_findings + findings, f"{mask(key.value)} from {key.where}, sent to {host}")
