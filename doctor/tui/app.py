@@ -17,7 +17,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList
+from textual.widgets import Header, OptionList
 
 from doctor.model import Check, Report, Status
 from doctor.runner import Finished, Started, run
@@ -26,6 +26,7 @@ from doctor.tui.messages import CheckFinished, CheckStarted, RunFinished
 from doctor.tui.widgets.check_list import CheckList
 from doctor.tui.widgets.detail import DetailPanel, describe
 from doctor.tui.widgets.finish import FinishPanel
+from doctor.tui.widgets.key_bar import KeyBar
 from doctor.tui.widgets.summary_bar import SummaryBar
 
 
@@ -63,7 +64,7 @@ class DoctorApp(App[int]):
                 yield DetailPanel(id="detail")
                 yield FinishPanel(id="finish")
         yield SummaryBar(id="summary")
-        yield Footer()
+        yield KeyBar(self.BINDINGS, id="keys")
 
     def on_mount(self) -> None:
         self.query_one(CheckList).border_title = "Checks"

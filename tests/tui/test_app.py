@@ -256,3 +256,22 @@ def test_command_palette_offers_the_doctors_commands(tmp_path):
             assert {"Re-run all checks", "Toggle offline mode", "Apply the safe fix"} <= set(commands)
 
     asyncio.run(go())
+
+
+def test_the_key_bar_lists_the_bindings_and_its_keys_are_clickable(tmp_path):
+    calls: list[str] = []
+
+    async def go():
+        app = app_for(tmp_path, [fake("a", calls=calls)])
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            bar = str(app.query_one("#keys").render())
+            for label in ("r Re-run", "R All", "o Offline", "c Copy", "f Fix", "? Help", "q Quit", "^p palette"):
+                assert label in bar
+            calls.clear()
+            column = bar.index("R All") + 1
+            await pilot.click("#keys", offset=(column, 0))
+            await settle(pilot)
+            assert calls == ["a"]
+
+    asyncio.run(go())
