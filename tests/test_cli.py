@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.conftest import CANARY_CORE, CANARY_KEY, SHELL_CANARY, base_environ, doctor_cli, git
+from tests.conftest import CANARY_CORE, CANARY_KEY, SHELL_CANARY, base_environ, doctor_cli, git, write_project
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "doctor" / "render" / "report.schema.json").read_text())
 
@@ -212,3 +212,25 @@ def test_no_engine_or_check_module_imports_textual():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "False False", done.stderr
+
+
+def test_a_crashed_check_exits_3_with_its_traceback_on_stderr_only_with_v(tmp_path, capsys):
+    """The data formats keep stdout one document; -v puts the (redacted) traceback on stderr."""
+    import argparse
+    import asyncio
+    import io
+
+    from doctor.cli import DEFAULTS
+    from doctor.commands.check import diagnose
+    from tests.conftest import make_ctx
+    from tests.test_runner import fake
+
+    ctx = make_ctx(write_project(tmp_path, env=f"OPENAI_API_KEY={CANARY_KEY}\n"))
+    for verbose in (False, True):
+        args = argparse.Namespace(**{**DEFAULTS, "format": "json", "verbose": verbose})
+        out = io.StringIO()
+        code = asyncio.run(diagnose(ctx, [fake("boom", boom=True)], args, {}, out))
+        err = capsys.readouterr().err
+        assert code == 3 and json.loads(out.getvalue())["checks"][0]["code"] == "check-crashed"
+        assert ("Traceback" in err) is verbose
+        assert CANARY_KEY not in out.getvalue() + err

@@ -65,7 +65,8 @@ async def diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 -
             results[event.check.id] = event.result
             while streaming and printed < len(order) and order[printed] in results:
                 check = checks[printed]
-                stdout.write(ctx.redactor.redact(text.section(check, results[check.id], style, group_of_last, shown)))
+                chunk = text.section(check, results[check.id], style, group_of_last, shown)
+                stdout.write(ctx.redactor.redact(chunk))
                 group_of_last = check.group
                 stdout.flush()
                 printed += 1
@@ -77,16 +78,16 @@ async def diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 -
         stdout.write(ctx.redactor.redact(text.summary(report, style)))
     else:
         stdout.write(ctx.redactor.redact(render(report, args.format, args.strict)))
+        if args.verbose:  # the text report shows tracebacks inline; the data formats keep them off stdout
+            for _, result in report.entries:
+                if result.traceback:
+                    sys.stderr.write(ctx.redactor.redact(result.traceback))
     if environ.get("GITHUB_ACTIONS") == "true":
         from doctor.render import annotations
 
         # The runner reads workflow commands from the log; stdout stays one document for the data formats.
         stream = stdout if streaming else sys.stderr
         stream.write(ctx.redactor.redact(annotations.render(report, ctx.project, environ.get("GITHUB_WORKSPACE"))))
-        if args.verbose:
-            for _, result in report.entries:
-                if result.traceback:
-                    sys.stderr.write(ctx.redactor.redact(result.traceback))
     return report.exit_code(args.strict)
 
 
