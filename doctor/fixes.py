@@ -10,14 +10,14 @@ Planning again after applying finds nothing to do: the fixes are idempotent.
 from __future__ import annotations
 
 import difflib
-import os
 import shutil
-import tempfile
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from doctor.atomic import write_text_atomically
 from doctor.model import Result
 
 GUIDE_PACKAGES = ("openai", "httpx", "python-dotenv")
@@ -136,18 +136,8 @@ def apply(plan: FilePlan) -> Path | None:
         if backup.exists():
             backup = plan.path.with_name(f"{plan.path.name}.{time.strftime('%Y%m%d-%H%M%S')}{BACKUP_SUFFIX}")
         shutil.copy2(plan.path, backup)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{plan.path.name}.", suffix=".tmp", dir=plan.path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(plan.after)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if plan.before is not None:
-            shutil.copymode(plan.path, temporary)
-        elif plan.path.name == ".env":
-            os.chmod(temporary, 0o600)
-        os.replace(temporary, plan.path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    # An existing file keeps its permissions; a new .env is private to its owner.
+    mode = stat.S_IMODE(plan.path.stat().st_mode) if plan.before is not None else \
+        0o600 if plan.path.name == ".env" else 0o644
+    write_text_atomically(plan.path, plan.after, mode)
     return backup

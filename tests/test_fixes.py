@@ -27,6 +27,7 @@ def test_gitignore_is_created_when_missing(tmp_path):
     [plan] = fixes.plans_for(tmp_path, FOUND, {})
     assert fixes.apply(plan) is None
     assert (tmp_path / ".gitignore").read_text() == ".env\n"
+    assert (tmp_path / ".gitignore").stat().st_mode & 0o777 == 0o644  # not the temporary file's 0600
 
 
 def test_a_file_changed_after_the_preview_is_not_overwritten(tmp_path):

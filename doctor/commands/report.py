@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Mapping, TextIO
 
 from doctor import __version__
+from doctor.atomic import write_text_atomically
 from doctor.cli import EXIT_BROKEN, UsageError, prepare
 from doctor.commands.check import collect
 
@@ -41,26 +42,12 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
         print(f"llm-doctor: refusing to write the report: {error}; please report this", file=sys.stderr)
         return EXIT_BROKEN
     if args.output:
-        write_atomically(Path(args.output).expanduser(), text)
+        path = Path(args.output).expanduser()
+        try:
+            write_text_atomically(path, text)
+        except OSError as error:
+            raise UsageError(f"cannot write the report to {path}: {error.strerror or error}") from None
         print(f"llm-doctor: wrote {args.output}; it is redacted and safe to attach to a ticket", file=sys.stderr)
     else:
         stdout.write(text)
     return report.exit_code(args.strict)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """The whole file or nothing: a temporary file beside it, then a rename."""
-    import os
-    import tempfile
-
-    try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as error:
-        raise UsageError(f"cannot write the report to {path}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise UsageError(f"cannot write the report to {path}: {error.strerror or error}") from None
