@@ -20,7 +20,8 @@ QUOTA_CODES = {"insufficient_quota", "credit_balance_exhausted"}
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 
 
-def _short(text: object, limit: int = 200) -> str:
+def shorten(text: object, limit: int = 200) -> str:
+    """Server or model text on one line, cut with an ellipsis: messages must stay readable."""
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
@@ -52,14 +53,14 @@ def _not_the_api(reply: Reply) -> Finding | None:
     if reply.json() is not None and "html" not in reply.content_type:
         return None
     title = _TITLE.search(reply.body)
-    what = f"an HTML page titled {_short(title.group(1).decode('utf-8', 'replace'), 80)!r}" if title else \
+    what = f"an HTML page titled {shorten(title.group(1).decode('utf-8', 'replace'), 80)!r}" if title else \
         f"{reply.content_type or 'a body'} that is not JSON"
     return _fail("unexpected-response", f"the server answered with {what}, not the API",
                  _fix("Something between you and the API answered instead: a captive portal, a proxy login "
                       "page or a wrong base URL.",
                       "Open any web page in a browser to pass a hotel or office login page.",
                       "Check OPENAI_BASE_URL and your proxy settings.", guide_section=guide.RAW_HTTP),
-                 Status.FAIL, f"first bytes: {_short(reply.text(120), 120)}")
+                 Status.FAIL, f"first bytes: {shorten(reply.text(120), 120)}")
 
 
 def _transport(ctx: Context, failure: Failure) -> Finding:
@@ -71,20 +72,20 @@ def _transport(ctx: Context, failure: Failure) -> Finding:
                           "Point SSL_CERT_FILE at the company's CA bundle (a .pem file); httpx and the openai SDK "
                           "read SSL_CERT_FILE and SSL_CERT_DIR, not REQUESTS_CA_BUNDLE.",
                           commands=("export SSL_CERT_FILE=/path/to/company-ca.pem",), guide_section=guide.RAW_HTTP),
-                     Status.FAIL, _short(failure.detail))
+                     Status.FAIL, shorten(failure.detail))
     if failure.kind == "proxy":
         names = [n for n in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",
                              "NO_PROXY", "no_proxy") if ctx.shell.get(n)]
         return _fail("proxy-error", f"the proxy failed ({', '.join(names) or 'a proxy'} is set)",
                      _fix("Correct or unset the proxy variables, or ask IT for the right proxy.",
                           "Check the spelling of the variable names and the proxy's host and port.",
-                          guide_section=guide.RAW_HTTP), Status.FAIL, _short(failure.detail))
+                          guide_section=guide.RAW_HTTP), Status.FAIL, shorten(failure.detail))
     if failure.kind == "timeout":
         return _fail("timeout-exceeded", f"no answer from {host} within your {ctx.timeout:g} s timeout",
                      _fix(f"Raise the timeout (for example timeout={max(60, int(ctx.timeout * 2))}) or use a "
                           "faster model; stream long replies.", guide_section=guide.TROUBLESHOOTING))
     if failure.kind == "url":
-        return _fail("base-url-invalid", f"the base URL cannot be requested: {_short(failure.detail)}",
+        return _fail("base-url-invalid", f"the base URL cannot be requested: {shorten(failure.detail)}",
                      _fix("Set OPENAI_BASE_URL to a full https:// URL, or unset it."))
     if failure.kind == "header":
         return _fail("key-whitespace", failure.detail,
@@ -94,13 +95,13 @@ def _transport(ctx: Context, failure: Failure) -> Finding:
     code = "network-unreachable" if failure.kind in ("dns", "refused", "connect") else "unexpected-response"
     return _fail(code, what, _fix("Check your internet connection, the base URL and any firewall.",
                                   "Try the same URL in a browser or with curl.", guide_section=guide.RAW_HTTP),
-                 Status.FAIL, _short(failure.detail))
+                 Status.FAIL, shorten(failure.detail))
 
 
 def _status(ctx: Context, reply: Reply) -> Finding:
     error = reply.error()
     code, kind = str(error.get("code") or ""), str(error.get("type") or "")
-    said = _short(error.get("message") or reply.text(200))
+    said = shorten(error.get("message") or reply.text(200))
     status = reply.status
     if status == 401:
         return _unauthorized(ctx, code, said)

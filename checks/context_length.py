@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Mapping
 
 from checks import guide
+from checks.model_names import family
 from doctor.context import Context
 from doctor.model import Fix, Result, Status, check, skipped
 
@@ -54,11 +55,8 @@ WINDOWS = {
 
 
 def window_for(model: str) -> Window | None:
-    name = model.split("/")[-1].lower()
-    for prefix in sorted(WINDOWS, key=len, reverse=True):
-        if name == prefix or name.startswith(prefix + "-") or name.startswith(prefix + "."):
-            return WINDOWS[prefix]
-    return None
+    name = family(model, WINDOWS, separators="-.")  # "gpt-5.4" is its own family, "gpt-5.1" is gpt-5's
+    return WINDOWS[name] if name else None
 
 
 def cached_encoding_file(encoding: str, environ: Mapping[str, str]) -> Path | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from checks.model_names import family
+
 # US dollars per million tokens: (input, output). Longest matching prefix wins.
 PRICES = {
     "gpt-4o-mini": (0.15, 0.60),
@@ -20,9 +22,8 @@ PRICES = {
 
 def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
     """Dollars for one call, or None when the model's price is not in the table."""
-    name = model.split("/")[-1].lower()
-    for prefix in sorted(PRICES, key=len, reverse=True):
-        if name == prefix or name.startswith(prefix + "-"):
-            per_input, per_output = PRICES[prefix]
-            return (prompt_tokens * per_input + completion_tokens * per_output) / 1_000_000
-    return None
+    name = family(model, PRICES)
+    if name is None:
+        return None
+    per_input, per_output = PRICES[name]
+    return (prompt_tokens * per_input + completion_tokens * per_output) / 1_000_000

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from checks import guide
-from checks.classify import diagnose
+from checks.classify import diagnose, shorten
 from checks.prices import estimate_cost
 from doctor.context import Context
 from doctor.http import Failure, Reply
@@ -178,11 +178,6 @@ async def sample_call(ctx: Context) -> Result:
     return _judge(ctx, events, ready.get("version", "unknown"))
 
 
-def _quote(text: str | None, limit: int = 80) -> str:
-    flat = " ".join((text or "").split())
-    return repr(flat if len(flat) <= limit else flat[: limit - 1] + "…")
-
-
 def _judge(ctx: Context, events: list[dict[str, Any]], sdk_version: str) -> Result:
     errors = [e for e in events if e.get("event") == "error"]
     reply = next((e for e in events if e.get("event") == "reply"), None)
@@ -217,7 +212,7 @@ def _judge(ctx: Context, events: list[dict[str, Any]], sdk_version: str) -> Resu
                f"Estimated cost: {price}", f"openai {sdk_version} in {ctx.target.path}")
     facts = {"reply": content, "finish_reason": reply.get("finish_reason"), "prompt_tokens": prompt,
              "completion_tokens": completion, "total_tokens": tokens, "cost_usd": cost}
-    summary = (f"reply {_quote(content)} · finish_reason {reply.get('finish_reason')} · {tokens} tokens "
+    summary = (f"reply {shorten(content or '', 80)!r} · finish_reason {reply.get('finish_reason')} · {tokens} tokens "
                f"({prompt} prompt + {completion} completion) · {price}")
     result = from_findings(findings, summary, details=details, facts=facts)
     return replace(result, tokens_used=tokens)
