@@ -7,15 +7,18 @@ import difflib
 import json
 import math
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from checks import guide
 from checks.classify import diagnose, shorten
 from checks.probes import first_message, json_completion, list_models, tiny_completion, total_tokens
 from checks.ratelimit import parse_limits
-from doctor.context import Context
 from doctor.http import Failure, Reply
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, passed
+
+if TYPE_CHECKING:
+    from doctor.context import Context
 
 LOW_HEADROOM = 0.1
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.S | re.I)

@@ -8,13 +8,16 @@ Every live check calls `diagnose`, so a 401 seen by json-mode is still auth-inva
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from checks import guide
 from checks.providers import OPENAI_HOST, provider_of_host, provider_of_key
-from doctor.context import Context
 from doctor.http import Failure, Outcome, Reply
 from doctor.model import Finding, Fix, Status
+
+if TYPE_CHECKING:
+    from doctor.context import Context
 
 QUOTA_CODES = {"insufficient_quota", "credit_balance_exhausted"}
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)

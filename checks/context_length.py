@@ -12,12 +12,14 @@ import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from checks import guide
 from checks.model_names import family
-from doctor.context import Context
 from doctor.model import Fix, Result, Status, check, skipped
+
+if TYPE_CHECKING:
+    from doctor.context import Context
 
 SAMPLE_MESSAGES = (
     ("system", "You are a concise, helpful assistant."),

@@ -7,17 +7,19 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass
-
-from packaging.version import InvalidVersion, Version
+from typing import TYPE_CHECKING
 
 from checks import guide
-from doctor.context import Context
+from checks.requirements import parse_version
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
+
+if TYPE_CHECKING:
+    from doctor.context import Context
 
 KEY = "OPENAI_API_KEY"
 # Names people use by mistake; the SDK reads only OPENAI_API_KEY.
 MISNAMED_KEYS = ("OPENAI_KEY", "OPENAI_APIKEY", "OPEN_AI_API_KEY", "OPENAI_API_TOKEN", "OPENAIKEY", "API_KEY")
-BOM_SAFE_DOTENV = Version("1.2.3")  # older python-dotenv reads a BOM into the first variable's name
+BOM_SAFE_DOTENV = "1.2.3"  # older python-dotenv reads a BOM into the first variable's name
 GIT_TIMEOUT = 10.0
 
 
@@ -73,11 +75,9 @@ def _file_findings(ctx: Context, dotenv_version: str | None) -> list[Finding]:
     return found
 
 
-def _older(version: str, than: Version) -> bool:
-    try:
-        return Version(version) < than
-    except InvalidVersion:
-        return False
+def _older(version: str, than: str) -> bool:
+    have = parse_version(version)
+    return have is not None and have < parse_version(than)
 
 
 def _key_findings(ctx: Context) -> list[Finding]:

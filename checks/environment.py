@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-
-from packaging.version import InvalidVersion, Version
+from typing import TYPE_CHECKING
 
 from checks import guide
-from checks.requirements import Requirements, UnreadableRequirements, read_requirements
-from doctor.context import Context
-from doctor.interpreter import InterpreterFacts
+from checks.requirements import Requirements, UnreadableRequirements, parse_version, read_requirements
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, passed, skipped
+
+if TYPE_CHECKING:
+    from doctor.context import Context
+    from doctor.interpreter import InterpreterFacts
 
 MIN_PYTHON = (3, 10)
 # Upstream end-of-life dates (PEP 602: five years after each October release).
@@ -28,7 +29,7 @@ EOL_WARNING_DAYS = 183
 
 # The guide installs these, with these floors.
 GUIDE_PACKAGES = {"openai": "1.40", "httpx": "0.27", "python-dotenv": "1.0"}
-OPENAI_PROXIES_FIX = Version("1.55.3")  # openai below this passes `proxies=`, which httpx 0.28 removed
+OPENAI_PROXIES_FIX = "1.55.3"  # openai below this passes `proxies=`, which httpx 0.28 removed
 
 
 def _interpreter_line(facts: InterpreterFacts) -> str:
@@ -222,11 +223,10 @@ def _package_findings(name: str, floor: str, installed: str | None, reqs: Requir
         found.append(Finding(Status.WARN, "package-unpinned", f"{name} {how} in requirements.txt",
                              _freeze_fix(f"Pin {name} to the version you test with: {name}=={installed}."),
                              location=("requirements.txt", pin.line if pin else None)))
-    try:
-        have = Version(installed)
-    except InvalidVersion:
+    have = parse_version(installed)
+    if have is None:
         return found
-    if pin is not None and pin.version is not None and Version(pin.version) != have:
+    if pin is not None and pin.version is not None and parse_version(pin.version) != have:
         found.append(Finding(
             Status.FAIL, "package-version-mismatch",
             f"requirements.txt pins {name}=={pin.version} (line {pin.line}) but {installed} is installed",
@@ -234,12 +234,12 @@ def _package_findings(name: str, floor: str, installed: str | None, reqs: Requir
                 steps=("Install what requirements.txt says, or, if the installed version is the one you want, freeze again.",),
                 commands=("pip install -r requirements.txt", "pip freeze > requirements.txt"), guide=guide.SETUP),
             location=("requirements.txt", pin.line)))
-    if name == "openai" and have < Version("1.0"):
+    if name == "openai" and have < parse_version("1.0"):
         found.append(Finding(Status.FAIL, "openai-pre-v1",
                              f"openai {installed} is the old 0.x SDK; the guide's code needs 1.0 or newer",
                              _install_fix("Upgrade the SDK; code written for 0.28 (openai.ChatCompletion) must move to "
                                           "client.chat.completions.create.", f"openai>={floor}")))
-    elif have < Version(floor):
+    elif have < parse_version(floor):
         found.append(Finding(Status.FAIL, "package-below-floor", f"{name} {installed} is older than the guide's {floor}",
                              _install_fix(f"Upgrade {name}.", f"{name}>={floor}")))
     return found
@@ -284,14 +284,12 @@ async def packages_pinned(ctx: Context) -> Result:
 
 
 def _incompatibility(openai: str | None, httpx: str | None) -> list[Finding]:
-    try:
-        if not openai or not httpx:
-            return []
-        if Version("1.0") <= Version(openai) < OPENAI_PROXIES_FIX and Version(httpx) >= Version("0.28"):
-            return [Finding(
-                Status.FAIL, "sdk-httpx-incompatible",
-                f"openai {openai} breaks with httpx {httpx}: `Client.__init__() got an unexpected keyword argument 'proxies'`",
-                _install_fix("Upgrade the SDK to a release that knows httpx 0.28.", "openai>=1.55.3"))]
-    except InvalidVersion:
-        pass
+    have_openai, have_httpx = parse_version(openai or ""), parse_version(httpx or "")
+    if have_openai is None or have_httpx is None:
+        return []
+    if parse_version("1.0") <= have_openai < parse_version(OPENAI_PROXIES_FIX) and have_httpx >= parse_version("0.28"):
+        return [Finding(
+            Status.FAIL, "sdk-httpx-incompatible",
+            f"openai {openai} breaks with httpx {httpx}: `Client.__init__() got an unexpected keyword argument 'proxies'`",
+            _install_fix("Upgrade the SDK to a release that knows httpx 0.28.", "openai>=1.55.3"))]
     return []

@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from checks import guide
 from checks.providers import OPENAI_HOST, OPENAI_MARKER, is_loopback, provider_of_host, provider_of_key
-from doctor.context import Context, EnvValue
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
 from doctor.redact import mask
+
+if TYPE_CHECKING:
+    from doctor.context import Context, EnvValue
 
 GUIDE_PLACEHOLDER = "sk-your-real-key-goes-here"
 _PLACEHOLDER_WORDS = re.compile(

@@ -9,10 +9,12 @@ one JSON-mode completion, and the sample call (plus, only when the model rejects
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
-from doctor.context import Context
 from doctor.http import Outcome, Reply, proxy_for, request
+
+if TYPE_CHECKING:
+    from doctor.context import Context
 
 TINY_MAX_TOKENS = 1
 JSON_MAX_TOKENS = 24

@@ -1,8 +1,11 @@
-"""Parses requirements.txt as pip writes and reads it, with `packaging` doing the real work.
+"""Reads requirements.txt and compares versions as pip does, with `packaging` doing the real work.
 
 Real files hold more than `name==version`: `pip freeze` writes `-e` lines, `name @ url`
 lines and comments; hand-written ones carry `--hash` options and line continuations.
 Every line that pip itself would reject is kept, with its number, so it can be named.
+
+`packaging` takes ~10 ms to import, so it is imported when a check first needs it, not
+with the registry: the TUI paints the list of checks before any of them runs.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+    from packaging.version import Version
 
 MAX_REQUIREMENTS_BYTES = 2 * 1024 * 1024
 _COMMENT = re.compile(r"(^|\s+)#.*$")
@@ -36,6 +41,8 @@ class Requirements:
     invalid: tuple[tuple[int, str], ...]
 
     def get(self, name: str) -> Pin | None:
+        from packaging.utils import canonicalize_name
+
         return self.pins.get(canonicalize_name(name))
 
 
@@ -76,6 +83,9 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
 
 
 def parse_requirements(text: str) -> Requirements:
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
     pins: dict[str, Pin] = {}
     invalid: list[tuple[int, str]] = []
     for number, line in logical_lines(text):
@@ -105,3 +115,13 @@ def _exact_version(requirement: Requirement) -> str | None:
     if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
         return specs[0].version
     return None
+
+
+def parse_version(text: str) -> Version | None:
+    """A comparable version, or None when `text` is not a PEP 440 version."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None

@@ -11,14 +11,16 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checks import guide
 from checks.classify import diagnose, shorten
 from checks.prices import estimate_cost
-from doctor.context import Context
 from doctor.http import Failure, Reply
 from doctor.model import Finding, Fix, Result, Status, check, from_findings
+
+if TYPE_CHECKING:
+    from doctor.context import Context
 
 SAMPLE_MAX_TOKENS = 32
 READY_TIMEOUT = 60.0  # importing the SDK on a cold disk can take a while

@@ -10,11 +10,13 @@ import asyncio
 import time
 import traceback
 from dataclasses import dataclass, replace
-from typing import AsyncIterator, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, AsyncIterator, Iterable, Mapping, Sequence
 
-from doctor.context import Context
 from doctor.model import Check, Result, Status
 from doctor.settings import downgrade, skipped_by_config
+
+if TYPE_CHECKING:
+    from doctor.context import Context
 
 MAX_CONCURRENCY = 8
 

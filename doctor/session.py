@@ -11,11 +11,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-from doctor.context import Context
 from doctor.model import Check, Result
 from doctor.settings import Flags, ProjectConfig
 
 if TYPE_CHECKING:
+    from doctor.context import Context
     from doctor.fixes import FilePlan
     from doctor.interpreter import InterpreterFacts
 
@@ -42,6 +42,8 @@ class Session:
 
     def new_context(self) -> Context:
         """A fresh context: `.env` and the environment are read again."""
+        from doctor.context import Context  # after the first frame: the TUI paints before it reads anything
+
         return Context.build(self.project, self.flags, self.config, environ=self.environ)
 
     def check(self, check_id: str) -> Check:

@@ -214,6 +214,16 @@ def test_no_engine_or_check_module_imports_textual():
     assert done.stdout.strip() == "False False", done.stderr
 
 
+def test_the_tui_paints_before_loading_what_only_a_running_check_needs():
+    """The app and the registry load neither packaging nor the Context: the first frame waits for neither."""
+    import subprocess
+
+    code = ("import sys, checks, doctor.session, doctor.tui.app\n"
+            "print(sorted(m for m in ('packaging', 'doctor.context', 'dotenv', 'httpx') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr
+
+
 def test_a_crashed_check_exits_3_with_its_traceback_on_stderr_only_with_v(tmp_path, capsys):
     """The data formats keep stdout one document; -v puts the (redacted) traceback on stderr."""
     import argparse

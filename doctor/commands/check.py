@@ -18,26 +18,35 @@ from doctor.cli import UsageError, interactive, prepare
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
     """The terminal app for `llm-doctor` and `demo` where a person is looking; else the headless run."""
+    if args.yes and not args.fix:
+        raise UsageError("--yes goes with --fix")
+    if args.command in (None, "demo") and args.format == "text" and interactive(stdout):
+        return run_tui(args, environ)
     from doctor.commands.fix import apply_fixes
     from doctor.context import Context
 
-    if args.yes and not args.fix:
-        raise UsageError("--yes goes with --fix")
     project, flags, config, checks = prepare(args)
-    if args.command in (None, "demo") and args.format == "text" and interactive(stdout):
-        return run_tui(project, flags, config, checks, environ, ask_before_live=args.command != "demo")
     if args.fix:
         apply_fixes(project, flags, config, checks, environ, yes=args.yes)
     ctx = Context.build(project, flags, config, environ=environ)
     return asyncio.run(diagnose(ctx, checks, args, environ, stdout))
 
 
-def run_tui(project, flags, config, checks, environ, ask_before_live: bool) -> int:  # noqa: ANN001
-    """The guided TUI; the demo's sandbox costs nothing, so it does not ask before live checks."""
+def run_tui(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    """The guided TUI; the demo's sandbox costs nothing, so it does not ask before live checks.
+
+    Loading Textual allocates a great many objects that live as long as the app; collecting
+    garbage among them is wasted work, so the collector stays off until the first frame is
+    on screen (DoctorApp turns it back on).
+    """
+    import gc
+
+    gc.disable()
+    project, flags, config, checks = prepare(args)
     from doctor.session import Session
     from doctor.tui.app import DoctorApp
 
-    app = DoctorApp(Session(project, flags, config, environ, checks), ask_before_live=ask_before_live,
+    app = DoctorApp(Session(project, flags, config, environ, checks), ask_before_live=args.command != "demo",
                     version=__version__)
     return app.run() or 0
 

@@ -10,6 +10,7 @@ lives in a `Session`, which knows nothing of Textual.
 
 from __future__ import annotations
 
+import gc
 from typing import Iterable, Sequence
 
 from textual import on, work
@@ -76,7 +77,13 @@ class DoctorApp(App[int]):
         self.set_interval(0.1, self.query_one(CheckList).tick)
         self._refresh_summary()
         self.query_one(FinishPanel).show(self.session.checks, self.session.results, self.session.offline)
-        self.call_after_refresh(self._start, self.session.checks)  # paint first, then run
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        """The collector was off while Textual loaded (see `run_tui`); what start-up made is kept for good."""
+        gc.freeze()
+        gc.enable()
+        self._start(self.session.checks)
 
     # -- running ---------------------------------------------------------------------------
     def _start(self, checks: Sequence[Check]) -> None:

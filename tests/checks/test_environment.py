@@ -114,6 +114,12 @@ def test_version_mismatch(tmp_path):
     assert (result.status, result.code) == (Status.FAIL, "package-version-mismatch")
 
 
+
+def test_an_arbitrary_equality_pin_that_is_not_a_version_is_a_mismatch_not_a_crash(tmp_path):
+    result = _pinned(tmp_path, HEALTHY_REQUIREMENTS.replace("openai==1.99.0", "openai===custom-build"))
+    assert (result.status, result.code) == (Status.FAIL, "package-version-mismatch")
+    assert "custom-build" in result.message
+
 def test_package_missing(tmp_path):
     result = _pinned(tmp_path, HEALTHY_REQUIREMENTS, httpx=None)
     assert (result.status, result.code) == (Status.FAIL, "package-missing")
