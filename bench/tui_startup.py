@@ -34,9 +34,9 @@ def time_tui(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Seconds to the first frame and to all results, read off the terminal's output."""
     start = time.perf_counter()
     pid, fd = pty.fork()
-    if pid == 0:
+    if pid == 0:  # the terminal has its size before the app starts, as a real one does
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         os.execvpe(command[0], command, env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     seen, first, done = b"", None, None
     try:
         while done is None and time.perf_counter() - start < 30:

@@ -4,6 +4,10 @@ This is the only module that reads `os.environ`. Checks see the shell environmen
 and the project's `.env` through `lookup`, which resolves a variable exactly as the
 guide's `load_dotenv()` would (the shell wins; `.env` fills the gaps) and says where
 the value came from, so a fix can point at the right place.
+
+The command line imports this module first thing, to snapshot the environment, so the
+helpers that only `build` and `interpreter` use are imported there: the TUI paints its
+first frame without them.
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping
 
-from doctor.envfile import DotenvFile, read_dotenv
-from doctor.interpreter import InterpreterFacts, Target, probe, resolve_target
-from doctor.redact import Redactor
 from doctor.settings import DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_TIMEOUT, Flags, ProjectConfig
+
+if TYPE_CHECKING:
+    from doctor.envfile import DotenvFile
+    from doctor.interpreter import InterpreterFacts, Target
+    from doctor.redact import Redactor
 
 # `.env` values under these names are settings the fixes must name, not secrets.
 PUBLIC_SETTINGS = frozenset(
@@ -64,6 +70,10 @@ class Context:
     def build(cls, project: Path, flags: Flags, config: ProjectConfig | None = None,
               environ: Mapping[str, str] | None = None, today: date | None = None) -> "Context":
         """Gathers the run's inputs. `environ` defaults to the real process environment."""
+        from doctor.envfile import read_dotenv
+        from doctor.interpreter import resolve_target
+        from doctor.redact import Redactor
+
         shell = dict(os.environ if environ is None else environ)
         dotenv = read_dotenv(project / ".env")
         redactor = Redactor(value for name, value in shell.items() if _SECRET_NAME.search(name))
@@ -143,6 +153,8 @@ class Context:
         """The target's facts; concurrent callers share one probe."""
         if self.interpreter_facts is None:
             if self._facts_task is None:
+                from doctor.interpreter import probe
+
                 self._facts_task = asyncio.ensure_future(asyncio.to_thread(probe, self.target, self.shell))
             self.interpreter_facts = await self._facts_task
         return self.interpreter_facts

@@ -18,7 +18,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Header, OptionList
+from textual.widgets import OptionList
 
 from doctor.model import Check, Report, Status
 from doctor.runner import Finished, Started, run
@@ -29,6 +29,7 @@ from doctor.tui.widgets.detail import DetailPanel, describe
 from doctor.tui.widgets.finish import FinishPanel
 from doctor.tui.widgets.key_bar import KeyBar
 from doctor.tui.widgets.summary_bar import SummaryBar
+from doctor.tui.widgets.title_bar import TitleBar
 
 
 class DoctorApp(App[int]):
@@ -58,7 +59,7 @@ class DoctorApp(App[int]):
 
     # -- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header(icon="✚")
+        yield TitleBar(self.sub_title, id="title")
         with Horizontal(id="main"):
             yield CheckList(self.session.checks, id="checks")
             with Vertical(id="side"):
