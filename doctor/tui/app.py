@@ -78,10 +78,12 @@ class DoctorApp(App[int]):
         self.set_interval(0.1, self.query_one(CheckList).tick)
         self._refresh_summary()
         self.query_one(FinishPanel).show(self.session.checks, self.session.results, self.session.offline)
-        self.call_after_refresh(self._after_first_frame)
 
-    def _after_first_frame(self) -> None:
-        """The collector was off while Textual loaded (see `run_tui`); what start-up made is kept for good."""
+    def on_ready(self) -> None:
+        """The first frame is on screen: now run the checks.
+
+        The collector was off while Textual loaded (see `run_tui`); what start-up made is kept for good.
+        """
         gc.freeze()
         gc.enable()
         self._start(self.session.checks)
