@@ -6,6 +6,9 @@ Runs `llm-doctor --offline` in a pseudo-terminal (80x24) and measures the time t
 first painted frame (the check list's border title appears) and to all offline results
 shown (the summary bar says "done"), side by side with `llm-doctor check --offline`.
 Target: first frame within 1.5 times the headless run.
+
+For scale it also times bench/trivial_app.py: the same shared start-up, then the plainest
+Textual app. Its first frame is the floor that any Textual front end starts from.
 """
 
 from __future__ import annotations
@@ -84,9 +87,11 @@ def main() -> None:
             tui_times.append(time_tui([*doctor_command(), *common], env))
             return tui_times[-1][0]
 
+        trivial_app = [sys.executable, str(Path(__file__).with_name("trivial_app.py")), *common]
         medians = side_by_side(args.runs, {
             "llm-doctor check --offline": lambda: time_once([*doctor_command(), "check", *common], env),
             "TUI first frame": tui_first,
+            "trivial Textual app": lambda: time_tui(trivial_app, env)[0],
         })
     import statistics
 
@@ -96,6 +101,7 @@ def main() -> None:
     headless = medians["llm-doctor check --offline"]
     print(f"ratio TUI first frame / headless: {medians['TUI first frame'] / headless:.2f}  (target <= 1.50)")
     print(f"ratio TUI all results / headless: {medians['TUI all results shown'] / headless:.2f}")
+    print(f"ratio trivial Textual app / headless: {medians['trivial Textual app'] / headless:.2f}  (the floor)")
 
 
 if __name__ == "__main__":
