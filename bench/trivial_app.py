@@ -18,9 +18,10 @@ def main() -> None:
     build_parser().parse_args(sys.argv[1:])
     environ_snapshot()
     gc.disable()  # as `llm-doctor` does while Textual loads
-    import checks
     from textual.app import App, ComposeResult
     from textual.widgets import OptionList, Static
+
+    import checks
 
     class TrivialApp(App[None]):
         def compose(self) -> ComposeResult:
