@@ -82,10 +82,12 @@ class DoctorApp(App[int]):
     def on_ready(self) -> None:
         """The first frame is on screen: now run the checks.
 
-        The collector was off while Textual loaded (see `run_tui`); what start-up made is kept for good.
+        When `run_tui` turned the collector off while Textual loaded, it comes back on here, and
+        what start-up made is kept for good (frozen), so later collections need not scan it.
         """
-        gc.freeze()
-        gc.enable()
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
         self._start(self.session.checks)
 
     # -- running ---------------------------------------------------------------------------

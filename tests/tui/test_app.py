@@ -37,6 +37,22 @@ def test_every_check_appears_and_finishes(tmp_path):
     asyncio.run(go())
 
 
+
+def test_the_collector_turned_off_for_start_up_is_back_on_once_the_first_frame_is_shown(tmp_path):
+    import gc
+
+    async def go():
+        app = app_for(tmp_path, [fake("a")])
+        gc.disable()  # as run_tui does while Textual loads
+        try:
+            async with app.run_test() as pilot:
+                await settle(pilot)
+                assert gc.isenabled() and app.session.results["a"].status is Status.PASS
+        finally:
+            gc.enable()
+
+    asyncio.run(go())
+
 def test_progress_shows_running_checks_while_the_app_stays_responsive(tmp_path):
     async def go():
         app = app_for(tmp_path, [fake("slow", delay=0.6), fake("quick")])
