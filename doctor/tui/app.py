@@ -54,6 +54,7 @@ class DoctorApp(App[int]):
         self.consented = not ask_before_live
         self.running: set[str] = set()
         self.in_progress = True  # the first run starts right after the first frame
+        self.run_number = 0  # messages from an earlier, restarted run are ignored
         self.user_moved = False
         self.sub_title = f"{session.project.name} · {version}"
 
@@ -92,7 +93,11 @@ class DoctorApp(App[int]):
 
     # -- running ---------------------------------------------------------------------------
     def _start(self, checks: Sequence[Check]) -> None:
-        """Runs `checks`, asking once for consent when any of them would go online."""
+        """Runs `checks`, asking once for consent when any of them would go online.
+
+        A run in progress is replaced (the worker is exclusive), so the checks it had not
+        finished are run again too.
+        """
         needs_network = not self.session.offline and any(c.live for c in checks)
         if needs_network and not self.consented:
             def answered(yes: bool | None) -> None:
@@ -105,36 +110,46 @@ class DoctorApp(App[int]):
 
             self.push_screen(Consent(self.session.new_context().base_url.value.strip()), answered)
             return
+        wanted = {c.id for c in checks}
+        if self.in_progress:
+            wanted |= {c.id for c in self.session.checks if c.id not in self.session.results}
+        checks = [c for c in self.session.checks if c.id in wanted]
         check_list = self.query_one(CheckList)
         for c in checks:
             self.session.results.pop(c.id, None)
             check_list.set_state(c.id, "waiting")
         self.in_progress = True
+        self.running.clear()
+        self.run_number += 1
         self._refresh_summary()
-        self.diagnose(list(checks))
+        self.diagnose(checks, self.run_number)
 
     @work(exclusive=True, group="diagnosis", exit_on_error=False)
-    async def diagnose(self, checks: list[Check]) -> None:
+    async def diagnose(self, checks: list[Check], number: int) -> None:
         ctx = self.session.new_context()
         rerun = {c.id for c in checks}
         earlier = {k: r for k, r in self.session.results.items() if k not in rerun}
         try:
             async for event in run(checks, ctx, offline=self.session.offline, earlier=earlier):
                 if isinstance(event, Started):
-                    self.post_message(CheckStarted(event.check))
+                    self.post_message(CheckStarted(number, event.check))
                 elif isinstance(event, Finished):
-                    self.post_message(CheckFinished(event.check, event.result))
+                    self.post_message(CheckFinished(number, event.check, event.result))
             self.session.remember_interpreter(ctx)
         finally:
             await ctx.aclose()
-            self.post_message(RunFinished())
+            self.post_message(RunFinished(number))
 
     def on_check_started(self, message: CheckStarted) -> None:
+        if message.run != self.run_number:
+            return
         self.running.add(message.check.id)
         self.query_one(CheckList).set_state(message.check.id, "running")
         self._refresh_detail_if(message.check.id)
 
     def on_check_finished(self, message: CheckFinished) -> None:
+        if message.run != self.run_number:
+            return
         check_id = message.check.id
         self.running.discard(check_id)
         self.session.results[check_id] = message.result
@@ -145,7 +160,9 @@ class DoctorApp(App[int]):
         self._refresh_detail_if(check_id)
         self._refresh_summary()
 
-    def on_run_finished(self, _: RunFinished) -> None:
+    def on_run_finished(self, message: RunFinished) -> None:
+        if message.run != self.run_number:
+            return
         self.in_progress = False
         self.running.clear()
         if not self.user_moved:
@@ -200,9 +217,6 @@ class DoctorApp(App[int]):
     def action_rerun_selected(self) -> None:
         selected = self._selected()
         if selected is None:
-            return
-        if self.in_progress:
-            self.notify("A run is in progress; press R to restart everything.", severity="warning")
             return
         self._start(self.session.rerun_set([selected]))
 

@@ -102,6 +102,28 @@ def test_rerun_selected_runs_it_and_its_dependents_only(tmp_path):
     asyncio.run(go())
 
 
+
+def test_rerun_during_a_run_keeps_what_had_not_finished_running(tmp_path):
+    """`r` mid-run restarts the run with the selected check added: nothing is left hanging."""
+    calls: list[str] = []
+    checks = [fake("a", calls=calls), fake("slow", delay=0.6, calls=calls)]
+
+    async def go():
+        app = app_for(tmp_path, checks)
+        async with app.run_test() as pilot:
+            await pilot.pause(0.2)
+            assert "a" in app.session.results and "slow" not in app.session.results
+            app.query_one(CheckList).select("a")
+            await pilot.press("r")
+            await pilot.pause(0.1)
+            assert "running" in str(app.query_one("#summary").render())  # not "done": the old run's end is stale
+            await settle(pilot)
+            assert calls.count("a") == 2
+            assert set(app.session.results) == {"a", "slow"} and not app.running
+            assert "done" in str(app.query_one("#summary").render())
+
+    asyncio.run(go())
+
 def test_rerun_picks_up_an_edited_env(tmp_path):
     from checks.dotenv_file import dotenv_present
 
