@@ -53,6 +53,7 @@ class DoctorApp(App[int]):
         self.ask_before_live = ask_before_live
         self.consented = not ask_before_live
         self.running: set[str] = set()
+        self.queued: set[str] = set()  # re-runs asked for during a run; they start when it ends
         self.in_progress = True  # the first run starts right after the first frame
         self.run_number = 0  # messages from an earlier, restarted run are ignored
         self.user_moved = False
@@ -95,9 +96,13 @@ class DoctorApp(App[int]):
     def _start(self, checks: Sequence[Check]) -> None:
         """Runs `checks`, asking once for consent when any of them would go online.
 
-        A run in progress is replaced (the worker is exclusive), so the checks it had not
-        finished are run again too.
+        During a run, a re-run of some checks waits for it to end, so no request is sent
+        twice unasked; a re-run of every check replaces it (the worker is exclusive).
         """
+        if self.in_progress and len(checks) < len(self.session.checks):
+            self.queued.update(c.id for c in checks)
+            self.notify("Queued: it runs again when the current run ends.")
+            return
         needs_network = not self.session.offline and any(c.live for c in checks)
         if needs_network and not self.consented:
             def answered(yes: bool | None) -> None:
@@ -110,19 +115,16 @@ class DoctorApp(App[int]):
 
             self.push_screen(Consent(self.session.new_context().base_url.value.strip()), answered)
             return
-        wanted = {c.id for c in checks}
-        if self.in_progress:
-            wanted |= {c.id for c in self.session.checks if c.id not in self.session.results}
-        checks = [c for c in self.session.checks if c.id in wanted]
         check_list = self.query_one(CheckList)
         for c in checks:
             self.session.results.pop(c.id, None)
             check_list.set_state(c.id, "waiting")
         self.in_progress = True
         self.running.clear()
+        self.queued.difference_update(c.id for c in checks)
         self.run_number += 1
         self._refresh_summary()
-        self.diagnose(checks, self.run_number)
+        self.diagnose(list(checks), self.run_number)
 
     @work(exclusive=True, group="diagnosis", exit_on_error=False)
     async def diagnose(self, checks: list[Check], number: int) -> None:
@@ -170,6 +172,8 @@ class DoctorApp(App[int]):
         self._refresh_summary()
         self.query_one(FinishPanel).show(self.session.checks, self.session.results, self.session.offline)
         self._refresh_detail_if(self.query_one(CheckList).selected_id)
+        if self.queued:
+            self._start(self.session.rerun_set(sorted(self.queued)))
 
     # -- display ---------------------------------------------------------------------------
     @on(OptionList.OptionHighlighted, "#checks")

@@ -103,8 +103,15 @@ def test_rerun_selected_runs_it_and_its_dependents_only(tmp_path):
 
 
 
-def test_rerun_during_a_run_keeps_what_had_not_finished_running(tmp_path):
-    """`r` mid-run restarts the run with the selected check added: nothing is left hanging."""
+async def run_until_idle(pilot) -> None:
+    """Waits for the run in progress and for any re-run queued behind it."""
+    for _ in range(20):
+        await settle(pilot)
+        if not pilot.app.in_progress:
+            return
+
+
+def test_rerun_during_a_run_waits_for_it_and_sends_nothing_twice(tmp_path):
     calls: list[str] = []
     checks = [fake("a", calls=calls), fake("slow", delay=0.6, calls=calls)]
 
@@ -115,14 +122,32 @@ def test_rerun_during_a_run_keeps_what_had_not_finished_running(tmp_path):
             assert "a" in app.session.results and "slow" not in app.session.results
             app.query_one(CheckList).select("a")
             await pilot.press("r")
-            await pilot.pause(0.1)
-            assert "running" in str(app.query_one("#summary").render())  # not "done": the old run's end is stale
-            await settle(pilot)
-            assert calls.count("a") == 2
+            await run_until_idle(pilot)
+            assert calls == ["a", "slow", "a"]
             assert set(app.session.results) == {"a", "slow"} and not app.running
             assert "done" in str(app.query_one("#summary").render())
 
     asyncio.run(go())
+
+
+def test_rerun_all_during_a_run_replaces_it_and_ignores_the_replaced_runs_messages(tmp_path):
+    calls: list[str] = []
+    checks = [fake("a", calls=calls), fake("slow", delay=0.6, calls=calls)]
+
+    async def go():
+        app = app_for(tmp_path, checks)
+        async with app.run_test() as pilot:
+            await pilot.pause(0.2)
+            await pilot.press("R")
+            await pilot.pause(0.1)
+            assert "running" in str(app.query_one("#summary").render())  # the replaced run's end is stale
+            await run_until_idle(pilot)
+            assert sorted(calls) == ["a", "a", "slow", "slow"]
+            assert set(app.session.results) == {"a", "slow"} and not app.running
+            assert "done" in str(app.query_one("#summary").render())
+
+    asyncio.run(go())
+
 
 def test_rerun_picks_up_an_edited_env(tmp_path):
     from checks.dotenv_file import dotenv_present
