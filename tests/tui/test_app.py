@@ -102,7 +102,6 @@ def test_rerun_selected_runs_it_and_its_dependents_only(tmp_path):
     asyncio.run(go())
 
 
-
 async def run_until_idle(pilot) -> None:
     """Waits for the run in progress and for any re-run queued behind it."""
     for _ in range(20):
@@ -111,7 +110,8 @@ async def run_until_idle(pilot) -> None:
             return
 
 
-def test_rerun_during_a_run_waits_for_it_and_sends_nothing_twice(tmp_path):
+def mid_run(tmp_path, act) -> list[str]:
+    """Runs a fast and a slow check; `act` presses keys while the slow one runs. Returns the calls made."""
     calls: list[str] = []
     checks = [fake("a", calls=calls), fake("slow", delay=0.6, calls=calls)]
 
@@ -120,33 +120,30 @@ def test_rerun_during_a_run_waits_for_it_and_sends_nothing_twice(tmp_path):
         async with app.run_test() as pilot:
             await pilot.pause(0.2)
             assert "a" in app.session.results and "slow" not in app.session.results
-            app.query_one(CheckList).select("a")
-            await pilot.press("r")
+            await act(app, pilot)
             await run_until_idle(pilot)
-            assert calls == ["a", "slow", "a"]
             assert set(app.session.results) == {"a", "slow"} and not app.running
             assert "done" in str(app.query_one("#summary").render())
 
     asyncio.run(go())
+    return calls
+
+
+def test_rerun_during_a_run_waits_for_it_and_sends_nothing_twice(tmp_path):
+    async def rerun_a(app, pilot):
+        app.query_one(CheckList).select("a")
+        await pilot.press("r")
+
+    assert mid_run(tmp_path, rerun_a) == ["a", "slow", "a"]
 
 
 def test_rerun_all_during_a_run_replaces_it_and_ignores_the_replaced_runs_messages(tmp_path):
-    calls: list[str] = []
-    checks = [fake("a", calls=calls), fake("slow", delay=0.6, calls=calls)]
+    async def rerun_all(app, pilot):
+        await pilot.press("R")
+        await pilot.pause(0.1)
+        assert "running" in str(app.query_one("#summary").render())  # the replaced run's end is stale
 
-    async def go():
-        app = app_for(tmp_path, checks)
-        async with app.run_test() as pilot:
-            await pilot.pause(0.2)
-            await pilot.press("R")
-            await pilot.pause(0.1)
-            assert "running" in str(app.query_one("#summary").render())  # the replaced run's end is stale
-            await run_until_idle(pilot)
-            assert sorted(calls) == ["a", "a", "slow", "slow"]
-            assert set(app.session.results) == {"a", "slow"} and not app.running
-            assert "done" in str(app.query_one("#summary").render())
-
-    asyncio.run(go())
+    assert sorted(mid_run(tmp_path, rerun_all)) == ["a", "a", "slow", "slow"]
 
 
 def test_rerun_picks_up_an_edited_env(tmp_path):
