@@ -50,7 +50,6 @@ class DoctorApp(App[int]):
     def __init__(self, session: Session, *, ask_before_live: bool = True, version: str = "") -> None:
         super().__init__()
         self.session = session
-        self.ask_before_live = ask_before_live
         self.consented = not ask_before_live
         self.running: set[str] = set()
         self.queued: set[str] = set()  # re-runs asked for during a run; they start when it ends
@@ -71,15 +70,15 @@ class DoctorApp(App[int]):
         yield KeyBar(self.BINDINGS, id="keys")
 
     def on_mount(self) -> None:
-        self.query_one(CheckList).border_title = "Checks"
+        check_list, finish = self.query_one(CheckList), self.query_one(FinishPanel)
+        check_list.border_title = "Checks"
         self.query_one(DetailPanel).border_title = "Details"
-        self.query_one(FinishPanel).border_title = "Sample call"
-        check_list = self.query_one(CheckList)
+        finish.border_title = "Sample call"
         check_list.focus()
         check_list.select(self.session.checks[0].id)
-        self.set_interval(0.1, self.query_one(CheckList).tick)
+        self.set_interval(0.1, check_list.tick)
         self._refresh_summary()
-        self.query_one(FinishPanel).show(self.session.checks, self.session.results, self.session.offline)
+        finish.show(self.session.checks, self.session.results, self.session.offline)
 
     def on_ready(self) -> None:
         """The first frame is on screen: now run the checks.

@@ -12,6 +12,8 @@ from doctor.model import Check, Result
 
 
 class RunMessage(Message):
+    """Carries `run`, the number of the run that sent it."""
+
     def __init__(self, run: int) -> None:
         super().__init__()
         self.run = run
