@@ -10,14 +10,16 @@ from __future__ import annotations
 import gc
 import sys
 
-from doctor.cli import build_parser
+from doctor.cli import parse_args
+from doctor.commands.check import FRAME_SLICE_SECONDS
 from doctor.context import environ_snapshot
 
 
 def main() -> None:
-    build_parser().parse_args(sys.argv[1:])
+    parse_args(sys.argv[1:])
     environ_snapshot()
-    gc.disable()  # as `llm-doctor` does while Textual loads
+    gc.disable()  # as `llm-doctor` does while Textual loads,
+    sys.setswitchinterval(FRAME_SLICE_SECONDS)  # and for its whole run
     from textual.app import App, ComposeResult
     from textual.widgets import OptionList, Static
 

@@ -92,15 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line, with every run option set (the parsers leave unset ones out)."""
+    args = build_parser().parse_args(argv)
+    for name, value in DEFAULTS.items():
+        if not hasattr(args, name):
+            setattr(args, name, value)
+    return args
+
+
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     from doctor.context import environ_snapshot
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    for name, value in DEFAULTS.items():
-        if not hasattr(args, name):
-            setattr(args, name, value)
+    args = parse_args(argv)
     environ = environ_snapshot()
     module = COMMANDS[args.command]
     try:

@@ -53,6 +53,32 @@ def test_the_collector_turned_off_for_start_up_is_back_on_once_the_first_frame_i
 
     asyncio.run(go())
 
+
+def test_the_tui_hands_frames_to_the_terminal_thread_within_a_short_slice(tmp_path, monkeypatch):
+    import gc
+    import sys
+
+    from doctor.cli import parse_args
+    from doctor.commands.check import FRAME_SLICE_SECONDS, run_tui
+    from doctor.tui.app import DoctorApp
+
+    seen = {}
+
+    def run(app):
+        seen.update(slice=sys.getswitchinterval(), collecting=gc.isenabled())
+        return 0
+
+    monkeypatch.setattr(DoctorApp, "run", run)
+    default = sys.getswitchinterval()
+    args = parse_args(["--offline", "--project", str(write_project(tmp_path))])
+    try:
+        assert run_tui(args, {}) == 0
+    finally:
+        sys.setswitchinterval(default)
+        gc.enable()
+    assert seen == {"slice": FRAME_SLICE_SECONDS, "collecting": False} and FRAME_SLICE_SECONDS < default
+
+
 def test_progress_shows_running_checks_while_the_app_stays_responsive(tmp_path):
     async def go():
         app = app_for(tmp_path, [fake("slow", delay=0.6), fake("quick")])
