@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import ModalScreen
 from textual.widgets import Button
 
+from doctor.tui.screens.dialog import Dialog
 
-class Confirm(ModalScreen[bool]):
+
+class Confirm(Dialog[bool]):
     """Dismisses with True for yes (y, or the first button), False for no (n, escape)."""
+
+    DEFAULT_CSS = """
+    .dialog-buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    .dialog-buttons Button {
+        margin-left: 1;
+    }
+    """
 
     BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
 

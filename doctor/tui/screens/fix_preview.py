@@ -22,6 +22,18 @@ def diff_content(diff: str) -> Content:
 class FixPreview(Confirm):
     """True when the user confirms the change."""
 
+    DEFAULT_CSS = """
+    #diff {
+        height: auto;
+        max-height: 14;
+        border: round $primary 40%;
+        margin-bottom: 1;
+    }
+    .muted {
+        color: $text-muted;
+    }
+    """
+
     def __init__(self, plan: FilePlan, diff: str) -> None:
         super().__init__()
         self.plan, self.diff = plan, diff

@@ -5,8 +5,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from doctor.tui.screens.dialog import Dialog
 
 HELP = """\
 [b]Keys[/b]
@@ -25,7 +26,7 @@ Each fix names the guide section it comes from. The key is
 only ever shown masked. Exit code on quit: 0 ok, 1 failed, 3 crashed."""
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:
