@@ -102,10 +102,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    args = parse_args(argv)  # before loading the engine, so --help and --version answer at once
     from doctor.context import environ_snapshot
 
-    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
-    args = parse_args(argv)
     environ = environ_snapshot()
     module = COMMANDS[args.command]
     try:

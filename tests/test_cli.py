@@ -198,6 +198,17 @@ def test_version_and_module_entry_point():
     assert doctor_cli("--version").stdout.strip() == f"llm-doctor {__version__}"
 
 
+def test_version_and_help_answer_without_loading_the_engine():
+    import subprocess
+
+    code = ("import sys; from doctor.cli import main\n"
+            "for argv in (['--version'], ['--help']):\n"
+            "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+            "print(sorted(m for m in ('asyncio', 'doctor.context', 'checks') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip().endswith("[]"), done.stderr
+
+
 def test_no_engine_or_check_module_imports_textual():
     """checks/, the engine, the renderers and the CLI stay importable without textual."""
     import subprocess
