@@ -6,7 +6,7 @@ Runs `llm-doctor --offline` in a pseudo-terminal (80x24) and measures the time t
 first painted frame (the check list's border title appears) and to all offline results
 shown (the summary bar says "done"), side by side with `llm-doctor check --offline`.
 Target: first frame within 1.5 times the headless run. The last line, first frame over the
-trivial app, is what the app itself adds; it does not move when the shared start-up does.
+trivial app, is what the app itself adds: a faster headless run does not raise it.
 
 For scale it also times bench/trivial_app.py: the same shared start-up, then the plainest
 Textual app. Its first frame is the floor that any Textual front end starts from.
