@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import subprocess
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Awaitable
 
 from checks import guide
 from checks.requirements import parse_version
+from doctor.git import GitAnswer, git, git_program
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
 
 if TYPE_CHECKING:
@@ -20,7 +17,6 @@ KEY = "OPENAI_API_KEY"
 # Names people use by mistake; the SDK reads only OPENAI_API_KEY.
 MISNAMED_KEYS = ("OPENAI_KEY", "OPENAI_APIKEY", "OPEN_AI_API_KEY", "OPENAI_API_TOKEN", "OPENAIKEY", "API_KEY")
 BOM_SAFE_DOTENV = "1.2.3"  # older python-dotenv reads a BOM into the first variable's name
-GIT_TIMEOUT = 10.0
 
 
 def _create_dotenv_fix(ctx: Context) -> Fix:
@@ -139,21 +135,8 @@ async def dotenv_present(ctx: Context) -> Result:
     return from_findings(findings, where, details=details)
 
 
-@dataclass(frozen=True)
-class GitAnswer:
-    code: int
-    out: str
-    err: str
-
-
-def _git(ctx: Context, *args: str) -> GitAnswer:
-    env = {**ctx.shell, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
-    try:
-        done = subprocess.run(["git", *args], cwd=ctx.project, capture_output=True, text=True,
-                              timeout=GIT_TIMEOUT, env=env, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        return GitAnswer(124, "", f"git {args[0]} did not answer within {GIT_TIMEOUT:.0f} s")
-    return GitAnswer(done.returncode, done.stdout.strip(), done.stderr.strip())
+def _git(ctx: Context, *args: str) -> Awaitable[GitAnswer]:
+    return git(ctx.project, ctx.processes, ctx.shell, *args)
 
 
 @check(
@@ -171,9 +154,9 @@ async def dotenv_gitignored(ctx: Context) -> Result:
     How to fix: add `.env` to `.gitignore`; untrack it with `git rm --cached .env`; and
     if it was ever committed, revoke the key and create a new one.
     """
-    if shutil.which("git", path=ctx.shell.get("PATH", os.defpath)) is None:
+    if git_program(ctx.shell) is None:
         return skipped("git is not installed, so it cannot say whether .env is ignored")
-    top = await asyncio.to_thread(_git, ctx, "rev-parse", "--show-toplevel")
+    top = await _git(ctx, "rev-parse", "--show-toplevel")
     if top.code != 0:
         if "not a git repository" in top.err:
             return Result(Status.WARN, "the project is not a git repository, so nothing protects .env from a future "
@@ -183,9 +166,9 @@ async def dotenv_gitignored(ctx: Context) -> Result:
         return Result(Status.WARN, f"git could not look at the project: {top.err.splitlines()[-1] if top.err else top.code}",
                       code="git-check-failed")
     ignored, tracked, history = await asyncio.gather(
-        asyncio.to_thread(_git, ctx, "check-ignore", "-q", "--", ".env"),
-        asyncio.to_thread(_git, ctx, "ls-files", "--error-unmatch", "--", ".env"),
-        asyncio.to_thread(_git, ctx, "log", "--all", "--format=%h %as", "-n", "1", "--", ".env"),
+        _git(ctx, "check-ignore", "-q", "--", ".env"),
+        _git(ctx, "ls-files", "--error-unmatch", "--", ".env"),
+        _git(ctx, "log", "--all", "--format=%h %as", "-n", "1", "--", ".env"),
     )
     findings: list[Finding] = []
     rotate = "Revoke this key in your provider's dashboard and create a new one: anyone with the repository has it."

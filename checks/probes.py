@@ -47,8 +47,8 @@ async def shared(ctx: Context, name: str, send: Callable[[], Awaitable[Outcome]]
     """Sends a probe once; every later caller gets the same outcome."""
     future = ctx.cache.get(name)
     if future is None:
-        future = ctx.cache[name] = asyncio.ensure_future(send())
-    return await future
+        future = ctx.cache[name] = ctx.background(send())
+    return await asyncio.shield(future)
 
 
 def list_models(ctx: Context) -> Awaitable[Outcome]:

@@ -18,11 +18,13 @@ from checks.classify import diagnose, shorten
 from checks.prices import estimate_cost
 from doctor.http import Failure, Reply
 from doctor.model import Finding, Fix, Result, Status, check, from_findings
+from doctor.process import spawn
 
 if TYPE_CHECKING:
     from doctor.context import Context
 
 SAMPLE_MAX_TOKENS = 32
+MAX_EVENT_BYTES = 4 * 1024 * 1024  # one line from the helper: a reply is capped at 1 MB before it is sent
 READY_TIMEOUT = 60.0  # importing the SDK on a cold disk can take a while
 
 # Runs in the target interpreter: any Python 3 with openai>=1.0. It prints JSON lines.
@@ -82,15 +84,17 @@ except Exception as error:
 
 
 def _start(ctx: Context) -> "asyncio.Future[Any]":
-    """Starts the helper process once per run; later callers share it."""
+    """Starts the helper process once per run; later callers share it. The run owns it:
+    whatever happens to this check, the process is killed when the run ends."""
     task = ctx.cache.get("sample-process")
     if task is None:
-        task = ctx.cache["sample-process"] = asyncio.ensure_future(_spawn(ctx))
+        task = ctx.cache["sample-process"] = ctx.background(_spawn(ctx))
     return task
 
 
 def warm_up(ctx: Context) -> None:
-    _start(ctx)
+    if not ctx.flags.untrusted:
+        _start(ctx)
 
 
 async def _spawn(ctx: Context) -> Any:
@@ -100,24 +104,8 @@ async def _spawn(ctx: Context) -> Any:
     if ctx.flags.base_url is not None:
         env["OPENAI_BASE_URL"] = ctx.flags.base_url
     env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
-    process = await asyncio.create_subprocess_exec(
-        python, "-B", "-c", _SCRIPT, str(ctx.project), ctx.model, f"{ctx.timeout:g}", str(SAMPLE_MAX_TOKENS),
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        cwd=str(ctx.project), env=env,
-    )
-
-    async def stop() -> None:
-        if process.returncode is None:
-            if process.stdin and not process.stdin.is_closing():
-                process.stdin.close()
-            try:
-                await asyncio.wait_for(process.wait(), 2)
-            except (asyncio.TimeoutError, TimeoutError):
-                process.kill()
-                await process.wait()
-
-    ctx.cleanups.append(stop)
-    return process
+    argv = [python, "-B", "-c", _SCRIPT, str(ctx.project), ctx.model, f"{ctx.timeout:g}", str(SAMPLE_MAX_TOKENS)]
+    return await spawn(argv, ctx.processes, env=env, cwd=str(ctx.project), stdin=True, line_limit=MAX_EVENT_BYTES)
 
 
 async def _next_event(process: Any, deadline: float) -> dict[str, Any] | None:

@@ -19,9 +19,11 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Mapping
 
 from doctor.settings import DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_TIMEOUT, Flags, ProjectConfig
+
+from doctor.process import Processes
 
 if TYPE_CHECKING:
     from doctor.envfile import DotenvFile
@@ -63,7 +65,8 @@ class Context:
     interpreter_facts: InterpreterFacts | None = None  # probed on first use; tests may set it
     _facts_task: asyncio.Task[InterpreterFacts] | None = None
     cache: dict[str, Any] = field(default_factory=dict)  # probes shared between checks
-    cleanups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    processes: Processes = field(default_factory=Processes)  # every child process of the run
+    _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _http: Any = None
 
     @classmethod
@@ -139,14 +142,27 @@ class Context:
             self._http = build_client(self.base_url.value.strip(), self.shell, self.timeout)
         return self._http
 
+    def background(self, work: Awaitable[Any]) -> asyncio.Task[Any]:
+        """Starts work the run owns (a shared probe, a warm-up): `aclose` cancels what is left of it."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        return task
+
     async def aclose(self) -> None:
-        """Releases what live checks opened: the HTTP client and any helper process."""
-        for cleanup in reversed(self.cleanups):
-            await cleanup()
-        self.cleanups.clear()
+        """Ends everything the run started, whatever was cancelled when: background work,
+        every child process (with the processes it started), and the HTTP client."""
+        tasks = [t for t in self._tasks if not t.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.processes.kill_all()
         if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+            http, self._http = self._http, None
+            try:
+                await asyncio.wait_for(http.aclose(), 5)
+            except (asyncio.TimeoutError, TimeoutError):
+                pass
 
     # -- the target interpreter, probed once ---------------------------------------------
     async def interpreter(self) -> InterpreterFacts:
@@ -155,8 +171,9 @@ class Context:
             if self._facts_task is None:
                 from doctor.interpreter import probe
 
-                self._facts_task = asyncio.ensure_future(asyncio.to_thread(probe, self.target, self.shell))
-            self.interpreter_facts = await self._facts_task
+                self._facts_task = self.background(probe(self.target, self.shell, self.processes,
+                                                         untrusted=self.flags.untrusted))
+            self.interpreter_facts = await asyncio.shield(self._facts_task)
         return self.interpreter_facts
 
 

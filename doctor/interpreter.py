@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-PROBE_TIMEOUT = 20.0
+from doctor.process import CannotRun, Processes, run
+
+PROBE_TIMEOUT = 10.0  # below the check's own budget: a hung interpreter is a finding, not a crash
 
 # The distributions the doctor reports on. Asking for these by name is about ten times
 # faster than listing every installed distribution, which reads each one's metadata.
@@ -61,6 +62,7 @@ class InterpreterFacts:
     base_prefix: str | None = None
     distributions: Mapping[str, str] | None = field(default=None)  # RELEVANT_DISTRIBUTIONS that are installed
     error: str | None = None
+    from_files: bool = False  # read from pyvenv.cfg and metadata (--untrusted), not from running it
 
     @property
     def is_venv(self) -> bool:
@@ -103,34 +105,46 @@ def resolve_target(project: Path, python: str | None, environ: Mapping[str, str]
     return Target(Path(sys.executable), "running interpreter", venvs)
 
 
-def probe(target: Target, environ: Mapping[str, str]) -> InterpreterFacts:
-    """Collects the target's facts; a broken interpreter becomes `error`, never an exception."""
+async def probe(target: Target, environ: Mapping[str, str], owner: Processes, *,
+                untrusted: bool = False) -> InterpreterFacts:
+    """Collects the target's facts; a broken interpreter becomes `error`, never an exception.
+
+    The probe runs in isolated mode (`-I`): neither the project folder nor PYTHON*
+    variables reach its `sys.path`, so a project file named `json.py` is never executed.
+    With `untrusted`, nothing is executed at all: the facts come from `pyvenv.cfg` and the
+    installed distributions' metadata (see doctor/metadata.py).
+    """
+    if untrusted:
+        from doctor.metadata import facts_from_files
+
+        return facts_from_files(target, RELEVANT_DISTRIBUTIONS)
     if _same_as_running(target.path):
         return _facts_in_process(target)
     if not target.path.exists():
-        return InterpreterFacts(target, error=f"{target.path} does not exist")
-    env = {k: v for k, v in environ.items() if k not in ("PYTHONHOME", "PYTHONSTARTUP")}
+        why = "is a broken symbolic link" if target.path.is_symlink() else "does not exist"
+        return InterpreterFacts(target, error=f"{target.path} {why}")
+    env = {k: v for k, v in environ.items() if not k.startswith("PYTHON")}
     try:
-        done = subprocess.run(
-            [str(target.path), "-c", _PROBE, *RELEVANT_DISTRIBUTIONS],
-            capture_output=True, text=True, timeout=PROBE_TIMEOUT, env=env, stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
+        done = await run([str(target.path), "-I", "-c", _PROBE, *RELEVANT_DISTRIBUTIONS], owner,
+                         timeout=PROBE_TIMEOUT, env=env, max_output=256 * 1024)
+    except CannotRun as error:
+        return InterpreterFacts(target, error=f"{target.path} cannot be run ({error})")
+    if done.timed_out:
         return InterpreterFacts(target, error=f"{target.path} did not answer within {PROBE_TIMEOUT:.0f} s")
-    except OSError as error:
-        return InterpreterFacts(target, error=f"{target.path} cannot be run ({error.strerror or error})")
     try:
-        data = json.loads(done.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        said = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        data = json.loads(done.text().strip().splitlines()[-1])
+        version = tuple(int(part) for part in data["version"])
+    except (ValueError, IndexError, KeyError, TypeError):
+        said = (done.text("stderr").strip().splitlines() or ["no output"])[-1]
         return InterpreterFacts(target, error=f"{target.path} is not a working Python ({said[:200]})")
+    dists = data.get("distributions")
     return InterpreterFacts(
         target,
-        version=tuple(data["version"]),
-        executable=data["executable"],
-        prefix=data["prefix"],
-        base_prefix=data["base_prefix"],
-        distributions=data["distributions"],
+        version=version,
+        executable=str(data.get("executable") or target.path),
+        prefix=str(data.get("prefix")),
+        base_prefix=str(data.get("base_prefix")),
+        distributions={str(k): str(v) for k, v in dists.items()} if isinstance(dists, dict) else None,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping, NamedTuple
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -57,9 +57,49 @@ class Fix:
         }
 
 
+class Location(NamedTuple):
+    """Where a problem is: a file relative to the project, with line and column from 1."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        return ":".join(str(part) for part in (self.file, self.line, self.column) if part is not None)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a check found; a check that finds several reports the worst first.
+
+    `location` may be given as a plain tuple `(file, line)` or `(file, line, column)`.
+    """
+
+    status: Status
+    code: str
+    message: str
+    fix: Fix | None = None
+    details: tuple[str, ...] = ()
+    location: Location | None = None
+
+    def __post_init__(self) -> None:
+        if self.location is not None and not isinstance(self.location, Location):
+            object.__setattr__(self, "location", Location(*self.location))
+
+    def to_dict(self) -> dict[str, Any]:
+        where = self.location
+        return {"code": self.code, "status": self.status.value, "message": self.message,
+                "file": where.file if where else None, "line": where.line if where else None,
+                "column": where.column if where else None}
+
+
 @dataclass(frozen=True)
 class Result:
-    """The outcome of one check. `code` names the diagnosis and is None on a pass."""
+    """The outcome of one check. `code` names the diagnosis and is None on a pass.
+
+    `findings` lists every problem the check found, the lead one first, each with its
+    location when it has one; a result with one problem may leave it empty (see `problems`).
+    """
 
     status: Status
     message: str
@@ -70,6 +110,18 @@ class Result:
     duration_ms: int = 0
     tokens_used: int = 0
     traceback: str | None = None
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def problems(self) -> tuple[Finding, ...]:
+        """Every problem, as findings: the recorded ones, or the result's own code as one."""
+        if self.findings:
+            return self.findings
+        if self.code is None or self.status in (Status.PASS, Status.SKIP):
+            return ()
+        where = self.facts.get("location")
+        location = Location(where["file"], where.get("line"), where.get("column")) if isinstance(where, dict) else None
+        return (Finding(self.status, self.code, self.message, self.fix, (), location),)
 
 
 def passed(message: str, *, details: Iterable[str] = (), facts: Mapping[str, Any] | None = None) -> Result:
@@ -78,18 +130,6 @@ def passed(message: str, *, details: Iterable[str] = (), facts: Mapping[str, Any
 
 def skipped(reason: str, *, facts: Mapping[str, Any] | None = None) -> Result:
     return Result(Status.SKIP, reason, facts=dict(facts or {}))
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem a check found; a check that finds several reports the worst first."""
-
-    status: Status
-    code: str
-    message: str
-    fix: Fix | None = None
-    details: tuple[str, ...] = ()
-    location: tuple[str, int | None] | None = None  # (file relative to the project, line)
 
 
 def from_findings(
@@ -111,7 +151,7 @@ def from_findings(
     lead, rest = found[0], found[1:]
     facts["codes"] = [f.code for f in found]
     if lead.location is not None:
-        facts["location"] = {"file": lead.location[0], "line": lead.location[1]}
+        facts["location"] = lead.location._asdict()
     extra = [f"also {f.code}: {f.message}" for f in rest]
     return Result(
         lead.status,
@@ -120,6 +160,7 @@ def from_findings(
         details=(*lead.details, *extra, *details),
         fix=lead.fix,
         facts=facts,
+        findings=tuple(found),
     )
 
 

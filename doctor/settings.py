@@ -28,6 +28,7 @@ class Flags:
     timeout: float | None = None
     prompt_file: str | None = None
     offline: bool = False
+    untrusted: bool = False
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
 

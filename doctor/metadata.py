@@ -1,0 +1,88 @@
+"""An environment's facts read from its files alone, for `--untrusted`: nothing is executed.
+
+A virtual environment describes itself in `pyvenv.cfg` (the Python version and the base
+interpreter), and every installed distribution in a `NAME-VERSION.dist-info/METADATA`
+file. That is enough to know the version and the installed packages without running
+an interpreter that a stranger's repository may have tampered with.
+"""
+
+from __future__ import annotations
+
+import re
+from email.parser import HeaderParser
+from pathlib import Path
+from typing import Iterable
+
+from doctor.files import read_text
+from doctor.interpreter import InterpreterFacts, Target
+
+MAX_CFG_BYTES = 64 * 1024
+MAX_METADATA_BYTES = 512 * 1024
+MAX_DIST_INFOS = 5000
+_VERSION = re.compile(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def venv_root(python: Path) -> Path | None:
+    """The venv folder a `bin/python` or `Scripts\\python.exe` belongs to, if it is one."""
+    root = python.parent.parent
+    return root if (root / "pyvenv.cfg").is_file() else None
+
+
+def read_pyvenv_cfg(root: Path) -> dict[str, str]:
+    found = read_text(root / "pyvenv.cfg", MAX_CFG_BYTES)
+    values: dict[str, str] = {}
+    for line in (found.text() or "").splitlines():
+        name, sep, value = line.partition("=")
+        if sep:
+            values[name.strip().lower()] = value.strip()
+    return values
+
+
+def site_packages(root: Path) -> list[Path]:
+    """The site-packages folders of a venv, POSIX (lib/pythonX.Y) and Windows (Lib) layouts."""
+    found = [root / "Lib" / "site-packages"] if (root / "Lib" / "site-packages").is_dir() else []
+    for lib in ("lib", "lib64"):
+        folder = root / lib
+        if folder.is_dir():
+            found += sorted(p / "site-packages" for p in folder.glob("python3*") if (p / "site-packages").is_dir())
+    return list(dict.fromkeys(p.resolve() for p in found))
+
+
+def installed_versions(folders: Iterable[Path], wanted: Iterable[str]) -> dict[str, str]:
+    """Name -> version for the wanted distributions, from their METADATA files."""
+    from packaging.utils import canonicalize_name
+
+    names = {canonicalize_name(n): n for n in wanted}
+    versions: dict[str, str] = {}
+    for folder in folders:
+        for count, info in enumerate(folder.glob("*.dist-info")):
+            if count >= MAX_DIST_INFOS:
+                break
+            guess = canonicalize_name(info.name.split("-")[0])
+            if guess not in names or names[guess] in versions:
+                continue
+            meta = read_text(info / "METADATA", MAX_METADATA_BYTES, within=folder)
+            headers = HeaderParser().parsestr(meta.text() or "", headersonly=True)
+            if headers.get("Name") and headers.get("Version"):
+                versions[names[guess]] = str(headers["Version"]).strip()
+    return versions
+
+
+def facts_from_files(target: Target, wanted: Iterable[str]) -> InterpreterFacts:
+    """The target's facts without running it; a non-venv interpreter's version stays unknown."""
+    root = venv_root(target.path)
+    if root is None:
+        return InterpreterFacts(target, executable=str(target.path), from_files=True)
+    cfg = read_pyvenv_cfg(root)
+    match = _VERSION.match(cfg.get("version_info") or cfg.get("version") or "")
+    version = tuple(int(part or 0) for part in match.groups()) if match else None
+    home = cfg.get("home")
+    return InterpreterFacts(
+        target,
+        version=version,  # type: ignore[arg-type]
+        executable=str(target.path),
+        prefix=str(root),
+        base_prefix=str(Path(home).parent) if home else "",
+        distributions=installed_versions(site_packages(root), wanted),
+        from_files=True,
+    )
