@@ -166,6 +166,9 @@ _ENTRIES = (
        "context length is N tokens'.", "Shorten or chunk the input, summarise first, or lower max_tokens."),
     _d("context-near-limit", "The prompt nearly fills the context window", "A slightly longer input will fail.",
        "Trim the input or move to a model with a larger window."),
+    _d("prompt-file-unreadable", "The prompt file to measure cannot be read", "prompt-file in [tool.llm-doctor] "
+       "names something missing, a directory, or a special file such as /dev/stdin.",
+       "Point prompt-file at a regular text file in the project."),
     _d("json-invalid", "The reply is not valid JSON", "The model wrapped the JSON in prose or ``` fences: "
        "JSONDecodeError 'Expecting value: line 1 column 1 (char 0)'.", 'Use response_format={"type": '
        '"json_object"}, ask for JSON explicitly, and strip fences before json.loads().'),

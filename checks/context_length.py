@@ -7,6 +7,7 @@ doctor never lets tiktoken download an encoding: that would hang or fail offline
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import tempfile
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from checks import guide
 from checks.model_names import family
+from doctor.files import read_bytes
 from doctor.model import Fix, Result, Status, check, skipped
 
 if TYPE_CHECKING:
@@ -27,7 +29,7 @@ SAMPLE_MESSAGES = (
 )
 DEFAULT_MAX_OUTPUT = 200  # the guide's worked example caps replies at max_tokens=200
 NEAR_LIMIT = 0.9
-MAX_PROMPT_BYTES = 64 * 1024 * 1024
+MAX_PROMPT_BYTES = 16 * 1024 * 1024  # four times the text of the largest context window
 ENCODING_URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
 
 
@@ -88,17 +90,19 @@ def count_tokens(messages: list[tuple[str, str]], encoding: str, environ: Mappin
     return sum(math.ceil(len(text) / 4) + 3 for _, text in messages) + 3, False
 
 
-def _messages(ctx: Context) -> tuple[list[tuple[str, str]], str]:
+def _messages(ctx: Context) -> tuple[list[tuple[str, str]] | None, str]:
+    """The messages to measure and where they came from; None when the prompt file cannot be read."""
     path = ctx.prompt_file
     if path is None:
         return list(SAMPLE_MESSAGES), "the guide's sample messages"
-    with path.open("rb") as handle:
-        raw = handle.read(MAX_PROMPT_BYTES)
-    return [SAMPLE_MESSAGES[0], ("user", raw.decode("utf-8", "replace"))], str(path.name)
+    found = read_bytes(path, MAX_PROMPT_BYTES)
+    if not found.ok:
+        return None, f"the prompt file {path.name} {found.problem}"
+    return [SAMPLE_MESSAGES[0], ("user", (found.data or b"").decode("utf-8", "replace"))], str(path.name)
 
 
 @check("context-length", title="Prompt fits the context window", group="API behaviour",
-       codes=("context-over-limit", "context-near-limit"), timeout=30)
+       codes=("context-over-limit", "context-near-limit", "prompt-file-unreadable"), timeout=30)
 async def context_length(ctx: Context) -> Result:
     """What it checks: the prompt (--prompt-file, or the guide's sample messages) plus the
     reply budget (max_tokens=200, as in the worked example) fits the model's context window.
@@ -112,7 +116,11 @@ async def context_length(ctx: Context) -> Result:
     window = window_for(ctx.model)
     if window is None:
         return skipped(f"the context window of {ctx.model!r} is not known to the doctor")
-    messages, source = _messages(ctx)
+    messages, source = await asyncio.to_thread(_messages, ctx)
+    if messages is None:
+        return Result(Status.FAIL, source, code="prompt-file-unreadable",
+                      fix=Fix("Point prompt-file in [tool.llm-doctor] (or --prompt-file) at a regular text file.",
+                              guide=guide.TROUBLESHOOTING))
     tokens, exact = count_tokens(messages, window.encoding, ctx.shell)
     how = "counted with tiktoken" if exact else "approximate: 4 characters a token (tiktoken's encoding not cached)"
     reply = min(DEFAULT_MAX_OUTPUT, window.max_output)

@@ -42,13 +42,19 @@ def _file_findings(ctx: Context, dotenv_version: str | None) -> list[Finding]:
             "no .env file in the project" + ("; the key comes from the shell environment instead" if from_shell else ""),
             _create_dotenv_fix(ctx))]
     if env.problem:
-        return [Finding(
-            Status.FAIL, "dotenv-unreadable", f".env {env.problem}",
-            Fix("Recreate .env as a plain UTF-8 text file.",
-                steps=("Delete or rename the broken file.",
-                       "Write it again in a text editor, saving as UTF-8.",
-                       "In PowerShell, write files with `Set-Content -Encoding utf8`, not `>`."),
-                guide=guide.SETUP))]
+        if env.kind in ("fifo", "device", "socket", "special", "broken-link"):
+            fix = Fix("Replace .env with a regular text file; the doctor does not read special files.",
+                      steps=("A .env that is a link to a device, a pipe or nothing cannot hold your key: "
+                             "load_dotenv() would hang, read forever or find nothing.",
+                             "Remove it and write a plain .env with OPENAI_API_KEY=<your key>."),
+                      commands=(guide.remove_command(".env", ctx.shell, ctx.platform),), guide=guide.SETUP)
+        else:
+            fix = Fix("Recreate .env as a plain UTF-8 text file.",
+                      steps=("Delete or rename the broken file.",
+                             "Write it again in a text editor, saving as UTF-8.",
+                             "In PowerShell, write files with `Set-Content -Encoding utf8`, not `>`."),
+                      guide=guide.SETUP)
+        return [Finding(Status.FAIL, "dotenv-unreadable", f".env {env.problem}", fix, location=(".env", None))]
     found: list[Finding] = []
     for line, name in env.unparsed:
         if name != KEY:

@@ -30,6 +30,7 @@ _UNSET = {
     "posix": "unset {name}",
 }
 _COPY = {"powershell": "Copy-Item {src} {dst}", "cmd": "copy {src} {dst}"}
+_REMOVE = {"powershell": "Remove-Item {path}", "cmd": "del {path}"}
 
 
 def shell_kind(environ: Mapping[str, str], platform: str) -> str:
@@ -52,3 +53,7 @@ def unset_command(name: str, environ: Mapping[str, str], platform: str) -> str:
 
 def copy_command(src: str, dst: str, environ: Mapping[str, str], platform: str) -> str:
     return _COPY.get(shell_kind(environ, platform), "cp {src} {dst}").format(src=src, dst=dst)
+
+
+def remove_command(path: str, environ: Mapping[str, str], platform: str) -> str:
+    return _REMOVE.get(shell_kind(environ, platform), "rm {path}").format(path=path)

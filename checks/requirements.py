@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from doctor.files import read_bytes
+
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
     from packaging.version import Version
@@ -51,14 +53,13 @@ class UnreadableRequirements(Exception):
 
 
 def read_requirements(path: Path) -> Requirements:
+    found = read_bytes(path, MAX_REQUIREMENTS_BYTES)
+    if not found.ok:
+        raise UnreadableRequirements(found.problem or "cannot be read")
     try:
-        if path.stat().st_size > MAX_REQUIREMENTS_BYTES:
-            raise UnreadableRequirements("is larger than 2 MB")
-        text = path.read_bytes().decode("utf-8-sig")
+        text = (found.data or b"").decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UnreadableRequirements("is not UTF-8 text") from None
-    except OSError as error:
-        raise UnreadableRequirements(f"cannot be read ({error.strerror or error})") from None
     if "\x00" in text:
         raise UnreadableRequirements("is a binary file")
     return parse_requirements(text)

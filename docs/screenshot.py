@@ -18,6 +18,7 @@ from doctor import __version__
 from doctor.context import environ_snapshot
 from doctor.demo import SANDBOX_ONLY_ENVIRON, sample_project
 from doctor.sandbox import Sandbox
+from doctor.project.pyproject import read_pyproject
 from doctor.session import Session
 from doctor.settings import Flags, read_project_config
 from doctor.tui.app import DoctorApp
@@ -28,7 +29,8 @@ OUTPUT = Path(__file__).with_name("screenshot.svg")
 async def shoot(project: Path) -> None:
     environ = {k: v for k, v in environ_snapshot().items() if k not in SANDBOX_ONLY_ENVIRON}
     environ["VIRTUAL_ENV"] = sys.prefix
-    session = Session(project, Flags(python=sys.executable), read_project_config(project), environ, ALL_CHECKS)
+    config = read_project_config(read_pyproject(project))
+    session = Session(project, Flags(python=sys.executable), config, environ, ALL_CHECKS)
     app = DoctorApp(session, ask_before_live=False, version=__version__)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()

@@ -25,12 +25,15 @@ class UsageError(Exception):
 
 
 def _positive_seconds(text: str) -> float:
+    from doctor.settings import MAX_TIMEOUT, valid_timeout
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError("must be between 0 and 3600 seconds")
+    if valid_timeout(value) is None:
+        raise argparse.ArgumentTypeError(
+            "must be greater than 0" if value <= 0 else f"must be a number of seconds, at most {MAX_TIMEOUT:g}")
     return value
 
 
@@ -122,6 +125,7 @@ def prepare(args: argparse.Namespace) -> tuple:
     """Validates the run's inputs; every problem is a one-line usage error."""
     from checks import ALL_CHECKS
     from doctor.runner import SelectionError, select
+    from doctor.project.pyproject import read_pyproject
     from doctor.settings import ConfigError, Flags, read_project_config
 
     project = Path(args.project or ".").expanduser()
@@ -131,10 +135,14 @@ def prepare(args: argparse.Namespace) -> tuple:
     project = project.resolve()
     if args.python and not Path(args.python).expanduser().exists():
         raise UsageError(f"--python {args.python}: no such file")
-    if args.prompt_file and not (project / args.prompt_file).is_file():
-        raise UsageError(f"--prompt-file {args.prompt_file}: no such file")
+    if args.prompt_file:
+        from doctor.files import KINDS, probe
+
+        kind = probe(project / args.prompt_file)
+        if kind != "file":
+            raise UsageError(f"--prompt-file {args.prompt_file}: " + ("no such file" if kind == "missing" else KINDS[kind]))
     try:
-        config = read_project_config(project)
+        config = read_project_config(read_pyproject(project))
         checks = select(ALL_CHECKS, args.only, args.skip)
         select(ALL_CHECKS, skip=config.skip)  # a typo in [tool.llm-doctor] skip is a usage error too
     except (ConfigError, SelectionError) as error:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from doctor.files import read_bytes
+
 MAX_DOTENV_BYTES = 1024 * 1024
 _LEADING_NEWLINES = re.compile(r"\r\n|\n|\r")
 _KEY_GUESS = re.compile(r"\s*(?:export\s+)?['\"]?([A-Za-z_][A-Za-z0-9_.\-]*)")
@@ -37,6 +39,7 @@ class DotenvFile:
     entries: tuple[Entry, ...] = ()
     unparsed: tuple[tuple[int, str | None], ...] = ()  # (line, the key it seems to set)
     bom: bool = False
+    kind: str = "file"  # what the path is when it is not a readable file (see doctor/files.py)
 
     @property
     def readable(self) -> bool:
@@ -59,18 +62,14 @@ class DotenvFile:
 
 def read_dotenv(path: Path) -> DotenvFile:
     """Reads and parses `path`; any reason it cannot be used becomes `problem`, never an exception."""
-    if not path.exists() and not path.is_symlink():
+    found = read_bytes(path, MAX_DOTENV_BYTES)
+    if not found.exists:
         return DotenvFile(path, exists=False)
-    try:
-        if path.is_dir():
-            return DotenvFile(path, exists=True, problem="is a directory, not a file")
-        size = path.stat().st_size
-        if size > MAX_DOTENV_BYTES:
-            return DotenvFile(path, True, problem=f"is {size / 1e6:.1f} MB; a .env file holds a few short lines")
-        raw = path.read_bytes()
-    except OSError as error:
-        return DotenvFile(path, exists=True, problem=f"cannot be read ({error.strerror or type(error).__name__})")
-    text, problem, bom = decode_text(raw)
+    if found.kind == "too-large":
+        return DotenvFile(path, True, problem="is larger than 1 MB; a .env file holds a few short lines")
+    if not found.ok:
+        return DotenvFile(path, True, problem=found.problem, kind=found.kind)
+    text, problem, bom = decode_text(found.data or b"")
     if problem:
         return DotenvFile(path, exists=True, problem=problem)
     entries, unparsed = parse_entries(text)

@@ -128,14 +128,18 @@ async def run(argv: Sequence[str], owner: Processes, *, timeout: float, env: Map
               cwd: str | None = None, max_output: int = MAX_OUTPUT_BYTES) -> Completed:
     """Runs a program to its end or its deadline, with capped output; the child never outlives it."""
     process = await spawn(argv, owner, env=env, cwd=cwd)
+    tasks = [asyncio.ensure_future(_read_capped(process.stdout, max_output)),
+             asyncio.ensure_future(_read_capped(process.stderr, max_output)),
+             asyncio.ensure_future(process.wait())]
     try:
-        reading = asyncio.gather(_read_capped(process.stdout, max_output), _read_capped(process.stderr, max_output),
-                                 process.wait())
-        try:
-            (out, out_cut), (err, err_cut), code = await asyncio.wait_for(reading, timeout)
-        except (asyncio.TimeoutError, TimeoutError):
+        _, pending = await asyncio.wait(tasks, timeout=timeout)
+        if pending:
             return Completed(None, b"", b"", timed_out=True)
+        (out, out_cut), (err, err_cut), code = (t.result() for t in tasks)
         return Completed(code, out, err, truncated=out_cut or err_cut)
     finally:
+        for task in tasks:
+            task.cancel()
         await stop(process)
+        await asyncio.gather(*tasks, return_exceptions=True)
         owner.alive.discard(process)

@@ -3,15 +3,20 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from doctor.model import Result, Status
+
+if TYPE_CHECKING:
+    from doctor.project.pyproject import Pyproject
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_TIMEOUT = 30.0  # the guide's worked example passes timeout=30.0
+MAX_TIMEOUT = 3600.0
 
 
 class ConfigError(ValueError):
@@ -70,34 +75,40 @@ def _reasons(path: Path, table: Mapping[str, Any], name: str, key: str) -> dict[
     return found
 
 
-def read_project_config(project: Path) -> ProjectConfig:
-    """Reads `[tool.llm-doctor]`; no pyproject.toml or no table means defaults."""
-    path = project / "pyproject.toml"
-    if not path.is_file():
+def valid_timeout(value: object) -> float | None:
+    """Seconds as the doctor accepts them anywhere: a real number with 0 < t <= MAX_TIMEOUT."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    seconds = float(value)
+    return seconds if math.isfinite(seconds) and 0 < seconds <= MAX_TIMEOUT else None
+
+
+def read_project_config(pyproject: Pyproject) -> ProjectConfig:
+    """Reads `[tool.llm-doctor]`; no pyproject.toml or no table means defaults.
+
+    A pyproject.toml that cannot be parsed at all (or whose `tool` is not a table) is not a
+    usage error: the project's own tools cannot read it either, and packages-pinned reports it.
+    """
+    path = pyproject.path
+    tool = pyproject.table("tool")
+    if pyproject.problem or not isinstance(tool, dict):
         return ProjectConfig()
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{path} cannot be read: {error}") from None
-    table = data.get("tool", {}).get("llm-doctor", {})
+    table = tool.get("llm-doctor", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.llm-doctor] must be a table")
     unknown = sorted(set(table) - _KNOWN_KEYS)
     if unknown:
         raise ConfigError(f"{path}: unknown keys in [tool.llm-doctor]: {', '.join(unknown)}")
     timeout = table.get("timeout")
-    if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
-        raise ConfigError(f"{path}: [tool.llm-doctor] timeout must be a positive number of seconds")
+    if timeout is not None and valid_timeout(timeout) is None:
+        raise ConfigError(f"{path}: [tool.llm-doctor] timeout must be a number of seconds greater than 0 "
+                          f"and at most {MAX_TIMEOUT:g}")
     for name in ("model", "prompt-file"):
         if name in table and not isinstance(table[name], str):
             raise ConfigError(f"{path}: [tool.llm-doctor] {name} must be a string")
     return ProjectConfig(
         model=table.get("model"),
-        timeout=float(timeout) if timeout is not None else None,
+        timeout=valid_timeout(timeout),
         prompt_file=table.get("prompt-file"),
         skip=_reasons(path, table, "skip", "id"),
         warn=_reasons(path, table, "warn", "code"),

@@ -64,7 +64,10 @@ def test_only_and_skip(project):
 
 @pytest.mark.parametrize("args,message", [
     (["--only", "nope"], "unknown check id: nope"),
-    (["--timeout", "-3"], "between 0 and 3600"),
+    (["--timeout", "-3"], "must be greater than 0"),
+    (["--timeout", "0"], "must be greater than 0"),
+    (["--timeout", "inf"], "at most 3600"),
+    (["--timeout", "nan"], "at most 3600"),
     (["--format", "yaml"], "invalid choice"),
     (["--prompt-file", "missing.txt"], "no such file"),
 ])
@@ -97,10 +100,23 @@ def test_broken_interpreter_is_a_finding(project, tmp_path):
     assert done.returncode == 1
 
 
-def test_bad_pyproject_config_is_a_usage_error(project):
-    (project / "pyproject.toml").write_text("[tool.llm-doctor]\ntimeout = 'soon'\n")
+@pytest.mark.parametrize("value", ["'soon'", "inf", "nan", "true", "1e300", "0", "-1"])
+def test_a_bad_timeout_in_pyproject_is_a_usage_error_like_the_flag(project, value):
+    (project / "pyproject.toml").write_text(f"[tool.llm-doctor]\ntimeout = {value}\n")
     done = check(project)
-    assert done.returncode == 2 and "timeout must be a positive number" in done.stderr
+    assert done.returncode == 2, done.stdout
+    assert "timeout must be a number of seconds greater than 0 and at most 3600" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("text", ['tool = "x"\n', "a = " + "[" * 3000 + "]" * 3000 + "\n", "[tool\n", "\xff\xfe"])
+def test_a_pyproject_that_cannot_be_read_is_no_usage_error(project, text):
+    (project / "pyproject.toml").write_bytes(text.encode("utf-8", "surrogateescape") if text != "\xff\xfe"
+                                             else b"\xff\xfe[tool]")
+    done = check(project, "--format", "json")
+    assert done.returncode in (0, 1), done.stderr
+    assert "Traceback" not in done.stderr
+    jsonschema.validate(json.loads(done.stdout), SCHEMA)
 
 
 def test_pyproject_config_skips_checks_with_the_reason(project):

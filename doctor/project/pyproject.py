@@ -1,0 +1,57 @@
+"""The project's pyproject.toml, read once: the settings table, the dependencies and requires-python all come from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from doctor.files import read_bytes
+
+MAX_PYPROJECT_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Pyproject:
+    """The parsed file (`data`), or why it could not be parsed (`problem`); absent when neither."""
+
+    path: Path
+    exists: bool = False
+    data: Mapping[str, Any] = field(default_factory=dict)
+    problem: str | None = None
+
+    def table(self, *names: str) -> Any:
+        """A nested value such as table("tool", "poetry"), or None when any level is missing or not a table."""
+        node: Any = self.data
+        for name in names:
+            if not isinstance(node, Mapping):
+                return None
+            node = node.get(name)
+        return node
+
+
+def parse_toml(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
+    """TOML to data, or None and the reason: bad UTF-8, bad TOML, or nesting too deep to parse."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        return tomllib.loads(raw.decode("utf-8")), None
+    except UnicodeDecodeError:
+        return None, "is not UTF-8 text"
+    except tomllib.TOMLDecodeError as error:
+        return None, f"is not valid TOML ({error})"
+    except RecursionError:
+        return None, "is nested too deeply to parse"
+
+
+def read_pyproject(project: Path) -> Pyproject:
+    path = project / "pyproject.toml"
+    found = read_bytes(path, MAX_PYPROJECT_BYTES)
+    if not found.exists:
+        return Pyproject(path)
+    if not found.ok:
+        return Pyproject(path, True, problem=found.problem)
+    data, problem = parse_toml(found.data or b"")
+    return Pyproject(path, True, data or {}, problem)
