@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from checks import guide
-from checks.classify import diagnose, shorten
+from checks.classify import diagnose
 from checks.probes import first_message, json_completion, list_models, tiny_completion, total_tokens
 from checks.ratelimit import parse_limits
 from doctor.http import Failure, Reply
@@ -180,7 +180,7 @@ async def json_mode(ctx: Context) -> Result:
     fenced = bool(_FENCE.match(content or ""))
     how = "wrapped in a ``` code fence" if fenced else "not valid JSON"
     return Result(Status.FAIL, f"with JSON mode on, the reply is {how}", code="json-invalid", tokens_used=tokens,
-                  details=(f"reply: {shorten(content, 160) if content is not None else '(empty)'}",),
+                  details=(f"reply: {ctx.redactor.excerpt(content, 160) if content is not None else '(empty)'}",),
                   fix=Fix("Parse defensively: strip code fences before json.loads(), and catch JSONDecodeError.",
                           steps=('Keep response_format={"type": "json_object"} and ask for JSON explicitly.',
                                  "Check finish_reason: a 'length' stop cuts JSON in half."),

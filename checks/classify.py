@@ -23,12 +23,6 @@ QUOTA_CODES = {"insufficient_quota", "credit_balance_exhausted"}
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 
 
-def shorten(text: object, limit: int = 200) -> str:
-    """Server or model text on one line, cut with an ellipsis: messages must stay readable."""
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
 def _fix(summary: str, *steps: str, commands: tuple[str, ...] = (), guide_section: str = guide.TROUBLESHOOTING,
          links: tuple[str, ...] = ()) -> Fix:
     return Fix(summary, steps=steps, commands=commands, links=links, guide=guide_section)
@@ -48,22 +42,23 @@ def diagnose(ctx: Context, outcome: Outcome) -> Finding | None:
                                             "redirects with your key",
                      _fix("Use the final URL as OPENAI_BASE_URL, if you trust it.", guide_section=guide.RAW_HTTP))
     if 200 <= outcome.status < 300:
-        return _not_the_api(outcome)
+        return _not_the_api(ctx, outcome)
     return _status(ctx, outcome)
 
 
-def _not_the_api(reply: Reply) -> Finding | None:
+def _not_the_api(ctx: Context, reply: Reply) -> Finding | None:
     if reply.json() is not None and "html" not in reply.content_type:
         return None
+    excerpt = ctx.redactor.excerpt
     title = _TITLE.search(reply.body)
-    what = f"an HTML page titled {shorten(title.group(1).decode('utf-8', 'replace'), 80)!r}" if title else \
-        f"{reply.content_type or 'a body'} that is not JSON"
+    what = f"an HTML page titled {excerpt(title.group(1).decode('utf-8', 'replace'), 80)!r}" if title else \
+        f"{excerpt(reply.content_type, 60) or 'a body'} that is not JSON"
     return _fail("unexpected-response", f"the server answered with {what}, not the API",
                  _fix("Something between you and the API answered instead: a captive portal, a proxy login "
                       "page or a wrong base URL.",
                       "Open any web page in a browser to pass a hotel or office login page.",
                       "Check OPENAI_BASE_URL and your proxy settings.", guide_section=guide.RAW_HTTP),
-                 Status.FAIL, f"first bytes: {shorten(reply.text(120), 120)}")
+                 Status.FAIL, f"first bytes: {excerpt(reply.text(), 120)}")
 
 
 def _transport(ctx: Context, failure: Failure) -> Finding:
@@ -75,20 +70,20 @@ def _transport(ctx: Context, failure: Failure) -> Finding:
                           "Point SSL_CERT_FILE at the company's CA bundle (a .pem file); httpx and the openai SDK "
                           "read SSL_CERT_FILE and SSL_CERT_DIR, not REQUESTS_CA_BUNDLE.",
                           commands=("export SSL_CERT_FILE=/path/to/company-ca.pem",), guide_section=guide.RAW_HTTP),
-                     Status.FAIL, shorten(failure.detail))
+                     Status.FAIL, ctx.redactor.excerpt(failure.detail))
     if failure.kind == "proxy":
         names = [n for n in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",
                              "NO_PROXY", "no_proxy") if ctx.shell.get(n)]
         return _fail("proxy-error", f"the proxy failed ({', '.join(names) or 'a proxy'} is set)",
                      _fix("Correct or unset the proxy variables, or ask IT for the right proxy.",
                           "Check the spelling of the variable names and the proxy's host and port.",
-                          guide_section=guide.RAW_HTTP), Status.FAIL, shorten(failure.detail))
+                          guide_section=guide.RAW_HTTP), Status.FAIL, ctx.redactor.excerpt(failure.detail))
     if failure.kind == "timeout":
         return _fail("timeout-exceeded", f"no answer from {host} within your {ctx.timeout:g} s timeout",
                      _fix(f"Raise the timeout (for example timeout={max(60, int(ctx.timeout * 2))}) or use a "
                           "faster model; stream long replies.", guide_section=guide.TROUBLESHOOTING))
     if failure.kind == "url":
-        return _fail("base-url-invalid", f"the base URL cannot be requested: {shorten(failure.detail)}",
+        return _fail("base-url-invalid", f"the base URL cannot be requested: {ctx.redactor.excerpt(failure.detail)}",
                      _fix("Set OPENAI_BASE_URL to a full https:// URL, or unset it."))
     if failure.kind == "header":
         return _fail("key-whitespace", failure.detail,
@@ -98,13 +93,13 @@ def _transport(ctx: Context, failure: Failure) -> Finding:
     code = "network-unreachable" if failure.kind in ("dns", "refused", "connect") else "unexpected-response"
     return _fail(code, what, _fix("Check your internet connection, the base URL and any firewall.",
                                   "Try the same URL in a browser or with curl.", guide_section=guide.RAW_HTTP),
-                 Status.FAIL, shorten(failure.detail))
+                 Status.FAIL, ctx.redactor.excerpt(failure.detail))
 
 
 def _status(ctx: Context, reply: Reply) -> Finding:
     error = reply.error()
     code, kind = str(error.get("code") or ""), str(error.get("type") or "")
-    said = shorten(error.get("message") or reply.text(200))
+    said = ctx.redactor.excerpt(error.get("message") or reply.text())
     status = reply.status
     if status == 401:
         return _unauthorized(ctx, code, said)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from checks import guide
-from checks.classify import diagnose, shorten
+from checks.classify import diagnose
 from checks.prices import estimate_cost
 from doctor.http import Failure, Reply
 from doctor.model import Finding, Fix, Result, Status, check, from_findings
@@ -202,7 +202,7 @@ def _judge(ctx: Context, events: list[dict[str, Any]], sdk_version: str) -> Resu
                f"Estimated cost: {price}", f"openai {sdk_version} in {ctx.target.path}")
     facts = {"reply": content, "finish_reason": reply.get("finish_reason"), "prompt_tokens": prompt,
              "completion_tokens": completion, "total_tokens": tokens, "cost_usd": cost}
-    summary = (f"reply {shorten(content or '', 80)!r} · finish_reason {reply.get('finish_reason')} · {tokens} tokens "
+    summary = (f"reply {ctx.redactor.excerpt(content or '', 80)!r} · finish_reason {reply.get('finish_reason')} · {tokens} tokens "
                f"({prompt} prompt + {completion} completion) · {price}")
     result = from_findings(findings, summary, details=details, facts=facts)
     return replace(result, tokens_used=tokens)

@@ -1,23 +1,43 @@
-"""Writing a file whole or not at all: the safe fixes and the support report both rely on it."""
+"""Writing a file whole or not at all: the safe fixes, their backups and the support report rely on it."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 
-def write_text_atomically(path: Path, text: str, mode: int | None = None) -> None:
-    """Writes `text` to a temporary file beside `path`, flushes it to disk, then renames it over
-    `path`: a crash or an interruption leaves the old file or the new one, never a mix.
+class NotReplaced(OSError):
+    """The path is not a regular file (a symlink, a device, a FIFO, a directory): it is never replaced."""
+
+
+def ensure_replaceable(path: Path) -> None:
+    """Refuses a path that a rename would destroy: replacing a symlink loses the link (and whatever
+    it meant), replacing a device node or a FIFO breaks the system; only regular files are replaced."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(mode):
+        raise NotReplaced(f"{path} is a symbolic link; it is not replaced")
+    if not stat.S_ISREG(mode):
+        raise NotReplaced(f"{path} is not a regular file (a device, a pipe or a folder); it is not replaced")
+
+
+def write_bytes_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Writes `data` to a temporary file beside `path`, flushes it to disk, then renames it over
+    `path`: a crash, an interruption or a full disk leaves the old file or the new one, never a mix
+    and never a truncated file.
 
     `mode` sets the new file's permissions; without it the file keeps mkstemp's private 0600.
     Any failure removes the temporary file and is raised unchanged.
     """
+    ensure_replaceable(path)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if mode is not None:
@@ -26,3 +46,8 @@ def write_text_atomically(path: Path, text: str, mode: int | None = None) -> Non
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_text_atomically(path: Path, text: str, mode: int | None = None) -> None:
+    """write_bytes_atomically for UTF-8 text, line endings kept exactly as given."""
+    write_bytes_atomically(path, text.encode("utf-8"), mode)

@@ -79,10 +79,6 @@ class Context:
 
         shell = dict(os.environ if environ is None else environ)
         dotenv = read_dotenv(project / ".env")
-        redactor = Redactor(value for name, value in shell.items() if _SECRET_NAME.search(name))
-        for entry in dotenv.entries:
-            if entry.key not in PUBLIC_SETTINGS and entry.value:
-                redactor.add(entry.value)
         return cls(
             project=project,
             shell=shell,
@@ -90,7 +86,7 @@ class Context:
             flags=flags,
             config=config or ProjectConfig(),
             target=resolve_target(project, flags.python, shell),
-            redactor=redactor,
+            redactor=build_redactor(shell, dotenv, flags),
             today=today or date.today(),
         )
 
@@ -175,6 +171,47 @@ class Context:
                                                          untrusted=self.flags.untrusted))
             self.interpreter_facts = await asyncio.shield(self._facts_task)
         return self.interpreter_facts
+
+
+_TOKEN_SHAPE = re.compile(r"(?=[^\d]*\d)(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9_\-+=.]{20,}")
+
+
+def looks_secret(name: str, value: str, *, by_shape: bool = True) -> bool:
+    """A value to mask in every form and fragment: named like a secret, or shaped like a key or a
+    token (`by_shape`; not for the shell, whose long paths and ids would be masked everywhere)."""
+    from doctor.redact import KEY_SHAPES
+
+    if _SECRET_NAME.search(name) or KEY_SHAPES.search(value):
+        return True
+    return by_shape and bool(_TOKEN_SHAPE.fullmatch(value.strip()))
+
+
+def build_redactor(shell: Mapping[str, str], dotenv: DotenvFile, flags: Flags) -> Redactor:
+    """Every secret the run knows: keys and tokens from the shell and `.env`, the passwords in
+    proxy URLs, and secrets in the base URL's query string. Other `.env` values are private too,
+    but may be ordinary words: they are masked only whole."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from doctor.redact import URL_SECRET_PARAMETER, Redactor
+
+    redactor = Redactor()
+    values = [(name, value, True) for name, value in shell.items()] + \
+        [(e.key, e.value, False) for e in dotenv.entries if e.value and e.key not in PUBLIC_SETTINGS]
+    for name, value, from_shell in values:
+        if looks_secret(name, value, by_shape=not from_shell):
+            redactor.add(value)
+        elif not from_shell:
+            redactor.add_weak(value)
+        if "://" in value and "@" in value:  # a proxy or a database URL with a password
+            userinfo = value.split("://", 1)[1].rsplit("@", 1)[0]
+            redactor.add(userinfo.partition(":")[2] or userinfo)
+    for url in (flags.base_url, shell.get("OPENAI_BASE_URL"), dotenv.get("OPENAI_BASE_URL") and
+                dotenv.get("OPENAI_BASE_URL").value):  # type: ignore[union-attr]
+        if url and "?" in url:
+            for key, value in parse_qsl(urlsplit(url.strip()).query, keep_blank_values=False):
+                if URL_SECRET_PARAMETER.search(f"?{key}=x"):
+                    redactor.add(value)
+    return redactor
 
 
 def environ_snapshot() -> dict[str, str]:

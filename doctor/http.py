@@ -33,10 +33,10 @@ class Reply:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
     def json(self) -> Any | None:
-        """The parsed body, or None when it is not JSON."""
+        """The parsed body, or None when it is not JSON (or nested too deeply to parse)."""
         try:
             return json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
     def error(self) -> Mapping[str, Any]:
@@ -45,8 +45,9 @@ class Reply:
         inner = data.get("error") if isinstance(data, dict) else None
         return inner if isinstance(inner, dict) else {}
 
-    def text(self, limit: int = 300) -> str:
-        return self.body[:limit].decode("utf-8", "replace")
+    def text(self) -> str:
+        """The whole (capped) body as text; clean it before cutting it (Redactor.excerpt)."""
+        return self.body.decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ KEY_SHAPES = re.compile(
     r"|[A-Za-z0-9_\-]{10,}T3BlbkFJ[A-Za-z0-9_\-]{10,}"
 )
 BEARER = re.compile(r"(?i)(bearer\s+)[^\s'\"]{8,}")
-URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@]+@")
+URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s]+@")  # up to the last @: a password may hold one
 # `?api-key=...` and friends in a URL: Azure and some gateways take the key this way.
 URL_SECRET_PARAMETER = re.compile(
     r"(?i)([?&](?:api[-_]?key|key|token|access[-_]?token|auth|sig|signature|secret|password|code)=)[^&#\s'\"]+")

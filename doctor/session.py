@@ -69,5 +69,11 @@ class Session:
         installed = {name: facts.installed(name) for name in GUIDE_PACKAGES} if facts else {}
         return plans_for(self.project, self.results, installed)
 
+    def shown(self, path: Path) -> str:
+        """A path as the user can find it (relative to the project, or with ~)."""
+        from doctor.fixes import shown_path
+
+        return shown_path(path, self.project, self.environ)
+
     def plan_for(self, check_id: str) -> FilePlan | None:
         return next((p for p in self.plans() if check_id in p.rechecks), None)

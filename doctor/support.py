@@ -19,7 +19,7 @@ from doctor import __version__
 from doctor.context import Context
 from doctor.interpreter import RELEVANT_DISTRIBUTIONS
 from doctor.model import Report
-from doctor.redact import KEY_SHAPES, mask
+from doctor.redact import KEY_SHAPES, escape_controls, mask
 
 RELEVANT_VARIABLES = (
     "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "OPENAI_ADMIN_KEY",
@@ -59,18 +59,19 @@ def gather(ctx: Context, report: Report) -> dict[str, Any]:
 
     facts = ctx.interpreter_facts
     packages = {name: facts.installed(name) for name in RELEVANT_DISTRIBUTIONS} if facts and not facts.error else {}
+    clean = ctx.redactor.clean
     return {
         "schema_version": 1,
         "tool": {"name": "llm-doctor", "version": __version__, "rules": __version__},
         "system": {"os": platform.platform(), "doctor_python": sys.version.split()[0]},
         "interpreter": {
-            "path": str(ctx.target.path), "chosen_from": ctx.target.source,
+            "path": clean(str(ctx.target.path)), "chosen_from": ctx.target.source,
             "version": facts.version_text if facts else None, "venv": facts.is_venv if facts else None,
-            "error": facts.error if facts else None,
-            "packages": {k: v for k, v in packages.items() if v},
+            "error": clean(facts.error) if facts and facts.error else None,
+            "packages": {k: clean(v) for k, v in packages.items() if v},
         },
-        "settings": {"model": ctx.model, "base_url": ctx.base_url.value.strip(), "base_url_from": ctx.base_url.source,
-                     "timeout_s": ctx.timeout},
+        "settings": {"model": clean(ctx.model), "base_url": clean(ctx.base_url.value.strip()),
+                     "base_url_from": ctx.base_url.source, "timeout_s": ctx.timeout},
         "variables": variables(ctx),
         "suppressions": {"skip": dict(ctx.config.skip), "warn": dict(ctx.config.warn)},
         "report": json_render.to_dict(report),
@@ -106,7 +107,9 @@ def render_markdown(bundle: dict[str, Any], checks_markdown: str) -> str:
 
 
 def scrub(text: str, ctx: Context) -> str:
-    """Everything a ticket must not hold: secrets (via the run's redactor), ids and the home folder."""
+    """Everything a ticket must not hold: secrets (via the run's redactor), ids, the home folder,
+    and control characters other than line breaks."""
+    text = escape_controls(text, keep_newlines=True)
     text = _IDS.sub(lambda m: m.group(1)[:4] + "…" + m.group(1)[-3:], ctx.redactor.redact(text))
     home = ctx.shell.get("HOME") or ctx.shell.get("USERPROFILE")
     if home and len(home) > 1:
@@ -115,9 +118,8 @@ def scrub(text: str, ctx: Context) -> str:
 
 
 def assert_clean(text: str, ctx: Context) -> None:
-    """Raises LeakError if anything key-shaped or any known secret is still in `text`."""
-    key = ctx.api_key
-    secrets = [v for v in (key.value.strip() if key else "",) if len(v) >= 8]
+    """Raises LeakError if anything key-shaped, or any window of a known secret in any of its
+    encoded forms, is still in `text`."""
     for number, line in enumerate(text.splitlines(), start=1):
-        if KEY_SHAPES.search(line) or _MARKER.search(line) or any(s in line for s in secrets):
+        if KEY_SHAPES.search(line) or _MARKER.search(line) or ctx.redactor.holds_secret(line):
             raise LeakError(f"line {number} of the report still looks like it holds a key")

@@ -137,3 +137,21 @@ def processes_with(token: str) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def fragments(secret: str, window: int = 12) -> set[str]:
+    """Every `window`-long piece of a secret in the forms a server could send it back in:
+    as is, upper- and lower-cased, reversed, percent-encoded, and base64 at each alignment."""
+    import base64
+    from urllib.parse import quote
+
+    raw = secret.encode()
+    forms = [secret, secret.upper(), secret.lower(), secret[::-1], quote(secret, safe="")]
+    forms += [codec(raw[start:]).decode().rstrip("=") for start in range(3)
+              for codec in (base64.b64encode, base64.urlsafe_b64encode)]
+    return {form[i:i + window] for form in forms for i in range(len(form) - window + 1)}
+
+
+def leaks(text: str, *secrets: str) -> list[str]:
+    """The pieces of any secret that `text` holds (empty when it holds none)."""
+    return sorted(piece for secret in secrets for piece in fragments(secret) if piece in text)

@@ -32,9 +32,13 @@ def test_yes_applies_with_backups_and_the_report_is_fresh(tmp_path):
     project = broken_project(tmp_path)
     done = fix(project, "--yes")
     assert (project / ".gitignore").read_text() == "__pycache__/\n.env\n"
-    assert (project / ".gitignore.llm-doctor.bak").read_text() == "__pycache__/\n"
+    backups = project / ".git" / "llm-doctor-backups"
+    [gitignore_backup] = backups.glob(".gitignore.*")
+    [requirements_backup] = backups.glob("requirements.txt.*")
+    assert gitignore_backup.read_text() == "__pycache__/\n"
     assert "openai==" in (project / "requirements.txt").read_text()
-    assert (project / "requirements.txt.llm-doctor.bak").read_text() == "openai>=1.40\n"
+    assert requirements_backup.read_text() == "openai>=1.40\n"
+    assert ".git/llm-doctor-backups/.gitignore." in done.stderr
     by_id = {c["id"]: c for c in json.loads(done.stdout)["checks"]}
     assert by_id["dotenv-gitignored"]["status"] == "pass" and by_id["packages-pinned"]["status"] == "pass"
     assert CANARY_KEY not in done.stdout + done.stderr

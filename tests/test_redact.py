@@ -1,7 +1,7 @@
 """Masks: known secrets, key shapes, bearer tokens and credentials in URLs."""
 
 from doctor.redact import Redactor, mask
-from tests.conftest import CANARY_CORE, CANARY_KEY
+from tests.conftest import CANARY_CORE, CANARY_KEY, leaks
 
 
 def test_mask_keeps_only_prefix_and_last_four():
@@ -40,3 +40,45 @@ def test_redaction_is_idempotent():
     r = Redactor([CANARY_KEY])
     once = r.redact(CANARY_KEY)
     assert r.redact(once) == once
+
+
+def test_every_window_of_a_known_secret_is_masked_in_every_form():
+    import base64
+    from urllib.parse import quote
+
+    r = Redactor([CANARY_KEY])
+    pieces = [CANARY_KEY[20:40], CANARY_KEY[-12:], CANARY_KEY.upper(), CANARY_KEY[::-1], quote(CANARY_KEY),
+              base64.b64encode(CANARY_KEY.encode()).decode(), base64.b64encode(CANARY_KEY[7:50].encode()).decode(),
+              base64.urlsafe_b64encode(CANARY_KEY[2:].encode()).decode(), CANARY_KEY.encode().hex()]
+    for piece in pieces:
+        text = f"padding {'x' * 175}{piece} tail"
+        assert r.holds_secret(text)
+        out = r.redact(text)
+        assert not r.holds_secret(out), piece
+        assert leaks(out, CANARY_KEY) == []
+        assert out.endswith(" tail") and out.startswith("padding ")
+
+
+def test_fragments_shorter_than_the_window_are_left_alone():
+    r = Redactor([CANARY_KEY])
+    assert r.redact(f"x {CANARY_KEY[20:31]} y") == f"x {CANARY_KEY[20:31]} y"
+
+
+def test_excerpt_redacts_before_it_cuts():
+    r = Redactor([CANARY_KEY])
+    cut = r.excerpt("x" * 175 + CANARY_KEY, 200)
+    assert leaks(cut, CANARY_KEY) == []
+
+
+def test_control_characters_are_escaped_not_obeyed():
+    r = Redactor()
+    out = r.clean("a\x1b]52;c;ZXZpbA==\x07b\x1b[2Jc\r\n::error::x\u2028d\x9be")
+    assert out == "a\\x1b]52;c;ZXZpbA==\\x07b\\x1b[2Jc\\r\\n::error::x\\u2028d\\x9be"
+    assert r.clean("one\ntwo", keep_newlines=True) == "one\ntwo"
+
+
+def test_query_string_secrets_and_proxy_passwords():
+    r = Redactor()
+    assert r.redact("https://x.openai.azure.com/openai?api-key=abc123secret&v=1") == \
+        "https://x.openai.azure.com/openai?api-key=***&v=1"
+    assert r.redact("http://bob:p@ss:w0rd@proxy:8080") == "http://***@proxy:8080"

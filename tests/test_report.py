@@ -78,3 +78,24 @@ def test_a_key_that_slipped_through_stops_the_report(tmp_path):
     for leaked in (f"oops {CANARY_KEY}", "gsk_" + "a1B2c3D4" * 6, "zzzzzzzzzzT3BlbkFJzzzzzzzzzz"):
         with pytest.raises(support.LeakError, match="line 1"):
             support.assert_clean(leaked, ctx)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and symlinks")
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "directory"])
+def test_report_never_replaces_a_link_a_pipe_or_a_folder(project, tmp_path, kind):
+    import os
+
+    target = tmp_path / "precious.txt"
+    target.write_text("keep\n")
+    out = tmp_path / "report.md"
+    if kind == "symlink":
+        out.symlink_to(target)
+    elif kind == "fifo":
+        os.mkfifo(out)
+    else:
+        out.mkdir()
+    done = report(project, "--offline", "-o", str(out))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "cannot write the report" in done.stderr
+    assert target.read_text() == "keep\n"
+    assert out.is_symlink() if kind == "symlink" else (out.is_fifo() if kind == "fifo" else out.is_dir())

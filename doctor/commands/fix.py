@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from doctor.cli import UsageError
 from doctor.commands.check import collect
 
 
@@ -29,10 +28,11 @@ def apply_fixes(project, flags, config, checks, environ, yes: bool) -> None:  # 
         return
     for plan in plans:
         try:
-            backup = fixes.apply(plan)
+            backup = fixes.apply(plan, project, environ)
         except (fixes.StaleFix, OSError) as error:
-            raise UsageError(f"not applied: {error}") from None
-        kept = f" (the old file is kept as {backup.name})" if backup else ""
+            print(f"llm-doctor: {plan.path.name} not changed: {error}", file=sys.stderr)
+            continue
+        kept = f" (the old file is kept as {session.shown(backup)})" if backup else ""
         print(f"llm-doctor: wrote {plan.path.name}{kept}", file=sys.stderr)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from doctor.model import Report, Result, Status
+from doctor.redact import escape_controls
 
 ICONS = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.SKIP: "⏭️", Status.ERROR: "💥"}
 
@@ -43,5 +44,5 @@ def body(report: Report) -> str:
 
 
 def render(report: Report) -> str:
-    return (f"## llm-doctor {report.tool_version}\n\nProject `{report.project}`, Python `{report.interpreter}`\n\n"
-            + body(report) + "\n")
+    return (f"## llm-doctor {report.tool_version}\n\nProject `{_cell(escape_controls(report.project))}`, "
+            f"Python `{_cell(escape_controls(report.interpreter))}`\n\n" + body(report) + "\n")

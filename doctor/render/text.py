@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from doctor.model import Check, Report, Result, Status
+from doctor.redact import escape_controls
 
 MARKS = {Status.PASS: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.SKIP: "-", Status.ERROR: "☠"}
 ASCII_MARKS = {Status.PASS: "+", Status.WARN: "!", Status.FAIL: "x", Status.SKIP: "-", Status.ERROR: "E"}
@@ -37,7 +38,9 @@ class TextStyle:
 
 
 def header(version: str, project: str, interpreter: str, style: TextStyle) -> str:
-    return f"{style.bold('llm-doctor ' + version)}  project {project}\nPython  {interpreter}\n"
+    """The first lines: paths come from the file system and may hold any character, so they are escaped."""
+    return f"{style.bold('llm-doctor ' + version)}  project {escape_controls(project)}\n" \
+           f"Python  {escape_controls(interpreter)}\n"
 
 
 def entry(check: Check, result: Result, style: TextStyle, shown: set[str] | None = None) -> str:

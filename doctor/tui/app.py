@@ -255,16 +255,17 @@ class DoctorApp(App[int]):
                 self.notify("Nothing was changed.")
                 return
             try:
-                backup = fixes.apply(plan)
+                backup = fixes.apply(plan, self.session.project, self.session.environ)
             except (fixes.StaleFix, OSError) as error:
                 self.notify(f"Not applied: {error}", severity="error")
                 return
-            kept = f"; the old file is kept as {backup.name}" if backup else ""
+            kept = f"; the old file is kept as {self.session.shown(backup)}" if backup else ""
             self.notify(f"Wrote {plan.path.name}{kept}. Checking again.")
             self._start(self.session.rerun_set(list(plan.rechecks)))
 
         redact = self.session.new_context().redactor.redact
-        self.push_screen(FixPreview(plan, redact(plan.diff())), confirmed)
+        backups = self.session.shown(fixes.backup_folder(self.session.project, self.session.environ))
+        self.push_screen(FixPreview(plan, redact(plan.diff()), backups), confirmed)
 
     def action_help(self) -> None:
         from doctor.tui.screens.help import HelpScreen

@@ -248,7 +248,8 @@ def test_fix_preview_apply_backup_and_recheck(tmp_path):
             await pilot.press("y")
             await settle(pilot)
             assert (project / ".gitignore").read_text() == "__pycache__/\n.env\n"
-            assert (project / ".gitignore.llm-doctor.bak").read_text() == "__pycache__/\n"
+            [backup] = (project / ".git" / "llm-doctor-backups").glob(".gitignore.*")
+            assert backup.read_text() == "__pycache__/\n"
             assert app.session.results["dotenv-gitignored"].status is Status.PASS
 
     asyncio.run(go())

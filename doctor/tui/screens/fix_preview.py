@@ -7,7 +7,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from doctor.fixes import BACKUP_SUFFIX, FilePlan
+from doctor.fixes import FilePlan
 from doctor.tui.screens.confirm import Confirm
 
 
@@ -34,12 +34,12 @@ class FixPreview(Confirm):
     }
     """
 
-    def __init__(self, plan: FilePlan, diff: str) -> None:
+    def __init__(self, plan: FilePlan, diff: str, backups: str) -> None:
         super().__init__()
-        self.plan, self.diff = plan, diff
+        self.plan, self.diff, self.backups = plan, diff, backups
 
     def compose(self) -> ComposeResult:
-        backup = f"The old file is kept as {self.plan.path.name}{BACKUP_SUFFIX}." if self.plan.before is not None \
+        backup = f"A copy of the old file is kept in {self.backups}." if self.plan.before is not None \
             else f"{self.plan.path.name} does not exist yet; it will be created."
         with Vertical(id="dialog"):
             yield Static(self.plan.title, classes="dialog-title")
