@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Mapping
@@ -45,10 +46,12 @@ class Limit:
 
 
 def _int(value: str | None) -> int | None:
+    """A count from a header, or None for anything that is not a plausible one ("1e400", "-3", "lots")."""
     try:
-        return int(float(value)) if value is not None else None
+        number = float(value) if value is not None else math.nan
     except ValueError:
         return None
+    return int(number) if math.isfinite(number) and 0 <= number < 1e15 else None
 
 
 def parse_limits(headers: Mapping[str, str]) -> list[Limit]:

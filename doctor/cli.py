@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import Mapping, Sequence, TextIO
 
 from doctor import __version__
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROKEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROKEN, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 3, 130, 141
+# Characters the reports use, for an output that cannot encode them (cp1252, ascii).
+_PLAIN = str.maketrans({"…": "...", "·": "-", "≈": "~", "—": "-", "–": "-", "✓": "+", "✗": "x", "☠": "E",
+                        "•": "*", "→": "->", "‘": "'", "’": "'", "“": '"', "”": '"'})
 FORMATS = ("text", "json", "markdown", "junit")
+MIN_TUI_SIZE = (60, 20)  # columns, lines: below this the app cannot show a check and its fix
 COMMANDS = {None: "check", "check": "check", "list": "listing", "explain": "explain", "demo": "demo", "report": "report"}
 
 
@@ -104,8 +109,48 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
+class PlainWhereNeeded:
+    """A text stream that never fails to encode: on a stream that cannot show some character
+    (PYTHONIOENCODING=ascii, a Windows console's cp1252), it writes a plain equivalent or an escape."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> int:
+        try:
+            text.encode(self.encoding)
+        except UnicodeEncodeError:
+            text = text.translate(_PLAIN).encode(self.encoding, "backslashreplace").decode(self.encoding)
+        except LookupError:
+            pass
+        return self.stream.write(text)
+
+    def __getattr__(self, name: str):  # flush, isatty, fileno...
+        return getattr(self.stream, name)
+
+
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    """Runs one command; a closed pipe (`check | head -2`) ends it quietly with 141."""
+    try:
+        code = _main(argv, stdout, stderr)
+        (stdout or sys.stdout).flush()  # inside the try: the last buffered lines may meet the closed pipe
+        return code
+    except BrokenPipeError:
+        try:  # the reader is gone: nothing more can be printed, and Python must not complain at exit
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_PIPE_CLOSED
+
+
+def _main(argv: Sequence[str] | None, stdout: TextIO | None, stderr: TextIO | None) -> int:
+    stdout = PlainWhereNeeded(stdout or sys.stdout)  # type: ignore[assignment]
+    stderr = stderr or sys.stderr
+    if stderr is sys.stderr:
+        sys.stderr = PlainWhereNeeded(sys.stderr)  # type: ignore[assignment]
+        stderr = sys.stderr
     args = parse_args(argv)  # before loading the engine, so --help and --version answer at once
     from doctor.context import environ_snapshot
 
@@ -153,6 +198,13 @@ def prepare(args: argparse.Namespace) -> tuple:
     return project, flags, config, checks
 
 
-def interactive(stdout: TextIO) -> bool:
-    """The TUI only where a person is looking: stdout and stdin are both terminals."""
-    return bool(getattr(stdout, "isatty", lambda: False)() and sys.stdin.isatty())
+def interactive(stdout: TextIO, environ: Mapping[str, str]) -> bool:
+    """The TUI only where a person is looking at a terminal that can draw it: stdout and stdin
+    are both terminals, TERM is not `dumb`, and there is room for the app (see MIN_TUI_SIZE)."""
+    if environ.get("TERM") == "dumb" or not (getattr(stdout, "isatty", lambda: False)() and sys.stdin.isatty()):
+        return False
+    try:
+        size = os.get_terminal_size(stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False
+    return size.columns >= MIN_TUI_SIZE[0] and size.lines >= MIN_TUI_SIZE[1]

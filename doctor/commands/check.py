@@ -22,7 +22,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
     """The terminal app for `llm-doctor` and `demo` where a person is looking; else the headless run."""
     if args.yes and not args.fix:
         raise UsageError("--yes goes with --fix")
-    if args.command in (None, "demo") and args.format == "text" and interactive(stdout):
+    if args.command in (None, "demo") and args.format == "text" and interactive(stdout, environ):
         return run_tui(args, environ)
     from doctor.commands.fix import apply_fixes
     from doctor.context import Context
