@@ -15,7 +15,7 @@ from checks.classify import diagnose
 from checks.probes import first_message, json_completion, list_models, tiny_completion, total_tokens
 from checks.ratelimit import parse_limits
 from doctor.http import Failure, Reply
-from doctor.model import Finding, Fix, Result, Status, check, from_findings, passed
+from doctor.model import Finding, Fix, Result, Status, check, from_findings, passed, skipped
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -48,8 +48,12 @@ async def api_auth(ctx: Context) -> Result:
     How to fix: follow the fix for the exact cause shown; for a 401, create a new key and
     put it in .env.
     """
+    chosen = ctx.base_url
+    host = urlsplit(chosen.value.strip()).hostname
+    if ctx.flags.untrusted and chosen.source == ".env":
+        return skipped(f"--untrusted: the base URL ({host}) comes from the project's .env line {chosen.line}, so the "
+                       "key is not sent there; pass --base-url URL to test that server on purpose")
     outcome = await list_models(ctx)
-    host = urlsplit(ctx.base_url.value.strip()).hostname
     if isinstance(outcome, Reply) and outcome.status == 404 and host != "api.openai.com":
         return Result(Status.WARN, f"{host} has no /models endpoint, so the key could not be tested on its own",
                       code="models-list-unavailable", details=("The completion checks below still test it.",))

@@ -120,6 +120,10 @@ _ENTRIES = (
        "API version, e.g. https://api.openai.com/v1, or unset OPENAI_BASE_URL."),
     _d("base-url-insecure", "The key would travel over plain http", "Anyone on the network path can read it.",
        "Use https:// for any server that is not on this machine.", section=guide.RAW_HTTP),
+    _d("base-url-from-project", "The key and the base URL come from different places", "The key is set in the "
+       "shell (a CI secret), the base URL in the project's .env: a change to .env decides where the secret goes.",
+       "Set OPENAI_BASE_URL next to the key, not in .env; run with --untrusted on projects you did not write.",
+       section=guide.SETUP),
     _d("env-legacy-name", "A variable from openai 0.28 is set", "OPENAI_API_BASE and OPENAI_ORGANIZATION are ignored "
        "by openai 1.0+.", "Rename them to OPENAI_BASE_URL and OPENAI_ORG_ID.", section=guide.SETUP),
     # Connection

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from checks import guide
 from checks.providers import OPENAI_HOST, provider_of_host, provider_of_key
-from doctor.http import Failure, Outcome, Reply
+from doctor.http import PROXY_VARIABLES, Failure, Outcome, Reply
 from doctor.model import Finding, Fix, Status
 
 if TYPE_CHECKING:
@@ -63,6 +63,12 @@ def _not_the_api(ctx: Context, reply: Reply) -> Finding | None:
 
 def _transport(ctx: Context, failure: Failure) -> Finding:
     host = urlsplit(ctx.base_url.value.strip()).hostname
+    if failure.setting:
+        return _fail(f"{failure.kind}-error" if failure.kind in ("proxy", "tls") else "base-url-invalid",
+                     ctx.redactor.excerpt(failure.detail, 300),
+                     _fix("Correct the setting named above; the openai SDK cannot use it either, so nothing was sent.",
+                          "Percent-encode special characters in a proxy's user name and password.",
+                          guide_section=guide.RAW_HTTP))
     if failure.kind == "tls":
         return _fail("tls-error", f"the TLS certificate of {host} could not be verified",
                      _fix("Trust your network's certificate authority, or leave the intercepting network.",
@@ -72,8 +78,7 @@ def _transport(ctx: Context, failure: Failure) -> Finding:
                           commands=("export SSL_CERT_FILE=/path/to/company-ca.pem",), guide_section=guide.RAW_HTTP),
                      Status.FAIL, ctx.redactor.excerpt(failure.detail))
     if failure.kind == "proxy":
-        names = [n for n in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",
-                             "NO_PROXY", "no_proxy") if ctx.shell.get(n)]
+        names = [n for n in PROXY_VARIABLES + ("NO_PROXY", "no_proxy") if ctx.shell.get(n)]
         return _fail("proxy-error", f"the proxy failed ({', '.join(names) or 'a proxy'} is set)",
                      _fix("Correct or unset the proxy variables, or ask IT for the right proxy.",
                           "Check the spelling of the variable names and the proxy's host and port.",

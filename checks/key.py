@@ -158,12 +158,28 @@ def _legacy_findings(ctx: Context) -> list[Finding]:
     return found
 
 
+def _mixed_sources(ctx: Context, key: EnvValue, host: str | None) -> list[Finding]:
+    """The key from the shell (a CI secret) sent to a base URL that the project's `.env` chose:
+    a pull request that edits `.env` could send the secret anywhere."""
+    url = ctx.base_url
+    if key.source != "shell" or url.source != ".env" or is_loopback(host):
+        return []
+    return [Finding(Status.WARN, "base-url-from-project",
+                    f"the key comes from the shell, but the base URL ({host}) from .env line {url.line}: whoever "
+                    "can change .env decides where your key is sent",
+                    Fix("Set OPENAI_BASE_URL where the key is set (the shell or CI secrets), not in .env.",
+                        steps=("In CI, a pull request that edits .env would send the repository's secret to its host.",
+                               "Run with --untrusted on projects you did not write: the key is then never sent to a "
+                               "base URL the project chose."), guide=guide.SETUP),
+                    location=(".env", url.line))]
+
+
 @check(
     "key-format",
     title="Key and base URL format",
     group="Secrets",
     codes=("key-placeholder", "key-whitespace", "key-non-ascii", "key-bad-prefix", "key-wrong-provider",
-           "base-url-invalid", "base-url-insecure", "env-legacy-name"),
+           "base-url-invalid", "base-url-insecure", "env-legacy-name", "base-url-from-project"),
 )
 async def key_format(ctx: Context) -> Result:
     """What it checks: the key is a real key (no placeholder, whitespace, quotes or
@@ -189,5 +205,6 @@ async def key_format(ctx: Context) -> Result:
         key_findings += _provider_findings(key, host, ctx.base_url.value.strip())
     if key.source == ".env":
         key_findings = [replace(f, location=(".env", key.line)) for f in key_findings]
+    findings += _mixed_sources(ctx, key, host)
     # The key's own problems lead: fixing a placeholder matters before fixing the URL it goes to.
     return from_findings(key_findings + findings, f"{mask(key.value)} from {key.where}, sent to {host}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
-from doctor.http import Outcome, Reply, proxy_for, request
+from doctor.http import BadSetting, Failure, Outcome, Reply, proxy_for, request
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -38,8 +38,12 @@ def endpoint(ctx: Context, path: str) -> str:
 
 async def _send(ctx: Context, method: str, path: str, body: Any = None) -> Outcome:
     url = endpoint(ctx, path)
+    try:
+        client = ctx.http()
+    except BadSetting as error:
+        return Failure(error.kind, error.detail, 0.0, proxy_for(url, ctx.shell), setting=True)
     ctx.cache.setdefault("requests", []).append((method, path, (body or {}).get("max_tokens", 0)))
-    return await request(ctx.http(), method, url, headers=api_headers(ctx), json_body=body, deadline=ctx.timeout,
+    return await request(client, method, url, headers=api_headers(ctx), json_body=body, deadline=ctx.timeout,
                          proxy=proxy_for(url, ctx.shell))
 
 

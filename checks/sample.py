@@ -28,8 +28,11 @@ MAX_EVENT_BYTES = 4 * 1024 * 1024  # one line from the helper: a reply is capped
 READY_TIMEOUT = 60.0  # importing the SDK on a cold disk can take a while
 
 # Runs in the target interpreter: any Python 3 with openai>=1.0. It prints JSON lines.
+# Its first line takes the working directory (the project) off the import path, before any
+# import: a project file named json.py, openai.py or dotenv.py is never executed by the doctor.
 _SCRIPT = r"""
-import json, os, sys, time
+import sys; sys.path[:] = [p for p in sys.path if p not in ("", ".")]
+import json, os, time
 project, model, timeout, max_tokens = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
 def emit(**fields):
     sys.stdout.write(json.dumps(fields) + "\n")
@@ -93,8 +96,7 @@ def _start(ctx: Context) -> "asyncio.Future[Any]":
 
 
 def warm_up(ctx: Context) -> None:
-    if not ctx.flags.untrusted:
-        _start(ctx)
+    _start(ctx)
 
 
 async def _spawn(ctx: Context) -> Any:
@@ -133,7 +135,8 @@ def _as_outcome(event: dict[str, Any]) -> Reply | Failure:
 
 @check("sample-call", title="Sample call with the openai SDK", group="API behaviour",
        codes=("reply-empty", "reply-truncated", "param-unsupported", "package-missing"),
-       needs=("model-access",), live=True, timeout=READY_TIMEOUT, spends_tokens=True, warmup=warm_up)
+       needs=("model-access",), live=True, timeout=READY_TIMEOUT, spends_tokens=True, warmup=warm_up,
+       runs_project_python=True)
 async def sample_call(ctx: Context) -> Result:
     """What it checks: the guide's worked example runs in the project's own Python: load_dotenv(),
     OpenAI(timeout=...), one chat completion, then the reply, finish_reason and token usage.

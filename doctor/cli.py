@@ -54,6 +54,9 @@ def _run_options() -> argparse.ArgumentParser:
     p.add_argument("--python", metavar="PATH", default=s, help="the interpreter your code runs on")
     p.add_argument("--format", choices=FORMATS, default=s, help="report format (default: text)")
     p.add_argument("--offline", action="store_true", default=s, help="skip every check that uses the network")
+    p.add_argument("--untrusted", action="store_true", default=s,
+                   help="a project you did not write: run nothing from it (no project Python, no sample call) "
+                        "and never send the key to a base URL it chose")
     p.add_argument("--only", metavar="IDS", type=_ids, action="extend", default=s, help="run only these checks")
     p.add_argument("--skip", metavar="IDS", type=_ids, action="extend", default=s, help="do not run these checks")
     p.add_argument("--model", metavar="NAME", default=s, help="model to test (default: gpt-4o-mini)")
@@ -70,7 +73,7 @@ def _run_options() -> argparse.ArgumentParser:
     return p
 
 
-DEFAULTS = dict(project=None, python=None, format="text", offline=False, only=[], skip=[], model=None,
+DEFAULTS = dict(project=None, python=None, format="text", offline=False, untrusted=False, only=[], skip=[], model=None,
                 base_url=None, timeout=None, prompt_file=None, strict=False, verbose=False, no_color=False,
                 fix=False, yes=False)
 
@@ -194,7 +197,7 @@ def prepare(args: argparse.Namespace) -> tuple:
         raise UsageError(str(error)) from None
     flags = Flags(python=str(Path(args.python).expanduser()) if args.python else None, model=args.model,
                   base_url=args.base_url, timeout=args.timeout, prompt_file=args.prompt_file,
-                  offline=args.offline, only=tuple(args.only), skip=tuple(args.skip))
+                  offline=args.offline, untrusted=args.untrusted, only=tuple(args.only), skip=tuple(args.skip))
     return project, flags, config, checks
 
 

@@ -59,13 +59,25 @@ class Failure:
     detail: str
     elapsed: float
     proxy: str | None = field(default=None)
+    setting: bool = False  # a proxy or CA setting was unusable: nothing was sent
 
 
 Outcome = Reply | Failure
 
 
-def proxy_for(url: str, environ: Mapping[str, str]) -> str | None:
-    """The proxy the SDK's transport would use for `url`, honouring NO_PROXY."""
+class BadSetting(Exception):
+    """A proxy or CA setting the SDK's transport cannot use: reported as a finding, never sent."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.kind, self.detail = kind, detail
+
+
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+
+
+def proxy_variable(url: str, environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """The variable (name, value) whose proxy the SDK's transport would use for `url`, honouring NO_PROXY."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     no_proxy = environ.get("NO_PROXY", environ.get("no_proxy", ""))
@@ -75,13 +87,41 @@ def proxy_for(url: str, environ: Mapping[str, str]) -> str | None:
     names = ("HTTPS_PROXY", "https_proxy") if parts.scheme == "https" else ("HTTP_PROXY", "http_proxy")
     for name in (*names, "ALL_PROXY", "all_proxy"):
         if environ.get(name):
-            return environ[name]
+            return name, environ[name]
     return None
+
+
+def proxy_for(url: str, environ: Mapping[str, str]) -> str | None:
+    found = proxy_variable(url, environ)
+    return found[1] if found else None
+
+
+def check_proxy(name: str, value: str) -> None:
+    """Raises BadSetting when httpx would reject or misread the proxy URL. The password is
+    never part of the message: only which characters need encoding."""
+    text = value.strip()
+    if "://" not in text:
+        raise BadSetting("proxy", f"{name} has no scheme: httpx (and so the openai SDK) rejects it; "
+                                  f"write it as http://host:port")
+    scheme, rest = text.split("://", 1)
+    if scheme.lower() not in ("http", "https", "socks5", "socks5h"):
+        raise BadSetting("proxy", f"{name} uses the scheme {scheme!r}, which httpx does not support")
+    authority = rest.split("/", 1)[0]
+    if "@" in rest and "@" not in authority or authority.count("@") > 1 or \
+            ("@" in authority and any(c in authority.rsplit("@", 1)[0] for c in "#?/ ")):
+        raise BadSetting("proxy", f"{name}: the user name or password holds characters that must be "
+                                  "percent-encoded (@ as %40, # as %23, / as %2F, ? as %3F, a space as %20); "
+                                  "as written, the proxy's host is misread")
+    if not urlsplit(text).hostname:
+        raise BadSetting("proxy", f"{name} names no host")
 
 
 def build_client(base_url: str, environ: Mapping[str, str], timeout: float) -> Any:
     """An AsyncClient configured from the given environment only (trust_env off), so that
-    tests can inject proxies and CA files without touching the real environment."""
+    tests can inject proxies and CA files without touching the real environment.
+
+    Raises BadSetting for a proxy or CA setting that the SDK's transport could not use either.
+    """
     import ssl
 
     import httpx
@@ -89,15 +129,25 @@ def build_client(base_url: str, environ: Mapping[str, str], timeout: float) -> A
     verify: Any = True
     cafile, capath = environ.get("SSL_CERT_FILE"), environ.get("SSL_CERT_DIR")
     if cafile or capath:
-        verify = ssl.create_default_context(cafile=cafile or None, capath=capath or None)
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
-        follow_redirects=False,
-        trust_env=False,
-        proxy=proxy_for(base_url, environ),
-        verify=verify,
-        headers={"user-agent": "llm-doctor"},
-    )
+        try:
+            verify = ssl.create_default_context(cafile=cafile or None, capath=capath or None)
+        except (OSError, ssl.SSLError) as error:
+            which = "SSL_CERT_FILE" if cafile else "SSL_CERT_DIR"
+            raise BadSetting("tls", f"{which} cannot be used: {getattr(error, 'strerror', None) or error}") from None
+    proxy = proxy_variable(base_url, environ)
+    if proxy is not None:
+        check_proxy(*proxy)
+    try:
+        return httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+            follow_redirects=False,
+            trust_env=False,
+            proxy=proxy[1].strip() if proxy else None,
+            verify=verify,
+            headers={"user-agent": "llm-doctor"},
+        )
+    except (ValueError, TypeError, httpx.InvalidURL) as error:
+        raise BadSetting("proxy" if proxy else "url", f"{proxy[0] if proxy else 'the base URL'}: {error}") from None
 
 
 async def request(client: Any, method: str, url: str, *, headers: Mapping[str, str], deadline: float,

@@ -188,6 +188,7 @@ class Check:
     codes: tuple[str, ...] = ()
     spends_tokens: bool = False
     warmup: Callable[["Context"], None] | None = None
+    runs_project_python: bool = False  # skipped under --untrusted, which runs nothing of the project
 
     def budget(self, user_timeout: float) -> float:
         return self.timeout + user_timeout if self.live else self.timeout
@@ -214,6 +215,7 @@ def check(
     timeout: float = 15.0,
     spends_tokens: bool = False,
     warmup: Callable[["Context"], None] | None = None,
+    runs_project_python: bool = False,
 ) -> Callable[[CheckFunction], Check]:
     """Declares an async function as a check. It only attaches data: no registration."""
     if group not in GROUPS:
@@ -231,6 +233,7 @@ def check(
             codes=tuple(codes),
             spends_tokens=spends_tokens,
             warmup=warmup,
+            runs_project_python=runs_project_python,
         )
 
     return decorate

@@ -77,6 +77,9 @@ async def run(checks: Sequence[Check], ctx: Context, *, offline: bool = False,
         result = skipped_by_config(check.id, ctx.config, ctx.flags.only)
         if result is None and offline and check.live:
             result = Result(Status.SKIP, "offline: live checks are off")
+        if result is None and ctx.flags.untrusted and check.runs_project_python:
+            result = Result(Status.SKIP, "--untrusted: this check runs the project's Python, and nothing of the "
+                                         "project is run")
         if result is None:
             result = await _blocked_by(check, done, earlier or {})
         if result is None:
@@ -88,7 +91,8 @@ async def run(checks: Sequence[Check], ctx: Context, *, offline: bool = False,
         queue.put_nowait(Finished(check, result))
 
     for check in checks:
-        if check.warmup is not None and not (offline and check.live):
+        if check.warmup is not None and not (offline and check.live) and \
+                not (ctx.flags.untrusted and check.runs_project_python):
             check.warmup(ctx)
     tasks = [asyncio.create_task(one(c)) for c in checks]
     try:

@@ -103,8 +103,14 @@ def healthy(tmp_path: Path) -> Path:
 
 
 def doctor_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Runs the real command line in a subprocess, as a user or CI would."""
-    return subprocess.run([sys.executable, "-m", "doctor", *args], capture_output=True, text=True,
+    """Runs the real command line in a subprocess, as a user or CI would.
+
+    From another folder it runs `python -m doctor`; in a project folder (`cwd`) it runs the
+    installed `llm-doctor` script, as a user would there: `-m` would put the folder on the import path.
+    """
+    script = Path(sys.executable).with_name("llm-doctor.exe" if os.name == "nt" else "llm-doctor")
+    argv = [str(script)] if cwd is not None and script.exists() else [sys.executable, "-m", "doctor"]
+    return subprocess.run([*argv, *args], capture_output=True, text=True,
                           env=env if env is not None else base_environ(), cwd=cwd, timeout=120)
 
 

@@ -34,10 +34,11 @@ def error(message: str, type_: str = "invalid_request_error", code: str | None =
 
 
 def live(tmp_path, *checks: Check, key: str = CANARY_KEY, base_url: str = API, user_timeout: float = 30.0,
-         model: str | None = None) -> list[Result]:
+         model: str | None = None, **extra_env: str) -> list[Result]:
     """Runs live checks in one loop, as the runner would, and closes the client."""
     project = write_project(tmp_path, env=f"OPENAI_API_KEY={key}\n")
     environ = {k: v for k, v in base_environ().items() if "PROXY" not in k}
+    environ.update(extra_env)
     ctx = make_ctx(project, environ=environ, interpreter=facts(project),
                    flags=Flags(base_url=base_url, timeout=user_timeout, model=model))
 
@@ -284,3 +285,23 @@ def test_parse_duration(text, seconds):
 
 def test_parse_limits_without_headers():
     assert parse_limits({}) == []
+
+
+@pytest.mark.parametrize("proxy,says", [
+    ("http://bob:p@ss#w0rd-Secret1@127.0.0.1:3128", "must be percent-encoded"),
+    ("http://bob:p/ss-Secret1@127.0.0.1:3128", "must be percent-encoded"),
+    ("127.0.0.1:3128", "has no scheme"),
+    ("ftp://127.0.0.1:3128", "does not support"),
+])
+def test_a_proxy_the_sdk_cannot_use_is_named_and_nothing_is_sent(tmp_path, api, proxy, says):
+    route = api.get("/models").respond(200, json=MODELS)
+    [result] = live(tmp_path, api_auth, HTTPS_PROXY=proxy)
+    assert result.code == "proxy-error" and says in result.message and "HTTPS_PROXY" in result.message
+    assert "w0rd" not in repr(result) and "Secret1" not in repr(result) and "key-missing" not in repr(result)
+    assert not route.called
+
+
+def test_a_ca_file_that_does_not_exist_is_a_tls_finding(tmp_path, api):
+    api.get("/models").respond(200, json=MODELS)
+    [result] = live(tmp_path, api_auth, SSL_CERT_FILE=str(tmp_path / "missing.pem"))
+    assert result.code == "tls-error" and "SSL_CERT_FILE" in result.message
