@@ -126,3 +126,46 @@ def test_run_caps_the_output_it_keeps():
     flood = [sys.executable, "-c", "import sys\nfor _ in range(200): sys.stdout.write('x' * 65536)"]
     done = asyncio.run(run(flood, Processes(), timeout=30, max_output=100_000))
     assert done.code == 0 and done.truncated and len(done.stdout) == 100_000
+
+
+def test_a_run_abandoned_midway_leaves_no_process(tmp_path):
+    """The runner's consumer stops after the first result (a TUI quit, an interrupted CI job):
+    a check's warm-up process and a check still spawning are both gone once the context closes."""
+    from doctor.model import Result, Status, check
+    from doctor.runner import Finished, run as run_checks
+    from tests.conftest import make_ctx, write_project
+
+    ctx = make_ctx(write_project(tmp_path / "p"))
+
+    def warm(ctx):
+        ctx.cache["warm"] = ctx.background(spawn(sleeper(tmp_path / "warm.pid"), ctx.processes, stdin=True))
+
+    @check("warmed", title="w", group="Environment", codes=(), needs=("first",), warmup=warm)
+    async def warmed(ctx):
+        await asyncio.sleep(30)
+        return Result(Status.PASS, "never")
+
+    @check("spawning", title="s", group="Environment", codes=())
+    async def spawning(ctx):
+        await spawn(sleeper(tmp_path / "spawning.pid"), ctx.processes)
+        await asyncio.sleep(30)
+        return Result(Status.PASS, "never")
+
+    @check("first", title="f", group="Environment", codes=())
+    async def first(ctx):
+        await asyncio.sleep(0.3)
+        return Result(Status.FAIL, "failed", code="x")
+
+    async def scenario():
+        try:
+            async for event in run_checks([first, warmed, spawning], ctx):
+                if isinstance(event, Finished):
+                    break
+        finally:
+            await ctx.aclose()
+
+    start = time.monotonic()
+    asyncio.run(asyncio.wait_for(scenario(), 15))
+    assert time.monotonic() - start < 5
+    time.sleep(0.2)
+    assert children() == []

@@ -277,6 +277,30 @@ def test_quit_returns_the_exit_code(tmp_path):
     assert asyncio.run(go()) == 1
 
 
+def test_quitting_mid_run_leaves_no_process(tmp_path):
+    import sys
+
+    from doctor.model import Result, check
+    from doctor.process import spawn
+    from tests.test_process import children
+
+    @check("spawner", title="Spawner", group="Connection", codes=())
+    async def spawner(ctx):
+        await spawn([sys.executable, "-c", "import time; time.sleep(60)"], ctx.processes)
+        await asyncio.sleep(60)
+        return Result(Status.PASS, "never")
+
+    async def go():
+        app = app_for(tmp_path, [spawner, fake("bad", Status.FAIL)])
+        async with app.run_test() as pilot:
+            await pilot.pause(0.5)
+            await pilot.press("q")
+        return app.return_value
+
+    assert asyncio.run(asyncio.wait_for(go(), 20)) == 1  # the code of the results so far
+    assert children() == []
+
+
 def test_the_whole_guided_run_against_the_sandbox(tmp_path):
     import sys
 
