@@ -29,39 +29,72 @@ def _d(code: str, title: str, cause: str, summary: str, *steps: str, section: st
 _ENTRIES = (
     # Environment
     _d("python-too-old", "Python is older than 3.10", "Current openai releases need Python 3.10+; on older Pythons "
-       "pip quietly installs an old SDK.", "Install a current Python and rebuild the venv with it.",
-       "Check with `python --version`.", section=guide.SETUP, commands=("python3 -m venv --clear .venv",)),
+       "pip quietly installs an old SDK.", "Install a current Python and rebuild the project's environment with it.",
+       "Check with `python --version`.", section=guide.SETUP, commands=("python3.12 -m venv --clear .venv",)),
     _d("python-eol-soon", "Python is at or near end of life", "Security fixes for this Python stop soon or stopped.",
-       "Plan the move to a newer Python and rebuild `.venv`.", section=guide.SETUP),
+       "Plan the move to a newer Python and rebuild the environment.", section=guide.SETUP),
+    _d("python-below-requires", "The Python does not satisfy the project's requires-python", "pyproject.toml (or "
+       "the Pipfile) allows other Python versions: the project's tool refuses to install, or picks another Python.",
+       "Rebuild the environment on a Python the project allows (uv python install, poetry env use, pipenv --python, "
+       "pdm use), or change requires-python.", section=guide.SETUP),
+    _d("requires-python-invalid", "requires-python does not parse", "It is not a PEP 440 version range, so tools "
+       "read it differently or reject it.", "Write it as a range such as >=3.10.", section=guide.SETUP),
     _d("interpreter-broken", "The project's Python cannot run", "The venv points at a Python that was removed or "
-       "upgraded, or --python names something that is not Python.", "Recreate the venv, or point --python at a "
-       "working interpreter.", section=guide.SETUP, commands=("python -m venv --clear .venv",)),
+       "upgraded, or --python names something that is not Python.", "Build the environment again with the "
+       "project's tool, or point --python at a working interpreter.", section=guide.SETUP,
+       commands=("python -m venv --clear .venv",)),
     _d("venv-not-active", "The project's virtual environment is not active", "The shell's `python` is another "
-       "interpreter, so packages install and import elsewhere.", "Activate the venv in every new terminal.",
-       section=guide.SETUP, commands=("source .venv/bin/activate",)),
+       "interpreter, so packages install and import elsewhere.", "Activate the venv in every new terminal (or run "
+       "through the project's tool: uv run, poetry run).", section=guide.SETUP,
+       commands=("source .venv/bin/activate",)),
     _d("venv-missing", "No virtual environment", "Packages go into the system Python, where versions clash.",
-       "Create `.venv` in the project, activate it, install there.", section=guide.SETUP,
-       commands=("python -m venv .venv", "source .venv/bin/activate")),
-    _d("requirements-missing", "No requirements.txt", "Nothing records which versions the code was tested with.",
-       "Freeze the venv's versions into requirements.txt.", section=guide.SETUP,
-       commands=("pip freeze > requirements.txt",)),
-    _d("requirements-invalid", "requirements.txt has lines pip rejects", "A merge conflict, a typo or a binary file; "
-       "`pip install -r` stops at the first bad line.", "Fix or remove the bad lines, or freeze again.",
-       section=guide.SETUP, commands=("pip freeze > requirements.txt",)),
-    _d("package-unpinned", "A package is not pinned with ==", "An unpinned package changes under you on the next "
-       "install.", "Pin exact versions.", section=guide.SETUP, commands=("pip freeze > requirements.txt",)),
-    _d("package-version-mismatch", "Installed versions differ from requirements.txt", "Someone upgraded in the venv "
-       "without freezing, or the venv was built from another file.", "Install what the file says, or freeze again.",
-       section=guide.SETUP, commands=("pip install -r requirements.txt",)),
-    _d("package-missing", "A package the guide needs is not installed", "The project's Python lacks openai, httpx "
-       "or python-dotenv: `ModuleNotFoundError`, often because the venv is not active.",
-       "Activate the venv and install the packages.", section=guide.SETUP,
-       commands=('pip install "openai>=1.40" "httpx>=0.27" "python-dotenv>=1.0"',)),
+       "Create an environment for the project with its tool (or `python -m venv .venv` for pip), install there.",
+       section=guide.SETUP, commands=("python -m venv .venv", "source .venv/bin/activate")),
+    _d("project-env-not-found", "The project's tool has no environment yet", "uv, poetry, pipenv, pdm or hatch "
+       "manages the project, but its environment does not exist, or lives where the doctor cannot see it.",
+       "Create it with the tool (uv sync, poetry install, pipenv sync, pdm install), or point the doctor at it "
+       "with --python, or run it inside: poetry run llm-doctor.", section=guide.SETUP),
+    _d("requirements-missing", "No record of package versions", "No lock file, requirements.txt or pyproject.toml "
+       "dependencies: nothing records which versions the code was tested with.", "Record them with the project's "
+       "tool: a lock (uv lock, poetry lock, pipenv lock, pdm lock), or `python -m pip freeze > requirements.txt`.",
+       section=guide.SETUP),
+    _d("requirements-invalid", "The requirements hold lines pip rejects", "A merge conflict, a typo, a binary file, "
+       "a missing -r include; `pip install -r` stops at the first bad line.", "Fix or remove the bad lines.",
+       section=guide.SETUP),
+    _d("pyproject-invalid", "pyproject.toml cannot be read", "It is not valid TOML, or `tool` is not a table: pip, "
+       "uv, poetry and pdm all fail on it.", "Correct the file; `python -c \"import tomllib; tomllib.load(open("
+       "'pyproject.toml', 'rb'))\"` names the line.", section=guide.SETUP),
+    _d("lock-unreadable", "The lock file cannot be read", "A merge conflict, a hand edit, or a format newer than the "
+       "doctor knows.", "Write it again with the project's tool (uv lock, poetry lock, pipenv lock, pdm lock).",
+       section=guide.SETUP),
+    _d("package-unpinned", "A package is not pinned", "An unpinned package changes under you on the next "
+       "install.", "Pin exact versions, or keep a lock file.", section=guide.SETUP),
+    _d("package-version-mismatch", "Installed versions differ from the pins", "Someone upgraded in the venv "
+       "without updating the record, or the venv was built from another file.", "Install what the record says "
+       "(python -m pip install -r requirements.txt), or pin what is installed.", section=guide.SETUP),
+    _d("lock-out-of-sync", "The environment has drifted from the lock file", "Packages were installed or upgraded "
+       "by hand, or the lock changed (a git pull) and nobody synced.", "Sync with the project's tool: uv sync, "
+       "poetry sync, pipenv sync, pdm sync.", section=guide.SETUP),
+    _d("pins-incompatible", "The record pins a set that cannot work", "openai below 1.55.3 with httpx 0.28 or later "
+       "(`unexpected keyword argument 'proxies'`), or openai 3 locked without httpx2: every fresh install breaks.",
+       "Change the smallest thing: openai>=1.55.3,<2, or httpx<0.28.", section=guide.SETUP),
+    _d("package-missing", "A package the guide needs is not installed", "The project's Python lacks openai, "
+       "python-dotenv or the SDK's HTTP library: `ModuleNotFoundError`, often because another Python runs the code.",
+       "Install it with the project's tool (uv add, poetry add, pipenv install, pdm add) or the project's own "
+       "`python -m pip`.", section=guide.SETUP,
+       commands=('python -m pip install "openai>=1.40" "python-dotenv>=1.0"',)),
+    _d("package-broken", "An installed package cannot be imported", "Its files were deleted, or a package it needs "
+       "(pydantic-core for pydantic, say) is gone: `ModuleNotFoundError` although it is installed.",
+       "Reinstall it with the project's tool (uv sync --reinstall-package NAME, or python -m pip install "
+       "--force-reinstall NAME).", section=guide.SETUP),
+    _d("module-shadowed", "A project file hides a package", "A file such as openai.py, dotenv.py or json.py beside "
+       "your script is imported instead of the real module: `cannot import name 'OpenAI' from partially initialized "
+       "module 'openai'`.", "Rename your file and delete its __pycache__ copy.", section=guide.TROUBLESHOOTING),
     _d("package-below-floor", "A package is older than the guide needs", "Old releases lack what the guide's code "
-       "uses.", "Upgrade it inside the venv, then freeze.", section=guide.SETUP),
+       "uses.", "Upgrade it with the project's tool.", section=guide.SETUP),
     _d("openai-pre-v1", "The openai SDK is the old 0.x line", "openai<1.0 has `openai.ChatCompletion`; the guide's "
        "client code needs 1.0+.", "Upgrade the SDK and port the code to `client.chat.completions.create`.",
-       section=guide.FIRST_REQUEST, commands=('pip install -U "openai>=1.40"',)),
+       section=guide.FIRST_REQUEST, commands=('python -m pip install -U "openai>=1.40"',)),
     _d("code-pre-v1", "Code written for openai 0.28 runs on openai 1.x or later", "`openai.ChatCompletion.create` "
        "and `openai.error` were removed in 1.0 (APIRemovedInV1).", "Create a client and call "
        "`client.chat.completions.create(...)`; catch `openai.RateLimitError` and friends.",
@@ -71,8 +104,8 @@ _ENTRIES = (
        "`response['choices']` fails with 'object is not subscriptable'.",
        "Use attributes: `response.choices[0].message.content`.", section=guide.USAGE),
     _d("sdk-httpx-incompatible", "openai is too old for the installed httpx", "openai<1.55.3 passes `proxies=`, "
-       "which httpx 0.28 removed: `unexpected keyword argument 'proxies'`.", "Upgrade openai to 1.55.3 or newer.",
-       section=guide.SETUP, commands=('pip install -U "openai>=1.55.3"',)),
+       "which httpx 0.28 removed: `unexpected keyword argument 'proxies'`.", "Upgrade openai to 1.55.3 or newer "
+       "(or keep httpx below 0.28).", section=guide.SETUP, commands=('python -m pip install -U "openai>=1.55.3,<2"',)),
     # Secrets
     _d("dotenv-missing", "No .env file", "The key has nowhere to come from, so the SDK finds no OPENAI_API_KEY.",
        "Create .env with OPENAI_API_KEY=<your key> next to your code.", section=guide.SETUP),

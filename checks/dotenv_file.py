@@ -6,9 +6,9 @@ import asyncio
 from typing import TYPE_CHECKING, Awaitable
 
 from checks import guide
-from checks.requirements import parse_version
 from doctor.git import GitAnswer, git, git_program
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
+from doctor.project.record import parse_version
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -73,7 +73,7 @@ def _file_findings(ctx: Context, dotenv_version: str | None) -> list[Finding]:
                              f".env starts with a byte order mark, which python-dotenv {dotenv_version} reads into the "
                              "first variable's name",
                              Fix("Save .env as UTF-8 without BOM, or upgrade python-dotenv.",
-                                 commands=('pip install -U "python-dotenv>=1.2.3"',), guide=guide.SETUP)))
+                                 commands=(ctx.tool.add("python-dotenv>=1.2.3"),), guide=guide.SETUP)))
     return found
 
 

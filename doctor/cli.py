@@ -195,9 +195,10 @@ def prepare(args: argparse.Namespace) -> tuple:
         select(ALL_CHECKS, skip=config.skip)  # a typo in [tool.llm-doctor] skip is a usage error too
     except (ConfigError, SelectionError) as error:
         raise UsageError(str(error)) from None
-    flags = Flags(python=str(Path(args.python).expanduser()) if args.python else None, model=args.model,
+    flags = Flags(python=str(Path(args.python).expanduser().absolute()) if args.python else None, model=args.model,
                   base_url=args.base_url, timeout=args.timeout, prompt_file=args.prompt_file,
-                  offline=args.offline, untrusted=args.untrusted, only=tuple(args.only), skip=tuple(args.skip))
+                  offline=args.offline, untrusted=args.untrusted, only=tuple(args.only), skip=tuple(args.skip),
+                  python_label=getattr(args, "python_label", None))
     return project, flags, config, checks
 
 

@@ -19,15 +19,20 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Awaitable, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Mapping, Sequence
 
 from doctor.settings import DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_TIMEOUT, Flags, ProjectConfig
 
 from doctor.process import Processes
 
 if TYPE_CHECKING:
-    from doctor.envfile import DotenvFile
-    from doctor.interpreter import InterpreterFacts, Target
+    from doctor.model import Check, Report, Result
+    from doctor.project.dotenv_files import DotenvFile
+    from doctor.project.environment import Target
+    from doctor.project.interpreter import InterpreterFacts
+    from doctor.project.pyproject import Pyproject
+    from doctor.project.record import Record
+    from doctor.project.tools import Tool
     from doctor.redact import Redactor
 
 # `.env` values under these names are settings the fixes must name, not secrets.
@@ -45,10 +50,11 @@ class EnvValue:
     value: str
     source: str
     line: int | None = None
+    file: str = ".env"  # the .env's path from the project, when it is not the project's own
 
     @property
     def where(self) -> str:
-        return f".env line {self.line}" if self.source == ".env" else "the shell environment"
+        return f"{self.file} line {self.line}" if self.source == ".env" else "the shell environment"
 
 
 @dataclass
@@ -60,6 +66,8 @@ class Context:
     config: ProjectConfig
     target: Target
     redactor: Redactor
+    pyproject: Pyproject
+    record: Record
     today: date = field(default_factory=date.today)
     platform: str = sys.platform
     interpreter_facts: InterpreterFacts | None = None  # probed on first use; tests may set it
@@ -71,22 +79,34 @@ class Context:
 
     @classmethod
     def build(cls, project: Path, flags: Flags, config: ProjectConfig | None = None,
-              environ: Mapping[str, str] | None = None, today: date | None = None) -> "Context":
+              environ: Mapping[str, str] | None = None, today: date | None = None,
+              pyproject: Pyproject | None = None) -> "Context":
         """Gathers the run's inputs. `environ` defaults to the real process environment."""
-        from doctor.envfile import read_dotenv
-        from doctor.interpreter import resolve_target
-        from doctor.redact import Redactor
+        from doctor.project.dotenv_files import locate_dotenv, read_dotenv, shown_path
+        from doctor.project.environment import resolve_target
+        from doctor.project.pyproject import read_pyproject
+        from doctor.project.record import read_record
 
         shell = dict(os.environ if environ is None else environ)
-        dotenv = read_dotenv(project / ".env")
+        dotenv_path = locate_dotenv(project)
+        dotenv = read_dotenv(dotenv_path, shell, shown_path(dotenv_path, project))
+        pyproject = pyproject or read_pyproject(project)
+        record = read_record(project, pyproject)
+        target = resolve_target(project, flags.python, shell, pyproject, record.tool, record.names_doctor)
+        if flags.python_label and target.path is not None:
+            from dataclasses import replace
+
+            target = replace(target, source=flags.python_label)
         return cls(
             project=project,
             shell=shell,
             dotenv=dotenv,
             flags=flags,
             config=config or ProjectConfig(),
-            target=resolve_target(project, flags.python, shell),
+            target=target,
             redactor=build_redactor(shell, dotenv, flags),
+            pyproject=pyproject,
+            record=record,
             today=today or date.today(),
         )
 
@@ -98,7 +118,7 @@ class Context:
         entry = self.dotenv.get(name) if self.dotenv.readable else None
         if entry is None or entry.value is None:
             return None
-        return EnvValue(name, entry.value, ".env", entry.line)
+        return EnvValue(name, entry.value, ".env", entry.line, self.dotenv.shown)
 
     def lookup(self, name: str) -> EnvValue | None:
         """The value after `load_dotenv()`: the shell wins, since it does not override."""
@@ -107,6 +127,13 @@ class Context:
     @property
     def api_key(self) -> EnvValue | None:
         return self.lookup("OPENAI_API_KEY")
+
+    @property
+    def tool(self) -> Tool:
+        """The project's package tool, with the target interpreter as pip's runner."""
+        from doctor.project.tools import Tool, python_command
+
+        return Tool(self.record.tool, python_command(self.target.path, self.project))
 
     # -- settings ----------------------------------------------------------------------
     @property
@@ -138,6 +165,14 @@ class Context:
             self._http = build_client(self.base_url.value.strip(), self.shell, self.timeout)
         return self._http
 
+    def report(self, checks: Sequence[Check], results: Mapping[str, Result], duration_ms: int) -> Report:
+        """The run's Report: every check's result in registry order, with the project and its Python."""
+        from doctor import __version__
+        from doctor.model import Report
+
+        return Report(__version__, str(self.project), str(self.target.path or ""),
+                      tuple((c, results[c.id]) for c in checks), duration_ms, self.target.source)
+
     def background(self, work: Awaitable[Any]) -> asyncio.Task[Any]:
         """Starts work the run owns (a shared probe, a warm-up): `aclose` cancels what is left of it."""
         task = asyncio.ensure_future(work)
@@ -165,7 +200,7 @@ class Context:
         """The target's facts; concurrent callers share one probe."""
         if self.interpreter_facts is None:
             if self._facts_task is None:
-                from doctor.interpreter import probe
+                from doctor.project.interpreter import probe
 
                 self._facts_task = self.background(probe(self.target, self.shell, self.processes,
                                                          untrusted=self.flags.untrusted))
@@ -196,7 +231,7 @@ def build_redactor(shell: Mapping[str, str], dotenv: DotenvFile, flags: Flags) -
 
     redactor = Redactor()
     values = [(name, value, True) for name, value in shell.items()] + \
-        [(e.key, e.value, False) for e in dotenv.entries if e.value and e.key not in PUBLIC_SETTINGS]
+        [(e.key, v, False) for e in dotenv.entries for v in (e.value, e.raw) if v and e.key not in PUBLIC_SETTINGS]
     for name, value, from_shell in values:
         if looks_secret(name, value, by_shape=not from_shell):
             redactor.add(value)

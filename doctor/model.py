@@ -245,9 +245,10 @@ class Report:
 
     tool_version: str
     project: str
-    interpreter: str
+    interpreter: str  # the project's Python, "" when none was found
     entries: tuple[tuple[Check, Result], ...]
     duration_ms: int
+    interpreter_source: str = ""  # how it was chosen, in words
 
     def count(self, status: Status) -> int:
         return sum(1 for _, r in self.entries if r.status is status)

@@ -17,7 +17,7 @@ from doctor.settings import Flags, ProjectConfig
 if TYPE_CHECKING:
     from doctor.context import Context
     from doctor.fixes import FilePlan
-    from doctor.interpreter import InterpreterFacts
+    from doctor.project.interpreter import InterpreterFacts
 
 # What the live checks may spend, as front ends tell the user before they run (see checks/probes.py).
 LIVE_BUDGET = "at most 4 chat completions and 100 max_tokens in all, a fraction of a cent on gpt-4o-mini"

@@ -28,6 +28,7 @@ class Flags:
     """What the command line asked for; None means "not given"."""
 
     python: str | None = None
+    python_label: str | None = None  # how --python was chosen, when not by the user (the demo)
     model: str | None = None
     base_url: str | None = None
     timeout: float | None = None

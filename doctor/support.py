@@ -17,7 +17,7 @@ from typing import Any
 
 from doctor import __version__
 from doctor.context import Context
-from doctor.interpreter import RELEVANT_DISTRIBUTIONS
+from doctor.project.interpreter import RELEVANT_DISTRIBUTIONS
 from doctor.model import Report
 from doctor.redact import KEY_SHAPES, escape_controls, mask
 

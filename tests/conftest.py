@@ -17,7 +17,10 @@ from pathlib import Path
 import pytest
 
 from doctor.context import Context
-from doctor.interpreter import InterpreterFacts, Target
+from doctor.project.environment import Target
+from doctor.project.installed import Distribution
+from doctor.project.interpreter import InterpreterFacts, marker_environment
+from doctor.project.record import canonical
 from doctor.model import Check, Result
 from doctor.settings import Flags, ProjectConfig
 
@@ -60,18 +63,30 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
 
 
-def facts(project: Path, *, version=(3, 12, 4), venv=True, dists=None, source="project .venv",
+def dist(name: str, version: str, *requires: str) -> Distribution:
+    """An installed distribution as its metadata describes it (no files behind it)."""
+    return Distribution(canonical(name), version, requires, Path("/nonexistent") / f"{name}-{version}.dist-info")
+
+
+HEALTHY_DISTS = {"openai": ("1.99.0", "httpx<1,>=0.23.0", "pydantic<3,>=1.9.0"), "httpx": ("0.28.1",),
+                 "python-dotenv": ("1.2.4",), "pydantic": ("2.9.0",)}
+
+
+def facts(project: Path, *, version=(3, 12, 4), venv=True, dists=None, source="the project's .venv",
           error: str | None = None, project_venv: bool | None = None) -> InterpreterFacts:
     """Interpreter facts without a subprocess. `venv`: the target is a venv; `project_venv`:
-    the project has a .venv folder (defaults to `venv`)."""
+    the project has a .venv folder (defaults to `venv`). `dists` maps names to a version,
+    or to (version, *Requires-Dist)."""
     venvs = (project / ".venv",) if (venv if project_venv is None else project_venv) else ()
-    target = Target(project / ".venv" / "bin" / "python", source, venvs)
+    target = Target(project / ".venv" / "bin" / "python", source, "venv" if venv else "interpreter", venvs)
     if error:
         return InterpreterFacts(target, error=error)
     prefix = str(project / ".venv") if venv else "/usr"
-    healthy = {"openai": "1.99.0", "httpx": "0.28.1", "python-dotenv": "1.2.4"}
+    given = HEALTHY_DISTS if dists is None else dists
+    installed = {canonical(n): dist(n, *(v if isinstance(v, tuple) else (v,))) for n, v in given.items()}
     return InterpreterFacts(target, version=tuple(version), executable=f"{prefix}/bin/python", prefix=prefix,
-                            base_prefix="/usr", distributions=healthy if dists is None else dists)
+                            base_prefix="/usr", environment=marker_environment(tuple(version)),
+                            installed_dists=installed)
 
 
 def make_ctx(project: Path, *, environ: dict[str, str] | None = None, interpreter: InterpreterFacts | None = None,
@@ -80,6 +95,8 @@ def make_ctx(project: Path, *, environ: dict[str, str] | None = None, interprete
                         today=TODAY)
     ctx.platform = platform
     ctx.interpreter_facts = interpreter
+    if interpreter is not None:
+        ctx.target = interpreter.target
     return ctx
 
 

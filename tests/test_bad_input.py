@@ -79,7 +79,7 @@ def test_a_terminal_that_cannot_draw_the_app_gets_the_text_report(tmp_path, term
         output += chunk
     _, status = os.waitpid(pid, 0)
     text = output.decode("utf-8", "replace")
-    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert os.waitstatus_to_exitcode(status) in (0, 1), text
     assert "Found" in text or "No problems" in text
     assert "\x1b[?1049h" not in text  # no switch to the full-screen buffer
 

@@ -189,7 +189,7 @@ def test_colour_follows_the_terminal_and_no_color(project):
 def test_offline_run_imports_no_textual_openai_or_httpx(project, command):
     code = (
         "import sys, io; from doctor.cli import main; out = io.StringIO();"
-        f"main({command!r} + ['--offline', '--project', {str(project)!r}], stdout=out);"
+        f"main({command!r} + ['--offline', '--project', {str(project)!r}, '--python', {sys.executable!r}], stdout=out);"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'openai', 'httpx', 'rich'}));"
         "print('No problems found' in out.getvalue())"
     )

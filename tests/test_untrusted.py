@@ -83,7 +83,10 @@ def test_untrusted_runs_nothing_of_the_project_and_reads_its_venv_from_files(tmp
     assert sorted(os.listdir(marker)) == []
     by_id = {c["id"]: c for c in json.loads(done.stdout)["checks"]}
     assert by_id["python-version"]["message"].startswith("Python 3.12.4"), by_id["python-version"]
-    assert by_id["packages-pinned"]["status"] == "pass", by_id["packages-pinned"]
+    pinned = by_id["packages-pinned"]
+    assert pinned["code"] == "module-shadowed", pinned  # the trap's openai.py and json.py are found, not run
+    assert {f["file"] for f in pinned["findings"]} >= {"openai.py", "json.py", "dotenv.py"}
+    assert "openai 1.99.0" in json.dumps(by_id)  # read from METADATA
     assert by_id["sample-call"]["status"] == "skip" and "--untrusted" in by_id["sample-call"]["message"]
     assert by_id["api-auth"]["status"] == "skip" and ".env line 2" in by_id["api-auth"]["message"]
     assert seen == []  # the project's base URL never got the key

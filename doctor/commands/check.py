@@ -60,7 +60,6 @@ def run_tui(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
 async def diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 - a Context, checks, the args
     """Runs the checks and prints the report; text streams as results arrive, in registry order."""
-    from doctor.model import Report
     from doctor.render import text
     from doctor.runner import Finished, run as run_checks
 
@@ -72,7 +71,7 @@ async def diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 -
     order = [c.id for c in checks]
     printed = 0
     if streaming:
-        stdout.write(text.header(__version__, str(ctx.project), str(ctx.target.path), style))
+        stdout.write(text.header(__version__, str(ctx.project), ctx.target.described, style))
     group_of_last, shown = None, set()
     try:
         async for event in run_checks(checks, ctx, offline=args.offline):
@@ -88,8 +87,7 @@ async def diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 -
                 printed += 1
     finally:
         await ctx.aclose()
-    report = Report(__version__, str(ctx.project), str(ctx.target.path),
-                    tuple((c, results[c.id]) for c in checks), int((time.perf_counter() - start) * 1000))
+    report = ctx.report(checks, results, int((time.perf_counter() - start) * 1000))
     if streaming:
         stdout.write(ctx.redactor.redact(text.summary(report, style)))
     else:

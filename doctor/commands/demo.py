@@ -29,6 +29,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
             Sandbox(args.scenario, latency=args.latency) as sandbox:
         args.project = str(sample_project(Path(tmp), sandbox.url))
         args.python = sys.executable
+        args.python_label = "the demo runs the sample project on llm-doctor's own Python"
         print(f"llm-doctor demo: scenario {args.scenario!r} ({SCENARIOS[args.scenario]}); sandbox API at "
               f"{sandbox.url}; sample project {args.project}", file=sys.stderr)
         demo_environ = {k: v for k, v in environ.items() if k not in SANDBOX_ONLY_ENVIRON}

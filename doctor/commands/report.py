@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 from typing import Mapping, TextIO
 
-from doctor import __version__
 from doctor.atomic import write_text_atomically
 from doctor.cli import EXIT_BROKEN, UsageError, prepare
 from doctor.commands.check import collect
@@ -21,7 +20,6 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
 
     from doctor import support
     from doctor.context import Context
-    from doctor.model import Report
     from doctor.render import markdown
 
     if args.format not in ("text", "markdown", "json"):
@@ -30,8 +28,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
     ctx = Context.build(project, flags, config, environ=environ)
     start = time.perf_counter()
     results = asyncio.run(collect(ctx, checks, args.offline))
-    report = Report(__version__, str(project), str(ctx.target.path), tuple((c, results[c.id]) for c in checks),
-                    int((time.perf_counter() - start) * 1000))
+    report = ctx.report(checks, results, int((time.perf_counter() - start) * 1000))
     bundle = support.gather(ctx, report)
     text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else \
         support.render_markdown(bundle, markdown.body(report))

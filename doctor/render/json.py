@@ -21,7 +21,8 @@ def to_dict(report: Report, strict: bool = False) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "llm-doctor", "version": report.tool_version},
         "project": report.project,
-        "interpreter": report.interpreter,
+        "interpreter": report.interpreter or None,
+        "interpreter_source": report.interpreter_source,
         "summary": summary,
         "checks": [
             {
@@ -34,6 +35,7 @@ def to_dict(report: Report, strict: bool = False) -> dict[str, Any]:
                 "fix": result.fix.to_dict() if result.fix else None,
                 "duration_ms": result.duration_ms,
                 "live": check.live,
+                "findings": [finding.to_dict() for finding in result.problems],
             }
             for check, result in report.entries
         ],

@@ -99,5 +99,7 @@ def _counted(n: int, label: str) -> str:
 
 
 def render(report: Report, style: TextStyle) -> str:
-    return (header(report.tool_version, report.project, report.interpreter, style)
+    interpreter = f"{report.interpreter} ({report.interpreter_source})" if report.interpreter else \
+        f"none found ({report.interpreter_source})"
+    return (header(report.tool_version, report.project, interpreter, style)
             + "".join(body(report.entries, style)) + summary(report, style))

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from checks.environment import packages_pinned, python_version, venv_active
-from checks.requirements import parse_requirements
+from doctor.project.pyproject import read_pyproject
+from doctor.project.record import read_record
 from doctor.model import Status
 from tests.conftest import HEALTHY_REQUIREMENTS, base_environ, facts, make_ctx, run_check, write_project
 
@@ -85,9 +86,9 @@ def test_a_real_venv_is_probed_in_a_subprocess(tmp_path):
     assert (result.status, result.code) == (Status.FAIL, "package-missing")
 
 
-def _pinned(tmp_path: Path, requirements: str | None, **dists: str):
+def _pinned(tmp_path: Path, requirements: str | None, **dists):
     project = write_project(tmp_path, requirements=requirements)
-    installed = {"openai": "1.99.0", "httpx": "0.28.1", "python-dotenv": "1.2.4"}
+    installed = {"openai": ("1.99.0", "httpx>=0.23"), "httpx": "0.28.1", "python-dotenv": "1.2.4"}
     installed.update({k.replace("_", "-"): v for k, v in dists.items()})
     installed = {k: v for k, v in installed.items() if v}
     return run_check(packages_pinned, make_ctx(project, interpreter=facts(project, dists=installed)))
@@ -100,17 +101,17 @@ def test_packages_pinned_passes_when_pins_match(tmp_path):
 def test_requirements_missing_is_a_warning(tmp_path):
     result = _pinned(tmp_path, None)
     assert (result.status, result.code) == (Status.WARN, "requirements-missing")
-    assert "pip freeze > requirements.txt" in result.fix.commands
+    assert result.fix.commands == (".venv/bin/python -m pip freeze > requirements.txt",)  # never a bare pip
 
 
 def test_unpinned_package(tmp_path):
     result = _pinned(tmp_path, "openai>=1.40\nhttpx==0.28.1\npython-dotenv==1.2.4\n")
     assert (result.status, result.code) == (Status.WARN, "package-unpinned")
-    assert "line 1" in result.message
+    assert "requirements.txt:1" in result.message
 
 
 def test_version_mismatch(tmp_path):
-    result = _pinned(tmp_path, HEALTHY_REQUIREMENTS.replace("openai==1.99.0", "openai==1.50.0"))
+    result = _pinned(tmp_path, HEALTHY_REQUIREMENTS.replace("openai==1.99.0", "openai==1.98.0"))
     assert (result.status, result.code) == (Status.FAIL, "package-version-mismatch")
 
 
@@ -126,7 +127,7 @@ def test_package_missing(tmp_path):
 
 
 def test_below_floor(tmp_path):
-    result = _pinned(tmp_path, HEALTHY_REQUIREMENTS.replace("0.28.1", "0.26.0"), httpx="0.26.0")
+    result = _pinned(tmp_path, HEALTHY_REQUIREMENTS.replace("1.2.4", "0.21.0"), python_dotenv="0.21.0")
     assert (result.status, result.code) == (Status.FAIL, "package-below-floor")
 
 
@@ -136,9 +137,10 @@ def test_openai_pre_v1(tmp_path):
     assert "package-below-floor" not in result.facts["codes"]
 
 
-def test_sdk_httpx_incompatible(tmp_path):
-    result = _pinned(tmp_path, HEALTHY_REQUIREMENTS.replace("1.99.0", "1.50.0"), openai="1.50.0")
-    assert (result.status, result.code) == (Status.FAIL, "sdk-httpx-incompatible")
+def test_sdk_httpx_incompatible_and_the_record_pins_the_broken_set(tmp_path):
+    result = _pinned(tmp_path, HEALTHY_REQUIREMENTS.replace("1.99.0", "1.50.0"), openai=("1.50.0", "httpx>=0.23"))
+    assert result.status is Status.FAIL
+    assert {"sdk-httpx-incompatible", "pins-incompatible"} <= set(result.facts["codes"])
 
 
 def test_garbage_requirements_lines_are_named_not_fatal(tmp_path):
@@ -171,14 +173,17 @@ Python-Dotenv==1.2.4  # comment
 """
 
 
-def test_real_pip_freeze_output_parses():
-    reqs = parse_requirements(REAL_FREEZE)
-    assert reqs.invalid == ()
-    assert reqs.get("python_dotenv").version == "1.2.4"
-    assert reqs.get("anyio").version == "4.4.0"
-    assert reqs.get("certifi").version is None
-    assert reqs.get("somelib").line == 3
+def test_real_pip_freeze_output_parses(tmp_path):
+    project = write_project(tmp_path, requirements=REAL_FREEZE)
+    (project / "other.txt").write_text("sniffio==1.3.1\n")
+    record = read_record(project, read_pyproject(project))
+    assert record.problems == ()
+    assert record.pinned_version("python_dotenv", None)[0] == "1.2.4"
+    assert record.pinned_version("anyio", None)[0] == "4.4.0" and record.hashed
+    assert record.pinned_version("certifi", None) is None
+    assert record.pinned_version("sniffio", None)[1].file == "other.txt"
 
 
 def test_real_freeze_passes_the_check(tmp_path):
+    (tmp_path / "other.txt").write_text("")
     assert _pinned(tmp_path, REAL_FREEZE).status is Status.PASS

@@ -1,17 +1,23 @@
-"""Reads a project's `.env` the way python-dotenv does, and notes what its parser hides.
+"""Finds and reads the project's `.env` the way python-dotenv does, and notes what its parser hides.
 
-python-dotenv itself parses the text, so the doctor sees exactly the values the user's
-`load_dotenv()` would load. Around it sits what the parser does not tell: where each
-value sits (line numbers), lines it drops with only a warning, duplicate keys, a BOM,
-and files that cannot be text at all. Values never leave this module in messages.
+`load_dotenv()` looks for `.env` in the script's folder and then in every folder above
+it, so a monorepo's root `.env` is the user's `.env`: it is found the same way here, and
+named by its path from the project (`../../.env`). python-dotenv itself parses the text,
+and `${VAR}` references are expanded as it expands them (the shell's value first, since
+`load_dotenv()` does not override), so the doctor sees exactly the values the user's code
+would load. Around it sits what the parser does not tell: where each value sits (line
+numbers), lines it drops with only a warning, duplicate keys, a BOM, and files that
+cannot be text at all. Values never leave this module in messages.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Mapping
 
 from doctor.files import read_bytes
 
@@ -27,6 +33,7 @@ class Entry:
     key: str
     value: str | None
     line: int
+    raw: str | None = None  # before ${VAR} expansion, when it differs
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class DotenvFile:
     path: Path
     exists: bool
     problem: str | None = None
+    shown: str = ".env"  # its path from the project folder, as messages name it
     entries: tuple[Entry, ...] = ()
     unparsed: tuple[tuple[int, str | None], ...] = ()  # (line, the key it seems to set)
     bom: bool = False
@@ -60,20 +68,56 @@ class DotenvFile:
         return {k: v for k, v in lines.items() if len(v) > 1}
 
 
-def read_dotenv(path: Path) -> DotenvFile:
+def locate_dotenv(project: Path) -> Path:
+    """The `.env` that `load_dotenv()` in the project's folder finds: there or in a folder above."""
+    folder = project.resolve()
+    for candidate in (folder, *folder.parents):
+        path = candidate / ".env"
+        if os.path.lexists(path):
+            return path
+    return project / ".env"
+
+
+def shown_path(path: Path, project: Path) -> str:
+    """`.env`, or `../../.env` for one found above the project."""
+    try:
+        return os.path.relpath(path, project.resolve()).replace(os.sep, "/")
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def read_dotenv(path: Path, shell: Mapping[str, str] | None = None, shown: str = ".env") -> DotenvFile:
     """Reads and parses `path`; any reason it cannot be used becomes `problem`, never an exception."""
     found = read_bytes(path, MAX_DOTENV_BYTES)
     if not found.exists:
-        return DotenvFile(path, exists=False)
+        return DotenvFile(path, exists=False, shown=shown)
     if found.kind == "too-large":
-        return DotenvFile(path, True, problem="is larger than 1 MB; a .env file holds a few short lines")
+        return DotenvFile(path, True, problem="is larger than 1 MB; a .env file holds a few short lines", shown=shown)
     if not found.ok:
-        return DotenvFile(path, True, problem=found.problem, kind=found.kind)
+        return DotenvFile(path, True, problem=found.problem, kind=found.kind, shown=shown)
     text, problem, bom = decode_text(found.data or b"")
     if problem:
-        return DotenvFile(path, exists=True, problem=problem)
+        return DotenvFile(path, exists=True, problem=problem, shown=shown)
     entries, unparsed = parse_entries(text)
-    return DotenvFile(path, True, entries=entries, unparsed=unparsed, bom=bom)
+    return DotenvFile(path, True, entries=expand(entries, shell or {}), unparsed=unparsed, bom=bom, shown=shown)
+
+
+def expand(entries: tuple[Entry, ...], shell: Mapping[str, str]) -> tuple[Entry, ...]:
+    """`${VAR}` and `${VAR:-default}` resolved as python-dotenv resolves them without override:
+    from the shell first, then from earlier lines of the file."""
+    from dotenv.variables import parse_variables
+
+    known: dict[str, str | None] = {}
+    expanded = []
+    for entry in entries:
+        value = entry.value
+        if value is not None and "${" in value:
+            context = {**known, **shell}
+            resolved = "".join(atom.resolve(context) for atom in parse_variables(value))
+            entry = replace(entry, value=resolved, raw=value) if resolved != value else entry
+        known[entry.key] = entry.value
+        expanded.append(entry)
+    return tuple(expanded)
 
 
 def decode_text(raw: bytes) -> tuple[str, str | None, bool]:

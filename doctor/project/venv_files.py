@@ -1,24 +1,24 @@
 """An environment's facts read from its files alone, for `--untrusted`: nothing is executed.
 
 A virtual environment describes itself in `pyvenv.cfg` (the Python version and the base
-interpreter), and every installed distribution in a `NAME-VERSION.dist-info/METADATA`
-file. That is enough to know the version and the installed packages without running
-an interpreter that a stranger's repository may have tampered with.
+interpreter), and every installed distribution in a `NAME-VERSION.dist-info` folder.
+That is enough to know the version and the installed packages without running an
+interpreter that a stranger's repository may have tampered with. Marker values other
+than the version are this machine's (the venv was made on it, or its copy is checked here).
 """
 
 from __future__ import annotations
 
 import re
-from email.parser import HeaderParser
+import sys
 from pathlib import Path
-from typing import Iterable
 
 from doctor.files import read_text
-from doctor.interpreter import InterpreterFacts, Target
+from doctor.project.environment import Target
+from doctor.project.installed import scan
+from doctor.project.interpreter import InterpreterFacts, marker_environment
 
 MAX_CFG_BYTES = 64 * 1024
-MAX_METADATA_BYTES = 512 * 1024
-MAX_DIST_INFOS = 5000
 _VERSION = re.compile(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?")
 
 
@@ -48,28 +48,9 @@ def site_packages(root: Path) -> list[Path]:
     return list(dict.fromkeys(p.resolve() for p in found))
 
 
-def installed_versions(folders: Iterable[Path], wanted: Iterable[str]) -> dict[str, str]:
-    """Name -> version for the wanted distributions, from their METADATA files."""
-    from packaging.utils import canonicalize_name
-
-    names = {canonicalize_name(n): n for n in wanted}
-    versions: dict[str, str] = {}
-    for folder in folders:
-        for count, info in enumerate(folder.glob("*.dist-info")):
-            if count >= MAX_DIST_INFOS:
-                break
-            guess = canonicalize_name(info.name.split("-")[0])
-            if guess not in names or names[guess] in versions:
-                continue
-            meta = read_text(info / "METADATA", MAX_METADATA_BYTES, within=folder)
-            headers = HeaderParser().parsestr(meta.text() or "", headersonly=True)
-            if headers.get("Name") and headers.get("Version"):
-                versions[names[guess]] = str(headers["Version"]).strip()
-    return versions
-
-
-def facts_from_files(target: Target, wanted: Iterable[str]) -> InterpreterFacts:
+def facts_from_files(target: Target) -> InterpreterFacts:
     """The target's facts without running it; a non-venv interpreter's version stays unknown."""
+    assert target.path is not None
     root = venv_root(target.path)
     if root is None:
         return InterpreterFacts(target, executable=str(target.path), from_files=True)
@@ -77,12 +58,16 @@ def facts_from_files(target: Target, wanted: Iterable[str]) -> InterpreterFacts:
     match = _VERSION.match(cfg.get("version_info") or cfg.get("version") or "")
     version = tuple(int(part or 0) for part in match.groups()) if match else None
     home = cfg.get("home")
+    folders = site_packages(root)
     return InterpreterFacts(
         target,
         version=version,  # type: ignore[arg-type]
         executable=str(target.path),
         prefix=str(root),
         base_prefix=str(Path(home).parent) if home else "",
-        distributions=installed_versions(site_packages(root), wanted),
+        site_dirs=tuple(str(p) for p in folders),
+        environment=marker_environment(version),  # type: ignore[arg-type]
+        preloaded=frozenset(sys.builtin_module_names),
+        installed_dists=scan(folders),
         from_files=True,
     )

@@ -1,0 +1,223 @@
+"""The findings of packages-pinned: the project's packages, as installed and as recorded.
+
+Each function answers one question (is it installed, recorded, matching, whole,
+importable, a working set) and returns findings whose fixes use the project's tool.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+from checks import guide
+from doctor.model import Finding, Fix, Location, Status
+from doctor.project.importable import ROOTS, SDK_STDLIB, find_broken, find_shadows, module_owners
+from doctor.project.record import Record, applies, canonical, parse_version
+
+if TYPE_CHECKING:
+    from doctor.context import Context
+    from doctor.project.installed import Distribution
+    from doctor.project.interpreter import InterpreterFacts
+    from doctor.project.tools import Tool
+
+GUIDE_FLOORS = {"openai": "1.40", "python-dotenv": "1.0"}  # the guide installs at least these
+OPENAI_PROXIES_FIX = "1.55.3"  # openai below this passes `proxies=`, which httpx 0.28 removed
+FULL_FILE_CHECK = ("openai", "python-dotenv", "httpx", "httpx2")
+MAX_LISTED = 5
+
+
+def _fix(summary: str, *commands: str, steps: tuple[str, ...] = ()) -> Fix:
+    return Fix(summary, steps=steps, commands=tuple(c for c in commands if c), guide=guide.SETUP)
+
+
+def http_library(openai: Distribution | None, environment: Mapping[str, str] | None) -> str | None:
+    """The HTTP library the installed openai declares: httpx before 3.0, httpx2 from 3.0 on."""
+    if openai is None:
+        return None
+    needs = openai.dependencies(environment)
+    return "httpx2" if "httpx2" in needs else "httpx" if "httpx" in needs else None
+
+
+def package_findings(ctx: Context, facts: InterpreterFacts) -> tuple[list[Finding], str]:
+    record, tool = ctx.record, ctx.tool
+    environment = facts.environment
+    findings = list(record.problems)
+    if record.kind == "none":
+        findings.append(_no_record(tool))
+    findings += pins_incompatible(record, environment, tool)
+    installed = facts.installed_dists
+    if ctx.target.path is None or facts.error or installed is None:
+        why = "no project environment was found" if ctx.target.path is None else "the project's Python could not be run"
+        return findings, f"installed versions unknown: {why}"
+    openai = installed.get("openai")
+    http = http_library(openai, environment)
+    wanted = ["openai", "python-dotenv", *([http] if http else [])]
+    if record.declared_for("httpx", environment) and "httpx" not in wanted:
+        wanted.append("httpx")  # the guide uses httpx directly too; the record says this project does
+    for name in wanted:
+        direct = name in ("openai", "python-dotenv") or bool(record.declared_for(name, environment))
+        findings += _package(name, installed.get(name), record, environment, tool, direct=direct)
+    findings += sdk_httpx_incompatible(installed)
+    broken, chains = find_broken(installed, environment, [r for r in ROOTS if r in installed], FULL_FILE_CHECK)
+    findings += [_broken(item.package, item.why, item.needed_by, tool) for item in broken]
+    relevant = set(chains) | {d.name for d in record.declared if not d.constraint}
+    findings += lock_out_of_sync(record, installed, environment, relevant, tool)
+    candidates: dict[str, str | None] = {m: None for m in SDK_STDLIB}
+    candidates.update(module_owners(chains, installed))
+    candidates.setdefault("openai", "openai")
+    candidates.setdefault("dotenv", "python-dotenv")
+    findings += [_shadowed(s.module, s.file, s.package) for s in
+                 find_shadows(ctx.project, candidates, facts.preloaded)]
+    versions = ", ".join(f"{n} {installed[n].version}" for n in wanted if n in installed)
+    recorded = f"recorded in {', '.join(record.files[:2])}" if record.files else "not recorded"
+    return findings, f"{versions or 'none of the guide packages'}; {recorded}"
+
+
+def _no_record(tool: Tool) -> Finding:
+    command = tool.lock() or f"{tool.pip('freeze')} > requirements.txt"
+    return Finding(Status.WARN, "requirements-missing",
+                   "the project records no package versions (no lock file, requirements.txt or pyproject.toml "
+                   "dependencies)", _fix("Record the versions you test with, so a teammate or CI installs the same.",
+                                         command))
+
+
+def _package(name: str, dist: Distribution | None, record: Record, environment: Mapping[str, str] | None,
+             tool: Tool, direct: bool) -> list[Finding]:
+    """Installed, and (for what the project itself requires) recorded with the version installed."""
+    declared = record.declared_for(name, environment)
+    locked = record.locked_for(name, environment)
+    where = (locked[0].where if locked else declared[0].where if declared else None)
+    if dist is None:
+        on_record = bool(declared or locked)
+        fix = _fix(f"Install what the record lists: {tool.sync()}", tool.sync()) if on_record else \
+            _fix(f"Add {name} to the project and install it.", tool.add(f"{name}>={GUIDE_FLOORS.get(name, '0')}"))
+        return [Finding(Status.FAIL, "package-missing", f"{name} is not installed in the project's Python"
+                        + (f" although {record.files[0]} lists it" if on_record else ""), fix, location=where)]
+    found = []
+    floor = installed_floor(name, dist.version, tool)
+    if floor is not None:
+        found.append(floor)
+    if direct and record.kind in ("requirements", "pyproject") and not record.hashed:
+        pinned = record.pinned_version(name, environment)
+        if pinned is None:
+            how = f"is not listed in {record.files[0]}" if not declared else \
+                f"is not pinned with == in {declared[0].where} ({declared[0].spec or 'any version'})"
+            found.append(Finding(Status.WARN, "package-unpinned", f"{name} {how}",
+                                 _pin_fix(name, dist.version, record, tool), location=where))
+        elif parse_version(pinned[0]) != parse_version(dist.version):
+            found.append(Finding(
+                Status.FAIL, "package-version-mismatch",
+                f"{pinned[1].file} pins {name}=={pinned[0]} (line {pinned[1].line}) but {dist.version} is installed",
+                _fix("Make the environment and the record agree: install what the record says (or, if the "
+                     f"installed {dist.version} is the one you want, pin that).", tool.sync()),
+                location=pinned[1]))
+    return found
+
+
+def _pin_fix(name: str, version: str, record: Record, tool: Tool) -> Fix:
+    if tool.name == "pip" and record.kind == "requirements":
+        return _fix(f"Pin {name} to the version you test with: {name}=={version} in {record.files[0]}.",
+                    steps=("Edit the line in place (llm-doctor can do it: --fix), then commit the file.",))
+    if tool.locks:
+        return _fix(f"Keep a lock file, so every install gets {name} {version} and its dependencies.", tool.lock() or "")
+    return _fix(f"Pin {name}=={version} in {record.files[0]}, or keep a lock file.")
+
+
+def installed_floor(name: str, installed: str, tool: Tool) -> Finding | None:
+    """openai 0.x, or a package older than the guide's floor."""
+    floor = GUIDE_FLOORS.get(name)
+    have = parse_version(installed)
+    if floor is None or have is None:
+        return None
+    if name == "openai" and have < parse_version("1.0"):  # type: ignore[operator]
+        return Finding(Status.FAIL, "openai-pre-v1", f"openai {installed} is the old 0.x SDK; the guide's code needs "
+                                                     "1.0 or newer",
+                       _fix("Upgrade the SDK; code written for 0.28 (openai.ChatCompletion) must move to "
+                            "client.chat.completions.create.", tool.add(f"openai>={floor}"), ))
+    if have < parse_version(floor):  # type: ignore[operator]
+        return Finding(Status.FAIL, "package-below-floor", f"{name} {installed} is older than the guide's {floor}",
+                       _fix(f"Upgrade {name}.", tool.add(f"{name}>={floor}")))
+    return None
+
+
+def _between(version: str | None, low: str, high: str | None) -> bool:
+    have = parse_version(version or "")
+    return have is not None and have >= parse_version(low) and (high is None or have < parse_version(high))  # type: ignore[operator]
+
+
+def sdk_httpx_incompatible(installed: Mapping[str, Distribution]) -> list[Finding]:
+    openai, httpx = installed.get("openai"), installed.get("httpx")
+    if openai and httpx and _between(openai.version, "1.0", OPENAI_PROXIES_FIX) and _between(httpx.version, "0.28", None):
+        return [Finding(Status.FAIL, "sdk-httpx-incompatible",
+                        f"openai {openai.version} breaks with httpx {httpx.version}: `Client.__init__() got an "
+                        "unexpected keyword argument 'proxies'`",
+                        _fix("Move openai to 1.55.3 or later (the smallest change), or httpx below 0.28."))]
+    return []
+
+
+def pins_incompatible(record: Record, environment: Mapping[str, str] | None, tool: Tool) -> list[Finding]:
+    """A record that pins a set which cannot work: a fresh install breaks even where today's venv works."""
+    openai = record.pinned_version("openai", environment)
+    httpx = record.pinned_version("httpx", environment)
+    found = []
+    if openai and httpx and _between(openai[0], "1.0", OPENAI_PROXIES_FIX) and _between(httpx[0], "0.28", None):
+        found.append(Finding(
+            Status.FAIL, "pins-incompatible",
+            f"{openai[1].file} pins openai {openai[0]} with httpx {httpx[0]}: every fresh install fails with "
+            "`unexpected keyword argument 'proxies'`",
+            _fix("Change the smallest thing: openai 1.55.3 or later within 1.x, or httpx below 0.28.",
+                 tool.add("openai>=1.55.3,<2"), steps=(f"Or keep openai and pin httpx<0.28: {tool.add('httpx<0.28')}",)),
+            location=openai[1]))
+    if record.kind == "lock" and openai and _between(openai[0], "3.0", None) and \
+            not record.locked_for("httpx2", environment):
+        found.append(Finding(Status.FAIL, "pins-incompatible",
+                             f"{openai[1].file} locks openai {openai[0]} without httpx2, which openai 3 needs",
+                             _fix("Lock again with the project's tool.", tool.lock() or tool.sync()),
+                             location=openai[1]))
+    return found
+
+
+def lock_out_of_sync(record: Record, installed: Mapping[str, Distribution], environment: Mapping[str, str] | None,
+                     relevant: Iterable[str], tool: Tool) -> list[Finding]:
+    """Installed versions that differ from the lock, and locked packages the SDK needs that are missing."""
+    if record.kind != "lock":
+        return []
+    wanted = set(relevant)
+    differ, missing = [], []
+    by_name: dict[str, list[str]] = {}
+    for package in record.locked:
+        if applies(package.marker, environment):
+            by_name.setdefault(package.name, []).append(package.version)
+    for name, versions in sorted(by_name.items()):
+        dist = installed.get(name)
+        if dist is not None and all(parse_version(v) != parse_version(dist.version) for v in versions):
+            differ.append(f"{name} {dist.version} (locked: {' or '.join(versions)})")
+        elif dist is None and name in wanted and any(p.default for p in record.locked if p.name == name):
+            missing.append(name)
+    if not differ and not missing:
+        return []
+    parts = ([f"{len(differ)} installed version(s) differ from it"] if differ else []) + \
+        ([f"{len(missing)} locked package(s) are not installed"] if missing else [])
+    details = tuple(differ[:MAX_LISTED]) + tuple(f"{n} is locked but not installed" for n in missing[:MAX_LISTED])
+    return [Finding(Status.FAIL, "lock-out-of-sync", f"the environment has drifted from {record.files[0]}: "
+                    + " and ".join(parts), _fix(f"Make the environment match the lock: {tool.sync()}", tool.sync()),
+                    details, location=Location(record.files[0]))]
+
+
+def _broken(package: str, why: str, needed_by: str, tool: Tool) -> Finding:
+    return Finding(Status.FAIL, "package-broken",
+                   f"{needed_by} cannot be imported: {why}",
+                   _fix(f"Reinstall it with the project's tool: {tool.reinstall(canonical(package))}",
+                        tool.reinstall(canonical(package)),
+                        steps=("Files deleted by hand or an interrupted install leave a package recorded as "
+                               "installed that cannot be imported.",)))
+
+
+def _shadowed(module: str, file: str, package: str | None) -> Finding:
+    what = f"the {package} package" if package else f"the standard library's {module}"
+    return Finding(Status.FAIL, "module-shadowed",
+                   f"{file} in the project is imported instead of {what}: `import {module}` picks up your file",
+                   Fix(f"Rename {file} (for example to my_{module.lstrip('_')}.py) and delete any stale "
+                       f"__pycache__/{module}.*.pyc.",
+                       steps=("Python puts the script's own folder first on the import path, so a file named like a "
+                              "package replaces it for every script in that folder.",),
+                       guide=guide.TROUBLESHOOTING), location=Location(file))

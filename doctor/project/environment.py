@@ -1,0 +1,292 @@
+"""Which Python environment is the project's: never the doctor's own install.
+
+The doctor often runs from somewhere else (pipx, uvx, a clone with its own venv), so it
+looks for the project's environment in this order: `--python`; an activated environment
+(`$VIRTUAL_ENV`, `$CONDA_PREFIX`) unless it is the doctor's own; the environment the
+project's tool defines (uv, pdm, a `.venv`/`venv` folder, poetry, pipenv, hatch); and
+last the interpreter running the doctor, unless that is the doctor's own isolated install.
+When none is found, the Target says what the tool expected, so the fix can name it.
+
+The tools' own locations are computed here the way each tool computes them (their source
+is cited beside each rule) rather than by running the tools: `pdm info` creates a venv,
+poetry 2 may install a project's plugins, and each costs a fraction of a second. The
+tests check the computed paths against `poetry env info -p`, `pipenv --venv` and
+`hatch env find` on real projects.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from doctor.files import read_text
+from doctor.project.pyproject import Pyproject, parse_toml
+from doctor.project.record import canonical
+
+CONTAINER_MARKERS = ("/.dockerenv", "/run/.containerenv")
+TOOL_FOLDERS = ("pipx/venvs", "uv/tools", "pipx\\venvs", "uv\\tools")
+
+
+@dataclass(frozen=True)
+class Target:
+    """The interpreter to diagnose, and how it was chosen; `path` is None when none was found."""
+
+    path: Path | None
+    source: str  # in words, e.g. "the project's .venv" or "poetry's environment in its cache"
+    kind: str = "venv"  # "venv", "conda", "container" or "interpreter" (a plain Python)
+    project_venvs: tuple[Path, ...] = ()
+    expected: str | None = None  # with no path: what the project's tool expects to exist
+    notes: tuple[str, ...] = ()  # environments passed over, and why
+
+    @property
+    def described(self) -> str:
+        return f"{self.path} ({self.source})" if self.path else f"none found ({self.source})"
+
+
+def env_python(prefix: Path) -> Path:
+    """The interpreter inside an environment folder, for POSIX and Windows layouts."""
+    for candidate in (prefix / "bin" / "python", prefix / "Scripts" / "python.exe", prefix / "python.exe"):
+        if candidate.exists() or candidate.is_symlink():
+            return candidate
+    return prefix / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def is_venv(prefix: Path) -> bool:
+    return (prefix / "pyvenv.cfg").is_file()
+
+
+def is_conda(prefix: Path) -> bool:
+    return (prefix / "conda-meta" / "history").is_file()
+
+
+def in_container() -> bool:
+    return any(os.path.exists(marker) for marker in CONTAINER_MARKERS)
+
+
+def find_project_venvs(project: Path) -> tuple[Path, ...]:
+    return tuple(p for p in (project / ".venv", project / "venv") if is_venv(p))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _holds_doctor(prefix: Path) -> bool:
+    if _inside(Path(sys.prefix), prefix) and _inside(prefix, Path(sys.prefix)):
+        return True
+    return any(prefix.glob("lib*/python3*/site-packages/llm_api_doctor-*.dist-info")) or \
+        any(prefix.glob("Lib/site-packages/llm_api_doctor-*.dist-info"))
+
+
+def doctor_source() -> Path | None:
+    """The doctor's own source checkout, when it runs from one (an editable install)."""
+    root = Path(__file__).resolve().parents[2]
+    pyproject = root / "pyproject.toml"
+    try:
+        return root if pyproject.is_file() and "llm-api-doctor" in pyproject.read_text("utf-8")[:4096] else None
+    except OSError:
+        return None
+
+
+def doctors_own(prefix: Path, project: Path, record_names_doctor: bool) -> bool:
+    """Whether an environment is the doctor's own install and not the project's (DESIGN's rule):
+    it holds llm-doctor, and it lives in the doctor's checkout or a pipx/uv tool folder, or
+    outside the project whose record does not install llm-api-doctor. Inside the project, never."""
+    if _inside(prefix, project) or not _holds_doctor(prefix):
+        return False
+    source = doctor_source()
+    if source is not None and _inside(prefix, source):
+        return True
+    if any(folder in str(prefix) for folder in TOOL_FOLDERS):
+        return True
+    return not record_names_doctor
+
+
+def _found(python: Path, source: str, project: Path, notes: list[str]) -> Target:
+    prefix = python.parent.parent if python.parent.name in ("bin", "Scripts") else python.parent
+    kind = "venv" if is_venv(prefix) else "conda" if is_conda(prefix) else \
+        "container" if in_container() else "interpreter"
+    return Target(python, source, kind, find_project_venvs(project), notes=tuple(notes))
+
+
+def resolve_target(project: Path, python: str | None, environ: Mapping[str, str], pyproject: Pyproject,
+                   tool: str, record_names_doctor: bool) -> Target:
+    """Picks the project's interpreter (see the module's docstring for the order)."""
+    notes: list[str] = []
+    if python:
+        return _found(Path(python), "--python", project, notes)
+    for variable, what in (("VIRTUAL_ENV", "virtual environment"), ("CONDA_PREFIX", "conda environment")):
+        prefix = environ.get(variable)
+        if not prefix:
+            continue
+        if doctors_own(Path(prefix), project, record_names_doctor):
+            notes.append(f"${variable} ({prefix}) is llm-doctor's own install, not the project's")
+            continue
+        return _found(env_python(Path(prefix)), f"the activated {what} (${variable})", project, notes)
+    python_path, source, expected = tool_environment(project, environ, pyproject, tool)
+    if python_path is not None:
+        return _found(python_path, source, project, notes)
+    if not doctors_own(Path(sys.prefix), project, record_names_doctor):
+        return _found(Path(sys.executable), "the Python running llm-doctor", project, notes)
+    notes.append(f"the Python running llm-doctor ({sys.prefix}) is its own install, not the project's")
+    return Target(None, source, "interpreter", find_project_venvs(project), expected, tuple(notes))
+
+
+def tool_environment(project: Path, environ: Mapping[str, str], pyproject: Pyproject,
+                     tool: str) -> tuple[Path | None, str, str | None]:
+    """(interpreter, how it was found, what was expected) for the environment the project's tool defines."""
+    uv_env = environ.get("UV_PROJECT_ENVIRONMENT")
+    if uv_env:
+        prefix = (project / uv_env) if not os.path.isabs(uv_env) else Path(uv_env)
+        if is_venv(prefix):
+            return env_python(prefix), "uv's environment ($UV_PROJECT_ENVIRONMENT)", None
+    pdm = environ.get("PDM_PYTHON") or (read_text(project / ".pdm-python", 4096).text() or "").strip()
+    if pdm and tool == "pdm":
+        if Path(pdm).exists():
+            return Path(pdm), "pdm's interpreter (.pdm-python)", None
+    for folder in find_project_venvs(project):
+        return env_python(folder), f"the project's {folder.name}", None
+    finder = {"poetry": poetry_environment, "pipenv": pipenv_environment, "hatch": hatch_environment}.get(tool)
+    if finder is not None:
+        found, expected = finder(project, environ, pyproject)
+        if found is not None:
+            return env_python(found), f"{tool}'s environment ({found})", None
+        return None, f"{tool} manages this project, but its environment was not found", expected
+    if tool in ("uv", "pdm"):
+        return None, f"{tool} manages this project, but its environment was not found", \
+            f"{project / '.venv'} (`{tool} sync` creates it)"
+    return None, "no virtual environment in the project", None
+
+
+# -- poetry: virtualenvs/NAME-HASH-pyX.Y -------------------------------------------------------
+# poetry/utils/env/env_manager.py: EnvManager.generate_env_name; poetry/config/config.py defaults.
+
+def _user_cache(environ: Mapping[str, str], app: str) -> Path:
+    home = Path(environ.get("HOME") or environ.get("USERPROFILE") or Path.home())
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / app
+    if os.name == "nt":
+        return Path(environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / app / "Cache"
+    return Path(environ.get("XDG_CACHE_HOME") or home / ".cache") / app
+
+
+def _user_data(environ: Mapping[str, str], app: str) -> Path:
+    home = Path(environ.get("HOME") or environ.get("USERPROFILE") or Path.home())
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / app
+    if os.name == "nt":
+        return Path(environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / app
+    return Path(environ.get("XDG_DATA_HOME") or home / ".local" / "share") / app
+
+
+def _user_config(environ: Mapping[str, str], app: str) -> Path:
+    home = Path(environ.get("HOME") or environ.get("USERPROFILE") or Path.home())
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / app
+    if os.name == "nt":
+        return Path(environ.get("APPDATA") or home / "AppData" / "Roaming") / app
+    return Path(environ.get("XDG_CONFIG_HOME") or home / ".config") / app
+
+
+def _toml_file(path: Path) -> dict:
+    found = read_text(path, 256 * 1024)
+    data, _ = parse_toml(found.data) if found.ok and found.data is not None else (None, None)
+    return data or {}
+
+
+def _url_hash(text: str, length: int = 8) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()).decode()[:length]
+
+
+def poetry_env_name(project: Path, pyproject: Pyproject) -> str:
+    """NAME-HASH, without the -pyX.Y suffix."""
+    name = pyproject.table("project", "name") or pyproject.table("tool", "poetry", "name") or project.name
+    sanitized = re.sub(r'[ $`!*@"\\\r\n\t]', "_", canonical(str(name)).lower())[:42]
+    where = os.path.normcase(os.path.realpath(project))
+    return f"{sanitized}-{_url_hash(where)}"
+
+
+def poetry_environment(project: Path, environ: Mapping[str, str],
+                       pyproject: Pyproject) -> tuple[Path | None, str | None]:
+    local = _toml_file(project / "poetry.toml")
+    config = _toml_file(Path(environ.get("POETRY_CONFIG_DIR") or _user_config(environ, "pypoetry")) / "config.toml")
+    settings = {**(config.get("virtualenvs") or {}), **(local.get("virtualenvs") or {})}
+    in_project = environ.get("POETRY_VIRTUALENVS_IN_PROJECT") or settings.get("in-project")
+    if str(in_project).lower() in ("true", "1") and is_venv(project / ".venv"):
+        return project / ".venv", None
+    cache = Path(environ.get("POETRY_CACHE_DIR") or config.get("cache-dir") or _user_cache(environ, "pypoetry"))
+    folder = Path(environ.get("POETRY_VIRTUALENVS_PATH") or settings.get("path") or cache / "virtualenvs")
+    name = poetry_env_name(project, pyproject)
+    candidates = sorted((p for p in folder.glob(f"{glob_escape(name)}-py*") if is_venv(p)),
+                        key=lambda p: p.stat().st_mtime, reverse=True)
+    if candidates:
+        return candidates[0], None
+    return None, f"{folder / name}-pyX.Y (`poetry install` creates it)"
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([\[\]*?])", r"[\1]", text)
+
+
+# -- pipenv: WORKON_HOME/NAME-HASH -----------------------------------------------------------------
+# pipenv/utils/venv_locator.py: VenvLocator.name, _get_virtualenv_hash, get_location.
+
+def pipenv_env_name(project: Path) -> str:
+    location = os.path.abspath(project / "Pipfile")
+    sanitized = re.sub(r'[ &$`!*@"()\[\]\\\r\n\t]', "_", project.name)[:42]
+    digest = base64.urlsafe_b64encode(hashlib.sha256(location.encode()).digest()[:6]).decode()[:8]
+    return f"{sanitized}-{digest}"
+
+
+def pipenv_environment(project: Path, environ: Mapping[str, str],
+                       pyproject: Pyproject) -> tuple[Path | None, str | None]:
+    marker = project / ".venv"
+    if marker.is_file():  # a .venv file names the environment
+        content = (read_text(marker, 4096).text() or "").strip()
+        if content:
+            where = project / content if ("/" in content or "\\" in content) else _workon_home(environ) / content
+            return (where, None) if _pipenv_exists(where) else (None, f"{where} (named in .venv)")
+    if environ.get("PIPENV_VENV_IN_PROJECT", "").lower() in ("1", "true", "yes"):
+        return (marker, None) if is_venv(marker) else (None, f"{marker} (`pipenv sync` creates it)")
+    name = environ.get("PIPENV_CUSTOM_VENV_NAME") or pipenv_env_name(project)
+    where = _workon_home(environ) / name
+    return (where, None) if _pipenv_exists(where) else (None, f"{where} (`pipenv sync` creates it)")
+
+
+def _workon_home(environ: Mapping[str, str]) -> Path:
+    if environ.get("WORKON_HOME"):
+        return Path(os.path.expanduser(environ["WORKON_HOME"]))
+    if os.name == "nt":
+        return Path(environ.get("USERPROFILE") or Path.home()) / ".virtualenvs"
+    return _user_data(environ, "virtualenvs")
+
+
+def _pipenv_exists(prefix: Path) -> bool:
+    return (prefix / "bin" / "activate").exists() or (prefix / "Scripts" / "activate").exists()
+
+
+# -- hatch: data/env/virtual/PROJECT/PATHHASH/ENV ------------------------------------------------------
+# hatch/env/virtual.py: VirtualEnvironment.__init__; hatch/utils/fs.py: Path.id.
+
+def hatch_environment(project: Path, environ: Mapping[str, str],
+                      pyproject: Pyproject) -> tuple[Path | None, str | None]:
+    configured = environ.get("HATCH_ENV_TYPE_VIRTUAL_PATH") or pyproject.table("tool", "hatch", "envs", "default", "path")
+    if isinstance(configured, str) and configured:
+        where = project / configured if not os.path.isabs(configured) else Path(configured)
+        return (where, None) if is_venv(where) else (None, f"{where} (`hatch env create` creates it)")
+    name = canonical(str(pyproject.table("project", "name") or project.name))
+    text = str(project)
+    if sys.platform in ("win32", "darwin"):
+        text = text.casefold()
+    data = Path(environ.get("HATCH_DATA_DIR") or _user_data(environ, "hatch"))
+    where = data / "env" / "virtual" / name / _url_hash(text) / name
+    return (where, None) if is_venv(where) else (None, f"{where} (`hatch env create` creates it)")

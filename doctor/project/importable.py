@@ -1,0 +1,112 @@
+"""Whether `import openai` and `from dotenv import load_dotenv` will work from the project folder, judged without importing.
+
+Two things break them although the packages are installed: a project file that is
+imported instead (a script's folder comes first on `sys.path`, so `openai.py`,
+`dotenv.py` or `json.py` beside `main.py` shadow the real module), and a package whose
+files or dependencies are gone. The first is found with `PathFinder.find_spec` over the
+project folder alone (it looks at file names, it runs nothing); the second from the
+distributions' metadata (installed.py). Both work the same under `--untrusted`.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from doctor.project.installed import Distribution, closure
+
+# The guide's imports: what a broken or shadowed one breaks first.
+ROOTS = ("openai", "python-dotenv")
+
+# Standard-library modules that `import openai` (0.28, 1.x, 3.x) and `import dotenv` load
+# after start-up, listed by running each release with `-X importtime` on CPython 3.11:
+# a project file with one of these names breaks the SDK's import.
+SDK_STDLIB = frozenset((
+    "argparse", "array", "ast", "asyncio", "atexit", "base64", "binascii", "bisect", "bz2", "calendar",
+    "collections", "colorsys", "concurrent", "contextlib", "contextvars", "copy", "copyreg", "csv",
+    "dataclasses", "datetime", "decimal", "dis", "email", "enum", "fnmatch", "fractions", "functools",
+    "gettext", "hashlib", "heapq", "hmac", "http", "importlib", "inspect", "ipaddress", "json", "keyword",
+    "linecache", "locale", "logging", "lzma", "mimetypes", "netrc", "numbers", "opcode", "operator",
+    "pathlib", "pickle", "pkgutil", "platform", "pydoc", "queue", "quopri", "random", "re", "reprlib",
+    "secrets", "select", "selectors", "shlex", "shutil", "signal", "socket", "ssl", "string", "stringprep",
+    "struct", "subprocess", "sysconfig", "tempfile", "textwrap", "threading", "token", "tokenize",
+    "traceback", "types", "typing", "unicodedata", "urllib", "uuid", "warnings", "weakref", "zipfile",
+    "zlib", "zoneinfo",
+))
+
+
+@dataclass(frozen=True)
+class Shadow:
+    module: str  # the module name the project's file takes
+    file: str  # relative to the project
+    package: str | None  # the distribution it hides, or None for the standard library
+
+
+@dataclass(frozen=True)
+class Broken:
+    package: str
+    why: str  # "pydantic-core (needed by pydantic) is not installed", "its files are gone: ..."
+    needed_by: str  # the root that needs it
+
+
+def module_owners(chains: Mapping[str, list[str]], installed: Mapping[str, Distribution]) -> dict[str, str]:
+    """Importable name -> the distribution that installs it, over the roots' dependency closure."""
+    owners: dict[str, str] = {}
+    for name in chains:
+        for module in installed[name].top_level():
+            owners.setdefault(module, name)
+    return owners
+
+
+def find_shadows(project: Path, candidates: Mapping[str, str | None], immune: Iterable[str]) -> list[Shadow]:
+    """Project files and folders named like a module the SDK imports (module -> its distribution,
+    None for the standard library). Modules loaded at start-up are immune: they are never looked up."""
+    skip = set(immune)
+    found = []
+    for module, package in sorted(candidates.items()):
+        if module in skip:
+            continue
+        spec = importlib.machinery.PathFinder.find_spec(module, [str(project)])
+        if spec is None:
+            continue
+        origin = spec.origin if spec.origin and spec.origin != "namespace" else \
+            next(iter(spec.submodule_search_locations or []), None)
+        if origin is None:
+            continue
+        try:
+            relative = Path(origin).resolve().relative_to(project.resolve()).as_posix()
+        except ValueError:
+            continue
+        found.append(Shadow(module, relative, package))
+    return found
+
+
+def find_broken(installed: Mapping[str, Distribution], environment: Mapping[str, str] | None,
+                roots: Iterable[str] = ROOTS, full_check: Iterable[str] = ()) -> tuple[list[Broken], dict[str, list[str]]]:
+    """Packages of the roots' closure whose dependencies are missing or whose files are gone.
+
+    `full_check` names the distributions whose every Python file is checked; the others
+    only need their top-level modules. Returns the problems and the closure's chains."""
+    chains, missing = closure(roots, installed, environment)
+    broken = [Broken(needed, f"{needed} (needed by {by}) is not installed", chains[by][0]) for needed, by in missing]
+    deep = set(full_check)
+    for name, chain in chains.items():
+        dist = installed[name]
+        gone = dist.missing_files() if name in deep else _missing_top_level(dist)
+        if gone:
+            shown = ", ".join(gone[:3]) + (" and more" if len(gone) > 3 else "")
+            broken.append(Broken(name, f"files that {name} installed are gone ({shown})", chain[0]))
+    return broken, chains
+
+
+def _missing_top_level(dist: Distribution) -> list[str]:
+    """A package folder or module its RECORD lists that is not on disk."""
+    missing = []
+    for path in dist.record() or ():
+        parts = path.replace("\\", "/").split("/")
+        if len(parts) == 2 and parts[1] == "__init__.py" or len(parts) == 1 and path.endswith(".py"):
+            if not (dist.site / path).exists():
+                missing.append(path)
+    return missing

@@ -1,0 +1,499 @@
+"""The project's record of its packages: what it declares, and what it pins or locks.
+
+The record is, in this order: a lock file (`uv.lock`, `poetry.lock`, `Pipfile.lock`,
+`pdm.lock`), then requirements files (`requirements.txt` with its `-r`/`-c` includes, or
+`requirements/*.txt`), then `[project].dependencies` in pyproject.toml. Locks are read
+with tomllib and json only, the requirements grammar with `packaging`. Every requirement
+and locked package keeps its file and line, so a finding can point at it. Markers are
+kept as text and evaluated later, for the target interpreter (`applies`).
+
+Reading never fails: a file that cannot be read, parsed or understood (a merge
+conflict, a lock from a future format, an include loop) becomes a `problem` finding,
+and what could be read is still used.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from doctor.files import read_bytes
+from doctor.model import Finding, Location, Status
+from doctor.project.pyproject import Pyproject, parse_toml
+from doctor.project.tools import tool_name
+
+if TYPE_CHECKING:
+    from packaging.version import Version
+
+MAX_RECORD_BYTES = 2 * 1024 * 1024
+MAX_INCLUDES = 50
+# Lock format versions this reader understands; a newer one is read as far as it goes, with a warning.
+KNOWN_LOCK_VERSIONS = {"uv.lock": 1, "poetry.lock": 2, "pdm.lock": 4, "Pipfile.lock": 6}
+_OPTION = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=?\s*)(\S+)")
+_HASH = re.compile(r"\s--hash[=\s]\S+")
+_COMMENT = re.compile(r"(^|\s+)#.*$")
+_EGG = re.compile(r"[#&]egg=([A-Za-z0-9_.\-]+)")
+
+
+def canonical(name: str) -> str:
+    """PEP 503 names: the form every tool compares by ("Python_Dotenv" is "python-dotenv")."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def parse_version(text: str) -> Version | None:
+    """A comparable version, or None when `text` is not a PEP 440 version."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A requirement as the record states it: `openai>=1.40 ; python_version < "3.12"`."""
+
+    name: str
+    spec: str
+    marker: str | None
+    where: Location
+    hashed: bool = False
+    constraint: bool = False  # from a -c file: it caps, it never adds a package
+
+    @property
+    def exact(self) -> str | None:
+        """The version of an exact `==` pin (no wildcard), else None."""
+        match = re.fullmatch(r"\s*===?\s*([^\s,*]+)\s*", self.spec)
+        return match.group(1) if match else None
+
+
+@dataclass(frozen=True)
+class Locked:
+    """A package a lock file fixes at one version; `default` when a plain sync installs it."""
+
+    name: str
+    version: str
+    marker: str | None
+    where: Location
+    default: bool = True
+
+
+@dataclass(frozen=True)
+class Record:
+    tool: str  # the tool that owns the record (see doctor/project/tools.py)
+    kind: str  # "lock", "requirements", "pyproject" or "none"
+    files: tuple[str, ...] = ()
+    declared: tuple[Declared, ...] = ()
+    locked: tuple[Locked, ...] = ()
+    requires_python: tuple[str, Location] | None = None
+    problems: tuple[Finding, ...] = ()
+    hashed: bool = False  # pip's hash-checking mode: every line needs its hashes
+    names_doctor: bool = False  # the record installs llm-api-doctor itself (a dev dependency)
+
+    @property
+    def lock_file(self) -> str | None:
+        return self.files[0] if self.kind == "lock" else None
+
+    def declared_for(self, name: str, environment: Mapping[str, str] | None) -> list[Declared]:
+        wanted = canonical(name)
+        return [d for d in self.declared if d.name == wanted and applies(d.marker, environment)]
+
+    def locked_for(self, name: str, environment: Mapping[str, str] | None) -> list[Locked]:
+        wanted = canonical(name)
+        return [p for p in self.locked if p.name == wanted and applies(p.marker, environment)]
+
+    def pinned_version(self, name: str, environment: Mapping[str, str] | None) -> tuple[str, Location] | None:
+        """The one version the record fixes for `name` here: a lock entry, or an exact pin
+        (a constraint's pin counts when a requirement names the package)."""
+        locked = self.locked_for(name, environment)
+        if locked:
+            return (locked[0].version, locked[0].where) if len({p.version for p in locked}) == 1 else None
+        exact = [d for d in self.declared_for(name, environment) if d.exact]
+        versions = {d.exact for d in exact}
+        return (exact[0].exact, exact[0].where) if len(versions) == 1 else None  # type: ignore[return-value]
+
+
+def applies(marker: str | None, environment: Mapping[str, str] | None) -> bool:
+    """Whether an environment marker holds for the target; unknown targets and bad markers count as yes."""
+    if not marker or environment is None:
+        return True
+    from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
+
+    try:
+        return Marker(marker).evaluate({"extra": "", **environment})
+    except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName):
+        return True
+
+
+def line_of(text: str, pattern: str, occurrence: int = 0) -> int | None:
+    """The line (from 1) of the n-th match of a regular expression in `text`."""
+    for count, match in enumerate(re.finditer(pattern, text, re.M)):
+        if count == occurrence:
+            return text.count("\n", 0, match.start()) + 1
+    return None
+
+
+def _read(path: Path) -> tuple[str | None, str | None]:
+    found = read_bytes(path, MAX_RECORD_BYTES)
+    if not found.ok:
+        return None, found.problem
+    try:
+        return (found.data or b"").decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return None, "is not UTF-8 text"
+
+
+def _problem(code: str, message: str, where: Location, fix_hint: str = "", status: Status = Status.FAIL) -> Finding:
+    from doctor.model import Fix
+
+    return Finding(status, code, message, Fix(fix_hint) if fix_hint else None, location=where)
+
+
+# -- requirements files -------------------------------------------------------------------
+
+@dataclass
+class _RequirementsReader:
+    project: Path
+    declared: list[Declared] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    hashed: bool = False
+    names_doctor: bool = False
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.project).as_posix()
+        except ValueError:
+            return str(path)
+
+    def read(self, path: Path, constraint: bool = False, chain: tuple[Path, ...] = ()) -> None:
+        from packaging.requirements import InvalidRequirement, Requirement
+
+        name = self.relative(path)
+        if path.resolve() in chain:
+            self.problems.append(_problem("requirements-invalid", f"{name} includes itself through -r/-c (a loop)",
+                                          Location(self.relative(chain[-1])), status=Status.WARN))
+            return
+        if len(self.files) >= MAX_INCLUDES:
+            return
+        text, problem = _read(path)
+        if text is None:
+            self.problems.append(_problem("requirements-invalid", f"{name} {problem}", Location(name),
+                                          "pip cannot read it either; write it again as plain text"))
+            return
+        self.files.append(name)
+        invalid: list[tuple[int, str]] = []
+        for number, line in logical_lines(text):
+            include = _OPTION.match(line)
+            if include:
+                target = (path.parent / include.group(2)).resolve()
+                if not target.is_file():
+                    self.problems.append(_problem("requirements-invalid", f"{name} line {number} includes "
+                                                  f"{include.group(2)}, which does not exist", Location(name, number)))
+                    continue
+                self.read(target, constraint or include.group(1) in ("-c", "--constraint"),
+                          (*chain, path.resolve()))
+                continue
+            if line.startswith(("-e", "--editable")):
+                egg = _EGG.search(line)
+                self.names_doctor |= "llm-doctor" in line or "llm_doctor" in line or \
+                    bool(egg and canonical(egg.group(1)) == "llm-api-doctor")
+                continue
+            if line.startswith("-"):
+                continue  # --index-url and friends
+            hashed = bool(_HASH.search(line))
+            self.hashed |= hashed
+            spec = _HASH.sub("", line).strip()
+            spec = re.sub(r"\s--?[a-zA-Z][\w-]*(=\S+)?", "", spec).strip()  # other per-line options
+            if spec.startswith((".", "/")) or "://" in spec.split(";")[0] and "@" not in spec:
+                continue  # a local path or a bare URL: not a named requirement
+            try:
+                requirement = Requirement(spec)
+            except InvalidRequirement as error:
+                invalid.append((number, str(error).splitlines()[0][:100]))
+                continue
+            declared = Declared(canonical(requirement.name), "" if requirement.url else str(requirement.specifier),
+                                str(requirement.marker) if requirement.marker else None, Location(name, number),
+                                hashed, constraint)
+            self.names_doctor |= declared.name == "llm-api-doctor" and not constraint
+            self.declared.append(declared)
+        if invalid:
+            from doctor.model import Fix
+
+            lines = ", ".join(str(n) for n, _ in invalid[:10]) + (" and more" if len(invalid) > 10 else "")
+            self.problems.append(Finding(
+                Status.FAIL, "requirements-invalid", f"{name} has lines pip cannot read (line {lines})",
+                Fix("Correct or remove those lines (a merge conflict marker, a typo): `pip install -r` stops at "
+                    "the first one."), tuple(f"line {n}: {why}" for n, why in invalid[:10]),
+                Location(name, invalid[0][0])))
+
+
+def logical_lines(text: str) -> list[tuple[int, str]]:
+    """Joins backslash continuations and drops comments, keeping each line's first number."""
+    joined: list[tuple[int, str]] = []
+    pending, start = "", 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not pending:
+            start = number
+        line = _COMMENT.sub("", raw)
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        joined.append((start, (pending + line).strip()))
+        pending = ""
+    if pending.strip():
+        joined.append((start, pending.strip()))
+    return [(n, line) for n, line in joined if line]
+
+
+def requirement_files(project: Path) -> list[Path]:
+    """requirements.txt, or else the files of a requirements/ folder, in name order."""
+    top = project / "requirements.txt"
+    if top.exists() or top.is_symlink():
+        return [top]
+    folder = project / "requirements"
+    if folder.is_dir():
+        return sorted(p for p in folder.glob("*.txt") if p.is_file())[:MAX_INCLUDES]
+    return []
+
+
+# -- lock files ---------------------------------------------------------------------------
+
+def _version_problem(name: str, found: Any, where: Location) -> Finding | None:
+    known = KNOWN_LOCK_VERSIONS[name]
+    try:
+        major = int(str(found).split(".")[0])
+    except (TypeError, ValueError):
+        return _problem("lock-unreadable", f"{name} has no format version the doctor knows", where, status=Status.WARN)
+    if major > known:
+        return _problem("lock-unreadable", f"{name} uses format version {found}, newer than the doctor knows "
+                        f"({known}); what it could read is used", where,
+                        "Upgrade llm-doctor; its reading of this lock may be incomplete", status=Status.WARN)
+    return None
+
+
+def _uv(text: str, data: Mapping[str, Any]) -> tuple[list[Locked], list[Declared], Finding | None]:
+    where = Location("uv.lock", line_of(text, r"^version\s*="))
+    problem = _version_problem("uv.lock", data.get("version"), where)
+    packages = [p for p in data.get("package", []) if isinstance(p, dict)]
+    roots = [p for p in packages if isinstance(p.get("source"), dict) and
+             ({"virtual", "editable"} & set(p["source"])) and p["source"].get("virtual", p["source"].get("editable"))
+             in (".", "./")]
+    dev: set[str] = set()
+    for root in roots:
+        for group in (root.get("dev-dependencies") or {}).values():
+            dev.update(canonical(d.get("name", "")) for d in group if isinstance(d, dict))
+    main_deps = {canonical(d.get("name", "")) for r in roots for d in r.get("dependencies", []) if isinstance(d, dict)}
+    locked, seen = [], {}
+    for package in packages:
+        if package in roots or not isinstance(package.get("name"), str):
+            continue
+        name = canonical(package["name"])
+        count = seen[name] = seen.get(name, -1) + 1
+        markers = package.get("resolution-markers")
+        marker = " or ".join(f"({m})" for m in markers) if isinstance(markers, list) and markers else None
+        locked.append(Locked(name, str(package.get("version", "")), marker,
+                             Location("uv.lock", line_of(text, rf'^name = "{re.escape(package["name"])}"', count)),
+                             default=name not in dev or name in main_deps))
+    declared = []
+    for root in roots:
+        for requirement in (root.get("metadata") or {}).get("requires-dist", []):
+            if isinstance(requirement, dict) and requirement.get("name"):
+                declared.append(Declared(canonical(requirement["name"]), str(requirement.get("specifier", "")),
+                                         requirement.get("marker"), Location("pyproject.toml")))
+    return locked, declared, problem
+
+
+def _poetry(text: str, data: Mapping[str, Any]) -> tuple[list[Locked], list[Declared], Finding | None]:
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    problem = _version_problem("poetry.lock", metadata.get("lock-version"),
+                               Location("poetry.lock", line_of(text, r"^lock-version")))
+    locked, seen = [], {}
+    for package in data.get("package", []):
+        if not isinstance(package, dict) or not isinstance(package.get("name"), str):
+            continue
+        name = canonical(package["name"])
+        count = seen[name] = seen.get(name, -1) + 1
+        markers = package.get("markers")
+        if isinstance(markers, dict):  # one marker per group
+            markers = " or ".join(f"({m})" for m in markers.values())
+        groups = package.get("groups") or ["main"]
+        locked.append(Locked(name, str(package.get("version", "")), markers or None,
+                             Location("poetry.lock", line_of(text, rf'^name = "{re.escape(package["name"])}"', count)),
+                             default="main" in groups and not package.get("optional")))
+    return locked, [], problem
+
+
+def _pdm(text: str, data: Mapping[str, Any]) -> tuple[list[Locked], list[Declared], Finding | None]:
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    problem = _version_problem("pdm.lock", metadata.get("lock_version"),
+                               Location("pdm.lock", line_of(text, r"^lock_version")))
+    locked, seen = [], {}
+    for package in data.get("package", []):
+        if not isinstance(package, dict) or not isinstance(package.get("name"), str):
+            continue
+        name = canonical(package["name"])
+        count = seen[name] = seen.get(name, -1) + 1
+        locked.append(Locked(name, str(package.get("version", "")), package.get("marker") or None,
+                             Location("pdm.lock", line_of(text, rf'^name = "{re.escape(package["name"])}"', count)),
+                             default="default" in (package.get("groups") or ["default"])))
+    return locked, [], problem
+
+
+def _pipenv(text: str, data: Mapping[str, Any]) -> tuple[list[Locked], list[Declared], Finding | None]:
+    meta = data.get("_meta") if isinstance(data.get("_meta"), dict) else {}
+    problem = _version_problem("Pipfile.lock", meta.get("pipfile-spec"),
+                               Location("Pipfile.lock", line_of(text, r'"pipfile-spec"')))
+    locked = []
+    for section in ("default", "develop"):
+        entries = data.get(section)
+        for name, entry in (entries.items() if isinstance(entries, dict) else ()):
+            if not isinstance(entry, dict) or not isinstance(entry.get("version"), str):
+                continue
+            locked.append(Locked(canonical(name), entry["version"].lstrip("="), entry.get("markers") or None,
+                                 Location("Pipfile.lock", line_of(text, rf'^\s*"{re.escape(name)}": {{')),
+                                 default=section == "default"))
+    return locked, [], problem
+
+
+_LOCK_READERS = {"uv.lock": _uv, "poetry.lock": _poetry, "pdm.lock": _pdm, "Pipfile.lock": _pipenv}
+
+
+def _read_lock(project: Path, name: str) -> tuple[list[Locked], list[Declared], list[Finding]]:
+    text, problem = _read(project / name)
+    if text is None:
+        return [], [], [_problem("lock-unreadable", f"{name} {problem}", Location(name),
+                                 "Restore it from git, or write it again with the project's tool")]
+    if name == "Pipfile.lock":
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError) as error:
+            data, problem = None, f"is not valid JSON ({str(error)[:80]})"
+    else:
+        data, problem = parse_toml(text.encode())
+    if not isinstance(data, dict):
+        return [], [], [_problem("lock-unreadable", f"{name} {problem or 'is not a lock file'}", Location(name),
+                                 "Write it again with the project's tool (a merge conflict often breaks a lock)")]
+    locked, declared, version_problem = _LOCK_READERS[name](text, data)
+    return locked, declared, [version_problem] if version_problem else []
+
+
+# -- pyproject and Pipfile declarations ----------------------------------------------------------
+
+def _pyproject_declared(pyproject: Pyproject) -> tuple[list[Declared], list[Finding]]:
+    """[project].dependencies, or poetry's own [tool.poetry.dependencies]."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    raw = pyproject.table("project", "dependencies")
+    text = _raw_text(pyproject.path)
+    declared, problems = [], []
+    for entry in raw if isinstance(raw, list) else ():
+        if not isinstance(entry, str):
+            continue
+        where = Location("pyproject.toml", line_of(text, re.escape(entry)) if text else None)
+        try:
+            requirement = Requirement(entry)
+        except InvalidRequirement:
+            problems.append(_problem("requirements-invalid", f"pyproject.toml: {entry!r} is not a valid requirement",
+                                     where))
+            continue
+        declared.append(Declared(canonical(requirement.name), str(requirement.specifier),
+                                 str(requirement.marker) if requirement.marker else None, where))
+    poetry = pyproject.table("tool", "poetry", "dependencies")
+    for name, spec in (poetry.items() if isinstance(poetry, dict) else ()):
+        if name.lower() == "python":
+            continue
+        version = spec if isinstance(spec, str) else spec.get("version", "") if isinstance(spec, dict) else ""
+        where = Location("pyproject.toml", line_of(text, rf"^\s*{re.escape(name)}\s*=") if text else None)
+        declared.append(Declared(canonical(name), _poetry_spec(str(version)), None, where))
+    return declared, problems
+
+
+def _poetry_spec(version: str) -> str:
+    """A poetry constraint in PEP 440 terms, as far as pinning goes: "1.2.3" and "==1.2.3" are exact."""
+    version = version.strip()
+    return f"=={version}" if re.fullmatch(r"\d[\w.]*", version) else version
+
+
+def _pipfile_declared(project: Path) -> list[Declared]:
+    text, _ = _read(project / "Pipfile")
+    data, _ = parse_toml(text.encode()) if text else (None, None)
+    declared = []
+    for section in ("packages",):
+        entries = (data or {}).get(section)
+        for name, spec in (entries.items() if isinstance(entries, dict) else ()):
+            version = spec if isinstance(spec, str) else spec.get("version", "*") if isinstance(spec, dict) else "*"
+            where = Location("Pipfile", line_of(text or "", rf"^\s*\"?{re.escape(name)}\"?\s*="))
+            declared.append(Declared(canonical(name), "" if version == "*" else str(version), None, where))
+    return declared
+
+
+def _raw_text(path: Path) -> str | None:
+    return _read(path)[0] if path.is_file() else None
+
+
+def _requires_python(project: Path, pyproject: Pyproject) -> tuple[str, Location] | None:
+    text = _raw_text(pyproject.path) or ""
+    spec = pyproject.table("project", "requires-python")
+    if isinstance(spec, str):
+        return spec, Location("pyproject.toml", line_of(text, r"^\s*requires-python"))
+    poetry = pyproject.table("tool", "poetry", "dependencies", "python")
+    if isinstance(poetry, str):
+        return poetry, Location("pyproject.toml", line_of(text, r"^\s*python\s*="))
+    pipfile_text = _raw_text(project / "Pipfile")
+    if pipfile_text:
+        data, _ = parse_toml(pipfile_text.encode())
+        version = ((data or {}).get("requires") or {}).get("python_version")
+        if isinstance(version, str):
+            return f"=={version}.*", Location("Pipfile", line_of(pipfile_text, r"^\s*python_version"))
+    return None
+
+
+def read_record(project: Path, pyproject: Pyproject) -> Record:
+    """The project's record, from the first of: a lock, requirements files, pyproject dependencies."""
+    tool = tool_name(project, pyproject)
+    problems: list[Finding] = []
+    if pyproject.problem:
+        problems.append(_problem("pyproject-invalid", f"pyproject.toml {pyproject.problem}", Location("pyproject.toml"),
+                                 "Every tool that reads it fails too; correct it"))
+    elif pyproject.exists and not isinstance(pyproject.table("tool") or {}, dict):
+        problems.append(_problem("pyproject-invalid", "pyproject.toml: `tool` must be a table",
+                                 Location("pyproject.toml"), "Every tool that reads it fails too; correct it"))
+    requires_python = _requires_python(project, pyproject)
+    declared, declared_problems = _pyproject_declared(pyproject)
+    if tool == "pipenv":
+        declared += _pipfile_declared(project)
+    names_doctor = any(d.name == "llm-api-doctor" for d in declared) or _dev_names_doctor(pyproject)
+    for lock in ("uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock"):
+        if (project / lock).exists() or (project / lock).is_symlink():
+            locked, from_lock, lock_problems = _read_lock(project, lock)
+            names_doctor |= any(p.name == "llm-api-doctor" for p in locked)
+            return Record(tool, "lock", (lock,), tuple(from_lock or declared), tuple(locked), requires_python,
+                          tuple(problems + declared_problems + lock_problems), names_doctor=names_doctor)
+    files = requirement_files(project)
+    if files:
+        reader = _RequirementsReader(project)
+        for path in files:
+            reader.read(path)
+        return Record(tool, "requirements", tuple(reader.files) or (reader.relative(files[0]),),
+                      tuple(reader.declared), (), requires_python, tuple(problems + reader.problems),
+                      hashed=reader.hashed, names_doctor=names_doctor or reader.names_doctor)
+    if declared or (project / "Pipfile").is_file():
+        source = "Pipfile" if tool == "pipenv" and not pyproject.table("project", "dependencies") else "pyproject.toml"
+        return Record(tool, "pyproject", (source,), tuple(declared), (), requires_python,
+                      tuple(problems + declared_problems), names_doctor=names_doctor)
+    return Record(tool, "none", (), (), (), requires_python, tuple(problems + declared_problems),
+                  names_doctor=names_doctor)
+
+
+def _dev_names_doctor(pyproject: Pyproject) -> bool:
+    """llm-api-doctor as a dev dependency: [dependency-groups], optional dependencies or poetry groups."""
+    tables: Iterable[Any] = (pyproject.table("dependency-groups"), pyproject.table("project", "optional-dependencies"),
+                             pyproject.table("tool", "uv", "dev-dependencies"),
+                             pyproject.table("tool", "poetry", "group"))
+    text = json.dumps([t for t in tables if t], default=str)
+    return bool(re.search(r"llm[-_.]api[-_.]doctor", text, re.I))

@@ -1,0 +1,95 @@
+"""Which tool manages the project's packages, and its commands: every fix speaks the project's own tool.
+
+A uv or pdm venv has no pip, so a bare `pip install` lands in some other Python and the
+venv stays broken; a poetry or pipenv user who follows `pip freeze` advice ends up with
+a record their tool ignores. So each fix asks the project's Tool for the command, and
+pip itself is always run by the target interpreter (`.venv/bin/python -m pip`).
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from doctor.project.pyproject import Pyproject
+
+# The files that say which tool owns the record, most specific first.
+LOCK_FILES = {"uv.lock": "uv", "poetry.lock": "poetry", "Pipfile.lock": "pipenv", "pdm.lock": "pdm"}
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A package tool, and the interpreter pip would run under for the pip tool."""
+
+    name: str  # "uv", "poetry", "pipenv", "pdm", "hatch" or "pip"
+    python: str = "python"  # how to call the target interpreter, as the user would type it
+
+    @property
+    def locks(self) -> bool:
+        return self.name in ("uv", "poetry", "pipenv", "pdm")
+
+    def pip(self, *args: str) -> str:
+        return f"{self.python} -m pip {' '.join(args)}"
+
+    def sync(self) -> str:
+        """Makes the environment match the record exactly."""
+        return {"uv": "uv sync", "poetry": "poetry sync", "pipenv": "pipenv sync", "pdm": "pdm sync",
+                "hatch": "hatch env create"}.get(self.name) or self.pip("install", "-r", "requirements.txt")
+
+    def lock(self) -> str | None:
+        return {"uv": "uv lock", "poetry": "poetry lock", "pipenv": "pipenv lock", "pdm": "pdm lock"}.get(self.name)
+
+    def add(self, *specs: str) -> str:
+        """Adds or changes requirements in the record, and installs them."""
+        quoted = " ".join(shlex.quote(s) for s in specs)
+        return {"uv": f"uv add {quoted}", "poetry": f"poetry add {quoted}", "pipenv": f"pipenv install {quoted}",
+                "pdm": f"pdm add {quoted}"}.get(self.name) or self.pip("install", quoted)
+
+    def reinstall(self, name: str) -> str:
+        """Puts a package's files back, e.g. after they were deleted by hand."""
+        return {"uv": f"uv sync --reinstall-package {name}", "poetry": f"poetry run python -m pip install "
+                f"--force-reinstall --no-deps {name}", "pipenv": f"pipenv run pip install --force-reinstall "
+                f"--no-deps {name}", "pdm": f"pdm sync --reinstall"}.get(self.name) or \
+            self.pip("install", "--force-reinstall", "--no-deps", name)
+
+    def create_env(self) -> str:
+        return {"uv": "uv sync", "poetry": "poetry install", "pipenv": "pipenv sync", "pdm": "pdm install",
+                "hatch": "hatch env create"}.get(self.name) or "python -m venv .venv"
+
+    def run(self, command: str) -> str:
+        """A command run inside the project's environment, without activating it."""
+        return {"uv": f"uv run {command}", "poetry": f"poetry run {command}", "pipenv": f"pipenv run {command}",
+                "pdm": f"pdm run {command}", "hatch": f"hatch run {command}"}.get(self.name) or command
+
+    @property
+    def activates(self) -> bool:
+        """Whether users of this tool activate the venv themselves (pip) or let the tool run things."""
+        return self.name in ("pip", "hatch")
+
+
+def tool_name(project: Path, pyproject: Pyproject) -> str:
+    """The tool whose files the project holds: a lock file first, then its pyproject table."""
+    for lock, name in LOCK_FILES.items():
+        if (project / lock).is_file():
+            return name
+    if (project / "Pipfile").is_file():
+        return "pipenv"
+    tool = pyproject.table("tool")
+    if isinstance(tool, dict):
+        for name in ("poetry", "pdm", "uv", "hatch"):
+            if name in tool:
+                return name
+    if (project / ".pdm-python").is_file():
+        return "pdm"
+    return "pip"
+
+
+def python_command(interpreter: Path | None, project: Path) -> str:
+    """How to call the target interpreter: relative to the project when inside it (`.venv/bin/python`)."""
+    if interpreter is None:
+        return "python"
+    try:
+        return shlex.quote(str(interpreter.relative_to(project)))
+    except ValueError:
+        return shlex.quote(str(interpreter))
