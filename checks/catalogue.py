@@ -218,6 +218,16 @@ _ENTRIES = (
        "Check finish_reason and handle an empty reply before using the text."),
     _d("reply-truncated", "The reply was cut off", "finish_reason is 'length': max_tokens was reached.",
        "Raise max_tokens (max_completion_tokens for reasoning models).", section=guide.USAGE),
+    _d("usage-missing", "The server returned no token usage", "Some compatible servers (local ones, gateways) send "
+       "no usage, or values that are not counts; what a call spends is then unknown, not zero.",
+       "Count tokens yourself (tiktoken) or read the provider's dashboard.", section=guide.USAGE),
+    _d("probe-inconclusive", "The doctor could not tell", "Its own limits decided the outcome: a reasoning model "
+       "spent the doctor's small token cap thinking, or a server that answers one request at a time was still busy "
+       "with the doctor's other requests.", "Run the one check alone (`--only ID`), or call the API yourself with "
+       "your real settings.", section=guide.TROUBLESHOOTING),
+    _d("sample-call-failed", "The guide's example failed in an unrecognised way", "The SDK raised an error the "
+       "doctor does not know; its text is shown.", "Run the example yourself and pass the traceback to "
+       "`llm-doctor explain -`.", section=guide.FIRST_REQUEST),
     _d("param-unsupported", "The model rejects a parameter", "Reasoning models (o-series, gpt-5) refuse max_tokens "
        "and non-default temperature.", "Use max_completion_tokens and drop temperature for those models.",
        section=guide.PARAMETER_REFERENCE),

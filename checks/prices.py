@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from checks.model_names import family
+from checks.providers import OPENAI_HOST
 
 # US dollars per million tokens: (input, output). Longest matching prefix wins.
 PRICES = {
@@ -20,8 +23,11 @@ PRICES = {
 }
 
 
-def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
-    """Dollars for one call, or None when the model's price is not in the table."""
+def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int, base_url: str) -> float | None:
+    """Dollars for one call, or None when the price is not known: the table holds OpenAI's list
+    prices, which say nothing of a model another host serves under the same name."""
+    if urlsplit(base_url.strip()).hostname != OPENAI_HOST:
+        return None
     name = family(model, PRICES)
     if name is None:
         return None

@@ -1,9 +1,12 @@
 """The sample call: the guide's own code, run by the project's own Python with the openai SDK.
 
 This proves the user's environment works end to end, not just the doctor's. The helper
-process starts as the run starts (warmup), imports the SDK and loads `.env` while the
-other probes talk to the API, then waits for a "go" on stdin that comes only once the
-key and the model have been confirmed; so the SDK's import costs no extra wall time.
+process (checks/sample_script.py) starts as the run starts (warmup), imports the SDK and
+loads `.env` while the other probes talk to the API, then waits for a "go" on stdin that
+comes only once the key and the model have been confirmed; so the SDK's import costs no
+extra wall time. What goes wrong is named from the ImportError's name and path, the
+exception's type and cause, and the HTTP status and error body, through the same
+classifier as the httpx probes and `explain`.
 """
 
 from __future__ import annotations
@@ -11,79 +14,30 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checks import guide
 from checks.classify import diagnose
 from checks.prices import estimate_cost
-from doctor.http import Failure, Reply
-from doctor.model import Finding, Fix, Result, Status, check, from_findings
-from doctor.process import spawn
+from checks.sample_script import SCRIPT
+from doctor.http import MAX_BODY_BYTES, Failure, Reply
+from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
+from doctor.process import CannotRun, spawn
 
 if TYPE_CHECKING:
     from doctor.context import Context
 
 SAMPLE_MAX_TOKENS = 32
-MAX_EVENT_BYTES = 4 * 1024 * 1024  # one line from the helper: a reply is capped at 1 MB before it is sent
-READY_TIMEOUT = 60.0  # importing the SDK on a cold disk can take a while
-
-# Runs in the target interpreter: any Python 3 with openai>=1.0. It prints JSON lines.
-# Its first line takes the working directory (the project) off the import path, before any
-# import: a project file named json.py, openai.py or dotenv.py is never executed by the doctor.
-_SCRIPT = r"""
-import sys; sys.path[:] = [p for p in sys.path if p not in ("", ".")]
-import json, os, time
-project, model, timeout, max_tokens = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
-def emit(**fields):
-    sys.stdout.write(json.dumps(fields) + "\n")
-    sys.stdout.flush()
-try:
-    from dotenv import load_dotenv
-    import openai
-    from openai import OpenAI
-except ImportError as error:
-    emit(event="missing", module=getattr(error, "name", None) or str(error))
-    sys.exit(0)
-load_dotenv(os.path.join(project, ".env"))
-try:
-    client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"), timeout=timeout, max_retries=0)
-except Exception as error:
-    emit(event="error", kind="client", error_type=type(error).__name__, message=str(error)[:300])
-    sys.exit(0)
-emit(event="ready", version=getattr(openai, "__version__", "unknown"))
-if sys.stdin.readline().strip() != "go":
-    sys.exit(0)
-messages = [{"role": "system", "content": "You are a concise, helpful assistant."},
-            {"role": "user", "content": "Say hello in five words."}]
-def call(**params):
-    start = time.perf_counter()
-    response = client.chat.completions.create(model=model, messages=messages, **params)
-    choice, usage = response.choices[0], response.usage
-    emit(event="reply", content=choice.message.content, finish_reason=choice.finish_reason,
-         refusal=getattr(choice.message, "refusal", None), tool_calls=bool(getattr(choice.message, "tool_calls", None)),
-         prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0, completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
-         total_tokens=getattr(usage, "total_tokens", 0) or 0, seconds=time.perf_counter() - start)
-def failed(error):
-    body = getattr(error, "body", None)
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        body = body["error"]
-    kind = "timeout" if isinstance(error, openai.APITimeoutError) else \
-        "connection" if isinstance(error, openai.APIConnectionError) else "status"
-    cause = error.__cause__
-    emit(event="error", kind=kind, status=getattr(error, "status_code", None), body=body if isinstance(body, dict) else None,
-         error_type=type(error).__name__, message=str(error)[:300], cause=repr(cause)[:300] if cause else None)
-    return body if isinstance(body, dict) else {}
-try:
-    call(temperature=0.3, max_tokens=max_tokens)
-except openai.BadRequestError as error:
-    if failed(error).get("code") in ("unsupported_parameter", "unsupported_value"):
-        try:
-            call(max_completion_tokens=max_tokens)
-        except Exception as retry_error:
-            failed(retry_error)
-except Exception as error:
-    failed(error)
-"""
+READY_MARGIN = 10.0  # importing the SDK on a cold disk takes seconds; the process starts with the run
+REPLY_GRACE = 3.0  # after the user's timeout, before a reply that never completes is given up on
+MAX_EVENT_BYTES = 4 * 1024 * 1024  # one line from the helper; texts in it are capped at 64 KB
+# Transport failures by the name of the exception's cause, as httpx and httpx2 name them.
+_CAUSES = {"ConnectTimeout": "connect", "ReadTimeout": "timeout", "WriteTimeout": "timeout", "PoolTimeout": "timeout",
+           "ProxyError": "proxy", "LocalProtocolError": "header", "UnicodeEncodeError": "header",
+           "RemoteProtocolError": "protocol", "ReadError": "protocol", "UnsupportedProtocol": "url",
+           "InvalidURL": "url", "TooLarge": "too-large", "Refused": "protocol", "SSLError": "tls",
+           "SSLCertVerificationError": "tls"}
 
 
 def _start(ctx: Context) -> "asyncio.Future[Any]":
@@ -101,111 +55,247 @@ def warm_up(ctx: Context) -> None:
 
 async def _spawn(ctx: Context) -> Any:
     facts = await ctx.interpreter()
-    python = facts.executable or str(ctx.target.path)
+    if ctx.target.path is None or facts.error:
+        return None
     env = dict(ctx.shell)
     if ctx.flags.base_url is not None:
         env["OPENAI_BASE_URL"] = ctx.flags.base_url
     env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
-    argv = [python, "-B", "-c", _SCRIPT, str(ctx.project), ctx.model, f"{ctx.timeout:g}", str(SAMPLE_MAX_TOKENS)]
-    return await spawn(argv, ctx.processes, env=env, cwd=str(ctx.project), stdin=True, line_limit=MAX_EVENT_BYTES)
+    dotenv = str(ctx.dotenv.path) if ctx.dotenv.exists else ""
+    argv = [facts.executable or str(ctx.target.path), "-B", "-c", SCRIPT, dotenv, ctx.model, f"{ctx.timeout:g}",
+            str(SAMPLE_MAX_TOKENS), str(MAX_BODY_BYTES)]
+    try:
+        return await spawn(argv, ctx.processes, env=env, cwd=str(ctx.project), stdin=True, line_limit=MAX_EVENT_BYTES)
+    except CannotRun:
+        return None
 
 
-async def _next_event(process: Any, deadline: float) -> dict[str, Any] | None:
-    line = await asyncio.wait_for(process.stdout.readline(), deadline)
-    if not line:
+async def _next_event(process: Any, seconds: float) -> dict[str, Any] | None:
+    """The helper's next event; None when it ended, said something unreadable, or kept silent too long."""
+    try:
+        line = await asyncio.wait_for(process.stdout.readline(), seconds)
+    except (asyncio.TimeoutError, TimeoutError, ValueError):  # ValueError: a line over the limit
         return None
     try:
-        return json.loads(line)
-    except ValueError:
+        event = json.loads(line) if line else None
+    except (ValueError, RecursionError):
         return None
-
-
-def _as_outcome(event: dict[str, Any]) -> Reply | Failure:
-    """The SDK's error, as the same data the httpx probes produce, so one classifier serves both."""
-    if event.get("kind") == "timeout":
-        return Failure("timeout", event.get("message", ""), 0.0)
-    if event.get("kind") == "connection":
-        cause = event.get("cause") or ""
-        kind = "tls" if "CERTIFICATE" in cause or "SSL" in cause else \
-            "header" if "header" in cause.lower() or "UnicodeEncodeError" in cause else "connect"
-        return Failure(kind, cause or event.get("message", ""), 0.0)
-    body = json.dumps({"error": event.get("body") or {"message": event.get("message", "")}}).encode()
-    return Reply(int(event.get("status") or 500), {"content-type": "application/json"}, body, 0.0)
+    return event if isinstance(event, dict) else None
 
 
 @check("sample-call", title="Sample call with the openai SDK", group="API behaviour",
-       codes=("reply-empty", "reply-truncated", "param-unsupported", "package-missing"),
-       needs=("model-access",), live=True, timeout=READY_TIMEOUT, spends_tokens=True, warmup=warm_up,
+       codes=("reply-empty", "reply-truncated", "param-unsupported", "usage-missing", "probe-inconclusive",
+              "sample-call-failed"),
+       needs=("model-access",), live=True, timeout=READY_MARGIN + REPLY_GRACE, spends_tokens=True, warmup=warm_up,
        runs_project_python=True)
 async def sample_call(ctx: Context) -> Result:
     """What it checks: the guide's worked example runs in the project's own Python: load_dotenv(),
     OpenAI(timeout=...), one chat completion, then the reply, finish_reason and token usage.
 
-    Why it fails: the project's Python lacks the SDK; the reply is empty (a filter, a
-    refusal or a tool call: `'NoneType' object has no attribute`); the reply was cut off
-    (finish_reason "length"); or the model rejects max_tokens or temperature.
+    Why it fails: the project's Python cannot import the SDK (not installed, openai 0.x,
+    a project file named openai.py, a dependency gone); the client cannot be created (no
+    key after load_dotenv(), openai<1.55.3 with httpx 0.28, an unusable proxy); the API
+    refuses the call; the reply is empty (a filter, a refusal or a tool call: `'NoneType'
+    object has no attribute`); or the model rejects max_tokens or temperature.
 
-    How to fix: install the SDK in the venv; check finish_reason before using the text;
-    use max_completion_tokens for reasoning models.
+    How to fix: the fix shown for the exact cause; check finish_reason before using the
+    text; use max_completion_tokens for reasoning models.
     """
+    if ctx.target.path is None:
+        return skipped("no project environment was found (see Virtual environment)")
     process = await _start(ctx)
-    ready = await _next_event(process, READY_TIMEOUT)
-    if ready is None or ready.get("event") == "missing":
-        module = (ready or {}).get("module") or "openai"
-        name = "python-dotenv" if module == "dotenv" else module
-        return Result(Status.FAIL, f"the project's Python cannot import {module}", code="package-missing",
-                      fix=Fix(f"Install {name} in the project's venv.", commands=(f'pip install "{name}"',),
-                              guide=guide.SETUP))
-    if ready.get("event") != "ready":
-        return Result(Status.FAIL, f"the SDK could not create a client: {ready.get('message', '')}",
-                      code="key-missing",
-                      fix=Fix("Make sure load_dotenv() finds .env and that it holds OPENAI_API_KEY.",
-                              guide=guide.FIRST_REQUEST))
+    if process is None:
+        return skipped("the project's Python could not be started (see Python version)")
+    ready = await _next_event(process, READY_MARGIN + ctx.timeout)
+    problem = await _not_ready(ctx, process, ready)
+    if problem is not None:
+        return from_findings([problem], "")
     process.stdin.write(b"go\n")
     await process.stdin.drain()
-    events = []
-    while (event := await _next_event(process, ctx.timeout * 2 + 5)) is not None:
-        events.append(event)
-        if event.get("event") == "reply":
-            break
-    return _judge(ctx, events, ready.get("version", "unknown"))
+    event = await _next_event(process, ctx.timeout + REPLY_GRACE)
+    if event is None:
+        return _no_reply(ctx)
+    return _judge(ctx, event, ready.get("version", "unknown"))  # type: ignore[union-attr]
 
 
-def _judge(ctx: Context, events: list[dict[str, Any]], sdk_version: str) -> Result:
-    errors = [e for e in events if e.get("event") == "error"]
-    reply = next((e for e in events if e.get("event") == "reply"), None)
+async def _not_ready(ctx: Context, process: Any, ready: dict[str, Any] | None) -> Finding | None:
+    """Why the helper could not build a client, named from the ImportError or the exception."""
+    if ready is not None and ready.get("event") == "ready":
+        return None
+    if ready is None:
+        said = ""
+        if process.returncode is not None or process.stdout.at_eof():
+            said = (await process.stderr.read(65536)).decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+            said = said[0]
+        why = f"stopped before it was ready: {ctx.redactor.excerpt(said)}" if said else \
+            f"did not import the SDK within {READY_MARGIN + ctx.timeout:g} s"
+        return Finding(Status.FAIL, "sample-call-failed", f"the project's Python {why}",
+                       Fix("Run `python -c \"import openai\"` with the project's Python to see the error.",
+                           guide=guide.SETUP))
+    if ready.get("event") == "missing":
+        return _import_problem(ctx, ready)
+    return _explained(ctx, f"{ready.get('error_type')}: {ready.get('message', '')}", ready.get("event") == "client-error")
+
+
+def _import_problem(ctx: Context, event: dict[str, Any]) -> Finding:
+    """An ImportError, by the module it names and where that module was found."""
+    module, path = str(event.get("module") or ""), event.get("path")
+    tool = ctx.tool
+    if path and _inside(Path(path), ctx.project):
+        relative = Path(path).resolve().relative_to(ctx.project.resolve()).as_posix()
+        return Finding(Status.FAIL, "module-shadowed", f"`from openai import OpenAI` imports {relative}, the "
+                       "project's own file, instead of the SDK", Fix(f"Rename {relative} and delete its __pycache__ copy.",
+                                                                      guide=guide.TROUBLESHOOTING))
+    if event.get("stage") == "openai" and module == "openai" and path:
+        return Finding(Status.FAIL, "openai-pre-v1", "the installed openai has no `OpenAI` client: it is the old 0.x SDK",
+                       Fix("Upgrade the SDK and port the code to client.chat.completions.create.",
+                           commands=(tool.add("openai>=1.40"),), guide=guide.FIRST_REQUEST))
+    if module in ("openai", "dotenv"):
+        name = "python-dotenv" if module == "dotenv" else "openai"
+        return Finding(Status.FAIL, "package-missing", f"the project's Python cannot import {module}: {name} is not "
+                       "installed there", Fix(f"Install {name} into the project's environment.",
+                                              commands=(tool.add(f"{name}>=1.0" if name == 'python-dotenv' else
+                                                                 'openai>=1.40'),), guide=guide.SETUP))
+    needed_by = "python-dotenv" if event.get("stage") == "dotenv" else "openai"
+    return Finding(Status.FAIL, "package-broken", f"{needed_by} cannot be imported: {module or 'a module'} is "
+                   "missing", Fix(f"Reinstall it with the project's tool: {tool.sync()}", commands=(tool.sync(),),
+                                  guide=guide.SETUP), (ctx.redactor.excerpt(event.get("message", ""), 300),))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _explained(ctx: Context, said: str, creating_client: bool) -> Finding:
+    """An exception named by the same classifier `explain` uses; an unknown one is said plainly."""
+    from checks.explain import explain
+
+    text = ctx.redactor.excerpt(said, 400)
+    verdict = explain(said)
+    if verdict.diagnosis is not None and verdict.confidence in ("exact", "high", "medium"):
+        diagnosis = verdict.diagnosis
+        where = "creating the client" if creating_client else "importing the SDK"
+        return Finding(Status.FAIL, diagnosis.code, f"{where} failed: {diagnosis.title.lower()}", diagnosis.fix,
+                       (text,))
+    return Finding(Status.FAIL, "sample-call-failed", f"the SDK raised {text}",
+                   Fix("Run the guide's example yourself to see the whole traceback; `llm-doctor explain -` reads it.",
+                       guide=guide.FIRST_REQUEST))
+
+
+def _no_reply(ctx: Context) -> Result:
+    """No event within the timeout: the SDK was still waiting (a trickling or silent server), or
+    the request queued behind the doctor's own (a server that answers one request at a time)."""
+    busy = any(not task.done() for name, task in ctx.cache.items() if name in ("stream", "json")
+               and isinstance(task, asyncio.Future))
+    if busy:
+        return Result(Status.WARN, "inconclusive: no reply within your timeout while the server was still answering "
+                                   "the doctor's other requests", code="probe-inconclusive",
+                      details=("A server that answers one request at a time (a local model) queues them; "
+                               "run `llm-doctor check --only sample-call` to time the call alone.",))
+    return Result(Status.FAIL, f"no complete reply within your {ctx.timeout:g} s timeout (plus {REPLY_GRACE:g} s)",
+                  code="timeout-exceeded",
+                  details=("The SDK's timeout counts each read, not the whole call: a server that sends a byte "
+                           "now and then keeps your code waiting far longer than the timeout.",),
+                  fix=Fix("Check that the server answers at all (curl the base URL); set a total deadline around "
+                          "the call in your code if the server trickles.", guide=guide.TROUBLESHOOTING))
+
+
+def _as_outcome(event: dict[str, Any]) -> Reply | Failure:
+    """The SDK's error, as the same data the httpx probes produce, so one classifier serves both."""
+    kind = event.get("kind")
+    cause_type, cause = str(event.get("cause_type") or ""), str(event.get("cause") or event.get("message") or "")
+    if kind in ("timeout", "connection") or (kind == "other" and cause_type in _CAUSES):
+        failure = _CAUSES.get(cause_type, "timeout" if kind == "timeout" else "connect")
+        if failure == "connect" and "refused" in cause.lower():
+            failure = "refused"
+        if failure == "connect" and ("CERTIFICATE" in cause or "SSL" in cause):
+            failure = "tls"
+        return Failure(failure, cause, float(event.get("seconds") or 0.0))
+    body = event.get("body")
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    headers["content-type"] = "application/json"
+    data = json.dumps({"error": body if isinstance(body, dict) else {"message": event.get("message", "")}}).encode()
+    status = event.get("status")
+    return Reply(status if isinstance(status, int) and 100 <= status < 600 else 500, headers, data,
+                 float(event.get("seconds") or 0.0))
+
+
+def token_count(value: Any) -> int | None:
+    """A usage figure, or None for anything that is not a plausible count ("lots", -1, 1e400)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9 else None
+
+
+def _judge(ctx: Context, event: dict[str, Any], sdk_version: str) -> Result:
+    if event.get("event") == "error":
+        outcome = _as_outcome(event)
+        if isinstance(outcome, Failure) and outcome.kind == "too-large":
+            problem = Finding(Status.FAIL, "unexpected-response", "the reply is larger than the doctor reads "
+                              f"({MAX_BODY_BYTES // 1024} KB); an API reply to this call is a few hundred bytes",
+                              Fix("Check OPENAI_BASE_URL: something other than the API answered.",
+                                  guide=guide.RAW_HTTP))
+        else:
+            problem = diagnose(ctx, outcome) or Finding(Status.FAIL, "sample-call-failed",
+                                                        f"the SDK raised {ctx.redactor.excerpt(event.get('message'))}")
+        return from_findings([problem], "")
+    if event.get("event") != "reply":
+        return from_findings([Finding(Status.FAIL, "sample-call-failed", "the SDK call gave no reply")], "")
+    return _reply(ctx, event, sdk_version)
+
+
+def _reply(ctx: Context, reply: dict[str, Any], sdk_version: str) -> Result:
     findings: list[Finding] = []
-    if errors:
-        first = diagnose(ctx, _as_outcome(errors[0]))
-        if first is not None:
-            findings.append(first)
-    if reply is None:
-        return from_findings(findings or [Finding(Status.FAIL, "unexpected-response", "the SDK call gave no reply")],
-                             "")
-    tokens = int(reply.get("total_tokens") or 0)
-    content = reply.get("content")
+    content, finish = reply.get("content"), reply.get("finish_reason")
+    usage = reply.get("usage") if isinstance(reply.get("usage"), dict) else None
+    counts = {k: token_count(usage.get(k)) for k in ("prompt_tokens", "completion_tokens", "total_tokens")} \
+        if usage else {}
+    written = counts.get("completion_tokens")
+    # finish_reason "length" below the doctor's cap means the server itself stopped the reply early.
+    cut_by_doctor = finish == "length" and (written is None or written >= SAMPLE_MAX_TOKENS)
     if not content:
-        why = "a refusal" if reply.get("refusal") else "a tool call" if reply.get("tool_calls") else \
-            f"finish_reason {reply.get('finish_reason')!r}"
-        findings.append(Finding(Status.FAIL, "reply-empty", f"message.content is empty ({why})", Fix(
-            "Check finish_reason and handle an empty reply before reading the text.",
-            steps=("`response.choices[0].message.content` can be None: after a content filter, a refusal, a tool "
-                   "call, or when a reasoning model spends the whole budget thinking.",),
-            guide=guide.TROUBLESHOOTING)))
-    elif reply.get("finish_reason") == "length":
-        findings.append(Finding(Status.WARN, "reply-truncated", "the reply was cut off at max_tokens "
-                                                                f"({SAMPLE_MAX_TOKENS}); finish_reason is 'length'",
-                                Fix("Raise max_tokens (max_completion_tokens for reasoning models).",
-                                    guide=guide.USAGE)))
-    prompt, completion = int(reply.get("prompt_tokens") or 0), int(reply.get("completion_tokens") or 0)
-    cost = estimate_cost(ctx.model, prompt, completion)
-    price = f"≈ ${cost:.6f} at list prices" if cost is not None else "cost unknown for this model"
-    details = (f"Reply: {content!r}", f"Why it stopped: {reply.get('finish_reason')}",
-               f"Prompt tokens: {prompt}, completion tokens: {completion}, total tokens: {tokens}",
-               f"Estimated cost: {price}", f"openai {sdk_version} in {ctx.target.path}")
-    facts = {"reply": content, "finish_reason": reply.get("finish_reason"), "prompt_tokens": prompt,
-             "completion_tokens": completion, "total_tokens": tokens, "cost_usd": cost}
-    summary = (f"reply {ctx.redactor.excerpt(content or '', 80)!r} · finish_reason {reply.get('finish_reason')} · {tokens} tokens "
-               f"({prompt} prompt + {completion} completion) · {price}")
+        if cut_by_doctor:
+            findings.append(Finding(Status.WARN, "probe-inconclusive",
+                                    f"the model used all {SAMPLE_MAX_TOKENS} tokens the doctor allows before writing "
+                                    "any text (a reasoning model spends them thinking)",
+                                    Fix("Give your own calls room: max_completion_tokens well above the reasoning "
+                                        "budget, or reasoning_effort=\"low\".", guide=guide.PARAMETER_REFERENCE)))
+        else:
+            why = "a refusal" if reply.get("refusal") else "a tool call" if reply.get("tool_calls") else \
+                f"finish_reason {finish!r}"
+            findings.append(Finding(Status.FAIL, "reply-empty", f"message.content is empty ({why})", Fix(
+                "Check finish_reason and handle an empty reply before reading the text.",
+                steps=("`response.choices[0].message.content` can be None: after a content filter, a refusal, a "
+                       "tool call, or when a reasoning model spends the whole budget thinking.",),
+                guide=guide.TROUBLESHOOTING)))
+    elif finish == "length" and not cut_by_doctor:
+        findings.append(Finding(Status.WARN, "reply-truncated",
+                                f"the server stopped the reply after {written} tokens (finish_reason 'length'), "
+                                f"below the {SAMPLE_MAX_TOKENS} the doctor asked for",
+                                Fix("The server or model caps replies lower than asked: check its max output setting "
+                                    "(e.g. a local server's n_predict or max_model_len).", guide=guide.USAGE)))
+    if not usage or None in counts.values():
+        shown = "none" if not usage else ", ".join(f"{k}={ctx.redactor.excerpt(usage.get(k), 20)!r}" for k in counts)
+        findings.append(Finding(Status.WARN, "usage-missing", f"the server returned no usable token usage ({shown})",
+                                Fix("Your code cannot track what it spends from this server's replies; count tokens "
+                                    "yourself or check the provider's dashboard.", guide=guide.USAGE)))
+    tokens = counts.get("total_tokens") or 0
+    text = ctx.redactor.excerpt(content or "", 80)
+    details = [f"Reply: {ctx.redactor.excerpt(content or '(none)', 400)}", f"Why it stopped: {finish}"]
+    if cut_by_doctor and content:
+        details.append(f"The reply reached the doctor's own cap of {SAMPLE_MAX_TOKENS} tokens; that is not a problem "
+                       "of your code, whose max_tokens the doctor does not set.")
+    summary = f"reply {text!r} · finish_reason {finish}"
+    facts: dict[str, Any] = {"reply": content, "finish_reason": finish}
+    if counts and None not in counts.values():
+        prompt, completion = counts["prompt_tokens"] or 0, counts["completion_tokens"] or 0
+        cost = estimate_cost(ctx.model, prompt, completion, ctx.base_url.value)
+        price = f"≈ ${cost:.6f} at list prices" if cost is not None else "cost unknown for this model and host"
+        details += [f"Prompt tokens: {prompt}, completion tokens: {completion}, total tokens: {tokens}",
+                    f"Estimated cost: {price}"]
+        summary += f" · {tokens} tokens ({prompt} prompt + {completion} completion) · {price}"
+        facts.update(prompt_tokens=prompt, completion_tokens=completion, total_tokens=tokens, cost_usd=cost)
+    details.append(f"openai {sdk_version} in {ctx.target.path}")
     result = from_findings(findings, summary, details=details, facts=facts)
     return replace(result, tokens_used=tokens)

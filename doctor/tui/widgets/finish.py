@@ -15,14 +15,14 @@ def finale(checks: Sequence[Check], results: Mapping[str, Result], offline: bool
     if sample is not None and sample.facts.get("reply") is not None:
         facts = sample.facts
         cost = facts.get("cost_usd")
-        price = f"≈ ${cost:.6f} at list prices" if isinstance(cost, float) else "unknown for this model"
+        price = f"≈ ${cost:.6f} at list prices" if isinstance(cost, float) else "unknown for this model and host"
+        tokens = f"{facts['prompt_tokens']} prompt + {facts['completion_tokens']} completion = " \
+                 f"{facts['total_tokens']} total" if "total_tokens" in facts else "unknown: the server sent no usage"
         return Content("\n").join([
             Content.styled("Your first call works", "bold $success"),
             Content.assemble(("Reply: ", "bold"), repr(facts["reply"])),
             Content.assemble(("Why it stopped: ", "bold"), str(facts.get("finish_reason"))),
-            Content.assemble(("Tokens: ", "bold"), f"{facts.get('prompt_tokens')} prompt + "
-                                                   f"{facts.get('completion_tokens')} completion = "
-                                                   f"{facts.get('total_tokens')} total"),
+            Content.assemble(("Tokens: ", "bold"), tokens),
             Content.assemble(("Estimated cost: ", "bold"), price),
         ])
     if offline:
