@@ -14,12 +14,15 @@ from typing import Callable, Sequence
 EXAMPLE_KEY = "sk-proj-" + "Bench0Key1Not2Real3Key4Ab5Cd6Ef7Gh" * 2 + "T3BlbkFJ" + "Bench8Key9Zz0Yy1Xx2W"
 
 
-def healthy_project(root: Path) -> Path:
-    """A project that passes every offline check when run with this interpreter."""
+def healthy_project(root: Path, python: str | None = None) -> Path:
+    """A project whose pins match this interpreter's packages (or, given `python`, that venv's)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / ".env").write_text(f"OPENAI_API_KEY={EXAMPLE_KEY}\n")
     (root / ".gitignore").write_text(".env\n")
-    pins = "".join(f"{n}=={md.version(n)}\n" for n in ("openai", "httpx", "python-dotenv"))
+    if python is None:
+        pins = "".join(f"{n}=={md.version(n)}\n" for n in ("openai", "httpx", "python-dotenv"))
+    else:
+        pins = subprocess.run([python, "-m", "pip", "freeze"], capture_output=True, text=True, check=True).stdout
     (root / "requirements.txt").write_text(pins)
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     return root

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
 GUIDE_FLOORS = {"openai": "1.40", "python-dotenv": "1.0"}  # the guide installs at least these
 OPENAI_PROXIES_FIX = "1.55.3"  # openai below this passes `proxies=`, which httpx 0.28 removed
-FULL_FILE_CHECK = ("openai", "python-dotenv", "httpx", "httpx2")
 MAX_LISTED = 5
 
 
@@ -57,7 +56,7 @@ def package_findings(ctx: Context, facts: InterpreterFacts) -> tuple[list[Findin
         direct = name in ("openai", "python-dotenv") or bool(record.declared_for(name, environment))
         findings += _package(name, installed.get(name), record, environment, tool, direct=direct)
     findings += sdk_httpx_incompatible(installed)
-    broken, chains = find_broken(installed, environment, [r for r in ROOTS if r in installed], FULL_FILE_CHECK)
+    broken, chains = find_broken(installed, environment, [r for r in ROOTS if r in installed])
     findings += [_broken(item.package, item.why, item.needed_by, tool) for item in broken]
     relevant = set(chains) | {d.name for d in record.declared if not d.constraint}
     findings += lock_out_of_sync(record, installed, environment, relevant, tool)

@@ -55,7 +55,7 @@ def module_owners(chains: Mapping[str, list[str]], installed: Mapping[str, Distr
     """Importable name -> the distribution that installs it, over the roots' dependency closure."""
     owners: dict[str, str] = {}
     for name in chains:
-        for module in installed[name].top_level():
+        for module in installed[name].modules:
             owners.setdefault(module, name)
     return owners
 
@@ -84,29 +84,15 @@ def find_shadows(project: Path, candidates: Mapping[str, str | None], immune: It
 
 
 def find_broken(installed: Mapping[str, Distribution], environment: Mapping[str, str] | None,
-                roots: Iterable[str] = ROOTS, full_check: Iterable[str] = ()) -> tuple[list[Broken], dict[str, list[str]]]:
-    """Packages of the roots' closure whose dependencies are missing or whose files are gone.
-
-    `full_check` names the distributions whose every Python file is checked; the others
-    only need their top-level modules. Returns the problems and the closure's chains."""
+                roots: Iterable[str] = ROOTS) -> tuple[list[Broken], dict[str, list[str]]]:
+    """Packages of the roots' closure whose dependencies are missing or whose package folders and
+    modules are gone (what a hand deletion or an interrupted install leaves). Checking every file
+    would cost more than the rest of the offline run. Returns the problems and the closure's chains."""
     chains, missing = closure(roots, installed, environment)
     broken = [Broken(needed, f"{needed} (needed by {by}) is not installed", chains[by][0]) for needed, by in missing]
-    deep = set(full_check)
     for name, chain in chains.items():
-        dist = installed[name]
-        gone = dist.missing_files() if name in deep else _missing_top_level(dist)
+        gone = installed[name].missing_modules()
         if gone:
             shown = ", ".join(gone[:3]) + (" and more" if len(gone) > 3 else "")
             broken.append(Broken(name, f"files that {name} installed are gone ({shown})", chain[0]))
     return broken, chains
-
-
-def _missing_top_level(dist: Distribution) -> list[str]:
-    """A package folder or module its RECORD lists that is not on disk."""
-    missing = []
-    for path in dist.record() or ():
-        parts = path.replace("\\", "/").split("/")
-        if len(parts) == 2 and parts[1] == "__init__.py" or len(parts) == 1 and path.endswith(".py"):
-            if not (dist.site / path).exists():
-                missing.append(path)
-    return missing

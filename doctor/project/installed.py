@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -33,34 +34,28 @@ class Distribution:
     def site(self) -> Path:
         return self.info.parent
 
-    def record(self) -> list[str] | None:
-        """The paths its RECORD lists (relative to site-packages), or None without a RECORD."""
+    @cached_property
+    def modules(self) -> dict[str, str]:
+        """Importable name -> what must be on disk for it (`openai/__init__.py`, `six.py`, or a
+        namespace package's folder), from its RECORD; empty without a RECORD."""
         found = read_bytes(self.info / "RECORD", MAX_RECORD_BYTES, within=self.site)
-        if not found.ok:
-            return None
-        text = (found.data or b"").decode("utf-8", "replace")
-        return [line.split(",")[0] for line in text.splitlines() if line.strip()]
-
-    def top_level(self) -> set[str]:
-        """The importable names it installs: the first part of each RECORD path (`openai/...`, `six.py`)."""
-        names = set()
-        for path in self.record() or ():
-            first = path.replace("\\", "/").split("/")[0]
-            if first.endswith((".dist-info", ".data")) or first in ("..", "__pycache__", "") or \
-                    first.endswith(".pth"):
+        modules: dict[str, str] = {}
+        for line in (found.data or b"").decode("utf-8", "replace").splitlines():
+            path = line.split(",")[0].replace("\\", "/")
+            first, _, rest = path.partition("/")
+            if not first or first == ".." or first.endswith((".dist-info", ".data", ".pth")) or first == "__pycache__":
                 continue
-            names.add(first.split(".")[0] if "/" not in path.replace("\\", "/") else first)
-        return {n for n in names if n.isidentifier()}
+            if not rest:
+                name = first.split(".")[0]
+                if name.isidentifier() and not first.endswith(".pyc"):
+                    modules.setdefault(name, first)
+            elif first.isidentifier() and (rest == "__init__.py" or first not in modules):
+                modules[first] = path if rest == "__init__.py" else first
+        return modules
 
-    def missing_files(self, limit: int = 20) -> list[str]:
-        """Python files its RECORD lists that are not on disk (a package deleted or half-removed by hand)."""
-        missing = []
-        for path in self.record() or ():
-            if path.endswith(".py") and not path.startswith("..") and not (self.site / path).exists():
-                missing.append(path)
-                if len(missing) >= limit:
-                    break
-        return missing
+    def missing_modules(self) -> list[str]:
+        """What its RECORD says should be importable but is gone (deleted by hand, half-uninstalled)."""
+        return [path for path in self.modules.values() if not (self.site / path).exists()]
 
     def dependencies(self, environment: Mapping[str, str] | None) -> list[str]:
         """Canonical names of what it needs here: no extras, markers evaluated for the target."""

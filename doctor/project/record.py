@@ -36,6 +36,12 @@ _OPTION = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=?\s*)(\S+)")
 _HASH = re.compile(r"\s--hash[=\s]\S+")
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9_.\-]+)")
+# The common shapes (`name`, `name[extra]>=1.2,<2`, `name==1.2 ; python_version < "3.12"`), read without
+# packaging's full grammar, whose import alone costs more than the rest of reading a record.
+_SIMPLE_REQUIREMENT = re.compile(
+    r"\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[\w\s,.-]*\])?"
+    r"\s*(?P<spec>(?:(?:===|==|!=|~=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*(?:,\s*(?=[<>=!~]))?)*)"
+    r"\s*(?:;\s*(?P<marker>\S.*?))?\s*")
 
 
 def canonical(name: str) -> str:
@@ -117,10 +123,99 @@ class Record:
         return (exact[0].exact, exact[0].where) if len(versions) == 1 else None  # type: ignore[return-value]
 
 
+def parse_requirement(text: str) -> tuple[str, str, str | None]:
+    """(canonical name, specifier, marker) of a PEP 508 requirement; ValueError when pip would reject it.
+
+    A requirement with a URL (`name @ url`) has an empty specifier: it pins no version."""
+    simple = _SIMPLE_REQUIREMENT.fullmatch(text)
+    if simple:
+        return canonical(simple["name"]), re.sub(r"\s+", "", simple["spec"]), simple["marker"]
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement as error:
+        raise ValueError(str(error).splitlines()[0][:100]) from None
+    return (canonical(requirement.name), "" if requirement.url else str(requirement.specifier),
+            str(requirement.marker) if requirement.marker else None)
+
+
+_MARKER_TOKEN = re.compile(r"""\s*(\(|\)|===|==|!=|<=|>=|~=|<|>|not\s+in\b|in\b|and\b|or\b|'[^']*'|"[^"]*"|[a-z_.]+)""")
+_VERSION_VARIABLES = ("python_version", "python_full_version", "implementation_version")
+
+
+def _simple_marker(marker: str, environment: Mapping[str, str]) -> bool | None:
+    """The common markers (`python_version < "3.12" and sys_platform != "win32"`) evaluated without
+    packaging, whose marker module alone costs a tenth of the offline run; None for anything else."""
+    tokens, position = [], 0
+    while position < len(marker.rstrip()):
+        match = _MARKER_TOKEN.match(marker, position)
+        if match is None:
+            return None
+        tokens.append(match.group(1))
+        position = match.end()
+
+    def value(token: str) -> tuple[str, bool] | None:  # (text, is a version variable)
+        if token[0] in "'\"":
+            return token[1:-1], False
+        return (environment[token], token in _VERSION_VARIABLES) if token in environment else None
+
+    def compare(left: tuple[str, bool], op: str, right: tuple[str, bool]) -> bool | None:
+        op = "not in" if op.startswith("not") else op
+        if op in ("in", "not in"):
+            return (left[0] in right[0]) == (op == "in")
+        if left[1] or right[1]:
+            try:
+                a, b = (tuple(int(part) for part in side[0].split(".")) for side in (left, right))
+            except ValueError:
+                return None
+            width = max(len(a), len(b))
+            a, b = a + (0,) * (width - len(a)), b + (0,) * (width - len(b))
+        elif op in ("==", "!="):
+            a, b = left[0], right[0]  # type: ignore[assignment]
+        else:
+            return None
+        return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}.get(op)
+
+    def expression(i: int) -> tuple[bool | None, int]:
+        result, i = conjunction(i)
+        while i < len(tokens) and tokens[i] == "or":
+            right, i = conjunction(i + 1)
+            result = None if result is None or right is None else result or right
+        return result, i
+
+    def conjunction(i: int) -> tuple[bool | None, int]:
+        result, i = atom(i)
+        while i < len(tokens) and tokens[i] == "and":
+            right, i = atom(i + 1)
+            result = None if result is None or right is None else result and right
+        return result, i
+
+    def atom(i: int) -> tuple[bool | None, int]:
+        if i < len(tokens) and tokens[i] == "(":
+            result, i = expression(i + 1)
+            return (result, i + 1) if i < len(tokens) and tokens[i] == ")" else (None, len(tokens))
+        if i + 2 >= len(tokens):
+            return None, len(tokens)
+        left, right = value(tokens[i]), value(tokens[i + 2])
+        if left is None or right is None:
+            return None, len(tokens)
+        return compare(left, tokens[i + 1], right), i + 3
+
+    try:
+        result, end = expression(0)
+    except IndexError:
+        return None
+    return result if end == len(tokens) else None
+
+
 def applies(marker: str | None, environment: Mapping[str, str] | None) -> bool:
     """Whether an environment marker holds for the target; unknown targets and bad markers count as yes."""
     if not marker or environment is None:
         return True
+    simple = _simple_marker(marker, {"extra": "", **environment})
+    if simple is not None:
+        return simple
     from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 
     try:
@@ -171,8 +266,6 @@ class _RequirementsReader:
             return str(path)
 
     def read(self, path: Path, constraint: bool = False, chain: tuple[Path, ...] = ()) -> None:
-        from packaging.requirements import InvalidRequirement, Requirement
-
         name = self.relative(path)
         if path.resolve() in chain:
             self.problems.append(_problem("requirements-invalid", f"{name} includes itself through -r/-c (a loop)",
@@ -212,13 +305,11 @@ class _RequirementsReader:
             if spec.startswith((".", "/")) or "://" in spec.split(";")[0] and "@" not in spec:
                 continue  # a local path or a bare URL: not a named requirement
             try:
-                requirement = Requirement(spec)
-            except InvalidRequirement as error:
-                invalid.append((number, str(error).splitlines()[0][:100]))
+                requirement, specifier, marker = parse_requirement(spec)
+            except ValueError as error:
+                invalid.append((number, str(error)))
                 continue
-            declared = Declared(canonical(requirement.name), "" if requirement.url else str(requirement.specifier),
-                                str(requirement.marker) if requirement.marker else None, Location(name, number),
-                                hashed, constraint)
+            declared = Declared(requirement, specifier, marker, Location(name, number), hashed, constraint)
             self.names_doctor |= declared.name == "llm-api-doctor" and not constraint
             self.declared.append(declared)
         if invalid:
@@ -386,8 +477,6 @@ def _read_lock(project: Path, name: str) -> tuple[list[Locked], list[Declared], 
 
 def _pyproject_declared(pyproject: Pyproject) -> tuple[list[Declared], list[Finding]]:
     """[project].dependencies, or poetry's own [tool.poetry.dependencies]."""
-    from packaging.requirements import InvalidRequirement, Requirement
-
     raw = pyproject.table("project", "dependencies")
     text = _raw_text(pyproject.path)
     declared, problems = [], []
@@ -396,13 +485,12 @@ def _pyproject_declared(pyproject: Pyproject) -> tuple[list[Declared], list[Find
             continue
         where = Location("pyproject.toml", line_of(text, re.escape(entry)) if text else None)
         try:
-            requirement = Requirement(entry)
-        except InvalidRequirement:
+            name, specifier, marker = parse_requirement(entry)
+        except ValueError:
             problems.append(_problem("requirements-invalid", f"pyproject.toml: {entry!r} is not a valid requirement",
                                      where))
             continue
-        declared.append(Declared(canonical(requirement.name), str(requirement.specifier),
-                                 str(requirement.marker) if requirement.marker else None, where))
+        declared.append(Declared(name, specifier, marker, where))
     poetry = pyproject.table("tool", "poetry", "dependencies")
     for name, spec in (poetry.items() if isinstance(poetry, dict) else ()):
         if name.lower() == "python":
