@@ -104,3 +104,33 @@ def test_the_doctor_survives_headers_and_bodies_that_are_not_what_they_claim():
     assert all(limit.limit is None and limit.remaining is None for limit in limits)
     deep = Reply(200, {}, b"[" * 200_000 + b"]" * 200_000, 0.0)
     assert deep.json() is None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="FIFOs, devices and ulimit")
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo", "dev-stdin", "dangling", "directory"])
+def test_a_special_dotenv_is_named_in_bounded_time_and_memory(tmp_path, kind):
+    import time
+
+    project = write_project(tmp_path / "p")
+    dotenv = project / ".env"
+    if kind == "dev-zero":
+        dotenv.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(dotenv)
+    elif kind == "dev-stdin":
+        dotenv.symlink_to("/dev/stdin")
+    elif kind == "dangling":
+        dotenv.symlink_to(tmp_path / "nowhere")
+    else:
+        dotenv.mkdir()
+    command = f"ulimit -v 1500000; exec {sys.executable} -m doctor check --offline --format json --project {project}"
+    start = time.monotonic()
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=base_environ(), timeout=60,
+                          stdin=subprocess.PIPE)
+    assert time.monotonic() - start < 20
+    assert_no_crash(done, 1)
+    result = next(c for c in json.loads(done.stdout)["checks"] if c["id"] == "dotenv-present")
+    assert result["code"] == "dotenv-unreadable", result
+    said = {"dev-zero": "device", "fifo": "named pipe", "dev-stdin": "not a regular file", "dangling": "does not exist",
+            "directory": "directory"}[kind]
+    assert said in result["message"] or (kind == "dev-stdin" and "pipe" in result["message"]), result["message"]
