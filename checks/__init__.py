@@ -9,7 +9,8 @@ Codes are stable: a code, once published, is never renamed or reused.
 
 from checks.api import api_auth, json_mode, model_access, rate_limit_headers, timeout
 from checks.context_length import context_length
-from checks.dotenv_file import dotenv_gitignored, dotenv_present
+from checks.dotenv_file import dotenv_present
+from checks.dotenv_git import dotenv_gitignored
 from checks.environment import packages_pinned, python_version, venv_active
 from checks.key import key_format
 from checks.sample import sample_call

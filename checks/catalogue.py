@@ -157,6 +157,10 @@ _ENTRIES = (
        "shell (a CI secret), the base URL in the project's .env: a change to .env decides where the secret goes.",
        "Set OPENAI_BASE_URL next to the key, not in .env; run with --untrusted on projects you did not write.",
        section=guide.SETUP),
+    _d("azure-api-version-missing", "An Azure deployment URL with the plain OpenAI client", "The plain client sends "
+       "no api-version, which Azure requires: 404 Resource not found.", "Use AzureOpenAI(azure_endpoint=..., "
+       "api_version=...) and the deployment name as the model, or set AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY "
+       "and OPENAI_API_VERSION.", section=guide.FIRST_REQUEST),
     _d("env-legacy-name", "A variable from openai 0.28 is set", "OPENAI_API_BASE and OPENAI_ORGANIZATION are ignored "
        "by openai 1.0+.", "Rename them to OPENAI_BASE_URL and OPENAI_ORG_ID.", section=guide.SETUP),
     # Connection

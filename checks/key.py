@@ -10,10 +10,10 @@ import re
 import unicodedata
 from dataclasses import replace
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from checks import guide
-from checks.providers import OPENAI_HOST, OPENAI_MARKER, is_loopback, provider_of_host, provider_of_key
+from checks.providers import OPENAI_HOST, OPENAI_MARKER, is_local, provider_of_host, provider_of_key
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
 from doctor.redact import mask
 
@@ -141,11 +141,28 @@ def _base_url_findings(ctx: Context) -> tuple[list[Finding], str | None]:
         found.append(invalid(f"is an endpoint URL (it ends in {tail})", f"Drop {tail} from the URL."))
     elif parts.hostname == OPENAI_HOST and path != "/v1":
         found.append(invalid("lacks /v1: requests would get 404 'Invalid URL'", "Use https://api.openai.com/v1."))
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
+    if ".openai.azure.com" in parts.hostname or ".cognitiveservices.azure.com" in parts.hostname:
+        found += _azure_findings(where, parts)
+    if parts.scheme == "http" and not is_local(parts.hostname):
         found.append(Finding(Status.WARN, "base-url-insecure",
                              f"{where} uses plain http to {parts.hostname}: the key travels unencrypted",
                              Fix("Use https:// for any server that is not on this machine.", guide=guide.RAW_HTTP)))
     return found, parts.hostname
+
+
+def _azure_findings(where: str, parts: SplitResult) -> list[Finding]:
+    """An Azure deployment URL used as the plain client's base URL: no api-version is sent, so Azure
+    answers 404 (Resource not found). The AzureOpenAI client sends it."""
+    if "/openai/deployments/" not in parts.path + "/" or "api-version=" in parts.query:
+        return []
+    deployment = parts.path.split("/openai/deployments/")[1].split("/")[0] or "NAME"
+    return [Finding(Status.FAIL, "azure-api-version-missing",
+                    f"{where} is an Azure OpenAI deployment URL, but the plain OpenAI client sends no api-version",
+                    Fix("Use the AzureOpenAI client, which sends the api-version Azure requires.",
+                        steps=(f"client = AzureOpenAI(azure_endpoint=\"{parts.scheme}://{parts.hostname}\", "
+                               "api_version=\"2024-10-21\"); pass model=\"" + deployment + "\".",
+                               "Or set AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and OPENAI_API_VERSION, which "
+                               "AzureOpenAI() reads."), guide=guide.FIRST_REQUEST))]
 
 
 def _legacy_findings(ctx: Context) -> list[Finding]:
@@ -162,7 +179,7 @@ def _mixed_sources(ctx: Context, key: EnvValue, host: str | None) -> list[Findin
     """The key from the shell (a CI secret) sent to a base URL that the project's `.env` chose:
     a pull request that edits `.env` could send the secret anywhere."""
     url = ctx.base_url
-    if key.source != "shell" or url.source != ".env" or is_loopback(host):
+    if key.source != "shell" or url.source != ".env" or is_local(host):
         return []
     return [Finding(Status.WARN, "base-url-from-project",
                     f"the key comes from the shell, but the base URL ({host}) from .env line {url.line}: whoever "
@@ -179,7 +196,8 @@ def _mixed_sources(ctx: Context, key: EnvValue, host: str | None) -> list[Findin
     title="Key and base URL format",
     group="Secrets",
     codes=("key-placeholder", "key-whitespace", "key-non-ascii", "key-bad-prefix", "key-wrong-provider",
-           "base-url-invalid", "base-url-insecure", "env-legacy-name", "base-url-from-project"),
+           "base-url-invalid", "base-url-insecure", "env-legacy-name", "base-url-from-project",
+           "azure-api-version-missing"),
 )
 async def key_format(ctx: Context) -> Result:
     """What it checks: the key is a real key (no placeholder, whitespace, quotes or

@@ -63,3 +63,18 @@ def is_loopback(host: str | None) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def is_local(host: str | None) -> bool:
+    """A server on this machine or beside it: loopback, Docker's host.docker.internal, or a single-label
+    name such as `vllm` or `ollama` (a compose service, reached inside one machine's network)."""
+    if not host:
+        return False
+    name = host.lower().rstrip(".")
+    if is_loopback(name) or name in ("host.docker.internal", "gateway.docker.internal", "host.containers.internal"):
+        return True
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+        return False
+    except ValueError:
+        return "." not in name

@@ -51,6 +51,7 @@ class GitAnswer:
     out: str
     err: str
     truncated: bool = False
+    raw: bytes = b""  # stdout as bytes, for output that holds file contents (cat-file --batch)
 
     @property
     def ok(self) -> bool:
@@ -69,7 +70,7 @@ def git_environ(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 async def git(project: Path, owner: Processes, environ: Mapping[str, str], *args: str,
-              timeout: float = GIT_TIMEOUT, max_output: int | None = None) -> GitAnswer:
+              timeout: float = GIT_TIMEOUT, max_output: int | None = None, input: bytes | None = None) -> GitAnswer:
     """Runs one hardened git command in `project`; a timeout or a missing git is an answer, not an error."""
     program = git_program(environ)
     if program is None:
@@ -77,11 +78,13 @@ async def git(project: Path, owner: Processes, environ: Mapping[str, str], *args
     if args and args[0] in _SHOWS_CONTENT:
         args = (args[0], "--no-textconv", "--no-ext-diff", *args[1:])
     argv = [program, *HARDENING, *args]
-    extra = {"max_output": max_output} if max_output else {}
+    extra: dict = {"max_output": max_output} if max_output else {}
+    if input is not None:
+        extra["input"] = input
     try:
         done = await run(argv, owner, timeout=timeout, env=git_environ(environ), cwd=str(project), **extra)
     except CannotRun as error:
         return GitAnswer(127, "", f"git cannot be run ({error})")
     if done.timed_out:
         return GitAnswer(124, "", f"git {args[0]} did not answer within {timeout:g} s")
-    return GitAnswer(done.code or 0, done.text().strip(), done.text("stderr").strip(), done.truncated)
+    return GitAnswer(done.code or 0, done.text().strip(), done.text("stderr").strip(), done.truncated, done.stdout)

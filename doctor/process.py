@@ -124,18 +124,32 @@ async def _read_capped(stream: asyncio.StreamReader | None, cap: int) -> tuple[b
     return bytes(kept), truncated
 
 
+async def _feed(stream: asyncio.StreamWriter | None, data: bytes) -> None:
+    if stream is None:
+        return
+    try:
+        stream.write(data)
+        await stream.drain()
+        stream.close()
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the program stopped reading: its exit status says why
+
+
 async def run(argv: Sequence[str], owner: Processes, *, timeout: float, env: Mapping[str, str] | None = None,
-              cwd: str | None = None, max_output: int = MAX_OUTPUT_BYTES) -> Completed:
-    """Runs a program to its end or its deadline, with capped output; the child never outlives it."""
-    process = await spawn(argv, owner, env=env, cwd=cwd)
-    tasks = [asyncio.ensure_future(_read_capped(process.stdout, max_output)),
+              cwd: str | None = None, max_output: int = MAX_OUTPUT_BYTES, input: bytes | None = None) -> Completed:
+    """Runs a program to its end or its deadline, with capped output; the child never outlives it.
+    `input` is written to its stdin, which is then closed."""
+    process = await spawn(argv, owner, env=env, cwd=cwd, stdin=input is not None)
+    tasks = [asyncio.ensure_future(_feed(process.stdin, input)) if input is not None else asyncio.ensure_future(
+             asyncio.sleep(0)),
+             asyncio.ensure_future(_read_capped(process.stdout, max_output)),
              asyncio.ensure_future(_read_capped(process.stderr, max_output)),
              asyncio.ensure_future(process.wait())]
     try:
         _, pending = await asyncio.wait(tasks, timeout=timeout)
         if pending:
             return Completed(None, b"", b"", timed_out=True)
-        (out, out_cut), (err, err_cut), code = (t.result() for t in tasks)
+        _, (out, out_cut), (err, err_cut), code = (t.result() for t in tasks)
         return Completed(code, out, err, truncated=out_cut or err_cut)
     finally:
         for task in tasks:

@@ -37,6 +37,15 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Unparsed:
+    """A line python-dotenv drops with only a warning: the key it seems to set, and why it fails."""
+
+    line: int
+    key: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class DotenvFile:
     """A `.env` file: whether it exists, why it cannot be read, and what it holds."""
 
@@ -45,7 +54,7 @@ class DotenvFile:
     problem: str | None = None
     shown: str = ".env"  # its path from the project folder, as messages name it
     entries: tuple[Entry, ...] = ()
-    unparsed: tuple[tuple[int, str | None], ...] = ()  # (line, the key it seems to set)
+    unparsed: tuple[Unparsed, ...] = ()
     bom: bool = False
     kind: str = "file"  # what the path is when it is not a readable file (see doctor/files.py)
 
@@ -137,20 +146,34 @@ def decode_text(raw: bytes) -> tuple[str, str | None, bool]:
     return text.removeprefix("\ufeff"), None, bom
 
 
+def why_unparsed(statement: str) -> str:
+    """What is wrong with a statement python-dotenv could not parse, in words a fix can use."""
+    head, sep, value = statement.partition("=")
+    if not sep:
+        return "it uses ':' where '=' belongs" if ":" in statement.split()[0] else "it has no '=' sign"
+    if " " in head.strip().removeprefix("export ").strip():
+        return "the name before '=' holds a space"
+    first_line = value.strip().splitlines()[0].rstrip() if value.strip() else ""
+    quote = first_line[:1]
+    if quote in ("'", '"') and (len(first_line) == 1 or not first_line.endswith(quote)):
+        return f"its quote ({quote}) is never closed"
+    return "its value is not written the way python-dotenv reads it"
+
+
 def parse_entries(text: str) -> tuple[tuple[Entry, ...], tuple[tuple[int, str | None], ...]]:
     """Parses with python-dotenv's own parser; returns entries and the lines it drops,
     each with the variable name it seems to set (never its value)."""
     from dotenv.parser import parse_stream
 
     entries: list[Entry] = []
-    unparsed: list[tuple[int, str | None]] = []
+    unparsed: list[Unparsed] = []
     for binding in parse_stream(io.StringIO(text)):
         original = binding.original.string
         leading = original[: len(original) - len(original.lstrip())]
         line = binding.original.line + len(_LEADING_NEWLINES.findall(leading))
         if binding.error:
             guess = _KEY_GUESS.match(original.strip())
-            unparsed.append((line, guess.group(1) if guess else None))
+            unparsed.append(Unparsed(line, guess.group(1) if guess else None, why_unparsed(original.strip())))
         elif binding.key is not None:
             entries.append(Entry(binding.key, binding.value, line))
     return tuple(entries), tuple(unparsed)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checks.dotenv_file import dotenv_gitignored, dotenv_present
+from checks.dotenv_file import dotenv_present
+from checks.dotenv_git import dotenv_gitignored
 from doctor.model import Status
 from tests.conftest import CANARY_KEY, SHELL_CANARY, base_environ, facts, git, make_ctx, run_check, write_project
 
@@ -36,7 +37,8 @@ def test_missing_dotenv_with_a_shell_key_is_only_a_warning(tmp_path):
 def test_key_missing(tmp_path):
     result = present(write_project(tmp_path, env="OPENAI_KEY=abcdef123456\n"))
     assert (result.status, result.code) == (Status.FAIL, "key-missing")
-    assert any("OPENAI_KEY is set" in d for d in result.details)
+    assert "OPENAI_KEY is (.env line 1)" in result.message
+    assert result.fix.summary == "Rename OPENAI_KEY to OPENAI_API_KEY on .env line 1."
 
 
 def test_empty_key_is_missing(tmp_path):
@@ -46,7 +48,7 @@ def test_empty_key_is_missing(tmp_path):
 
 def test_unparseable_key_line(tmp_path):
     result = present(write_project(tmp_path, env=f"OPENAI_API_KEY: {CANARY_KEY}\n"))
-    assert result.code == "key-missing" and "cannot parse" in result.message
+    assert result.code == "key-missing" and "drops that line" in result.message and "uses ':'" in result.message
 
 
 def test_shell_key_shadows_dotenv(tmp_path):
@@ -161,3 +163,98 @@ def test_no_git_repository_is_a_warning(tmp_path):
 def test_no_git_installed_is_a_skip(tmp_path):
     result = gitignored(write_project(tmp_path), PATH=str(tmp_path / "empty-bin"))
     assert result.status is Status.SKIP and "git is not installed" in result.message
+
+
+# -- configuration as the user's code sees it -------------------------------------------------------
+
+def test_a_monorepo_root_env_is_the_users_env_and_named_by_its_path(tmp_path):
+    root = write_project(tmp_path / "repo", env=f"OPENAI_API_KEY={CANARY_KEY}\n", gitignore=".env\n")
+    project = root / "services" / "bot"
+    project.mkdir(parents=True)
+    git(root, "init", "-q")
+    result = present(project)
+    assert result.status is Status.PASS and result.message == "OPENAI_API_KEY from ../../.env line 1"
+    ignored = run_check(dotenv_gitignored, make_ctx(project, interpreter=facts(project)))
+    assert ignored.status is Status.PASS and "../../.env" in ignored.message
+    (root / ".gitignore").write_text("")
+    not_ignored = run_check(dotenv_gitignored, make_ctx(project, interpreter=facts(project)))
+    assert not_ignored.code == "dotenv-not-ignored" and "../../.env" in not_ignored.message
+
+
+def test_interpolation_is_evaluated_as_python_dotenv_does(tmp_path):
+    from checks.key import key_format
+
+    project = write_project(tmp_path, env="BASE_KEY=" + CANARY_KEY + "\nOPENAI_API_KEY=${BASE_KEY}\n")
+    ctx = make_ctx(project, interpreter=facts(project))
+    assert ctx.api_key.value == CANARY_KEY
+    assert run_check(key_format, ctx).status is Status.PASS
+    shell_wins = make_ctx(project, environ=base_environ(BASE_KEY=SHELL_CANARY), interpreter=facts(project))
+    assert shell_wins.api_key.value == SHELL_CANARY  # ${VAR} prefers the shell, as load_dotenv() does
+
+
+def test_an_unclosed_quote_that_swallows_the_key_says_close_the_quote(tmp_path):
+    result = present(write_project(tmp_path, env=f'A=1\nOPENAI_API_KEY="{CANARY_KEY}\nB=2\n'))
+    assert result.code == "key-missing" and "line 2" in result.message and "never closed" in result.message
+    assert "close the quote" in result.fix.summary
+
+
+def test_an_empty_key_in_the_shell_hides_the_dotenv_one_and_the_fix_is_unset(tmp_path):
+    result = present(write_project(tmp_path, env=f"OPENAI_API_KEY={CANARY_KEY}\n"), OPENAI_API_KEY="")
+    assert result.code == "key-shadowed" and "empty" in result.message
+    assert result.fix.commands == ("unset OPENAI_API_KEY",)
+    alone = present(write_project(tmp_path / "b", env="A=1\n"), OPENAI_API_KEY="")
+    assert alone.code == "key-missing" and alone.fix.commands == ("unset OPENAI_API_KEY",)
+
+
+def test_the_standard_azure_setup_is_valid_without_openai_api_key(tmp_path):
+    env = "AZURE_OPENAI_API_KEY=0123abcd" + "9f8e7d6c5b4a3210" * 1 + "fedcba98\n" \
+          "AZURE_OPENAI_ENDPOINT=https://acme.openai.azure.com/\nOPENAI_API_VERSION=2024-10-21\n"
+    result = present(write_project(tmp_path, env=env))
+    assert result.status is Status.PASS and "acme.openai.azure.com" in result.message
+
+
+# -- history: which commit, and whether the key in use is the one that leaked -------------------------
+
+def _commit(project: Path, message: str, *paths: str) -> str:
+    import subprocess
+
+    git(project, "add", *paths)
+    git(project, "commit", "-qm", message)
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=project, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def test_history_names_the_commit_that_added_the_key_not_the_one_that_removed_it(tmp_path):
+    project = write_project(tmp_path, env=f"OPENAI_API_KEY={CANARY_KEY}\n")
+    git(project, "init", "-q")
+    added = _commit(project, "oops", ".env")
+    git(project, "rm", "-q", "--cached", ".env")
+    (project / ".gitignore").write_text(".env\n")
+    removed = _commit(project, "fix", ".gitignore")
+    result = gitignored(project)
+    assert (result.status, result.code) == (Status.FAIL, "dotenv-in-history")
+    assert added in result.message and removed not in result.message
+    assert not any("rm --cached" in c for c in result.fix.commands)  # .env is not tracked any more
+
+
+def test_a_rotated_key_that_was_never_committed_is_not_told_to_be_revoked(tmp_path):
+    project = write_project(tmp_path, env=f"OPENAI_API_KEY={SHELL_CANARY}\n")
+    git(project, "init", "-q")
+    _commit(project, "oops", ".env")
+    git(project, "rm", "-q", "--cached", ".env")
+    (project / ".gitignore").write_text(".env\n")
+    _commit(project, "fix", ".gitignore")
+    (project / ".env").write_text(f"OPENAI_API_KEY={CANARY_KEY}\n")  # the new key, after rotation
+    result = gitignored(project)
+    assert (result.status, result.code) == (Status.WARN, "dotenv-in-history")
+    assert "never committed" in result.message
+
+
+def test_a_dotenv_variant_holding_a_secret_must_be_ignored_too(tmp_path):
+    project = write_project(tmp_path, env=f"OPENAI_API_KEY={CANARY_KEY}\n", gitignore=".env\n")
+    (project / ".env.local").write_text(f"OPENAI_API_KEY={SHELL_CANARY}\n")
+    (project / ".env.example").write_text("OPENAI_API_KEY=sk-your-real-key-goes-here\n")
+    git(project, "init", "-q")
+    result = gitignored(project)
+    assert result.code == "dotenv-not-ignored" and ".env.local" in result.message
+    assert not any(".env.example" in f.message for f in result.findings)

@@ -105,3 +105,20 @@ def test_no_key_is_a_skip(tmp_path):
     project = write_project(tmp_path)
     result = run_check(key_format, make_ctx(project, interpreter=facts(project)))
     assert result.status is Status.SKIP
+
+
+def test_an_azure_deployment_url_with_the_plain_client_needs_an_api_version(tmp_path):
+    url = "https://acme.openai.azure.com/openai/deployments/gpt4o-prod"
+    result = key_result(tmp_path, CANARY_KEY, Flags(base_url=url))
+    assert result.code == "azure-api-version-missing"
+    assert "AzureOpenAI" in result.fix.summary and "gpt4o-prod" in " ".join(result.fix.steps)
+    assert key_result(tmp_path, CANARY_KEY, Flags(base_url=url + "?api-version=2024-10-21")).code != "azure-api-version-missing"
+
+
+@pytest.mark.parametrize("url", ["http://host.docker.internal:11434/v1", "http://vllm:8000/v1", "http://ollama:11434/v1"])
+def test_local_service_names_are_not_insecure(tmp_path, url):
+    assert key_result(tmp_path, "sk-local-anything-will-do-123", Flags(base_url=url)).code != "base-url-insecure"
+
+
+def test_a_remote_plain_http_host_is_insecure(tmp_path):
+    assert key_result(tmp_path, CANARY_KEY, Flags(base_url="http://llm.example.com/v1")).code == "base-url-insecure"

@@ -226,7 +226,7 @@ def test_consent_is_asked_once_and_no_means_offline(tmp_path):
 
 
 def test_fix_preview_apply_backup_and_recheck(tmp_path):
-    from checks.dotenv_file import dotenv_gitignored
+    from checks.dotenv_git import dotenv_gitignored
 
     project = write_project(tmp_path / "p", env="OPENAI_API_KEY=x\n", gitignore="__pycache__/\n")
     git(project, "init", "-q")
