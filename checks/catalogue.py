@@ -75,6 +75,10 @@ _ENTRIES = (
     _d("lock-out-of-sync", "The environment has drifted from the lock file", "Packages were installed or upgraded "
        "by hand, or the lock changed (a git pull) and nobody synced.", "Sync with the project's tool: uv sync, "
        "poetry sync, pipenv sync, pdm sync.", section=guide.SETUP),
+    _d("lock-stale", "The lock file is older than the project's declarations", "pyproject.toml (or the Pipfile) "
+       "changed after the lock was made: `poetry install` refuses it; other tools install what the project no "
+       "longer asks for.", "Lock again with the project's tool (uv lock, poetry lock, pipenv lock, pdm lock), "
+       "then sync.", section=guide.SETUP),
     _d("pins-incompatible", "The record pins a set that cannot work", "openai below 1.55.3 with httpx 0.28 or later "
        "(`unexpected keyword argument 'proxies'`), or openai 3 locked without httpx2: every fresh install breaks.",
        "Change the smallest thing: openai>=1.55.3,<2, or httpx<0.28.", section=guide.SETUP),

@@ -246,7 +246,8 @@ def _same_dir(a: str, b: str | None) -> bool:
     group="Environment",
     codes=("requirements-missing", "requirements-invalid", "package-unpinned", "package-version-mismatch",
            "package-missing", "package-below-floor", "openai-pre-v1", "sdk-httpx-incompatible", "lock-out-of-sync",
-           "pins-incompatible", "module-shadowed", "package-broken", "pyproject-invalid", "lock-unreadable"),
+           "pins-incompatible", "module-shadowed", "package-broken", "pyproject-invalid", "lock-unreadable",
+           "lock-stale"),
 )
 async def packages_pinned(ctx: Context) -> Result:
     """What it checks: openai, python-dotenv and the SDK's own HTTP library (httpx for openai

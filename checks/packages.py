@@ -43,6 +43,7 @@ def package_findings(ctx: Context, facts: InterpreterFacts) -> tuple[list[Findin
     if record.kind == "none":
         findings.append(_no_record(tool))
     findings += pins_incompatible(record, environment, tool)
+    findings += _stale(ctx)
     installed = facts.installed_dists
     if ctx.target.path is None or facts.error or installed is None:
         why = "no project environment was found" if ctx.target.path is None else "the project's Python could not be run"
@@ -69,6 +70,22 @@ def package_findings(ctx: Context, facts: InterpreterFacts) -> tuple[list[Findin
     versions = ", ".join(f"{n} {installed[n].version}" for n in wanted if n in installed)
     recorded = f"recorded in {', '.join(record.files[:2])}" if record.files else "not recorded"
     return findings, f"{versions or 'none of the guide packages'}; {recorded}"
+
+
+def _stale(ctx: Context) -> list[Finding]:
+    """A lock made from other declarations than today's: `poetry install` refuses it, the others install
+    what the project no longer asks for."""
+    from doctor.project.lock_freshness import stale_lock
+
+    record, tool = ctx.record, ctx.tool
+    if record.lock_file is None:
+        return []
+    why = stale_lock(ctx.project, ctx.pyproject, record.lock_file)
+    if why is None:
+        return []
+    return [Finding(Status.FAIL if tool.name == "poetry" else Status.WARN, "lock-stale", why,
+                    _fix(f"Lock again, then sync: {tool.lock()}", tool.lock() or "", tool.sync()),
+                    location=Location(record.lock_file))]
 
 
 def _no_record(tool: Tool) -> Finding:

@@ -197,14 +197,16 @@ def pins_plan(project: Path, installed: Mapping[str, str | None]) -> FilePlan | 
                     path, before, after, ("packages-pinned",), _target(path, project))
 
 
-def plans_for(project: Path, results: Mapping[str, Result], installed: Mapping[str, str | None]) -> list[FilePlan]:
-    """The safe fixes that address what this run found."""
+def plans_for(project: Path, results: Mapping[str, Result], installed: Mapping[str, str | None],
+              tool: str = "pip") -> list[FilePlan]:
+    """The safe fixes that address what this run found. Pins are written only into a record pip owns:
+    a project that uv, poetry, pipenv, pdm or hatch manages gets its tool's command instead."""
     codes = _codes(results)
     plans: Iterable[FilePlan | None] = (
         gitignore_plan(project) if "dotenv-not-ignored" in codes else None,
         dotenv_plan(project) if "dotenv-missing" in codes else None,
-        pins_plan(project, installed) if codes & {"requirements-missing", "package-unpinned",
-                                                  "package-version-mismatch"} else None,
+        pins_plan(project, installed) if tool == "pip" and codes & {"requirements-missing", "package-unpinned",
+                                                                    "package-version-mismatch"} else None,
     )
     return [plan for plan in plans if plan is not None]
 

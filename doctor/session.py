@@ -32,6 +32,7 @@ class Session:
     checks: Sequence[Check]
     results: dict[str, Result] = field(default_factory=dict)
     interpreter: InterpreterFacts | None = None
+    tool: str = "pip"  # the project's package tool, from the last run
 
     @property
     def offline(self) -> bool:
@@ -58,7 +59,9 @@ class Session:
         return [c for c in self.checks if c.id in wanted]
 
     def remember_interpreter(self, ctx: Context) -> None:
-        """Keeps the target's facts: the pins fix writes the versions it has installed."""
+        """Keeps the target's facts and the project's tool: the pins fix writes the versions installed,
+        and only into a record pip owns."""
+        self.tool = ctx.record.tool
         if ctx.interpreter_facts is not None and not ctx.interpreter_facts.error:
             self.interpreter = ctx.interpreter_facts
 
@@ -67,7 +70,7 @@ class Session:
 
         facts = self.interpreter
         installed = {name: facts.installed(name) for name in GUIDE_PACKAGES} if facts else {}
-        return plans_for(self.project, self.results, installed)
+        return plans_for(self.project, self.results, installed, self.tool)
 
     def shown(self, path: Path) -> str:
         """A path as the user can find it (relative to the project, or with ~)."""

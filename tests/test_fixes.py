@@ -179,3 +179,13 @@ def test_a_full_disk_leaves_the_old_file_and_no_truncated_backup(tmp_path, monke
     assert (project / ".gitignore").read_text() == "keep me\n"
     assert [p for p in home.rglob("*") if p.is_file()] == []
     assert sorted(p.name for p in project.iterdir()) == [".gitignore"]
+
+
+def test_a_project_another_tool_manages_never_gets_a_requirements_file(tmp_path):
+    project = write_project(tmp_path)
+    missing = {"p": Result(Status.WARN, "m", code="requirements-missing")}
+    assert fixes.plans_for(project, missing, VERSIONS, tool="poetry") == []
+    assert fixes.plans_for(project, missing, VERSIONS, tool="uv") == []
+    assert not (project / "requirements.txt").exists()
+    [plan] = fixes.plans_for(project, missing, VERSIONS, tool="pip")
+    assert plan.path.name == "requirements.txt"
