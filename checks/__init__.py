@@ -7,7 +7,7 @@ must name checks listed before it.
 Codes are stable: a code, once published, is never renamed or reused.
 """
 
-from checks.api import api_auth, json_mode, model_access, rate_limit_headers, timeout
+from checks.api import api_auth, json_mode, model_access, rate_limit_headers, streaming, timeout
 from checks.context_length import context_length
 from checks.dotenv_file import dotenv_present
 from checks.dotenv_git import dotenv_gitignored
@@ -27,6 +27,7 @@ ALL_CHECKS = (
     timeout,
     rate_limit_headers,
     context_length,
+    streaming,
     json_mode,
     sample_call,
 )

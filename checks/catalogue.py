@@ -214,6 +214,28 @@ _ENTRIES = (
     _d("prompt-file-unreadable", "The prompt file to measure cannot be read", "prompt-file in [tool.llm-doctor] "
        "names something missing, a directory, or a special file such as /dev/stdin.",
        "Point prompt-file at a regular text file in the project."),
+    _d("model-not-listed", "The server answers a model it does not list", "Some servers answer any model name "
+       "with the model they have loaded, so the reply may come from another model than the one named.",
+       "Use a name from the server's /models list, where the model is chosen in your code.",
+       section=guide.PARAMETER_REFERENCE),
+    _d("model-not-chosen", "No model configured for this server", "Your code passes model=... itself; the doctor "
+       "cannot guess it for a server other than OpenAI, where gpt-4o-mini means nothing.",
+       "Run llm-doctor check --model NAME (or set OPENAI_MODEL, which only the doctor reads).",
+       section=guide.PARAMETER_REFERENCE),
+    _d("stream-unsupported", "The server refuses streaming", "stream=True, or stream_options include_usage, is "
+       "rejected with a 400.", "Stream without stream_options, or use a server that streams.",
+       section=guide.PARAMETER_REFERENCE),
+    _d("stream-malformed", "The stream breaks the SDK's reader", "A frame is not JSON, an error arrives mid-stream, "
+       "or a plain JSON body comes instead of events: the SDK raises in your loop or yields nothing.",
+       "Fix the server or the proxy in front of it; fall back to stream=False meanwhile.",
+       section=guide.PARAMETER_REFERENCE),
+    _d("stream-nonstandard", "The stream departs from the standard", "No data: [DONE], another content type, or no "
+       "usage chunk although include_usage was asked: the openai SDK copes, other clients may not.",
+       "Nothing to fix for the openai SDK; count tokens yourself if usage is missing.",
+       section=guide.PARAMETER_REFERENCE),
+    _d("stream-buffered", "The stream arrives all at once", "A proxy buffers the response, so streaming gives no "
+       "early output and long replies may time out.", "Turn off buffering in the proxy (nginx: proxy_buffering "
+       "off; X-Accel-Buffering: no).", section=guide.PARAMETER_REFERENCE),
     _d("json-invalid", "The reply is not valid JSON", "The model wrapped the JSON in prose or ``` fences: "
        "JSONDecodeError 'Expecting value: line 1 column 1 (char 0)'.", 'Use response_format={"type": '
        '"json_object"}, ask for JSON explicitly, and strip fences before json.loads().'),

@@ -78,8 +78,9 @@ def cached_encoding_file(encoding: str, environ: Mapping[str, str]) -> Path | No
 
 
 def count_tokens(messages: list[tuple[str, str]], encoding: str, environ: Mapping[str, str]) -> tuple[int, bool]:
-    """Tokens in a chat request, and whether the count is exact (the cookbook's +3 a message, +3 priming)."""
-    if cached_encoding_file(encoding, environ) is not None:
+    """Tokens in a chat request, and whether the count is exact (the cookbook's +3 a message, +3 priming).
+    Without an encoding (a model served elsewhere, whose tokenizer is unknown) the count is approximate."""
+    if encoding and cached_encoding_file(encoding, environ) is not None:
         try:
             import tiktoken
 
@@ -101,31 +102,80 @@ def _messages(ctx: Context) -> tuple[list[tuple[str, str]] | None, str]:
     return [SAMPLE_MESSAGES[0], ("user", (found.data or b"").decode("utf-8", "replace"))], str(path.name)
 
 
+# Where servers put the context size in their /models answers: OpenRouter and Together (context_length),
+# Groq (context_window), vLLM (max_model_len), LM Studio (max_context_length), llama.cpp (meta.n_ctx).
+SERVER_WINDOW_FIELDS = ("context_length", "context_window", "max_model_len", "max_context_length")
+
+
+def server_window(ctx: Context) -> tuple[int, str] | None:
+    """The window the server itself states for the model, from the /models answer the live checks got."""
+    from checks.api import model_entries
+    from checks.probes import count, probe_model
+
+    future = ctx.cache.get("models")
+    if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+        return None
+    entries = model_entries(future.result())
+    model = probe_model(ctx)
+    entry = next((e for e in entries if e["id"] == model), entries[0] if len(entries) == 1 else None)
+    if entry is None:
+        return None
+    meta = entry.get("meta") if isinstance(entry.get("meta"), dict) else {}
+    for name, value in [*((f, entry.get(f)) for f in SERVER_WINDOW_FIELDS), ("meta.n_ctx", meta.get("n_ctx"))]:
+        if count(value):
+            return int(value), f"{entry['id']}'s {name} in the server's /models answer"
+    return None
+
+
+def _window(ctx: Context) -> tuple[Window | None, str]:
+    """The window to compare with, and where it comes from; None with the reason when it is unknown."""
+    from urllib.parse import urlsplit
+
+    from checks.providers import OPENAI_HOST
+
+    stated = server_window(ctx)
+    if stated is not None:
+        return Window(stated[0], stated[0], None, ""), stated[1]
+    host = urlsplit(ctx.base_url.value.strip()).hostname
+    if host == OPENAI_HOST:
+        card = window_for(ctx.model)
+        return (card, "OpenAI's published figures") if card else \
+            (None, f"the context window of {ctx.model!r} is not known to the doctor")
+    why = "offline" if ctx.flags.offline else "its /models answer gives no size"
+    return None, (f"the context window of {ctx.model!r} on {host} is unknown ({why}); OpenAI's figures hold only "
+                  "for api.openai.com")
+
+
 @check("context-length", title="Prompt fits the context window", group="API behaviour",
-       codes=("context-over-limit", "context-near-limit", "prompt-file-unreadable"), timeout=30)
+       codes=("context-over-limit", "context-near-limit", "prompt-file-unreadable"), timeout=30,
+       after=("model-access",))
 async def context_length(ctx: Context) -> Result:
     """What it checks: the prompt (--prompt-file, or the guide's sample messages) plus the
-    reply budget (max_tokens=200, as in the worked example) fits the model's context window.
+    reply budget (max_tokens=200, as in the worked example) fits the model's context window:
+    the size the server states in its /models answer, or, for api.openai.com, OpenAI's
+    published figures. It counts offline (tiktoken when its encoding is cached).
 
     Why it fails: a long document pasted into the prompt exceeds the window, and the API
-    answers 400 context_length_exceeded ("maximum context length is N tokens").
+    answers 400 context_length_exceeded ("maximum context length is N tokens"); a local
+    server may instead cut the prompt silently.
 
     How to fix: shorten or chunk the input, summarise long documents first, or lower
     max_tokens.
     """
-    window = window_for(ctx.model)
+    window, origin = _window(ctx)
     if window is None:
-        return skipped(f"the context window of {ctx.model!r} is not known to the doctor")
+        return skipped(origin)
     messages, source = await asyncio.to_thread(_messages, ctx)
     if messages is None:
         return Result(Status.FAIL, source, code="prompt-file-unreadable",
                       fix=Fix("Point prompt-file in [tool.llm-doctor] (or --prompt-file) at a regular text file.",
                               guide=guide.TROUBLESHOOTING))
     tokens, exact = count_tokens(messages, window.encoding, ctx.shell)
-    how = "counted with tiktoken" if exact else "approximate: 4 characters a token (tiktoken's encoding not cached)"
+    how = "counted with tiktoken" if exact else "approximate: 4 characters a token"
     reply = min(DEFAULT_MAX_OUTPUT, window.max_output)
     needed = tokens + reply
-    detail = f"{source}: {tokens:,} prompt tokens ({how}) + {reply} reply tokens"
+    sample = "" if ctx.prompt_file else " for the guide's sample prompt (pass --prompt-file for yours)"
+    details = (f"{source}: {tokens:,} prompt tokens ({how}) + {reply} reply tokens", f"window: {origin}")
     fix = Fix("Shorten or split the input, or summarise it first; lower max_tokens if the reply can be shorter.",
               steps=("Send long documents in chunks and combine the answers.",
                      "Keep the conversation history short: send only the turns the model needs."),
@@ -133,9 +183,9 @@ async def context_length(ctx: Context) -> Result:
     over_input = window.input_cap is not None and tokens > window.input_cap
     if needed > window.context or over_input:
         limit = window.input_cap if over_input else window.context
-        return Result(Status.FAIL, f"{needed:,} tokens do not fit {ctx.model}'s {limit:,}-token limit",
-                      code="context-over-limit", details=(detail,), fix=fix)
+        return Result(Status.FAIL, f"{needed:,} tokens{sample} do not fit {ctx.model}'s {limit:,}-token limit",
+                      code="context-over-limit", details=details, fix=fix)
     if needed > NEAR_LIMIT * window.context:
-        return Result(Status.WARN, f"{needed:,} of {window.context:,} tokens: close to {ctx.model}'s limit",
-                      code="context-near-limit", details=(detail,), fix=fix)
-    return Result(Status.PASS, f"{needed:,} of {window.context:,} tokens", details=(detail,))
+        return Result(Status.WARN, f"{needed:,} of {window.context:,} tokens{sample}: close to {ctx.model}'s limit",
+                      code="context-near-limit", details=details, fix=fix)
+    return Result(Status.PASS, f"{needed:,} of {window.context:,} tokens{sample}", details=details)

@@ -39,7 +39,10 @@ BY_ERROR_CODE = {
     "model_not_found": ("model-not-found", 12), "unsupported_country_region_territory": ("region-unsupported", 14),
     "unsupported_parameter": ("param-unsupported", 11), "unsupported_value": ("param-unsupported", 10),
     "tokens": ("rate-limited", 6), "requests": ("rate-limited", 6), "server_error": ("server-error", 8),
-    "DeploymentNotFound": ("model-not-found", 8),
+    "DeploymentNotFound": ("model-not-found", 8), "authentication_error": ("auth-invalid-key", 10),
+    "auth_error": ("auth-invalid-key", 10), "not_found_error": ("model-not-found", 4),
+    "exceed_context_size_error": ("context-over-limit", 12), "unavailable_error": ("server-error", 8),
+    "permission_error": ("auth-forbidden", 8), "budget_exceeded": ("quota-exhausted", 10),
 }
 BY_STATUS = {
     401: (("auth-invalid-key", 6),), 402: (("quota-exhausted", 8),), 403: (("auth-forbidden", 5),),
@@ -65,18 +68,20 @@ BY_MESSAGE = (
     (r"exceeded your current quota|insufficient.quota|no credits remaining|insufficient balance|credit balance",
      "quota-exhausted", 9),
     (r"rate limit (?:reached|exceeded)|too many requests|please try again in \d", "rate-limited", 6),
-    (r"incorrect api key provided|invalid api key|invalid_api_key|invalid authentication", "auth-invalid-key", 8),
+    (r"incorrect api key provided|invalid api key|invalid_api_key|invalid authentication|invalid proxy server token|"
+     r"no auth credentials found|authentication error|^unauthorized$", "auth-invalid-key", 8),
     (r"didn'?t provide an api key|api_key client option must be set|missing credentials|no api key provided",
      "key-missing", 13),
-    (r"maximum context length|context.length.exceeded|input tokens exceed|reduce the length of the messages",
-     "context-over-limit", 9),
+    (r"maximum context length|context.length.exceeded|input tokens exceed|reduce the length of the messages|"
+     r"exceeds the available context size|contextwindowexceeded", "context-over-limit", 9),
     (r"must contain the word .json.", "json-word-missing", 14),
     (r"expecting value: line \d+ column \d+|expecting ',' delimiter|extra data: line|unterminated string",
      "json-invalid", 7),
     (r"response_format.{0,40}(?:not supported|unsupported|is not allowed)|json_object.{0,30}not supported",
      "json-mode-unsupported", 9),
-    (r"does not exist or you do not have access|the model .{1,80} does not exist|does not have access to model",
-     "model-not-found", 9),
+    (r"does not exist or you do not have access|the model .{1,80} does not exist|does not have access to model|"
+     r"model .{1,80} not found|is not a valid model id|invalid model name passed|model is not loaded|"
+     r"deploymentnotfound|unknown model", "model-not-found", 9),
     (r"country, region,? or territory not supported", "region-unsupported", 12),
     (r"unsupported parameter|use 'max_completion_tokens'|does not support .{1,40} with this model|"
      r"unsupported value", "param-unsupported", 9),
@@ -111,6 +116,16 @@ BY_MESSAGE = (
     (r"python 3\.[0-9]\b.{0,40}(?:not supported|is required|requires)|requires.python", "python-too-old", 6),
 )
 _MESSAGE_RULES = [(re.compile(pattern, re.I), code, weight) for pattern, code, weight in BY_MESSAGE]
+
+
+def message_code(text: str, among: tuple[str, ...] = ()) -> str | None:
+    """The diagnosis a message's wording points to (the strongest rule), optionally only among some codes.
+    The live checks use this after the status and the error's code and type, as explain does."""
+    best: tuple[int, str] | None = None
+    for pattern, code, weight in _MESSAGE_RULES:
+        if (not among or code in among) and pattern.search(text) and (best is None or weight > best[0]):
+            best = (weight, code)
+    return best[1] if best else None
 
 
 @dataclass

@@ -89,7 +89,7 @@ def _provider_findings(key: EnvValue, host: str | None, base_url: str) -> list[F
             steps = (f"Set OPENAI_BASE_URL={own.base_url} in .env," if own.base_url else "Use that provider's own SDK,",
                      "and use a model name that provider offers.")
             return [Finding(Status.FAIL, "key-wrong-provider",
-                            f"this looks like a {own.name} key, but requests go to {OPENAI_HOST}",
+                            f"this looks like {own.article} key, but requests go to {OPENAI_HOST}",
                             Fix(f"Point the client at {own.name}, or use an OpenAI key.", steps=steps,
                                 guide=guide.TROUBLESHOOTING))]
         if value.startswith("sk-admin-"):
@@ -106,7 +106,7 @@ def _provider_findings(key: EnvValue, host: str | None, base_url: str) -> list[F
         return []
     is_openai_key = OPENAI_MARKER in value or value.startswith(("sk-proj-", "sk-svcacct-"))
     if target is not None and (is_openai_key or (own is not None and own is not target)):
-        kind = "an OpenAI" if is_openai_key else f"a {own.name}"
+        kind = "an OpenAI" if is_openai_key else own.article
         return [Finding(Status.FAIL, "key-wrong-provider", f"this looks like {kind} key, but requests go to {target.name} "
                                                            f"({base_url})",
                         Fix(f"Use a {target.name} key, or point OPENAI_BASE_URL at the key's own provider.",

@@ -21,6 +21,11 @@ class Provider:
     base_url: str | None
     host: str | None
 
+    @property
+    def article(self) -> str:
+        """"an Anthropic", "a Groq": as the name is said aloud."""
+        return f"{'an' if self.name in ('Anthropic', 'OpenRouter', 'OpenAI', 'xAI', 'NVIDIA') else 'a'} {self.name}"
+
 
 # Most specific prefixes first: "sk-ant-" and "sk-or-" must win over OpenAI's "sk-".
 PROVIDERS = (

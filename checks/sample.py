@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 from checks import guide
 from checks.classify import diagnose
 from checks.prices import estimate_cost
+from checks.probes import probe_model
 from checks.sample_script import SCRIPT
-from doctor.http import MAX_BODY_BYTES, Failure, Reply
+from doctor.http import MAX_BODY_BYTES, Failure, Progress, Reply
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
 from doctor.process import CannotRun, spawn
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 SAMPLE_MAX_TOKENS = 32
 READY_MARGIN = 10.0  # importing the SDK on a cold disk takes seconds; the process starts with the run
 REPLY_GRACE = 3.0  # after the user's timeout, before a reply that never completes is given up on
+QUEUE_FACTOR = 3  # at most 3 completions queue at a server that answers one at a time
 MAX_EVENT_BYTES = 4 * 1024 * 1024  # one line from the helper; texts in it are capped at 64 KB
 # Transport failures by the name of the exception's cause, as httpx and httpx2 name them.
 _CAUSES = {"ConnectTimeout": "connect", "ReadTimeout": "timeout", "WriteTimeout": "timeout", "PoolTimeout": "timeout",
@@ -62,7 +65,9 @@ async def _spawn(ctx: Context) -> Any:
         env["OPENAI_BASE_URL"] = ctx.flags.base_url
     env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
     dotenv = str(ctx.dotenv.path) if ctx.dotenv.exists else ""
-    argv = [facts.executable or str(ctx.target.path), "-B", "-c", SCRIPT, dotenv, ctx.model, f"{ctx.timeout:g}",
+    # The SDK waits up to QUEUE_FACTOR times the timeout: the doctor's own deadline (see _reply_event) ends
+    # a call that hangs, and a server that answers one request at a time must not fail the guide's call.
+    argv = [facts.executable or str(ctx.target.path), "-B", "-c", SCRIPT, dotenv, "", f"{ctx.timeout * QUEUE_FACTOR:g}",
             str(SAMPLE_MAX_TOKENS), str(MAX_BODY_BYTES)]
     try:
         return await spawn(argv, ctx.processes, env=env, cwd=str(ctx.project), stdin=True, line_limit=MAX_EVENT_BYTES)
@@ -110,12 +115,34 @@ async def sample_call(ctx: Context) -> Result:
     problem = await _not_ready(ctx, process, ready)
     if problem is not None:
         return from_findings([problem], "")
-    process.stdin.write(b"go\n")
+    if ctx.cache.get("no-model"):
+        return skipped("no model chosen (see Model available)")
+    process.stdin.write(f"go {probe_model(ctx)}\n".encode())
     await process.stdin.drain()
-    event = await _next_event(process, ctx.timeout + REPLY_GRACE)
+    event = await _reply_event(ctx, process)
     if event is None:
         return _no_reply(ctx)
     return _judge(ctx, event, ready.get("version", "unknown"))  # type: ignore[union-attr]
+
+
+async def _reply_event(ctx: Context, process: Any) -> dict[str, Any] | None:
+    """The SDK's answer, waited for until the user's timeout (plus a grace) has passed since the later of
+    "go" and the server's last answer to the doctor's other requests: a server that answers one request
+    at a time serves them in turn. Its answer in turn moves the others' deadlines on."""
+    progress = ctx.cache.setdefault("progress", Progress())
+    sent = time.perf_counter()
+    reading = asyncio.ensure_future(_next_event(process, 10 ** 6))
+    try:
+        while True:
+            begun = max(sent, progress.last_answer)
+            done, _ = await asyncio.wait({reading}, timeout=max(begun + ctx.timeout + REPLY_GRACE - time.perf_counter(), 0))
+            if done:
+                progress.last_answer = time.perf_counter()
+                return reading.result()
+            if max(sent, progress.last_answer) == begun:
+                return None
+    finally:
+        reading.cancel()
 
 
 async def _not_ready(ctx: Context, process: Any, ready: dict[str, Any] | None) -> Finding | None:
@@ -290,7 +317,7 @@ def _reply(ctx: Context, reply: dict[str, Any], sdk_version: str) -> Result:
     facts: dict[str, Any] = {"reply": content, "finish_reason": finish}
     if counts and None not in counts.values():
         prompt, completion = counts["prompt_tokens"] or 0, counts["completion_tokens"] or 0
-        cost = estimate_cost(ctx.model, prompt, completion, ctx.base_url.value)
+        cost = estimate_cost(probe_model(ctx), prompt, completion, ctx.base_url.value)
         price = f"≈ ${cost:.6f} at list prices" if cost is not None else "cost unknown for this model and host"
         details += [f"Prompt tokens: {prompt}, completion tokens: {completion}, total tokens: {tokens}",
                     f"Estimated cost: {price}"]

@@ -18,7 +18,7 @@ the request then goes through a second client with the capped transport.
 SCRIPT = r"""
 import sys; sys.path[:] = [p for p in sys.path if p not in ("", ".")]
 import json, os, time
-dotenv_path, model, timeout, max_tokens, cap = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+dotenv_path, timeout, max_tokens, cap = sys.argv[1], float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 TEXT_CAP = 64 * 1024
 def emit(**fields):
     sys.stdout.write(json.dumps(fields, default=str) + "\n")
@@ -123,7 +123,8 @@ except Exception as error:
     sys.exit(0)
 emit(event="ready", version=getattr(openai, "__version__", "unknown"), capped=http is not None,
      http=getattr(http, "__name__", None))
-if sys.stdin.readline().strip() != "go":
+command, _, model = sys.stdin.readline().strip().partition(" ")
+if command != "go" or not model:
     sys.exit(0)
 messages = [{"role": "system", "content": "You are a concise, helpful assistant."},
             {"role": "user", "content": "Say hello in five words."}]

@@ -144,8 +144,19 @@ class Context:
 
     @property
     def model(self) -> str:
+        return self.model_choice[0]
+
+    @property
+    def model_choice(self) -> tuple[str, str]:
+        """(model, where it was chosen): --model, OPENAI_MODEL, [tool.llm-doctor], or the default."""
         env = self.lookup("OPENAI_MODEL")
-        return self.flags.model or (env.value if env and env.value else None) or self.config.model or DEFAULT_MODEL
+        if self.flags.model:
+            return self.flags.model, "--model"
+        if env and env.value.strip():
+            return env.value.strip(), f"OPENAI_MODEL in {env.where}"
+        if self.config.model:
+            return self.config.model, "[tool.llm-doctor] model"
+        return DEFAULT_MODEL, "default"
 
     @property
     def timeout(self) -> float:

@@ -15,10 +15,12 @@ SANDBOX_ONLY_ENVIRON = frozenset({
     "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",
 })
 DEMO_TIMEOUT = 5  # short, so the "slow" scenario shows a tight timeout in seconds, not minutes
+DEMO_MODEL = "gpt-4o-mini"  # the sandbox is not api.openai.com, so the model is named, as a user's code names it
 
 
-def sample_project(root: Path, base_url: str) -> Path:
-    """Writes .env, .gitignore, requirements.txt and pyproject.toml, and makes it a git repository."""
+def sample_project(root: Path, base_url: str, model: str | None = DEMO_MODEL) -> Path:
+    """Writes .env, .gitignore, requirements.txt and pyproject.toml, and makes it a git repository.
+    `model` is what the project's code uses (None: the code's model is not known to the doctor)."""
     project = root / "sample-project"
     project.mkdir()
     key = "sk-sandbox-" + secrets.token_hex(20)
@@ -31,7 +33,8 @@ def sample_project(root: Path, base_url: str) -> Path:
         except md.PackageNotFoundError:
             continue
     (project / "requirements.txt").write_text("".join(pins), encoding="utf-8")
-    (project / "pyproject.toml").write_text(f"[tool.llm-doctor]\ntimeout = {DEMO_TIMEOUT}\n", encoding="utf-8")
+    model_line = f'model = "{model}"\n' if model else ""
+    (project / "pyproject.toml").write_text(f"[tool.llm-doctor]\ntimeout = {DEMO_TIMEOUT}\n{model_line}", encoding="utf-8")
     if shutil.which("git"):
         subprocess.run(["git", "init", "-q"], cwd=project, check=False, capture_output=True)
     return project

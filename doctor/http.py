@@ -27,6 +27,8 @@ class Reply:
     body: bytes
     elapsed: float
     truncated: bool = False
+    chunks: tuple[float, ...] = ()  # when each piece of the body arrived, in seconds from the start
+    queued: bool = False  # the answer waited for another of the doctor's requests to the same server
 
     @property
     def content_type(self) -> str:
@@ -60,6 +62,7 @@ class Failure:
     elapsed: float
     proxy: str | None = field(default=None)
     setting: bool = False  # a proxy or CA setting was unusable: nothing was sent
+    answered: bool = False  # (timeouts) the server sent its headers but the body never completed
 
 
 Outcome = Reply | Failure
@@ -139,40 +142,95 @@ def build_client(base_url: str, environ: Mapping[str, str], timeout: float) -> A
         check_proxy(*proxy)
     try:
         return httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+            # Reads have no timeout of their own: request() enforces each request's deadline, which slides
+            # while a server that answers one request at a time serves the doctor's other requests.
+            timeout=httpx.Timeout(None, connect=min(5.0, timeout)),
             follow_redirects=False,
             trust_env=False,
             proxy=proxy[1].strip() if proxy else None,
             verify=verify,
-            headers={"user-agent": "llm-doctor"},
+            headers={"user-agent": "llm-doctor", "accept-encoding": "gzip, deflate"},
         )
     except (ValueError, TypeError, httpx.InvalidURL) as error:
         raise BadSetting("proxy" if proxy else "url", f"{proxy[0] if proxy else 'the base URL'}: {error}") from None
 
 
+@dataclass
+class Progress:
+    """When the doctor's requests to one server last got an answer. A server that answers one
+    request at a time (a local model) queues the doctor's concurrent requests; each one's
+    deadline then counts from the last answer, not from when it was sent."""
+
+    last_answer: float = 0.0
+    in_flight: int = 0
+
+
 async def request(client: Any, method: str, url: str, *, headers: Mapping[str, str], deadline: float,
-                  json_body: Any = None, proxy: str | None = None) -> Outcome:
-    """Sends one request and reads a capped body before `deadline` seconds pass."""
+                  json_body: Any = None, proxy: str | None = None, progress: Progress | None = None) -> Outcome:
+    """Sends one request and reads a capped body before `deadline` seconds pass (counted from the
+    later of its start and the last answer to another of the doctor's requests, given `progress`)."""
     start = time.perf_counter()
+    arrivals: list[float] = []
+    state = {"headers": False}
+    busy_at_start = progress is not None and progress.in_flight > 0
 
     async def exchange() -> Reply:
         async with client.stream(method, url, headers=dict(headers), json=json_body) as response:
+            state["headers"] = True
             body, truncated = bytearray(), False
-            async for chunk in response.aiter_bytes():
+            async for chunk in response.aiter_raw():
+                arrivals.append(time.perf_counter() - start)
                 body += chunk
                 if len(body) > MAX_BODY_BYTES:
                     body, truncated = body[:MAX_BODY_BYTES], True
                     break
-            return Reply(response.status_code, {k.lower(): v for k, v in response.headers.items()}, bytes(body),
-                         time.perf_counter() - start, truncated)
+            encoding = response.headers.get("content-encoding", "").lower()
+            data = _decoded(bytes(body), encoding) if encoding in ("gzip", "deflate") and not truncated else bytes(body)
+            return Reply(response.status_code, {k.lower(): v for k, v in response.headers.items()}, data,
+                         time.perf_counter() - start, truncated or len(data) > MAX_BODY_BYTES, tuple(arrivals))
 
+    if progress is not None:
+        progress.in_flight += 1
+    task = asyncio.ensure_future(exchange())
     try:
-        return await asyncio.wait_for(exchange(), deadline)
-    except (asyncio.TimeoutError, TimeoutError):
-        return Failure("timeout", f"no complete answer within {deadline:g} s", time.perf_counter() - start, proxy)
+        while True:
+            begun = max(start, progress.last_answer) if progress is not None else start
+            remaining = begun + deadline - time.perf_counter()
+            done, _ = await asyncio.wait({task}, timeout=max(remaining, 0))
+            if done:
+                break
+            if progress is None or max(start, progress.last_answer) == begun:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                what = "the answer started but did not finish" if state["headers"] else "no answer"
+                return Failure("timeout", f"{what} within {deadline:g} s", time.perf_counter() - start, proxy,
+                               answered=state["headers"])
+        reply = task.result()
+        if progress is not None:
+            queued = busy_at_start and progress.last_answer > start
+            progress.last_answer = time.perf_counter()
+            return Reply(reply.status, reply.headers, reply.body, reply.elapsed, reply.truncated, reply.chunks, queued)
+        return reply
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
     except Exception as error:  # noqa: BLE001 - every transport error becomes data
         kind, detail = classify_exception(error, proxy)
-        return Failure(kind, detail, time.perf_counter() - start, proxy)
+        return Failure(kind, detail, time.perf_counter() - start, proxy, answered=state["headers"])
+    finally:
+        if progress is not None:
+            progress.in_flight -= 1
+
+
+def _decoded(body: bytes, encoding: str) -> bytes:
+    """A gzip or deflate body decoded, never past MAX_BODY_BYTES + 1 (a gzip bomb stops there)."""
+    import zlib
+
+    try:
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS)
+        return decoder.decompress(body, MAX_BODY_BYTES + 1)
+    except zlib.error:
+        return body
 
 
 def classify_exception(error: BaseException, proxy: str | None) -> tuple[str, str]:
@@ -182,7 +240,7 @@ def classify_exception(error: BaseException, proxy: str | None) -> tuple[str, st
     import httpx
 
     chain = _causes(error)
-    said = " | ".join(str(e) for e in chain if str(e))[:300] or type(error).__name__
+    said = " | ".join(dict.fromkeys(str(e) for e in chain if str(e)))[:300] or type(error).__name__
     if isinstance(error, (UnicodeEncodeError, httpx.LocalProtocolError)):
         return "header", "the key cannot be sent in an HTTP header (whitespace or non-ASCII characters)"
     if isinstance(error, (httpx.UnsupportedProtocol, httpx.InvalidURL)):

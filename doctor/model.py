@@ -81,6 +81,7 @@ class Finding:
     fix: Fix | None = None
     details: tuple[str, ...] = ()
     location: Location | None = None
+    title: str | None = None  # a title that says what was really tested (a network failure: "Can reach the API")
 
     def __post_init__(self) -> None:
         if self.location is not None and not isinstance(self.location, Location):
@@ -111,6 +112,10 @@ class Result:
     tokens_used: int = 0
     traceback: str | None = None
     findings: tuple[Finding, ...] = ()
+    title: str | None = None  # shown instead of the check's title when the result is about something else
+
+    def titled(self, check: "Check") -> str:
+        return self.title or check.title
 
     @property
     def problems(self) -> tuple[Finding, ...]:
@@ -161,6 +166,7 @@ def from_findings(
         fix=lead.fix,
         facts=facts,
         findings=tuple(found),
+        title=lead.title,
     )
 
 
@@ -189,6 +195,7 @@ class Check:
     spends_tokens: bool = False
     warmup: Callable[["Context"], None] | None = None
     runs_project_python: bool = False  # skipped under --untrusted, which runs nothing of the project
+    after: tuple[str, ...] = ()  # checks to wait for, whatever their outcome (what they learned may help)
 
     def budget(self, user_timeout: float) -> float:
         return self.timeout + user_timeout if self.live else self.timeout
@@ -216,6 +223,7 @@ def check(
     spends_tokens: bool = False,
     warmup: Callable[["Context"], None] | None = None,
     runs_project_python: bool = False,
+    after: Iterable[str] = (),
 ) -> Callable[[CheckFunction], Check]:
     """Declares an async function as a check. It only attaches data: no registration."""
     if group not in GROUPS:
@@ -234,6 +242,7 @@ def check(
             spends_tokens=spends_tokens,
             warmup=warmup,
             runs_project_python=runs_project_python,
+            after=tuple(after),
         )
 
     return decorate

@@ -50,12 +50,12 @@ def select(checks: Sequence[Check], only: Iterable[str] = (), skip: Iterable[str
 
 
 def validate(checks: Sequence[Check]) -> None:
-    """Ids are unique and every need comes earlier, which also rules out cycles."""
+    """Ids are unique and every need (and every check waited for) comes earlier, which also rules out cycles."""
     seen: set[str] = set()
     for c in checks:
         if c.id in seen:
             raise ValueError(f"duplicate check id {c.id}")
-        missing = [n for n in c.needs if n not in seen]
+        missing = [n for n in (*c.needs, *c.after) if n not in seen]
         if missing:
             raise ValueError(f"{c.id} needs {missing}, which must come earlier in ALL_CHECKS")
         seen.add(c.id)
@@ -82,6 +82,9 @@ async def run(checks: Sequence[Check], ctx: Context, *, offline: bool = False,
                                          "project is run")
         if result is None:
             result = await _blocked_by(check, done, earlier or {})
+        for other in check.after:
+            if result is None and other in done:
+                await asyncio.shield(done[other])
         if result is None:
             async with gate:
                 queue.put_nowait(Started(check))

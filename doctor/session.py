@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from doctor.project.interpreter import InterpreterFacts
 
 # What the live checks may spend, as front ends tell the user before they run (see checks/probes.py).
-LIVE_BUDGET = "at most 4 chat completions and 100 max_tokens in all, a fraction of a cent on gpt-4o-mini"
+LIVE_BUDGET = ("one GET /models and at most 3 chat completions (one streamed, one in JSON mode, one by the SDK), "
+               "100 max_tokens in all, nothing retried: a fraction of a cent on gpt-4o-mini")
 
 
 @dataclass

@@ -27,7 +27,7 @@ def test_junit_validates_and_counts(tmp_path):
     JUNIT.validate(done.stdout)
     suite = ET.fromstring(done.stdout).find("testsuite")
     cases = {case.get("name"): case for case in suite.iter("testcase")}
-    assert len(cases) == 13 and suite.get("failures") == "3"
+    assert len(cases) == 14 and suite.get("failures") == "4"  # rate limits, streaming, JSON mode, sample call
     assert cases["rate-limit-headers"].find("failure").get("type") == "quota-exhausted"
     assert cases["python-version"].find("failure") is None
     assert done.returncode == 1

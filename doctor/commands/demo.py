@@ -14,7 +14,7 @@ from doctor.commands import check
 def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
     import tempfile
 
-    from doctor.demo import SANDBOX_ONLY_ENVIRON, sample_project
+    from doctor.demo import DEMO_MODEL, SANDBOX_ONLY_ENVIRON, sample_project
     from doctor.sandbox import DEMO_SCENARIOS, SCENARIOS, Sandbox
 
     if args.list_scenarios:
@@ -27,7 +27,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
         raise UsageError("demo builds its own sample project; use `llm-doctor check` for yours")
     with tempfile.TemporaryDirectory(prefix="llm-doctor-demo-") as tmp, \
             Sandbox(args.scenario, latency=args.latency) as sandbox:
-        args.project = str(sample_project(Path(tmp), sandbox.url))
+        local = args.scenario in ("local-model", "small-context")  # a local server's one model, as a user meets it
+        args.project = str(sample_project(Path(tmp), sandbox.url, None if local else DEMO_MODEL))
         args.python = sys.executable
         args.python_label = "the demo runs the sample project on llm-doctor's own Python"
         print(f"llm-doctor demo: scenario {args.scenario!r} ({SCENARIOS[args.scenario]}); sandbox API at "

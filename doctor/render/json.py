@@ -27,7 +27,7 @@ def to_dict(report: Report, strict: bool = False) -> dict[str, Any]:
         "checks": [
             {
                 "id": check.id,
-                "title": check.title,
+                "title": result.titled(check),
                 "status": result.status.value,
                 "code": result.code,
                 "message": result.message,

@@ -34,12 +34,12 @@ def body(report: Report) -> str:
              "| | check | result | code | time |", "|---|---|---|---|---|"]
     for check, result in report.entries:
         code = f"`{result.code}`" if result.code else ""
-        lines.append(f"| {ICONS[result.status]} | {check.title} (`{check.id}`) | {_cell(result.message)} | {code} "
+        lines.append(f"| {ICONS[result.status]} | {result.titled(check)} (`{check.id}`) | {_cell(result.message)} | {code} "
                      f"| {result.duration_ms} ms |")
     lines.append("")
     for check, result in report.entries:
         if result.status in (Status.WARN, Status.FAIL, Status.ERROR) and result.code:
-            lines += _problem(check.title, result)
+            lines += _problem(result.titled(check), result)
     return "\n".join(lines)
 
 

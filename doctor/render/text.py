@@ -51,7 +51,7 @@ def entry(check: Check, result: Result, style: TextStyle, shown: set[str] | None
     """
     code = f"  ({result.code})" if result.code else ""
     timing = f"  [{result.duration_ms} ms]" if style.verbose else ""
-    lines = [f"  {style.mark(result.status)} {check.title}: {result.message}{style.paint(code, '2')}{timing}"]
+    lines = [f"  {style.mark(result.status)} {result.titled(check)}: {result.message}{style.paint(code, '2')}{timing}"]
     problem = result.status in (Status.WARN, Status.FAIL, Status.ERROR)
     if shown is not None and problem and result.code:
         if result.code in shown and not style.verbose:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import respx
 
-from checks.api import api_auth, json_mode, model_access, rate_limit_headers, timeout
+from checks.api import api_auth, json_mode, model_access, rate_limit_headers, streaming, timeout
 from checks.ratelimit import parse_duration, parse_limits
 from doctor.http import classify_exception
 from doctor.model import Check, Result, Status
@@ -22,6 +22,30 @@ MODELS = {"object": "list", "data": [{"id": m, "object": "model"} for m in ("gpt
 HEADERS = {"x-ratelimit-limit-requests": "500", "x-ratelimit-remaining-requests": "499",
            "x-ratelimit-reset-requests": "120ms", "x-ratelimit-limit-tokens": "200000",
            "x-ratelimit-remaining-tokens": "199990", "x-ratelimit-reset-tokens": "6m0s"}
+
+
+def streamed(text: str = "1 2 3 4 5", usage: bool = True, done: bool = True) -> bytes:
+    """A stream as the real API sends it: one word a chunk, a usage chunk, [DONE]."""
+    from doctor.sandbox_replies import stream_events
+
+    counted = {"prompt_tokens": 9, "completion_tokens": 1, "total_tokens": 10} if usage else None
+    return b"".join(stream_events("gpt-4o-mini", text.split(), "stop", counted, done=done))
+
+
+def completions(stream=None, json_reply=None, headers=None):
+    """A respx side effect answering the stream probe and the JSON probe each in their own way."""
+    import json as jsonlib
+
+    def answer(request):
+        body = jsonlib.loads(request.content)
+        if body.get("stream"):
+            return stream if isinstance(stream, httpx.Response) else \
+                httpx.Response(200, content=stream or streamed(), headers={"content-type": "text/event-stream",
+                                                                          **(headers or {})})
+        return json_reply if isinstance(json_reply, httpx.Response) else \
+            httpx.Response(200, json=json_reply or reply('{"ok": true}'), headers=headers or {})
+
+    return answer
 
 
 def reply(content: str = "OK", finish: str = "stop") -> dict:
@@ -173,6 +197,8 @@ def test_model_available(api, tmp_path):
 
 def test_model_not_found_suggests_the_closest(api, tmp_path):
     api.get("/models").respond(200, json=MODELS)
+    api.post("/chat/completions").respond(404, json=error("The model `gpt-4o-mni` does not exist or you do not have "
+                                                          "access to it.", code="model_not_found"))
     result = live(tmp_path, model_access, model="gpt-4o-mni")[0]
     assert (result.status, result.code) == (Status.FAIL, "model-not-found")
     assert "closest: gpt-4o-mini" in result.message
@@ -186,13 +212,13 @@ def test_models_are_listed_once_for_both_checks(api, tmp_path):
 
 # --- rate-limit-headers and timeout share one tiny completion ------------------------------
 
-def test_headers_parsed_and_tokens_counted(api, tmp_path):
-    route = api.post("/chat/completions").respond(200, json=reply(), headers=HEADERS)
-    rate, latency = live(tmp_path, rate_limit_headers, timeout)
+def test_headers_parsed_and_tokens_counted_once(api, tmp_path):
+    route = api.post("/chat/completions").mock(side_effect=completions(headers=HEADERS))
+    rate, latency, stream = live(tmp_path, rate_limit_headers, timeout, streaming)
     assert rate.status is Status.PASS and "tokens: 199990/200000 left, resets in 6m0s" in rate.message
-    assert rate.tokens_used == 10 and latency.status is Status.PASS
-    assert route.call_count == 1
-    assert route.calls.last.request.content.count(b'"max_tokens":1') == 1
+    assert rate.tokens_used + stream.tokens_used == 10 and latency.status is Status.PASS
+    assert route.call_count == 1  # one streamed completion answers all three
+    assert b'"stream":true' in route.calls.last.request.content.replace(b" ", b"")
 
 
 def test_missing_headers_warn(api, tmp_path):
@@ -305,3 +331,105 @@ def test_a_ca_file_that_does_not_exist_is_a_tls_finding(tmp_path, api):
     api.get("/models").respond(200, json=MODELS)
     [result] = live(tmp_path, api_auth, SSL_CERT_FILE=str(tmp_path / "missing.pem"))
     assert result.code == "tls-error" and "SSL_CERT_FILE" in result.message
+
+
+# --- replies from servers other than OpenAI are classified by what they say ---------------------------
+
+@pytest.mark.parametrize("status,body,code", [
+    (401, {"detail": "Invalid API key"}, "auth-invalid-key"),  # a FastAPI gateway
+    (401, {"error": "Unauthorized"}, "auth-invalid-key"),  # vLLM with --api-key
+    (401, error("Authentication Error, Invalid proxy server token passed.", "auth_error", "401"), "auth-invalid-key"),
+    (400, error("/chat/completions: Invalid model name passed in model=gpt-4o-mini. Call `/v1/models` to view "
+                "available models for your key.\nReceived Model Group=gpt-4o-mini", "None", "400"), "model-not-found"),
+    (400, error("The model `gpt-4o-mini` does not exist.", "NotFoundError", "model_not_found"), "model-not-found"),
+    (404, {"error": {"message": "The model `gpt-4o-mini` does not exist.", "type": "NotFoundError", "code": 404}},
+     "model-not-found"),
+    (429, error("litellm.RateLimitError: Rate limit reached", "None", "429"), "rate-limited"),
+    (400, {"error": {"code": 400, "message": "request (300 tokens) exceeds the available context size (256 tokens), "
+                     "try increasing it", "type": "exceed_context_size_error"}}, "context-over-limit"),
+    (503, {"error": {"message": "Loading model", "type": "unavailable_error", "code": 503}}, "server-error"),
+])
+def test_error_shapes_from_real_servers(api, tmp_path, status, body, code):
+    api.post("/chat/completions").respond(status, json=body)
+    assert live(tmp_path, json_mode)[0].code == code
+
+
+def test_the_wait_is_read_from_retry_after_ms_in_milliseconds(api, tmp_path):
+    api.post("/chat/completions").respond(429, json=error("slow down", "requests", "rate_limit_exceeded"),
+                                          headers={"retry-after-ms": "1500", "retry-after": "2"})
+    assert "wait 1.5 s" in live(tmp_path, rate_limit_headers)[0].message
+
+
+# --- a check that did not get a good reply does not pass ---------------------------------------------
+
+@pytest.mark.parametrize("status", [429, 500, 400, 404])
+def test_latency_is_never_judged_on_a_failed_reply(api, tmp_path, status):
+    api.post("/chat/completions").respond(status, content=b"")
+    result = live(tmp_path, timeout, user_timeout=1)[0]
+    assert result.status is Status.SKIP and "no latency measured" in result.message
+
+
+def test_a_json_reply_cut_at_the_doctors_cap_is_inconclusive_not_invalid(api, tmp_path):
+    api.post("/chat/completions").respond(200, json=reply('{"ok": tr', finish="length"))
+    result = live(tmp_path, json_mode)[0]
+    assert (result.status, result.code) == (Status.WARN, "probe-inconclusive")
+
+
+# --- models ---------------------------------------------------------------------------------------
+
+def test_a_model_answered_but_not_listed_is_a_warning(api, tmp_path):
+    api.get("/models").respond(200, json={"data": [{"id": "other-model"}]})
+    api.post("/chat/completions").mock(side_effect=completions())
+    result = live(tmp_path, model_access)[0]
+    assert (result.status, result.code) == (Status.WARN, "model-not-listed")
+
+
+def test_no_model_configured_on_another_host_is_said_not_guessed(api, tmp_path):
+    with respx.mock(base_url="http://127.0.0.1:8080/v1", assert_all_called=False) as local:
+        local.get("/models").respond(200, json={"data": [{"id": "llama-3.1-8b"}, {"id": "qwen2.5-7b"}]})
+        route = local.post("/chat/completions").mock(side_effect=completions())
+        access, stream = live(tmp_path, model_access, streaming, base_url="http://127.0.0.1:8080/v1")
+    assert access.code == "model-not-chosen" and "llama-3.1-8b" in access.message
+    assert stream.status is Status.SKIP and not route.called
+
+
+def test_the_fix_for_a_missing_model_says_where_the_model_is_chosen(api, tmp_path):
+    api.get("/models").respond(200, json=MODELS)
+    api.post("/chat/completions").respond(404, json=error("The model `x` does not exist", code="model_not_found"))
+    fix = live(tmp_path, model_access, model="gpt-4o-mni")[0].fix
+    assert "chat.completions.create" in fix.summary and any("never reads OPENAI_MODEL" in s for s in fix.steps)
+
+
+# --- streaming ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body,content_type,code", [
+    (streamed(), "text/event-stream", None),
+    (streamed(usage=False), "text/event-stream", "stream-nonstandard"),
+    (streamed(done=False), "text/event-stream", "stream-nonstandard"),
+    (streamed(), "text/plain", "stream-nonstandard"),
+    (b'data: {"choices": [{"delta": {"content": "1"\n\n', "text/event-stream", "stream-malformed"),
+    (b'data: {"error": {"message": "boom", "type": "server_error"}}\n\n', "text/event-stream", "stream-malformed"),
+    (b'{"choices": [{"message": {"content": "1 2 3"}}]}', "application/json", "stream-malformed"),
+])
+def test_streams_are_read_as_the_sdk_reads_them(api, tmp_path, body, content_type, code):
+    api.post("/chat/completions").respond(200, content=body, headers={"content-type": content_type})
+    result = live(tmp_path, streaming)[0]
+    assert result.code == code, result
+
+
+def test_a_refused_stream_option_is_stream_unsupported(api, tmp_path):
+    api.post("/chat/completions").respond(400, json=error("stream_options is not supported"))
+    assert live(tmp_path, streaming)[0].code == "stream-unsupported"
+
+
+def test_network_failures_read_as_network_failures(tmp_path):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = live(tmp_path, api_auth, base_url=f"http://127.0.0.1:{port}/v1")[0]
+    assert result.code == "network-unreachable" and result.title == "Can reach the API"
+    assert f"nothing is listening on 127.0.0.1:{port}" in result.message
+    assert any(f"http://127.0.0.1:{port}/v1/models" in step for step in result.fix.steps)
+    assert not any(d.count("Connection refused") > 1 for d in result.details)

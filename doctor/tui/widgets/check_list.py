@@ -53,7 +53,7 @@ class CheckList(OptionList):
         if isinstance(state, Result):
             mark = Content.styled(MARKS[state.status], f"bold {STYLES[state.status]}")
             took = f" {state.duration_ms / 1000:.1f}s" if state.duration_ms >= 100 else ""
-            return Content.assemble(" ", mark, f" {check.title}", (took, "$text-muted"))
+            return Content.assemble(" ", mark, f" {state.titled(check)}", (took, "$text-muted"))
         if state == "running":
             return Content.assemble(" ", (SPINNER[self._frame], "$accent"), f" {check.title}")
         return Content.assemble(" ", (WAITING, "$text-muted"), (f" {check.title}", "$text-muted"))

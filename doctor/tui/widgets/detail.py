@@ -33,7 +33,7 @@ def describe(check: Check, result: Result | None, fix_title: str | None, running
         return Content("\n").join(lines)
     style = STYLES[result.status]
     code = f"  {result.code}" if result.code else ""
-    lines.append(Content.assemble((f"{MARKS[result.status]} {check.title}", f"bold {style}"),
+    lines.append(Content.assemble((f"{MARKS[result.status]} {result.titled(check)}", f"bold {style}"),
                                   (f"  {WORDS[result.status]}{code}", "$text-muted")))
     lines.append(Content(result.message))
     if result.details:

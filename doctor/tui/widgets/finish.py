@@ -31,7 +31,7 @@ def finale(checks: Sequence[Check], results: Mapping[str, Result], offline: bool
                   and results[c.id].status in (Status.FAIL, Status.ERROR)), None)
     if first is not None:
         check, result = first
-        return Content.assemble(("Fix this first: ", "bold $error"), f"{check.title}: {result.message}")
+        return Content.assemble(("Fix this first: ", "bold $error"), f"{result.titled(check)}: {result.message}")
     return Content.styled("The sample call runs last, once the key and the model are confirmed.", "$text-muted")
 
 
