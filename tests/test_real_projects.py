@@ -161,17 +161,7 @@ def test_the_doctor_finds_the_environment_the_tool_made(projects, tool):
     assert not bare_pips(report), bare_pips(report)
 
 
-UV_SOURCE = (
-    "uv's default environment is named only as \"the project's .venv\": doctor/project/environment.py "
-    "tool_environment() returns f\"the project's {folder.name}\" from its `for folder in find_project_venvs(project)` "
-    "loop before the tool is looked at, so uv is never named (venv-active does say \"uv's environment\"; only "
-    "$UV_PROJECT_ENVIRONMENT gets a uv wording)")
-
-
-UV_SOURCE_XFAIL = pytest.mark.xfail(reason=UV_SOURCE, strict=True, raises=DoctorDisagrees)
-
-
-@pytest.mark.parametrize("tool", [pytest.param("uv", marks=UV_SOURCE_XFAIL), "poetry", "pipenv", "pdm", "hatch"])
+@pytest.mark.parametrize("tool", TOOLS)
 def test_interpreter_source_names_the_tool(projects, tool):
     project = get(projects, tool)
     with project.shared():
@@ -314,18 +304,11 @@ EDITS = {  # (pyproject.toml edit, Pipfile edit): what a user changes without lo
                          ('python-dotenv = "*"\n', 'python-dotenv = "*"\nsniffio = "*"\n')),
     "specifier-changed": (('"httpx"', '"httpx>=0.28"'), ('httpx = "*"', 'httpx = ">=0.28"')),
 }
-UV_SPECIFIER = (
-    "uv.lock records each declared requirement with its specifier ([package.metadata] requires-dist) and "
-    "`uv lock --check` fails when one changes, but the doctor compares the names only: "
-    "doctor/project/lock_freshness.py _uv_matches() builds `recorded` and `wanted` as sets of canonical names, "
-    "so `httpx` -> `httpx>=0.28` is not lock-stale")
 
 
 @pytest.mark.parametrize("edit", EDITS)
 @pytest.mark.parametrize("tool", LOCKING)
-def test_lock_stale_agrees_with_the_tools_own_check(projects, tool, edit, tmp_path, request):
-    if (tool, edit) == ("uv", "specifier-changed"):
-        request.applymarker(pytest.mark.xfail(reason=UV_SPECIFIER, strict=True, raises=DoctorDisagrees))
+def test_lock_stale_agrees_with_the_tools_own_check(projects, tool, edit, tmp_path):
     project = get(projects, tool)
     with project.shared():
         fresh = clone(project, tmp_path)
@@ -349,14 +332,6 @@ def test_lock_stale_agrees_with_the_tools_own_check(projects, tool, edit, tmp_pa
 
 # -- the tools' own settings that move the default location ------------------------------------------------
 
-POETRY_CACHE_DIR = ("poetry expands `{cache-dir}` in virtualenvs.path (poetry/config/config.py Config.process; its "
-                    "own default is \"{cache-dir}/virtualenvs\"), the doctor takes it literally: "
-                    "doctor/project/environment.py poetry_environment(): "
-                    "`folder = Path(environ.get(\"POETRY_VIRTUALENVS_PATH\") or settings.get(\"path\") or ...)` "
-                    "(no placeholder expansion, no expanduser)")
-
-
-@pytest.mark.xfail(reason=POETRY_CACHE_DIR, strict=True, raises=DoctorDisagrees)
 def test_poetrys_virtualenvs_path_with_its_cache_dir_placeholder(projects, tmp_path):
     project = get(projects, "poetry")
     settings = {"POETRY_CONFIG_DIR": str(tmp_path / "poetry-config")}
@@ -369,16 +344,6 @@ def test_poetrys_virtualenvs_path_with_its_cache_dir_placeholder(projects, tmp_p
     doctor_must(report["interpreter"] == str(Path(told) / "bin" / "python"), report["interpreter_source"])
 
 
-HATCH_DATA = (
-    "hatch takes its data folder from HATCH_DATA_DIR, else from its config file's [dirs] data "
-    "(hatch/cli/__init__.py: `app.data_dir = Path(data_dir or app.config.dirs.data).expand()`; the file is "
-    "$HATCH_CONFIG or <config dir>/hatch/config.toml); the doctor reads only the variable: "
-    "doctor/project/environment.py hatch_environment(): "
-    "`data = Path(environ.get(\"HATCH_DATA_DIR\") or _user_data(environ, \"hatch\"))`, so it reports the default "
-    "folder's environment, or none")
-
-
-@pytest.mark.xfail(reason=HATCH_DATA, strict=True, raises=DoctorDisagrees)
 def test_hatchs_data_folder_from_its_config_file(projects, tmp_path):
     project = get(projects, "hatch")
     config = tmp_path / "hatch-config.toml"
@@ -395,14 +360,6 @@ def test_hatchs_data_folder_from_its_config_file(projects, tmp_path):
     doctor_must(report["interpreter"] == str(told / "bin" / "python"), report["interpreter_source"])
 
 
-POETRY_ENVS_TOML = (
-    "poetry uses the Python that `poetry env use` recorded in {virtualenvs.path}/envs.toml "
-    "(poetry/utils/env/env_manager.py EnvManager.get); the doctor takes the newest NAME-HASH-py* folder instead: "
-    "doctor/project/environment.py poetry_environment(): "
-    "`candidates = sorted(..., key=lambda p: p.stat().st_mtime, reverse=True)`; envs.toml is never read")
-
-
-@pytest.mark.xfail(reason=POETRY_ENVS_TOML, strict=True, raises=DoctorDisagrees)
 def test_poetrys_env_use_picks_among_several_environments(projects, tmp_path):
     """3.11, then 3.12 to try it, then back to 3.11: the 3.12 folder is the newest, 3.11 is the one poetry uses."""
     py312 = python_minor("3.12")

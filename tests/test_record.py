@@ -145,3 +145,9 @@ def test_markers_evaluate_as_packaging_evaluates_them(marker, environment):
     from packaging.markers import Marker
 
     assert applies(marker, environment) == Marker(marker).evaluate({"extra": "", **environment})
+
+
+def test_a_pep_751_lock_written_for_hatch_is_the_record(tmp_path):
+    record = record_of(fixture(tmp_path, "hatch"))
+    assert (record.tool, record.kind, record.lock_file) == ("hatch", "lock", "pylock.toml")
+    assert record.problems == () and record.pinned_version("openai", PY311)

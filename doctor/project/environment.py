@@ -154,7 +154,8 @@ def tool_environment(project: Path, environ: Mapping[str, str], pyproject: Pypro
         if Path(pdm).exists():
             return Path(pdm), "pdm's interpreter (.pdm-python)", None
     for folder in find_project_venvs(project):
-        return env_python(folder), f"the project's {folder.name}", None
+        owner = f"{tool}'s environment" if tool in ("uv", "pdm", "poetry", "pipenv", "hatch") else "the project's"
+        return env_python(folder), f"{owner} {folder.name}", None
     finder = {"poetry": poetry_environment, "pipenv": pipenv_environment, "hatch": hatch_environment}.get(tool)
     if finder is not None:
         found, expected = finder(project, environ, pyproject)
@@ -162,8 +163,10 @@ def tool_environment(project: Path, environ: Mapping[str, str], pyproject: Pypro
             return env_python(found), f"{tool}'s environment ({found})", None
         return None, f"{tool} manages this project, but its environment was not found", expected
     if tool in ("uv", "pdm"):
+        from doctor.project.tools import Tool
+
         return None, f"{tool} manages this project, but its environment was not found", \
-            f"{project / '.venv'} (`{tool} sync` creates it)"
+            f"{project / '.venv'} (`{Tool(tool).create_env()}` creates it)"
     return None, "no virtual environment in the project", None
 
 
@@ -223,14 +226,26 @@ def poetry_environment(project: Path, environ: Mapping[str, str],
     in_project = environ.get("POETRY_VIRTUALENVS_IN_PROJECT") or settings.get("in-project")
     if str(in_project).lower() in ("true", "1") and is_venv(project / ".venv"):
         return project / ".venv", None
-    cache = Path(environ.get("POETRY_CACHE_DIR") or config.get("cache-dir") or _user_cache(environ, "pypoetry"))
-    folder = Path(environ.get("POETRY_VIRTUALENVS_PATH") or settings.get("path") or cache / "virtualenvs")
+    cache = _expand(environ.get("POETRY_CACHE_DIR") or config.get("cache-dir") or str(_user_cache(environ, "pypoetry")),
+                    environ)
+    path = environ.get("POETRY_VIRTUALENVS_PATH") or settings.get("path") or "{cache-dir}/virtualenvs"
+    folder = Path(_expand(str(path).replace("{cache-dir}", cache), environ))
     name = poetry_env_name(project, pyproject)
-    candidates = sorted((p for p in folder.glob(f"{glob_escape(name)}-py*") if is_venv(p)),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
-    if candidates:
-        return candidates[0], None
+    found = {p.name: p for p in folder.glob(f"{glob_escape(name)}-py*")
+             if re.fullmatch(rf"{re.escape(name)}-py\d+\.\d+", p.name) and is_venv(p)}
+    chosen = _toml_file(folder / "envs.toml").get(name)  # what `poetry env use` recorded
+    if isinstance(chosen, dict) and f"{name}-py{chosen.get('minor')}" in found:
+        return found[f"{name}-py{chosen['minor']}"], None
+    if found:
+        return max(found.values(), key=lambda p: p.stat().st_mtime), None
     return None, f"{folder / name}-pyX.Y (`poetry install` creates it)"
+
+
+def _expand(path: str, environ: Mapping[str, str]) -> str:
+    """`~` and `$VARS` in a tool's configured path, against the run's environment."""
+    home = environ.get("HOME") or environ.get("USERPROFILE") or str(Path.home())
+    path = re.sub(r"^~(?=$|[/\\])", lambda _: home, path)
+    return re.sub(r"\$(\w+)|\$\{(\w+)\}", lambda m: environ.get(m.group(1) or m.group(2), m.group(0)), path)
 
 
 def glob_escape(text: str) -> str:
@@ -287,6 +302,9 @@ def hatch_environment(project: Path, environ: Mapping[str, str],
     text = str(project)
     if sys.platform in ("win32", "darwin"):
         text = text.casefold()
-    data = Path(environ.get("HATCH_DATA_DIR") or _user_data(environ, "hatch"))
+    config = _toml_file(Path(environ.get("HATCH_CONFIG") or _user_config(environ, "hatch") / "config.toml"))
+    dirs = config.get("dirs") if isinstance(config.get("dirs"), dict) else {}
+    data = Path(_expand(environ.get("HATCH_DATA_DIR") or str(dirs.get("data") or _user_data(environ, "hatch")),
+                        environ))
     where = data / "env" / "virtual" / name / _url_hash(text) / name
     return (where, None) if is_venv(where) else (None, f"{where} (`hatch env create` creates it)")

@@ -92,17 +92,31 @@ def pdm_hash(pyproject: Mapping[str, Any]) -> str:
 
 
 def _uv_matches(lock: Mapping[str, Any], pyproject: Mapping[str, Any]) -> bool:
-    """uv records each member's declared dependencies; compare them, names normalised, as sets."""
+    """uv records each member's declared dependencies: compare names and version ranges (uv rewrites
+    markers, python_version into python_full_version, so markers are left out of the comparison)."""
+    from doctor.project.record import parse_requirement
+
     declared = (pyproject.get("project") or {}).get("dependencies") or []
     roots = [p for p in lock.get("package", []) if isinstance(p, dict) and isinstance(p.get("source"), dict)
              and (p["source"].get("virtual") in (".", "./") or p["source"].get("editable") in (".", "./"))]
     if not roots:
         return True
-    recorded = {_canonical(r.get("name", "")) for r in (roots[0].get("metadata") or {}).get("requires-dist", [])
+    recorded = {(_canonical(r.get("name", "")), _clauses(str(r.get("specifier", ""))))
+                for r in (roots[0].get("metadata") or {}).get("requires-dist", [])
                 if isinstance(r, dict) and "extra" not in str(r.get("marker", ""))}
-    wanted = {_canonical(re.split(r"[\s\[<>=!~;(@]", d.strip(), maxsplit=1)[0]) for d in declared
-              if isinstance(d, str)}
+    wanted = set()
+    for entry in declared:
+        try:
+            name, specifier, _ = parse_requirement(entry) if isinstance(entry, str) else ("", "", None)
+        except ValueError:
+            return True  # a declaration uv could not lock either; pyproject-invalid says so
+        if name:
+            wanted.add((name, _clauses(specifier)))
     return recorded == wanted
+
+
+def _clauses(specifier: str) -> frozenset[str]:
+    return frozenset(part.replace(" ", "") for part in specifier.split(",") if part.strip())
 
 
 def stale_lock(project: Path, pyproject: Pyproject, lock_file: str) -> str | None:

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 MAX_RECORD_BYTES = 2 * 1024 * 1024
 MAX_INCLUDES = 50
 # Lock format versions this reader understands; a newer one is read as far as it goes, with a warning.
-KNOWN_LOCK_VERSIONS = {"uv.lock": 1, "poetry.lock": 2, "pdm.lock": 4, "Pipfile.lock": 6}
+KNOWN_LOCK_VERSIONS = {"uv.lock": 1, "poetry.lock": 2, "pdm.lock": 4, "Pipfile.lock": 6, "pylock.toml": 1}
+LOCK_ORDER = ("uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock", "pylock.toml")
 _OPTION = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=?\s*)(\S+)")
 _HASH = re.compile(r"\s--hash[=\s]\S+")
 _COMMENT = re.compile(r"(^|\s+)#.*$")
@@ -451,7 +452,22 @@ def _pipenv(text: str, data: Mapping[str, Any]) -> tuple[list[Locked], list[Decl
     return locked, [], problem
 
 
-_LOCK_READERS = {"uv.lock": _uv, "poetry.lock": _poetry, "pdm.lock": _pdm, "Pipfile.lock": _pipenv}
+def _pylock(text: str, data: Mapping[str, Any]) -> tuple[list[Locked], list[Declared], Finding | None]:
+    """PEP 751 (`pylock.toml`, written by hatch, pip lock and uv export): packages with their markers."""
+    problem = _version_problem("pylock.toml", data.get("lock-version"),
+                               Location("pylock.toml", line_of(text, r"^lock-version")))
+    locked, seen = [], {}
+    for package in data.get("packages", []):
+        if not isinstance(package, dict) or not isinstance(package.get("name"), str):
+            continue
+        name = canonical(package["name"])
+        count = seen[name] = seen.get(name, -1) + 1
+        locked.append(Locked(name, str(package.get("version", "")), package.get("marker") or None,
+                             Location("pylock.toml", line_of(text, rf'^name = "{re.escape(package["name"])}"', count))))
+    return locked, [], problem
+
+
+_LOCK_READERS = {"uv.lock": _uv, "poetry.lock": _poetry, "pdm.lock": _pdm, "Pipfile.lock": _pipenv, "pylock.toml": _pylock}
 
 
 def _read_lock(project: Path, name: str) -> tuple[list[Locked], list[Declared], list[Finding]]:
@@ -556,7 +572,7 @@ def read_record(project: Path, pyproject: Pyproject) -> Record:
     if tool == "pipenv":
         declared += _pipfile_declared(project)
     names_doctor = any(d.name == "llm-api-doctor" for d in declared) or _dev_names_doctor(pyproject)
-    for lock in ("uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock"):
+    for lock in LOCK_ORDER:
         if (project / lock).exists() or (project / lock).is_symlink():
             locked, from_lock, lock_problems = _read_lock(project, lock)
             names_doctor |= any(p.name == "llm-api-doctor" for p in locked)

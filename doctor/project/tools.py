@@ -65,7 +65,7 @@ class Tool:
     @property
     def activates(self) -> bool:
         """Whether users of this tool activate the venv themselves (pip) or let the tool run things."""
-        return self.name in ("pip", "hatch")
+        return self.name == "pip"
 
 
 def tool_name(project: Path, pyproject: Pyproject) -> str:
