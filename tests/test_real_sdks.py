@@ -27,7 +27,8 @@ def run(project, python, *args):
 
 
 def project_for(tmp_path, requirements: str, base_url: str = "http://127.0.0.1:9/v1"):
-    project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\nOPENAI_BASE_URL={base_url}\n",
+    project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\nOPENAI_BASE_URL={base_url}\n"
+                                              "OPENAI_MODEL=gpt-4o-mini\n",
                             requirements=requirements, gitignore=".env\n")
     git(project, "init", "-q")
     return project

@@ -45,8 +45,8 @@ def test_a_normal_live_run_executes_no_project_file_and_no_git_config(tmp_path):
     marker = tmp_path / "marker"
     marker.mkdir()
     with Sandbox("healthy") as sandbox:
-        project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\nOPENAI_BASE_URL={sandbox.url}\n",
-                                requirements=installed_pins(), gitignore=".env\n")
+        project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\nOPENAI_BASE_URL={sandbox.url}\n"
+                                "OPENAI_MODEL=gpt-4o-mini\n", requirements=installed_pins(), gitignore=".env\n")
         booby_trap(project, marker)
         done = doctor_cli("check", "--project", str(project), "--python", sys.executable, "--format", "json",
                           env=base_environ(VIRTUAL_ENV=sys.prefix), cwd=project)
