@@ -91,7 +91,11 @@ def _fix(summary: str, *steps: str, commands: tuple[str, ...] = (), guide_sectio
 
 def _fail(code: str, message: str, fix: Fix | None, *details: str, status: Status = Status.FAIL,
           title: str | None = None) -> Finding:
-    return Finding(status, code, message, fix, tuple(details), title=title)
+    """A finding that carries its own "why this matters", since any live check may see it."""
+    from checks.catalogue import CATALOGUE
+
+    cause = CATALOGUE[code].cause if code in CATALOGUE else None
+    return Finding(status, code, message, fix, tuple(details), title=title, cause=cause)
 
 
 def diagnose(ctx: Context, outcome: Outcome) -> Finding | None:

@@ -82,6 +82,7 @@ class Finding:
     details: tuple[str, ...] = ()
     location: Location | None = None
     title: str | None = None  # a title that says what was really tested (a network failure: "Can reach the API")
+    cause: str | None = None  # why this failure matters, when it is not what the check itself is about
 
     def __post_init__(self) -> None:
         if self.location is not None and not isinstance(self.location, Location):
@@ -113,6 +114,7 @@ class Result:
     traceback: str | None = None
     findings: tuple[Finding, ...] = ()
     title: str | None = None  # shown instead of the check's title when the result is about something else
+    cause: str | None = None  # why this failure matters (a quota error seen by json-mode: the quota's cause)
 
     def titled(self, check: "Check") -> str:
         return self.title or check.title
@@ -167,6 +169,7 @@ def from_findings(
         facts=facts,
         findings=tuple(found),
         title=lead.title,
+        cause=lead.cause,
     )
 
 

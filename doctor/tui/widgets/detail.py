@@ -51,7 +51,7 @@ def describe(check: Check, result: Result | None, fix_title: str | None, running
             lines.append(Content.assemble(("Guide: ", "$text-muted"), (f"“{fix.guide}”", "italic")))
     if fix_title and result.status.value in ("warn", "fail"):
         lines += [Content(""), Content.assemble(("press f", "bold $accent"), f" to apply the safe fix: {fix_title}")]
-    why = doc_section(check.doc, "Why it fails")
+    why = result.cause or doc_section(check.doc, "Why it fails")
     if why and result.status.value in ("warn", "fail"):
         lines += [Content(""), Content.styled("Why this matters", "bold"), Content(why)]
     if result.status.value == "pass":
