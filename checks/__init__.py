@@ -8,6 +8,7 @@ Codes are stable: a code, once published, is never renamed or reused.
 """
 
 from checks.api import api_auth, json_mode, model_access, rate_limit_headers, streaming, timeout
+from checks.code_usage import code_usage
 from checks.context_length import context_length
 from checks.dotenv_file import dotenv_present
 from checks.dotenv_git import dotenv_gitignored
@@ -22,6 +23,7 @@ ALL_CHECKS = (
     dotenv_present,
     dotenv_gitignored,
     key_format,
+    code_usage,
     api_auth,
     model_access,
     timeout,

@@ -233,6 +233,50 @@ _ENTRIES = (
        "usage chunk although include_usage was asked: the openai SDK copes, other clients may not.",
        "Nothing to fix for the openai SDK; count tokens yourself if usage is missing.",
        section=guide.PARAMETER_REFERENCE),
+    # Your code
+    _d("dotenv-not-loaded", "The code never loads .env", "The key is in .env, but nothing calls load_dotenv(): "
+       "os.getenv() returns None and the SDK stops with 'The api_key client option must be set'.",
+       "Call load_dotenv() at the start of the script that runs first, before any client is built.",
+       "from dotenv import load_dotenv", "load_dotenv()", section=guide.FIRST_REQUEST),
+    _d("dotenv-loaded-late", "The client is built before .env is loaded", "A module builds the client (or reads "
+       "the key) as it is imported, and load_dotenv() runs only after that import, so the key is not there yet.",
+       "Move load_dotenv() above the import of that module, or build the client inside a function.",
+       section=guide.FIRST_REQUEST),
+    _d("env-name-mismatch", "The code reads a variable nothing sets", "The name in the code differs from the one in "
+       ".env or the shell (OPENAI_KEY and OPENAI_API_KEY): the code gets None, or a KeyError.",
+       "Use the same name in both places; the SDK itself reads OPENAI_API_KEY.", section=guide.SETUP),
+    _d("json-without-mode", "A reply parsed as JSON without JSON mode", "Without response_format the model may "
+       "answer in prose or put the JSON in ``` fences, and json.loads() raises JSONDecodeError 'Expecting value'.",
+       'Ask for JSON mode (response_format={"type": "json_object"}, with the word JSON in a message) or structured '
+       "outputs, and handle JSONDecodeError.", section=guide.PARAMETER_REFERENCE),
+    _d("reply-unguarded", "The reply's text is used without a check", "message.content is None when the model "
+       "refuses, calls a tool or is filtered: `'NoneType' object has no attribute 'strip'`.",
+       'Look at finish_reason first, or write `content or ""` before using the text as a string.',
+       section=guide.USAGE),
+    _d("client-no-timeout", "The client has no timeout", "The SDK waits up to 600 s for each try and tries three "
+       "times, so one stalled request can hold the program for half an hour.",
+       "Build the client with timeout= in seconds (the worked example uses 30).", section=guide.WORKED_EXAMPLE),
+    _d("max-tokens-missing", "Nothing caps the reply's length", "Without max_tokens a reply runs until the model "
+       "stops or hits its own limit: slow and billed by the token.", "Pass max_tokens (max_completion_tokens for "
+       "reasoning models, max_output_tokens with the Responses API).", section=guide.PARAMETER_REFERENCE),
+    _d("retry-on-quota", "Retries also retry an empty account", "A 429 insufficient_quota is a RateLimitError too; "
+       "retrying it never helps, and 'gave up after 3 attempts' hides that the account needs credit.",
+       "In the handler, stop when error.code is 'insufficient_quota' and say that credit is needed; retry only "
+       "the other 429s.", section=guide.TROUBLESHOOTING),
+    _d("param-out-of-range", "A parameter is outside what the API accepts", "temperature must be 0..2, top_p 0..1, "
+       "n at least 1, the penalties -2..2; the API answers 400 'Invalid value'.", "Use a value inside the range.",
+       section=guide.PARAMETER_REFERENCE),
+    _d("file-unreadable", "A Python file does not parse", "A syntax error, a merge conflict left in the file, or "
+       "Python 2 code: Python stops there too, and the doctor could not read the file.",
+       "Open the file at that line and fix it (resolve the conflict, write print() as a function).",
+       section=guide.TROUBLESHOOTING),
+    _d("key-hardcoded", "A key is written in a file git shares", "Whoever gets the file (a push, a shared "
+       "notebook, a container image) gets the key; scanners find pushed keys within minutes.",
+       "Move the key into .env (kept out of git) and read it with load_dotenv(); revoke a key that was pushed.",
+       section=guide.SETUP),
+    _d("key-in-history", "A key is in the repository's history", "Deleting a key in a later commit leaves it in "
+       "every clone's history.", "Revoke the key in the provider's dashboard and use a new one; rewrite history "
+       "only after that.", section=guide.SETUP),
     _d("stream-buffered", "The stream arrives all at once", "A proxy buffers the response, so streaming gives no "
        "early output and long replies may time out.", "Turn off buffering in the proxy (nginx: proxy_buffering "
        "off; X-Accel-Buffering: no).", section=guide.PARAMETER_REFERENCE),

@@ -211,7 +211,7 @@ class Check:
         return await self.fn(ctx)
 
 
-GROUPS = ("Environment", "Secrets", "Connection", "API behaviour")
+GROUPS = ("Environment", "Secrets", "Your code", "Connection", "API behaviour")
 
 
 def check(

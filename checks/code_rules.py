@@ -1,0 +1,502 @@
+"""code-usage's rules: each one reads the code base and names the lines where the guide's mistakes are.
+
+A rule reports only what the syntax proves. A value it cannot follow (built by another
+function, passed in, spread from `**options`) is unknown, and the unknown is never a finding:
+a false alarm teaches people to ignore the doctor, a miss only leaves the live checks to
+catch the mistake later. Each rule returns `Hit`s; checks/code_usage.py turns them into
+findings with the catalogue's fix, so `llm-doctor explain` and the check agree.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from doctor.project.code_base import CodeBase, Module
+from doctor.project.openai_usage import (
+    REMOVED_IN_V1, ApiCall, ModuleUsage, Scope, attribute_path, constant_number, constant_text, dotted, walk_scope,
+)
+
+API_WORDS = re.compile(r"KEY|TOKEN|OPENAI|AZURE|API|BASE_URL")
+KEY_VARIABLES = {"OpenAI": "OPENAI_API_KEY", "AsyncOpenAI": "OPENAI_API_KEY",
+                 "AzureOpenAI": "AZURE_OPENAI_API_KEY", "AsyncAzureOpenAI": "AZURE_OPENAI_API_KEY"}
+RANGES = {"temperature": (0, 2), "top_p": (0, 1), "presence_penalty": (-2, 2), "frequency_penalty": (-2, 2),
+          "n": (1, 128)}
+QUOTA_WORDS = ("insufficient_quota", "credit_balance_exhausted", "quota")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What the code will find: the names `.env` and the shell define, and the installed SDK."""
+
+    dotenv: frozenset[str]
+    shell: frozenset[str]
+    openai_major: int | None  # None: not known
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    module: Module
+    node: ast.AST
+    message: str
+    severe: bool = False  # a failure, not a warning
+
+
+Rule = Callable[[CodeBase, Environment], Iterable[Hit]]
+
+
+# -- helpers: what an expression is -------------------------------------------------------
+def _reply_call(module: Module, node: ast.AST, scope: Scope, line: int, depth: int = 0) -> ApiCall | None:
+    """The API call whose reply `node` is (a name bound to it, or the call itself)."""
+    if isinstance(node, ast.Await):
+        node = node.value
+    if isinstance(node, ast.Call):
+        return next((c for c in module.usage.api_calls if c.node is node), None)
+    name = dotted(node)
+    if name is None or depth > 3:
+        return None
+    bound = module.usage.binding(name, scope, line)
+    if bound is None or bound.item:
+        return None
+    return _reply_call(module, bound.value, scope, bound.line, depth + 1)
+
+
+def _stream_chunk(module: Module, node: ast.AST, scope: Scope, line: int) -> ApiCall | None:
+    """The streaming call a `for chunk in stream` target came from."""
+    name = dotted(node)
+    bound = module.usage.binding(name, scope, line) if name else None
+    if bound is None or not bound.item:
+        return None
+    call = _reply_call(module, bound.value, scope, bound.line)
+    return call if call is not None and call.streams else None
+
+
+def _content_source(module: Module, node: ast.AST, scope: Scope, line: int, depth: int = 0) -> ast.AST | None:
+    """For an expression holding a reply's `.message.content`, the `... .message.content` node itself."""
+    if isinstance(node, (ast.Attribute, ast.Subscript)):
+        _, names = attribute_path(node)
+        return node if names[-2:] == ("message", "content") else None
+    name = dotted(node)
+    if name is None or depth > 3:
+        return None
+    bound = module.usage.binding(name, scope, line)
+    if bound is None or bound.item:
+        return None
+    return _content_source(module, bound.value, scope, bound.line, depth + 1)
+
+
+def _scope_of(module: Module, node: ast.AST) -> Scope:
+    return module.usage.scope_of(node)
+
+
+def _strings(node: ast.AST) -> Iterator[str]:
+    """The string literals and attribute names in a piece of code (comments are not code)."""
+    for child in walk_scope(node) if isinstance(node, ast.Module) else ast.walk(node):
+        if isinstance(child, ast.Constant) and isinstance(child.value, str):
+            yield child.value
+        elif isinstance(child, ast.Attribute):
+            yield child.attr
+
+
+# -- the rules -----------------------------------------------------------------------------
+def pre_v1(code: CodeBase, env: Environment) -> Iterator[Hit]:
+    """0.28-style names on a 1.x SDK: they raise APIRemovedInV1 (or, for api_base, do nothing)."""
+    if env.openai_major is None or env.openai_major < 1:
+        return
+    for module in code.modules:
+        usage = module.usage
+        seen: set[int] = set()
+        for node in ast.walk(module.source.tree):
+            symbol = None
+            if isinstance(node, ast.Attribute) and usage.is_openai_module(node.value):
+                if node.attr in REMOVED_IN_V1 or node.attr == "error":
+                    symbol = f"openai.{node.attr}"
+                elif node.attr == "api_base" and isinstance(node.ctx, ast.Store):
+                    symbol = "openai.api_base"
+            elif isinstance(node, ast.ImportFrom) and node.module in ("openai", "openai.error") and \
+                    any(a.name in REMOVED_IN_V1 for a in node.names) or \
+                    isinstance(node, ast.ImportFrom) and node.module == "openai.error":
+                symbol = f"from {node.module} import ..."
+            if symbol and node.lineno not in seen:
+                seen.add(node.lineno)
+                what = "is ignored by" if symbol == "openai.api_base" else "was removed in"
+                yield Hit("code-pre-v1", module, node, f"{symbol} {what} openai 1.0, and the project's SDK is "
+                          f"{env.openai_major}.x", severe=True)
+
+
+def dict_access(code: CodeBase, env: Environment) -> Iterator[Hit]:
+    """`response["choices"]` on a 1.x reply, which is an object."""
+    for module in code.modules:
+        for node in ast.walk(module.source.tree):
+            if not (isinstance(node, ast.Subscript) and constant_text(node.slice) is not None):
+                continue
+            root, _ = attribute_path(node.value)
+            scope = _scope_of(module, node)
+            call = _reply_call(module, root, scope, node.lineno) or _stream_chunk(module, root, scope, node.lineno)
+            if call is not None:
+                yield Hit("sdk-dict-access", module, node, f"[{constant_text(node.slice)!r}] reads a reply of "
+                          f"{ast.unparse(call.node.func)}() as a dict; since openai 1.0 it is an object",
+                          severe=True)
+
+
+def _key_reads(module: Module) -> Iterator[tuple[ast.AST, str, Scope]]:
+    """Where the module reads an API key from the environment: (node, variable, scope)."""
+    usage = module.usage
+    for scope in usage.scopes:
+        for node in walk_scope(scope):
+            read = usage.env_read(node)
+            if read and API_WORDS.search(read[0]) and "MODEL" not in read[0]:
+                yield node, read[0], scope
+        for build in usage.clients:
+            if build.scope is scope and "api_key" not in build.args and "**" not in build.args:
+                yield build.node, KEY_VARIABLES[build.cls], scope
+
+
+def dotenv_not_loaded(code: CodeBase, env: Environment) -> Iterator[Hit]:
+    """The key lives only in .env and nothing in the project loads .env."""
+    if code.loads_dotenv:
+        return
+    for module in code.modules:
+        for node, variable, _ in _key_reads(module):
+            if variable in env.dotenv and variable not in env.shell:
+                yield Hit("dotenv-not-loaded", module, node, f"the code reads {variable}, which only .env sets, and "
+                          "nothing in the project loads .env (no load_dotenv())", severe=True)
+
+
+def dotenv_loaded_late(code: CodeBase, env: Environment) -> Iterator[Hit]:
+    """A client built, or the key read, at import time, before load_dotenv() has run."""
+    reported: set[tuple[str, int]] = set()
+    for module in code.modules:
+        load = _first_load(module)
+        if load is None:
+            continue
+        late = [(module, node, variable) for node, variable in _import_time_reads(module) if node.lineno < load]
+        for statement in module.source.tree.body[:_statement_index(module, load)]:
+            for imported in _imports_in(code, module, statement):
+                late += _late_in(code, imported, {module.path})
+        for where, node, variable in late:
+            if variable in env.dotenv and (where.path, node.lineno) not in reported:
+                reported.add((where.path, node.lineno))
+                also = " (the shell sets it too, so the code gets the shell's value, which may be stale)" \
+                    if variable in env.shell else ""
+                yield Hit("dotenv-loaded-late", where, node, f"{variable} is read here at import time, before "
+                          f"{module.path} line {load} runs load_dotenv(){also}", severe=variable not in env.shell)
+
+
+def _first_load(module: Module) -> int | None:
+    """The line of the first top-level statement that runs load_dotenv() (an `if __name__` block counts)."""
+    for statement in module.source.tree.body:
+        if not isinstance(statement, _DEFINITIONS) and any(module.usage.is_dotenv_load(n)
+                                                           for n in walk_scope(statement)):
+            return statement.lineno
+    return None
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _statement_index(module: Module, line: int) -> int:
+    return next(i for i, s in enumerate(module.source.tree.body) if s.lineno == line)
+
+
+def _import_time_reads(module: Module) -> Iterator[tuple[ast.AST, str]]:
+    """Key reads that run when the module is imported (its top level and class bodies)."""
+    usage = module.usage
+    for node, variable, scope in _key_reads(module):
+        if scope is usage.tree:
+            yield node, variable
+
+
+def _imports_in(code: CodeBase, module: Module, statement: ast.stmt) -> Iterator[Module]:
+    """The project modules a top-level statement imports (also inside `try:` or `if`)."""
+    if isinstance(statement, _DEFINITIONS):
+        return
+    nodes = {id(n) for n in (statement, *walk_scope(statement)) if isinstance(n, (ast.Import, ast.ImportFrom))}
+    for imported in module.usage.imports:
+        if id(imported.statement) in nodes:
+            found = code.resolve(module, imported.module, imported.name, imported.level)
+            if found is not None:
+                yield found
+
+
+def _late_in(code: CodeBase, module: Module, visited: set[str]) -> list[tuple[Module, ast.AST, str]]:
+    """What importing `module` reads too early: its own import-time reads before any load of its
+    own, and those of the project modules it imports first."""
+    if module.path in visited or len(visited) > 8:
+        return []
+    visited.add(module.path)
+    load = _first_load(module)
+    found = [(module, node, variable) for node, variable in _import_time_reads(module)
+             if load is None or node.lineno < load]
+    stop = _statement_index(module, load) if load is not None else len(module.source.tree.body)
+    for statement in module.source.tree.body[:stop]:
+        for imported in _imports_in(code, module, statement):
+            found += _late_in(code, imported, visited)
+    return found
+
+
+def env_name_mismatch(code: CodeBase, env: Environment) -> Iterator[Hit]:
+    """A variable the code reads that nothing sets, while a name very like it is set."""
+    defined = env.dotenv | env.shell
+    for module in code.modules:
+        for node in ast.walk(module.source.tree):
+            read = module.usage.env_read(node)
+            if not read or read[1] or read[0] in defined or not API_WORDS.search(read[0]):
+                continue
+            similar = _similar(read[0], defined)
+            if similar:
+                where = ".env" if similar in env.dotenv else "the shell"
+                yield Hit("env-name-mismatch", module, node, f"the code reads {read[0]}, which nothing sets; "
+                          f"{where} sets {similar}", severe=read[2])
+
+
+def _similar(name: str, defined: Iterable[str]) -> str | None:
+    squeeze = re.sub(r"[^A-Z0-9]", "", name.upper())
+    best, score = None, 0.0
+    for other in defined:
+        if not API_WORDS.search(other):
+            continue
+        ratio = difflib.SequenceMatcher(None, squeeze, re.sub(r"[^A-Z0-9]", "", other.upper())).ratio()
+        if ratio > score:
+            best, score = other, ratio
+    return best if score >= 0.8 else None
+
+
+def json_word_missing(code: CodeBase, env: Environment) -> Iterator[Hit]:
+    """JSON mode with messages that never say "json": the API refuses the request."""
+    for module in code.modules:
+        for call in module.usage.api_calls:
+            if _json_mode(call.args.get("response_format")) != "json_object":
+                continue
+            texts = _texts(module, call.args.get("messages"), call.scope, call.node.lineno)
+            if texts is not None and not any("json" in t.lower() for t in texts):
+                yield Hit("json-word-missing", module, call.node, "response_format json_object, but no message "
+                          "says \"json\": the API refuses the request", severe=True)
+
+
+def _json_mode(value: ast.AST | None) -> str | None:
+    """"json_object"/"json_schema" for a literal response_format, "unknown" for a non-literal, None for none."""
+    if value is None:
+        return None
+    if isinstance(value, ast.Dict):
+        for key, item in zip(value.keys, value.values):
+            if constant_text(key) == "type":
+                return constant_text(item) or "unknown"
+    return "unknown"
+
+
+def _texts(module: Module, node: ast.AST | None, scope: Scope, line: int, depth: int = 0) -> list[str] | None:
+    """Every string literal in a messages value; None when any part of it cannot be known statically."""
+    if node is None or depth > 4:
+        return None
+    if isinstance(node, ast.Constant):
+        return [node.value] if isinstance(node.value, str) else []
+    if isinstance(node, ast.JoinedStr):  # the literal parts; what is formatted in is unknown
+        parts = [v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+        known = all(isinstance(v, ast.Constant) for v in node.values)
+        return parts if known or any("json" in p.lower() for p in parts) else None
+    if isinstance(node, (ast.List, ast.Tuple)):
+        items = [_texts(module, e, scope, line, depth + 1) for e in node.elts]
+        return None if any(i is None for i in items) else [t for i in items for t in i or []]
+    if isinstance(node, ast.Dict):
+        values = [_texts(module, v, scope, line, depth + 1) for v in node.values]
+        return None if any(v is None for v in values) or None in node.keys else [t for v in values for t in v or []]
+    name = dotted(node)
+    if name is not None:
+        bound = module.usage.binding(name, scope, line)
+        if bound is not None and not bound.item and not _mutated(module, name, scope):
+            return _texts(module, bound.value, scope, bound.line, depth + 1)
+    return None
+
+
+def _mutated(module: Module, name: str, scope: Scope) -> bool:
+    """`messages.append(...)`, `+=`: the literal is not the whole list."""
+    for node in walk_scope(scope):
+        if isinstance(node, ast.Attribute) and dotted(node.value) == name and node.attr in (
+                "append", "extend", "insert", "__iadd__"):
+            return True
+        if isinstance(node, ast.AugAssign) and dotted(node.target) == name:
+            return True
+    return False
+
+
+def json_without_mode(code: CodeBase, env: Environment) -> Iterator[Hit]:
+    """json.loads() of a reply asked for without JSON mode: any prose or ``` fence breaks it."""
+    for module in code.modules:
+        loads = module.usage.json_loads
+        for node in ast.walk(module.source.tree):
+            if not (isinstance(node, ast.Call) and node.args and dotted(node.func) in loads):
+                continue
+            scope = _scope_of(module, node)
+            content = _content_source(module, node.args[0], scope, node.lineno)
+            if content is None:
+                continue
+            root, _ = attribute_path(content)
+            call = _reply_call(module, root, scope, node.lineno)
+            if call is not None and call.method != "parse" and not call.open_ended and \
+                    "response_format" not in call.args:
+                yield Hit("json-without-mode", module, node, f"json.loads() of the reply of line {call.node.lineno}, "
+                          "which asks for no JSON mode (response_format): a reply in prose or in ``` fences breaks it")
+
+
+def reply_unguarded(code: CodeBase, env: Environment) -> Iterator[Hit]:
+    """The reply's text used as a string with no check that it is there (it is None on a refusal,
+    a tool call, or a content filter)."""
+    for module in code.modules:
+        for scope in module.usage.scopes:
+            if {"finish_reason", "refusal"} & set(_strings(scope)):
+                continue
+            tested = _tested_names(scope)
+            for node in walk_scope(scope):
+                used = _crashing_use(node)
+                if used is None:
+                    continue
+                name = dotted(used)
+                if name is not None and name in tested:
+                    continue
+                content = _content_source(module, used, scope, getattr(node, "lineno", 0))
+                if content is not None and not (isinstance(used, (ast.Attribute, ast.Subscript)) and
+                                                _guarded_inline(scope, content)):
+                    yield Hit("reply-unguarded", module, node, f"{ast.unparse(node)[:60]} fails with a TypeError or "
+                              "AttributeError when the reply has no text (message.content is None)")
+
+
+def _crashing_use(node: ast.AST) -> ast.AST | None:
+    """The operand that must be a string for `node` not to raise: `x.strip()`, `len(x)`, `x + "!"`..."""
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute):
+            return node.func.value
+        if isinstance(node.func, ast.Name) and node.func.id == "len" and node.args:
+            return node.args[0]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return node.left if _is_text(node.right) else node.right if _is_text(node.left) else None
+    if isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
+        return node.comparators[-1]
+    if isinstance(node, ast.Subscript):
+        return node.value
+    return None
+
+
+def _is_text(node: ast.AST) -> bool:
+    return isinstance(node, (ast.JoinedStr,)) or constant_text(node) is not None
+
+
+def _tested_names(scope: Scope) -> set[str]:
+    """Names a condition looks at (`if content:`, `assert text`, `x or ""`, `is None`): guarded."""
+    tested: set[str] = set()
+    for node in walk_scope(scope):
+        tests: list[ast.AST] = []
+        if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)):
+            tests.append(node.test)
+        elif isinstance(node, ast.BoolOp):
+            tests += node.values
+        elif isinstance(node, ast.comprehension):
+            tests += node.ifs
+        for test in tests:
+            tested |= {n for n in (dotted(x) for x in ast.walk(test)) if n}
+    return tested
+
+
+def _guarded_inline(scope: Scope, content: ast.AST) -> bool:
+    """A `... .message.content` that a condition of the scope also looks at."""
+    shown = ast.unparse(content)
+    return any(isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)) and shown in ast.unparse(node.test)
+               or isinstance(node, ast.BoolOp) and any(shown == ast.unparse(v) for v in node.values)
+               for node in walk_scope(scope))
+
+
+def client_no_timeout(code: CodeBase, env: Environment) -> Iterator[Hit]:
+    """A client with the SDK's default timeout: 10 minutes a try, three tries."""
+    for module in code.modules:
+        if not module.usage.clients or _sets_timeout_later(module):
+            continue
+        for build in module.usage.clients:
+            if {"timeout", "http_client", "**"} & build.args.keys():
+                continue
+            calls = [c for c in module.usage.api_calls if build.target and c.receiver == build.target]
+            if calls and all("timeout" in c.args for c in calls):
+                continue
+            yield Hit("client-no-timeout", module, build.node, f"{build.cls}() is built without timeout=, so a "
+                      "request that hangs waits 10 minutes, three times")
+
+
+def _sets_timeout_later(module: Module) -> bool:
+    """`client.with_options(timeout=...)` or `openai.timeout = ...` anywhere in the module."""
+    for node in ast.walk(module.source.tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "with_options" \
+                and any(k.arg in ("timeout", None) for k in node.keywords):
+            return True
+    return False
+
+
+def max_tokens_missing(code: CodeBase, env: Environment) -> Iterator[Hit]:
+    """A request with no cap on the reply's length."""
+    for module in code.modules:
+        for call in module.usage.api_calls:
+            caps = ("max_output_tokens",) if call.kind == "responses" else ("max_tokens", "max_completion_tokens")
+            if call.kind in ("chat", "responses") and not call.open_ended and not (set(caps) & call.args.keys()):
+                yield Hit("max-tokens-missing", module, call.node, f"{ast.unparse(call.node.func)}() sets no "
+                          f"{' or '.join(caps)}: one runaway reply can cost a lot and take long")
+
+
+def retry_on_quota(code: CodeBase, env: Environment) -> Iterator[Hit]:
+    """Retrying every RateLimitError retries the 429 of an empty account too, which never clears."""
+    for module in code.modules:
+        usage = module.usage
+        for scope in usage.scopes:
+            if isinstance(scope, ast.Module):
+                continue
+            if any(word in text.lower() for text in _strings(scope) for word in QUOTA_WORDS):
+                continue
+            for decorator in scope.decorator_list:
+                if _names_rate_limit(usage, decorator) and _is_retry_decorator(decorator):
+                    yield _quota_hit(module, decorator)
+            for handler in _retrying_handlers(usage, scope):
+                yield _quota_hit(module, handler)
+
+
+def _quota_hit(module: Module, node: ast.AST) -> Hit:
+    return Hit("retry-on-quota", module, node, "retries every RateLimitError, also the 429 that means the account "
+               "has no credit (insufficient_quota), which no retry can clear")
+
+
+def _names_rate_limit(usage: ModuleUsage, node: ast.AST) -> bool:
+    return any(usage.openai_symbol(n) == "RateLimitError" for n in ast.walk(node))
+
+
+def _is_retry_decorator(node: ast.AST) -> bool:
+    name = dotted(node.func if isinstance(node, ast.Call) else node) or ""
+    return name.split(".")[-1] in ("retry", "on_exception")
+
+
+def _retrying_handlers(usage: ModuleUsage, scope: Scope) -> Iterator[ast.ExceptHandler]:
+    """`except RateLimitError:` inside a loop, whose body lets the loop go round again."""
+    for loop in walk_scope(scope):
+        if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
+            continue
+        for node in walk_scope(loop):
+            if isinstance(node, ast.ExceptHandler) and node.type is not None and \
+                    _names_rate_limit(usage, node.type) and not any(
+                        isinstance(s, (ast.Raise, ast.Return, ast.Break)) for s in node.body):
+                yield node
+
+
+def param_out_of_range(code: CodeBase, env: Environment) -> Iterator[Hit]:
+    """A literal parameter the API rejects with a 400."""
+    for module in code.modules:
+        for call in module.usage.api_calls:
+            for name, (low, high) in RANGES.items():
+                value = constant_number(call.args.get(name))
+                if value is not None and not low <= value <= high:
+                    yield Hit("param-out-of-range", module, call.args[name], f"{name}={value:g} is outside "
+                              f"{low}..{high}, which the API rejects (400)", severe=True)
+
+
+RULES: tuple[Rule, ...] = (
+    pre_v1, dict_access, dotenv_not_loaded, dotenv_loaded_late, env_name_mismatch, json_word_missing,
+    json_without_mode, reply_unguarded, client_no_timeout, max_tokens_missing, retry_on_quota, param_out_of_range,
+)

@@ -1,0 +1,113 @@
+"""code-usage: the guide's mistakes in the project's own code, found by reading it (never running it).
+
+The rules are in checks/code_rules.py. This check joins what the code says with what the
+doctor knows of the project: the names `.env` and the shell really define, and the openai
+version installed in the project's environment (0.28-style code is only a mistake on 1.x).
+Every finding carries its file and line, and its fix is the catalogue's, the same one
+`llm-doctor explain` gives for the error that mistake causes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from doctor.model import Finding, Result, Status, check, from_findings, skipped
+
+if TYPE_CHECKING:
+    from checks.code_rules import Environment, Hit
+    from doctor.context import Context
+    from doctor.project.code_base import CodeBase
+
+MAX_PER_CODE = 20  # findings of one code shown; the rest are counted
+STATIC_CODES = (
+    "code-pre-v1", "sdk-dict-access", "dotenv-not-loaded", "dotenv-loaded-late", "env-name-mismatch",
+    "json-word-missing", "json-without-mode", "reply-unguarded", "client-no-timeout", "max-tokens-missing",
+    "retry-on-quota", "param-out-of-range",
+)
+
+
+@check(
+    "code-usage",
+    title="Your code uses the SDK as the guide does",
+    group="Your code",
+    codes=(*STATIC_CODES, "file-unreadable"),
+)
+async def code_usage(ctx: Context) -> Result:
+    """What it checks: the project's Python files and notebooks, read with `ast` and never run,
+    for the mistakes behind the guide's troubleshooting errors: 0.28-style calls on a 1.x SDK,
+    a reply read as a dict, .env never loaded or loaded after the client is built, a variable
+    name nothing sets, JSON parsed without JSON mode, a reply's text used unchecked, no
+    timeout, no token cap, retries on an empty account, parameters the API rejects.
+
+    Why it fails: each of these breaks on the first run or on the first bad day (a refusal,
+    a hang, a 429 that is really an empty wallet), far from the line that causes it.
+
+    How to fix: each finding names its file and line and the guide's step.
+    """
+    from checks.code_rules import RULES
+    from doctor.project.code_base import project_code
+
+    code = await project_code(ctx)
+    if not code.modules and not code.unreadable:
+        return skipped(f"no Python file of the project uses the openai SDK, python-dotenv or the environment "
+                       f"({_files(code.python_files)} looked at)")
+    env = await _environment(ctx)
+    hits = [hit for rule in RULES for hit in rule(code, env)]
+    findings, details = _findings(hits, code)
+    details += _coverage(code, env)
+    used = sum(1 for m in code.modules if m.usage.api_calls or m.usage.clients)
+    return from_findings(findings, f"no known mistakes in the {_files(used)} that call the API"
+                         if used else f"no known mistakes ({_files(len(code.modules))} read)", details=details,
+                         facts={"files": code.python_files, "parsed": len(code.modules)})
+
+
+async def _environment(ctx: Context) -> Environment:
+    from checks.code_rules import Environment
+    from doctor.project.record import parse_version
+
+    facts = await ctx.interpreter()
+    installed = facts.installed("openai") if facts.error is None else None
+    version = parse_version(installed) if installed else None
+    defined = frozenset(e.key for e in ctx.dotenv.entries if e.value) if ctx.dotenv.readable else frozenset()
+    return Environment(defined, frozenset(ctx.shell), version.major if version else None)
+
+
+def _findings(hits: list[Hit], code: CodeBase) -> tuple[list[Finding], list[str]]:
+    from checks.catalogue import CATALOGUE
+
+    findings: list[Finding] = []
+    counted: dict[str, int] = {}
+    for hit in sorted(hits, key=lambda h: (h.module.path, getattr(h.node, "lineno", 0))):
+        counted[hit.code] = counted.get(hit.code, 0) + 1
+        if counted[hit.code] > MAX_PER_CODE:
+            continue
+        where = hit.module.source.position(hit.node)
+        label = f"{where.label}: " if hit.module.source.notebook else ""
+        findings.append(Finding(Status.FAIL if hit.severe else Status.WARN, hit.code, f"{label}{hit.message}",
+                                CATALOGUE[hit.code].fix, location=(hit.module.path, where.line, where.column)))
+    for bad in code.unreadable:
+        if bad.broken:
+            at = f" line {bad.line}" if bad.line else ""
+            findings.append(Finding(Status.WARN, "file-unreadable", f"could not read {bad.path}{at}: it {bad.reason}",
+                                    CATALOGUE["file-unreadable"].fix, location=(bad.path, bad.line)))
+    details = [f"{n - MAX_PER_CODE} more {code_} findings not shown" for code_, n in counted.items()
+               if n > MAX_PER_CODE]
+    details += [f"not read: {bad.path} {bad.reason}" for bad in code.unreadable if not bad.broken][:10]
+    return findings, details
+
+
+def _coverage(code: CodeBase, env: Environment) -> list[str]:
+    """What the reading covered, so a pass says how much it is worth."""
+    lines = [f"read {_files(code.python_files)} listed by {code.files.listed_by}; parsed the "
+             f"{len(code.modules)} that mention the SDK, python-dotenv or the environment"]
+    if code.not_reached:
+        lines.append(f"stopped after its time budget: {_files(code.not_reached)} not read")
+    if code.files.left_out:
+        lines.append(f"the project lists {code.files.left_out} more files than the doctor reads")
+    if env.openai_major is None:
+        lines.append("the project's openai version is unknown, so 0.28-style calls were not looked for")
+    return lines
+
+
+def _files(count: int) -> str:
+    return f"{count} file{'s' if count != 1 else ''}"

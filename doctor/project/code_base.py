@@ -1,0 +1,137 @@
+"""The project's Python as one code base: which files were read, parsed, and what they import.
+
+Only files that can matter are parsed: a file that names neither the SDK, nor python-dotenv,
+nor the environment cannot hold one of code-usage's problems, and parsing a thousand
+unrelated modules would cost a second. Such files are still read (their bytes are a cheap
+search) and counted, and one imported for a constant (`from config import MODEL`) is parsed
+when asked for. Parsing stops at a time budget, and the result says how far it got.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from doctor.project.openai_usage import ModuleUsage
+from doctor.project.python_sources import Source, Unreadable, parse_file
+from doctor.project.source_files import ProjectFiles, project_files
+
+if TYPE_CHECKING:
+    from doctor.context import Context
+
+RELEVANT = (b"openai", b"OpenAI", b"OPENAI", b"dotenv", b"environ", b"getenv", b"completions", b"RateLimitError")
+# Ways to load .env other than load_dotenv(): settings classes, other readers, IPython's %dotenv.
+LOADS_DOTENV = (b"dotenv", b"env_file", b"read_env", b"decouple", b"environs")
+# Files that load .env for the code they run, and what says so: direnv, compose, make and
+# just, pytest-dotenv. (A dependency on python-dotenv loads nothing: it is not a marker.)
+LOADER_FILES = {
+    ".envrc": (b"dotenv",), "docker-compose.yml": (b"env_file",), "docker-compose.yaml": (b"env_file",),
+    "compose.yml": (b"env_file",), "compose.yaml": (b"env_file",), "Makefile": (b".env",),
+    "justfile": (b"dotenv-load", b".env"), "pyproject.toml": (b"env_files", b"env-file"),
+    "pytest.ini": (b"env_files",), "tox.ini": (b"env_files", b"env-file"), "setup.cfg": (b"env_files",),
+}
+PARSE_BUDGET_S = 3.0
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str  # dotted: "app.llm"
+    source: Source
+    usage: ModuleUsage
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+
+@dataclass
+class CodeBase:
+    files: ProjectFiles
+    modules: list[Module] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    python_files: int = 0  # .py and .ipynb files of the project
+    not_reached: int = 0  # files left when the time budget ran out
+    loads_dotenv: bool = False  # something in the project loads .env
+    _by_name: dict[str, str] = field(default_factory=dict)  # dotted module name -> path
+    _parsed: dict[str, Module | None] = field(default_factory=dict)
+
+    def module(self, name: str) -> Module | None:
+        """The project's module of that dotted name, parsed on first use; None when not the project's."""
+        path = self._by_name.get(name)
+        if path is None:
+            return None
+        if path not in self._parsed:
+            parsed = parse_file(path, self.files.read(path))
+            self._parsed[path] = Module(name, parsed, ModuleUsage.read(parsed.tree)) \
+                if isinstance(parsed, Source) else None
+        return self._parsed[path]
+
+    def resolve(self, importer: Module, module: str, name: str | None, level: int) -> Module | None:
+        """The project module an import statement brings in (`from . import llm`, `import app.llm`)."""
+        if level:
+            package = importer.name.split(".")
+            is_package = PurePosixPath(importer.path).name == "__init__.py"
+            base = package[:len(package) - level + (1 if is_package else 0)]
+            module = ".".join([*base, *([module] if module else [])])
+        for candidate in ([f"{module}.{name}", module] if name else [module]):
+            found = self.module(candidate.strip("."))
+            if found is not None:
+                return found
+        return None
+
+
+def module_name(path: str) -> str:
+    """"src/app/llm.py" -> "app.llm"; a notebook keeps its file name."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    if parts and parts[0] in ("src", "lib") and len(parts) > 1:
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def read_code_base(files: ProjectFiles, budget_s: float = PARSE_BUDGET_S) -> CodeBase:
+    """Reads every Python file and notebook of the project, parsing the ones that can matter."""
+    base = CodeBase(files)
+    paths = files.with_suffix(".py", ".ipynb", ".pyw")
+    base.python_files = len(paths)
+    base._by_name = {module_name(p): p for p in paths if not p.endswith(".ipynb")}
+    deadline = time.monotonic() + budget_s
+    for index, path in enumerate(paths):
+        if time.monotonic() > deadline:
+            base.not_reached = len(paths) - index
+            break
+        found = files.read(path)
+        data = found.data or b""
+        if found.ok and not any(word in data for word in RELEVANT):
+            continue
+        base.loads_dotenv = base.loads_dotenv or any(word in data for word in LOADS_DOTENV)
+        parsed = parse_file(path, found)
+        if isinstance(parsed, Unreadable):
+            base.unreadable.append(parsed)
+            continue
+        module = Module(module_name(path), parsed, ModuleUsage.read(parsed.tree))
+        base._parsed[path] = module
+        base.modules.append(module)
+    base.loads_dotenv = base.loads_dotenv or _loaded_by_tools(files)
+    return base
+
+
+def _loaded_by_tools(files: ProjectFiles) -> bool:
+    listed = set(files.paths)
+    return any(name in listed and any(marker in (files.read(name).data or b"") for marker in markers)
+               for name, markers in LOADER_FILES.items())
+
+
+async def project_code(ctx: Context) -> CodeBase:
+    """The run's one reading of the project's code (code-usage and the live checks share it)."""
+    task = ctx.cache.get("code-base")
+    if task is None:
+        async def read() -> CodeBase:
+            return await asyncio.to_thread(read_code_base, await project_files(ctx))
+
+        task = ctx.cache["code-base"] = ctx.background(read())
+    return await asyncio.shield(task)

@@ -1,0 +1,345 @@
+"""How a module uses the openai SDK, read from its syntax tree: the vocabulary code-usage's rules share.
+
+The reading follows the way real code names things: `import openai as oa`, `from openai
+import OpenAI as Client`, a client kept in `self.client`, a call through
+`client.with_options(...)`, a reply awaited from `AsyncOpenAI`. Values are followed only
+inside one function (the last assignment to a name before its use, the module's constants
+after that); whatever cannot be followed statically is unknown, and the rules say nothing
+about the unknown.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterator, NamedTuple
+
+CLIENT_CLASSES = frozenset({"OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI"})
+# Names the 1.x SDK keeps only to raise APIRemovedInV1 (openai/lib/_old_api.py).
+REMOVED_IN_V1 = frozenset({
+    "Edit", "File", "Audio", "Image", "Model", "Engine", "Customer", "FineTune", "Embedding", "Completion",
+    "Deployment", "Moderation", "ErrorObject", "FineTuningJob", "ChatCompletion",
+})
+# Attribute paths that end in a request, and what kind of request it is.
+_CALLS = (
+    (("chat", "completions", "create"), "chat"), (("chat", "completions", "parse"), "chat"),
+    (("chat", "completions", "stream"), "chat"), (("responses", "create"), "responses"),
+    (("responses", "parse"), "responses"), (("responses", "stream"), "responses"),
+    (("completions", "create"), "completions"), (("embeddings", "create"), "embeddings"),
+)
+Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def attribute_path(node: ast.AST) -> tuple[ast.AST, tuple[str, ...]]:
+    """`a.b[0].c` -> (the node `a`, ("b", "c")): the names on the way, indexes skipped, and the
+    root where the path starts (a Name, or a Call such as `client.with_options(...)`)."""
+    names: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            names.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Subscript) and not _string_index(node):
+            node = node.value
+        elif isinstance(node, ast.Await):
+            node = node.value
+        else:
+            return node, tuple(reversed(names))
+
+
+def _string_index(node: ast.Subscript) -> bool:
+    return isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
+
+
+def dotted(node: ast.AST) -> str | None:
+    """`self.client` -> "self.client"; None for anything but names and attributes."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def keywords(call: ast.Call) -> dict[str, ast.expr]:
+    """A call's keyword arguments; `**mapping` is kept under the key "**"."""
+    return {k.arg or "**": k.value for k in call.keywords}
+
+
+def walk_scope(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node of a scope, not entering nested functions and classes (their own scopes)."""
+    pending = list(ast.iter_child_nodes(node))
+    while pending:
+        child = pending.pop()
+        yield child
+        if not isinstance(child, _NESTED):
+            pending.extend(ast.iter_child_nodes(child))
+
+
+def constant_text(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def constant_number(node: ast.AST | None) -> float | None:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = constant_number(node.operand)
+        return -inner if inner is not None else None
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return float(node.value)
+    return None
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """A request to the API: `client.chat.completions.create(...)` and its kin."""
+
+    node: ast.Call
+    kind: str  # chat, responses, completions, embeddings
+    method: str  # create, parse, stream
+    receiver: str | None  # "client", "self.client"; None when reached through a call
+    scope: Scope
+
+    @property
+    def args(self) -> dict[str, ast.expr]:
+        return keywords(self.node)
+
+    @property
+    def open_ended(self) -> bool:
+        """`**options` passed: any keyword may be in it."""
+        return "**" in self.args
+
+    @property
+    def streams(self) -> bool:
+        value = self.args.get("stream")
+        return self.method == "stream" or (isinstance(value, ast.Constant) and value.value is True)
+
+
+@dataclass(frozen=True)
+class ClientBuild:
+    node: ast.Call
+    cls: str  # OpenAI, AsyncOpenAI, ...
+    target: str | None  # the name it is assigned to
+    scope: Scope
+
+    @property
+    def args(self) -> dict[str, ast.expr]:
+        return keywords(self.node)
+
+
+@dataclass
+class ModuleUsage:
+    """One module's use of the SDK, the environment and python-dotenv."""
+
+    tree: ast.Module
+    openai_modules: set[str] = field(default_factory=set)  # local names of the openai module
+    openai_names: dict[str, str] = field(default_factory=dict)  # local name -> name in openai
+    json_loads: set[str] = field(default_factory=set)  # "json.loads", "loads"...
+    os_names: dict[str, str] = field(default_factory=dict)  # local name -> "os", "os.environ", "os.getenv"
+    dotenv_names: set[str] = field(default_factory=set)  # local names of python-dotenv's loaders
+    imports: list[Imported] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, tree: ast.Module) -> ModuleUsage:
+        usage = cls(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    usage._imported(alias.name, None, alias.asname or alias.name.split(".")[0], node, 0)
+            elif isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    usage._imported(node.module or "", alias.name, alias.asname or alias.name, node, node.level)
+        return usage
+
+    def _imported(self, module: str, name: str | None, local: str, node: ast.stmt, level: int) -> None:
+        self.imports.append(Imported(node, module, name, level))
+        if name is None:
+            if module == "openai":
+                self.openai_modules.add(local)
+            elif module in ("os", "json"):
+                self.os_names[local] = module
+                if module == "json":
+                    self.json_loads.add(f"{local}.loads")
+            elif module == "dotenv":
+                self.dotenv_names.add(local)
+        elif module == "openai" or module.startswith("openai."):
+            self.openai_names[local] = name
+        elif module == "os" and name in ("environ", "getenv"):
+            self.os_names[local] = f"os.{name}"
+        elif module == "json" and name == "loads":
+            self.json_loads.add(local)
+        elif module == "dotenv":
+            self.dotenv_names.add(local)
+
+    # -- what names mean ---------------------------------------------------------------
+    def openai_symbol(self, node: ast.AST) -> str | None:
+        """"OpenAI", "RateLimitError", "ChatCompletion"... for a name that means the SDK's own."""
+        if isinstance(node, ast.Name):
+            return self.openai_names.get(node.id)
+        if isinstance(node, ast.Attribute):
+            base = dotted(node.value)
+            if base in self.openai_modules:
+                return node.attr
+            if base and base.split(".")[0] in self.openai_modules and base.endswith(".error"):
+                return node.attr  # openai.error.RateLimitError (0.28)
+        return None
+
+    def is_openai_module(self, node: ast.AST) -> bool:
+        return isinstance(node, ast.Name) and node.id in self.openai_modules
+
+    def env_read(self, node: ast.AST) -> tuple[str, bool, bool] | None:
+        """(variable, has a default, raises when unset) for os.getenv("X"), os.environ.get("X"),
+        os.environ["X"]; None for anything else or a name that is not a literal."""
+        if isinstance(node, ast.Subscript) and self._is(node.value, "os.environ"):
+            name = constant_text(node.slice)
+            return (name, False, True) if name else None
+        if isinstance(node, ast.Call) and node.args:
+            func = node.func
+            getter = self._is(func, "os.getenv") or (
+                isinstance(func, ast.Attribute) and func.attr == "get" and self._is(func.value, "os.environ"))
+            name = constant_text(node.args[0])
+            if getter and name:
+                default = len(node.args) > 1 or any(k.arg == "default" for k in node.keywords)
+                return name, default, False
+        return None
+
+    def _is(self, node: ast.AST, meaning: str) -> bool:
+        """Whether `node` names `os.environ` / `os.getenv`, however it was imported."""
+        if isinstance(node, ast.Name):
+            return self.os_names.get(node.id) == meaning
+        if isinstance(node, ast.Attribute):
+            return isinstance(node.value, ast.Name) and self.os_names.get(node.value.id) == "os" and \
+                f"os.{node.attr}" == meaning
+        return False
+
+    def is_dotenv_load(self, node: ast.AST) -> bool:
+        """A call that loads .env into the environment: load_dotenv() in any spelling."""
+        if not isinstance(node, ast.Call):
+            return False
+        name = dotted(node.func) or ""
+        head, _, tail = name.rpartition(".")
+        return (tail == "load_dotenv" and (head in self.dotenv_names or name in self.dotenv_names)) or \
+            (name in self.dotenv_names and name.endswith("load_dotenv"))
+
+    # -- what the module does ----------------------------------------------------------
+    @cached_property
+    def scopes(self) -> list[Scope]:
+        return [self.tree, *(n for n in ast.walk(self.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]
+
+    @cached_property
+    def _scope_table(self) -> dict[int, Scope]:
+        return {id(node): scope for scope in self.scopes for node in walk_scope(scope)}
+
+    def scope_of(self, node: ast.AST) -> Scope:
+        """The function (or the module) whose code `node` is part of."""
+        return self._scope_table.get(id(node), self.tree)
+
+    @cached_property
+    def api_calls(self) -> list[ApiCall]:
+        found = []
+        for scope in self.scopes:
+            for node in walk_scope(scope):
+                if isinstance(node, ast.Call):
+                    call = self._api_call(node, scope)
+                    if call is not None:
+                        found.append(call)
+        return sorted(found, key=lambda c: (c.node.lineno, c.node.col_offset))
+
+    def _api_call(self, node: ast.Call, scope: Scope) -> ApiCall | None:
+        root, names = attribute_path(node.func)
+        for ending, kind in _CALLS:
+            if names[-len(ending):] == ending and not (kind == "completions" and names[-3:-2] == ("chat",)):
+                before = names[:-len(ending)]
+                if before[-1:] in (("beta",),):
+                    before = before[:-1]
+                receiver = ".".join((root.id, *before)) if isinstance(root, ast.Name) else None
+                return ApiCall(node, kind, ending[-1], receiver, scope)
+        return None
+
+    @cached_property
+    def clients(self) -> list[ClientBuild]:
+        found = []
+        for scope in self.scopes:
+            for node in walk_scope(scope):
+                if isinstance(node, (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return)) and node.value is not None:
+                    value = node.value
+                    call = value if isinstance(value, ast.Call) else None
+                    if call is not None and self.openai_symbol(call.func) in CLIENT_CLASSES:
+                        targets = node.targets if isinstance(node, ast.Assign) else \
+                            [node.target] if isinstance(node, ast.AnnAssign) else []
+                        target = dotted(targets[0]) if len(targets) == 1 else None
+                        found.append(ClientBuild(call, self.openai_symbol(call.func) or "", target, scope))
+                elif isinstance(node, ast.keyword) and isinstance(node.value, ast.Call) and \
+                        self.openai_symbol(node.value.func) in CLIENT_CLASSES:
+                    found.append(ClientBuild(node.value, self.openai_symbol(node.value.func) or "", None, scope))
+        return sorted(found, key=lambda c: c.node.lineno)
+
+    @cached_property
+    def constants(self) -> dict[str, str]:
+        """Module-level names bound once to a string literal (MODEL = "gpt-4o")."""
+        seen: dict[str, list[str | None]] = {}
+        for node in self.tree.body:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        seen.setdefault(target.id, []).append(constant_text(node.value))
+        return {name: values[0] for name, values in seen.items() if len(values) == 1 and values[0] is not None}
+
+    def bindings(self, scope: Scope) -> dict[str, list[Binding]]:
+        """name -> its bindings in the scope (assignments, `for` targets, `with ... as`), in order."""
+        return self._bindings[id(scope)]
+
+    @cached_property
+    def _bindings(self) -> dict[int, dict[str, list[Binding]]]:
+        table: dict[int, dict[str, list[Binding]]] = {}
+        for scope in self.scopes:
+            names: dict[str, list[Binding]] = {}
+
+            def bind(target: ast.AST, line: int, value: ast.expr, item: bool = False) -> None:
+                name = dotted(target)
+                if name:
+                    names.setdefault(name, []).append(Binding(line, value, item))
+
+            for node in walk_scope(scope):
+                if isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        bind(target, node.lineno, node.value)
+                elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+                    bind(node.target, node.lineno, node.value)
+                elif isinstance(node, (ast.For, ast.AsyncFor)):
+                    bind(node.target, node.lineno, node.iter, item=True)
+                elif isinstance(node, (ast.With, ast.AsyncWith)):
+                    for with_item in node.items:
+                        if with_item.optional_vars is not None:
+                            bind(with_item.optional_vars, node.lineno, with_item.context_expr)
+            for found in names.values():
+                found.sort(key=lambda b: b.line)
+            table[id(scope)] = names
+        return table
+
+    def binding(self, name: str, scope: Scope, line: int) -> Binding | None:
+        """What `name` holds at `line`: the scope's last binding before it, else the module's
+        (a function runs after the module's top level has bound its names)."""
+        local = [b for b in self.bindings(scope).get(name, []) if b.line <= line]
+        if local:
+            return local[-1]
+        if scope is not self.tree and name not in self.bindings(scope):
+            module = self.bindings(self.tree).get(name, [])
+            return module[-1] if module else None
+        return None
+
+
+class Binding(NamedTuple):
+    line: int
+    value: ast.expr
+    item: bool  # a `for` target: one item of `value` (a stream's chunk), not the value itself
+
+
+class Imported(NamedTuple):
+    """`import module` (name None) or `from module import name`, `level` dots up."""
+
+    statement: ast.stmt
+    module: str
+    name: str | None
+    level: int

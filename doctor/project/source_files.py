@@ -1,0 +1,116 @@
+"""The project's own files, as git would share them: listed once a run, read once, bounded.
+
+Two checks read the project's files (secrets-in-files for keys, code-usage for Python), so
+the list and the bytes are shared through the run's cache. In a git repository the list is
+what git would share: tracked files and untracked ones that are not ignored
+(`git ls-files --cached --others --exclude-standard`), which leaves out virtual
+environments and build output the way the project itself does. Outside git the folder is
+walked, leaving out what is never the project's own code: tool folders (`.git`, `.tox`,
+caches), virtual environments (a `pyvenv.cfg`), `site-packages`, `node_modules`, build output and vendored
+code. Symbolic links to folders are never followed, so a link loop or a link out of the
+project costs nothing; a linked file is read only when it stays inside the project.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from doctor.files import FileRead, read_bytes
+
+if TYPE_CHECKING:
+    from doctor.context import Context
+
+MAX_FILES = 20_000  # listed paths kept (a monorepo lists more; the rest is said to be left out)
+MAX_BYTES_PER_FILE = 1024 * 1024
+MAX_NOTEBOOK_BYTES = 8 * 1024 * 1024  # notebooks carry their outputs
+MAX_TOTAL_BYTES = 96 * 1024 * 1024  # read in one run, all files together
+# Folders that are never the project's own code, wherever they sit.
+NOT_OURS = frozenset({
+    "node_modules", "site-packages", "dist-packages", "__pycache__", "__pypackages__", "build", "dist",
+    "vendor", "vendored", "_vendor", "third_party", "third-party", "htmlcov", "venv", "virtualenv",
+    ".venv", ".git", ".tox", ".nox", ".eggs", ".cache", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    ".ipynb_checkpoints", ".idea", ".vscode",
+})
+
+
+@dataclass
+class ProjectFiles:
+    """The project's shareable files (paths relative to the project, `/`-separated) and their bytes."""
+
+    root: Path
+    paths: tuple[str, ...]
+    listed_by: str  # "git" or "a walk of the folder"
+    left_out: int = 0  # paths beyond MAX_FILES
+    _read: dict[str, FileRead] = field(default_factory=dict)
+    _bytes_read: int = 0
+
+    def read(self, path: str) -> FileRead:
+        """The file's bytes, read once a run; refused past the run's total budget."""
+        if path not in self._read:
+            if self._bytes_read >= MAX_TOTAL_BYTES:
+                return FileRead(self.root / path, "too-large", None, "was not read: the run read its limit of files")
+            cap = MAX_NOTEBOOK_BYTES if path.endswith(".ipynb") else MAX_BYTES_PER_FILE
+            found = read_bytes(self.root / path, cap, within=self.root)
+            self._bytes_read += len(found.data or b"")
+            self._read[path] = found
+        return self._read[path]
+
+    def with_suffix(self, *suffixes: str) -> list[str]:
+        return [p for p in self.paths if p.endswith(suffixes)]
+
+
+def is_ours(path: str) -> bool:
+    """Whether a listed path is the project's own, not vendored, built or installed code."""
+    parts = PurePosixPath(path).parts[:-1]
+    return not any(part in NOT_OURS or part.endswith(".egg-info") for part in parts)
+
+
+async def project_files(ctx: Context) -> ProjectFiles:
+    """The run's one list of the project's files; concurrent callers share it."""
+    task = ctx.cache.get("project-files")
+    if task is None:
+        task = ctx.cache["project-files"] = ctx.background(_list(ctx))
+    return await asyncio.shield(task)
+
+
+async def _list(ctx: Context) -> ProjectFiles:
+    from doctor.git import git, git_program
+
+    if git_program(ctx.shell) is not None:
+        answer = await git(ctx.project, ctx.processes, ctx.shell, "ls-files", "-z", "--cached", "--others",
+                           "--exclude-standard", "--", ".", max_output=64 * 1024 * 1024)
+        if answer.code == 0 and not answer.truncated:  # paths relative to the project, unquoted
+            names = sorted({n for n in answer.raw.decode("utf-8", "replace").split("\0") if n})
+            return _kept(ctx.project, [n for n in names if is_ours(n)], "git")
+    return _kept(ctx.project, await asyncio.to_thread(walk, ctx.project), "a walk of the folder")
+
+
+def _kept(root: Path, names: list[str], listed_by: str) -> ProjectFiles:
+    return ProjectFiles(root, tuple(names[:MAX_FILES]), listed_by, max(0, len(names) - MAX_FILES))
+
+
+def walk(root: Path) -> list[str]:
+    """Every file below `root` that is the project's own, never entering linked folders."""
+    found: list[str] = []
+    pending = [""]
+    while pending and len(found) <= MAX_FILES:
+        folder = pending.pop()
+        try:
+            entries = sorted(os.scandir(root / folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            relative = f"{folder}/{entry.name}" if folder else entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if is_ours(relative + "/x") and not os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                        pending.append(relative)
+                elif entry.is_file() or entry.is_symlink():
+                    found.append(relative)
+            except OSError:
+                continue
+    return sorted(found)
