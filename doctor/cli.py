@@ -46,31 +46,60 @@ def _ids(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _run_options() -> argparse.ArgumentParser:
-    """Options shared by `llm-doctor` and `llm-doctor check`; SUPPRESS lets either place set them."""
-    p = argparse.ArgumentParser(add_help=False)
-    s = argparse.SUPPRESS
-    p.add_argument("--project", metavar="DIR", default=s, help="the project to diagnose (default: current directory)")
-    p.add_argument("--python", metavar="PATH", default=s, help="the interpreter your code runs on")
-    p.add_argument("--format", choices=FORMATS, default=s, help="report format (default: text)")
-    p.add_argument("--offline", action="store_true", default=s, help="skip every check that uses the network")
-    p.add_argument("--untrusted", action="store_true", default=s,
-                   help="a project you did not write: run nothing from it (no project Python, no sample call) "
-                        "and never send the key to a base URL it chose")
-    p.add_argument("--only", metavar="IDS", type=_ids, action="extend", default=s, help="run only these checks")
-    p.add_argument("--skip", metavar="IDS", type=_ids, action="extend", default=s, help="do not run these checks")
-    p.add_argument("--model", metavar="NAME", default=s, help="model to test (default: gpt-4o-mini)")
-    p.add_argument("--base-url", metavar="URL", default=s, help="API base URL (default: OPENAI_BASE_URL or OpenAI)")
-    p.add_argument("--timeout", metavar="SECONDS", type=_positive_seconds, default=s,
-                   help="timeout your code uses (default: 30)")
-    p.add_argument("--prompt-file", metavar="FILE", default=s, help="a prompt to measure against the context window")
-    p.add_argument("--strict", action="store_true", default=s, help="exit 1 on warnings too")
-    p.add_argument("-v", "--verbose", action="store_true", default=s, help="details, timings and tracebacks")
-    p.add_argument("--no-color", action="store_true", default=s, help="no colour (NO_COLOR is honoured too)")
-    p.add_argument("--fix", action="store_true", default=s,
-                   help="apply the safe fixes (shows each diff first; asks, or needs --yes without a terminal)")
-    p.add_argument("--yes", action="store_true", default=s, help="with --fix: apply without asking")
-    return p
+# The options that shape a run, by destination. `llm-doctor` and `check` take them all; the other
+# commands take those in ACCEPTS, and `--help` lists only those.
+RUN_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
+    "project": (("--project",), dict(metavar="DIR", help="the project to diagnose (default: the current directory)")),
+    "python": (("--python",), dict(metavar="PATH", help="the interpreter your code runs on")),
+    "offline": (("--offline",), dict(action="store_true", help="send nothing: skip every check that uses the network")),
+    "untrusted": (("--untrusted",), dict(action="store_true",
+                  help="a project you did not write: run nothing from it (no project Python, no sample call) "
+                       "and never send the key to a base URL it chose")),
+    "only": (("--only",), dict(metavar="IDS", type=_ids, action="extend", help="run only these checks (comma-separated)")),
+    "skip": (("--skip",), dict(metavar="IDS", type=_ids, action="extend", help="do not run these checks")),
+    "model": (("--model",), dict(metavar="NAME", help="the model to test (default: gpt-4o-mini)")),
+    "base_url": (("--base-url",), dict(metavar="URL", help="the API base URL (default: OPENAI_BASE_URL, or OpenAI's)")),
+    "timeout": (("--timeout",), dict(metavar="SECONDS", type=_positive_seconds,
+                help="the timeout your code uses (default: 30)")),
+    "prompt_file": (("--prompt-file",), dict(metavar="FILE", help="a prompt to measure against the context window")),
+    "strict": (("--strict",), dict(action="store_true", help="warnings fail the run too (exit 1)")),
+    "verbose": (("-v", "--verbose"), dict(action="store_true", help="details and timings for every check, tracebacks")),
+    "no_color": (("--no-color",), dict(action="store_true", help="no colour (NO_COLOR is honoured too)")),
+    "fix": (("--fix",), dict(action="store_true",
+            help="apply the safe fixes (shows each diff first; asks, or needs --yes without a terminal)")),
+    "yes": (("--yes",), dict(action="store_true", help="with --fix: apply without asking")),
+}
+ACCEPTS: dict[str | None, tuple[str, ...]] = {
+    None: tuple(RUN_OPTIONS), "check": tuple(RUN_OPTIONS),
+    "report": ("project", "python", "offline", "untrusted", "only", "skip", "model", "base_url", "timeout",
+               "prompt_file", "strict"),
+    "demo": ("only", "skip", "timeout", "strict", "verbose", "no_color"),  # the demo builds its own project
+    "list": (), "explain": (),
+}
+_FLAGS = frozenset(flag for flags, _ in RUN_OPTIONS.values() for flag in flags)
+# The formats each command prints; the first is its default.
+FORMAT_CHOICES: dict[str | None, tuple[str, ...]] = {
+    None: FORMATS, "check": FORMATS, "demo": FORMATS, "report": ("markdown", "json"),
+    "list": ("text", "json"), "explain": ("text", "json"),
+}
+DESCRIPTIONS = {
+    "check": "Run the checks headless and print the report (for CI: never prompts).",
+    "list": "List every check: its id, title and group, and whether it goes online or spends tokens.",
+    "explain": "Explain a diagnosis code, a check, an HTTP status such as 429, or a pasted error or traceback.",
+    "report": "Run the checks and write a redacted support bundle, safe to attach to a ticket.",
+    "demo": "Run the guided diagnosis on a sample project against the built-in sandbox API: no key, no network.",
+}
+
+
+def _add_options(parser: argparse.ArgumentParser, command: str | None) -> None:
+    """The run options `command` accepts, and its --format. SUPPRESS keeps an option given before
+    the command (`llm-doctor --offline report`) from being reset by the command's own default."""
+    formats = FORMAT_CHOICES[command]
+    parser.add_argument("--format", choices=formats, default=argparse.SUPPRESS,
+                        help=f"the output format (default: {formats[0]})")
+    for dest in ACCEPTS[command]:
+        flags, spec = RUN_OPTIONS[dest]
+        parser.add_argument(*flags, dest=dest, default=argparse.SUPPRESS, **spec)
 
 
 DEFAULTS = dict(project=None, python=None, format="text", offline=False, untrusted=False, only=[], skip=[], model=None,
@@ -79,23 +108,24 @@ DEFAULTS = dict(project=None, python=None, format="text", offline=False, untrust
 
 
 def build_parser() -> argparse.ArgumentParser:
-    options = _run_options()
     parser = argparse.ArgumentParser(
-        prog="llm-doctor", parents=[options],
-        description="Finds out why calls to the OpenAI API (or a compatible API) fail, and how to fix them.",
+        prog="llm-doctor",
+        description="Finds out why calls to the OpenAI API (or a compatible API) fail, and how to fix them. "
+                    "Without a command: the terminal app in a terminal, else the same as `check`.",
     )
+    _add_options(parser, None)
     parser.add_argument("--version", action="version", version=f"llm-doctor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("check", parents=[options], help="run the checks headless (for CI; never prompts)")
-    lister = sub.add_parser("list", help="list every check")
-    lister.add_argument("--format", choices=FORMATS, default="text")
-    explain = sub.add_parser("explain", help="what a code means, or the diagnosis of a pasted error or traceback")
-    explain.add_argument("topic", metavar="CODE|TEXT|-", nargs="*",
-                         help="a diagnosis code (e.g. key-shadowed), a check id, an error message, or - for stdin")
-    explain.add_argument("--format", choices=("text", "json"), default="text")
-    report = sub.add_parser("report", parents=[options], help="a redacted Markdown bundle for a support ticket")
-    report.add_argument("-o", "--output", metavar="FILE", help="write it to FILE (default: stdout)")
-    demo = sub.add_parser("demo", parents=[options], help="the guided run against the built-in sandbox API")
+    commands = {name: sub.add_parser(name, help=text[:1].lower() + text[1:].rstrip("."), description=text)
+                for name, text in DESCRIPTIONS.items()}
+    for name, command in commands.items():
+        _add_options(command, name)
+    commands["explain"].add_argument(
+        "topic", metavar="CODE|TEXT|-", nargs="*",
+        help="a diagnosis code (e.g. key-shadowed), a check id, an HTTP status or a word such as quota, "
+             "an error message, or - for stdin")
+    commands["report"].add_argument("-o", "--output", metavar="FILE", help="write it to FILE (default: stdout)")
+    demo = commands["demo"]
     demo.add_argument("scenario", nargs="?", default="healthy", metavar="SCENARIO",
                       help="what the sandbox API does (default healthy; --list shows them all)")
     demo.add_argument("--list", action="store_true", dest="list_scenarios", help="list the scenarios")
@@ -104,11 +134,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The command line, with every run option set (the parsers leave unset ones out)."""
-    args = build_parser().parse_args(argv)
-    for name, value in DEFAULTS.items():
-        if not hasattr(args, name):
-            setattr(args, name, value)
+    """The command line, with every run option set (the parsers leave unset ones out).
+
+    An option may stand before the command (`llm-doctor --offline report`), where the main parser
+    takes it; one the command does not accept is a usage error there too.
+    """
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    command = args.command
+    name = f"`llm-doctor {command}`" if command else "`llm-doctor`"
+    misplaced = [RUN_OPTIONS[dest][0][-1] for dest in RUN_OPTIONS if hasattr(args, dest) and dest not in ACCEPTS[command]]
+    misplaced += [flag for flag in (word.split("=")[0] for word in unknown) if flag in _FLAGS]
+    if misplaced:
+        parser.error(f"{misplaced[0]} does not apply to {name}")
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    formats = FORMAT_CHOICES[command]
+    if getattr(args, "format", formats[0]) not in formats:
+        parser.error(f"{name} prints {' or '.join(formats)}, not {args.format}")
+    for dest, value in {**DEFAULTS, "format": formats[0]}.items():
+        if not hasattr(args, dest):
+            setattr(args, dest, value)
     return args
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -271,3 +272,67 @@ def test_a_crashed_check_exits_3_with_its_traceback_on_stderr_only_with_v(tmp_pa
         assert code == 3 and json.loads(out.getvalue())["checks"][0]["code"] == "check-crashed"
         assert ("Traceback" in err) is verbose
         assert CANARY_KEY not in out.getvalue() + err
+
+
+# A value for each option that takes one, to try every option a command's help offers.
+OPTION_VALUES = {"--format": "json", "--project": ".", "--python": sys.executable, "--only": "key-format",
+                 "--skip": "key-format", "--model": "gpt-4o-mini", "--base-url": "https://api.openai.com/v1",
+                 "--timeout": "5", "--prompt-file": "prompt.txt", "--output": "report.md", "--latency": "0"}
+
+
+def _help(capsys, *argv: str) -> str:
+    from doctor.cli import parse_args
+
+    with pytest.raises(SystemExit):
+        parse_args([*argv, "--help"])
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["check", "list", "explain", "report", "demo"])
+def test_every_help_describes_its_command_and_offers_only_what_it_accepts(capsys, command):
+    """A help that offers an option the command then rejects sends the user round in circles."""
+    from doctor.cli import parse_args
+
+    text = _help(capsys, command)
+    assert text.split("\n\n")[1].strip().endswith("."), text  # a description under the usage line
+    offered = set(re.findall(r"(--[a-z][a-z-]+)", text.split("options:")[1])) - {"--help"}
+    for flag in offered:
+        parse_args([command, flag, *([OPTION_VALUES[flag]] if flag in OPTION_VALUES else [])])
+
+
+def test_report_and_demo_help_leave_out_what_they_cannot_do(capsys):
+    report, demo, listing = _help(capsys, "report"), _help(capsys, "demo"), _help(capsys, "list")
+    assert "{markdown,json}" in report and not {"--fix", "--yes", "junit", "--no-color"} & set(report.split())
+    assert not {"--project", "--python", "--base-url", "--fix"} & set(demo.split())
+    assert "{text,json}" in listing
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["report", "--fix"], "--fix does not apply to `llm-doctor report`"),
+    (["--fix", "report"], "--fix does not apply to `llm-doctor report`"),
+    (["--format", "junit", "report"], "`llm-doctor report` prints markdown or json, not junit"),
+    (["demo", "--project", "."], "--project does not apply to `llm-doctor demo`"),
+    (["list", "--format", "markdown"], "invalid choice: 'markdown'"),
+    (["report", "--timeout", "0"], "must be greater than 0"),
+    (["demo", "--timeout", "0"], "must be greater than 0"),
+])
+def test_an_option_a_command_does_not_take_is_a_usage_error(argv, message):
+    done = doctor_cli(*argv)
+    assert done.returncode == 2 and message in done.stderr and done.stdout == ""
+
+
+REPORT_NOTICE = "the report runs the live checks: they send requests to the API with your key, and spend a few tokens"
+
+
+@pytest.mark.parametrize("offline", [False, True])
+def test_report_says_before_it_starts_that_it_spends_tokens_unless_offline(project, tmp_path, offline):
+    """A user asked by support to run `report` should know first that it calls the API with their key."""
+    unreachable = ("--only", "api-auth,json-mode", "--base-url", "http://127.0.0.1:9/v1")  # refused at once
+    out = tmp_path / "report.md"
+    done = doctor_cli("report", "--project", str(project), "--python", sys.executable, *unreachable, "-o", str(out),
+                      *(["--offline"] if offline else []), env=env_for(project))
+    assert out.exists(), done.stderr
+    if offline:
+        assert REPORT_NOTICE not in done.stderr
+    else:
+        assert done.stderr.index(REPORT_NOTICE) < done.stderr.index("Add --offline") < done.stderr.index("wrote")

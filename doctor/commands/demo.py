@@ -23,8 +23,6 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
         return EXIT_OK
     if args.scenario not in SCENARIOS:
         raise UsageError(f"unknown scenario {args.scenario!r}; `llm-doctor demo --list` shows them")
-    if args.project or args.python:
-        raise UsageError("demo builds its own sample project; use `llm-doctor check` for yours")
     with tempfile.TemporaryDirectory(prefix="llm-doctor-demo-") as tmp, \
             Sandbox(args.scenario, latency=args.latency) as sandbox:
         local = args.scenario in ("local-model", "small-context")  # a local server's one model, as a user meets it

@@ -22,9 +22,9 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
     from doctor.context import Context
     from doctor.render import markdown
 
-    if args.format not in ("text", "markdown", "json"):
-        raise UsageError("report writes markdown (the default) or json")
     project, flags, config, checks = prepare(args)
+    if not args.offline:
+        warn_before_live_requests(checks)
     ctx = Context.build(project, flags, config, environ=environ)
     start = time.perf_counter()
     results = asyncio.run(collect(ctx, checks, args.offline))
@@ -48,3 +48,13 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
     else:
         stdout.write(text)
     return report.exit_code(args.strict)
+
+
+def warn_before_live_requests(checks) -> None:  # noqa: ANN001 - the selected checks
+    """`report` is often run by a user at a support engineer's request, who may not expect it to call the
+    API with their key; say so on stderr before anything is sent, and how to avoid it."""
+    if not any(c.live for c in checks):
+        return
+    spends = ", and spend a few tokens (3 short completions at most)" if any(c.spends_tokens for c in checks) else ""
+    print(f"llm-doctor: the report runs the live checks: they send requests to the API with your key{spends}. "
+          "Add --offline to send nothing.", file=sys.stderr)
