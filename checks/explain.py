@@ -164,7 +164,8 @@ def explain(text: str) -> Explanation:
 
     def add(code: str, weight: int, why: str) -> None:
         scores[code] = scores.get(code, 0) + weight
-        evidence.append(why)
+        if why not in evidence:  # one clue may weigh for several codes; it is still one clue
+            evidence.append(why)
 
     statuses = {int(m.group(1)) for pattern in _STATUS for m in pattern.finditer(text)}
     for status in sorted(statuses):
@@ -182,6 +183,114 @@ def explain(text: str) -> Explanation:
         if match:
             add(code, weight, f"message mentions {match.group(0)[:40]!r}")
     return _verdict(scores, evidence, stripped)
+
+
+# What in the full error tells each cause apart from the others a bare status or word may stand for.
+HOW_TO_TELL = {
+    "rate-limited": "the error's code is rate_limit_exceeded and the message says 'Rate limit reached ... per min' "
+                    "and 'Please try again in 20s': too many requests or tokens this minute. Waiting helps.",
+    "quota-exhausted": "the error's code is insufficient_quota and the message says 'You exceeded your current "
+                       "quota' (some servers answer 402): the account has no credit. Waiting or a new key will not "
+                       "help.",
+    "auth-invalid-key": "the error's code is invalid_api_key and the message says 'Incorrect API key provided: "
+                        "sk-...abcd': the key is revoked, mistyped or from another account.",
+    "key-shadowed": "the last four characters in 'Incorrect API key provided' are not those of the key in .env: an "
+                    "old OPENAI_API_KEY in the shell wins over .env.",
+    "key-wrong-provider": "the key in the message starts with another provider's prefix (gsk_, sk-ant-, sk-or-), or "
+                          "the base URL belongs to another provider than the key.",
+    "key-missing": "the message says 'You didn't provide an API key', or the SDK stops before sending with 'The "
+                   "api_key client option must be set': the key is empty or .env was not loaded.",
+    "auth-forbidden": "the error's type is permission_error, or the message says 'You are not allowed' or 'must be "
+                      "a member of an organization': the key works, but its project, role or IP may not do this.",
+    "region-unsupported": "the error's code is unsupported_country_region_territory: the API is not offered where "
+                          "the request comes from.",
+    "unexpected-response": "the body is an HTML page, not JSON: a company proxy, a firewall or a captive portal "
+                           "answered instead of the API.",
+    "model-not-found": "the error's code is model_not_found and the message says 'The model ... does not exist or you "
+                       "do not have access to it': the model's name, or the project's access to it.",
+    "base-url-invalid": "the message says 'Invalid URL (POST /v1/chat/completions/chat/completions)' or '404 page not "
+                        "found': the base URL lacks /v1 or is a whole endpoint URL.",
+    "azure-api-version-missing": "the host is *.openai.azure.com and the message says 'Resource not found': the plain "
+                                 "OpenAI client sends no api-version.",
+    "wrong-endpoint": "the message says 'This is not a chat model' or 'only supported in v1/responses': the model "
+                      "needs another endpoint.",
+    "context-over-limit": "the error's code is context_length_exceeded and the message says 'maximum context length "
+                          "is N tokens': the prompt and max_tokens do not fit.",
+    "param-unsupported": "the error's code is unsupported_parameter or unsupported_value, e.g. 'Unsupported "
+                         "parameter: max_tokens ... use max_completion_tokens'.",
+    "json-word-missing": "the message says ''messages' must contain the word 'json'': JSON mode without the word JSON "
+                         "in the messages.",
+    "timeout-exceeded": "the SDK raised APITimeoutError 'Request timed out.', with httpx's ReadTimeout under it: the "
+                        "server was reached but did not answer within your timeout.",
+    "network-unreachable": "the SDK raised APIConnectionError 'Connection error.' with ConnectError or ConnectTimeout "
+                           "under it: no connection was made (DNS, a firewall, no network).",
+    "proxy-error": "ProxyError, '407 Proxy Authentication Required' or 'Unable to connect to proxy' under the "
+                   "Connection error: HTTPS_PROXY points at a proxy that fails.",
+    "tls-error": "CERTIFICATE_VERIFY_FAILED under the Connection error: a company proxy inspects HTTPS with its own "
+                 "certificate.",
+    "key-whitespace": "LocalProtocolError 'Illegal header value' under the Connection error: the key has a newline or "
+                      "spaces.",
+    "server-error": "a 500, 502, 503 or 504 with 'The server had an error' or 'overloaded': the provider failed; "
+                    "retry later with backoff.",
+}
+_REASONS = {400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden", 404: "Not Found",
+            429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+            504: "Gateway Timeout"}
+_STATUS_CAUSES = {
+    400: ("context-over-limit", "param-unsupported", "json-word-missing"),
+    401: ("auth-invalid-key", "key-shadowed", "key-wrong-provider", "key-missing"),
+    402: ("quota-exhausted",),
+    403: ("auth-forbidden", "region-unsupported", "model-not-found", "unexpected-response"),
+    404: ("model-not-found", "base-url-invalid", "azure-api-version-missing", "wrong-endpoint"),
+    429: ("rate-limited", "quota-exhausted"),
+    500: ("server-error",), 502: ("server-error", "unexpected-response"), 503: ("server-error",),
+    504: ("server-error", "timeout-exceeded"),
+}
+_WORD_CAUSES = {
+    "quota": ("Quota errors", ("quota-exhausted", "rate-limited")),
+    "timeout": ("Timeouts", ("timeout-exceeded", "network-unreachable", "server-error")),
+    "connection error": ("'Connection error.' (APIConnectionError)",
+                         ("network-unreachable", "proxy-error", "tls-error", "key-whitespace")),
+}
+# Other ways to name a topic: the SDK's exception names alone stand for their status.
+_ALIASES = {"quotas": "quota", "rate limit": "429", "rate limits": "429", "ratelimit": "429", "ratelimiterror": "429",
+            "authenticationerror": "401", "permissiondeniederror": "403", "notfounderror": "404",
+            "badrequesterror": "400", "internalservererror": "500", "timeouts": "timeout", "timed out": "timeout",
+            "apiconnectionerror": "connection error", "apiconnectionerror: connection error": "connection error"}
+_BARE_STATUS = re.compile(r"(?:(?:http|error|status|code)[\s:]*)*(\d{3})(?: (.+))?")
+
+
+@dataclass(frozen=True)
+class Cause:
+    diagnosis: Diagnosis
+    how_to_tell: str  # what in the full error points to this cause rather than the topic's others
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A bare status or word (`429`, `quota`) that stands for several causes, each with what tells it apart."""
+
+    name: str
+    title: str
+    causes: tuple[Cause, ...]
+
+
+def topic(text: str) -> Topic | None:
+    """The topic a short text names (`429`, `HTTP 429`, `Error code: 429`, `RateLimitError`, `quota`,
+    `timeout`), or None. A text with more in it is an error to diagnose, not a topic."""
+    words = " ".join(text.lower().replace("openai.", "").replace("_", " ").split()).strip(" .")
+    words = _ALIASES.get(words, words)
+    bare = _BARE_STATUS.fullmatch(words)
+    if bare and int(bare[1]) in _STATUS_CAUSES and bare[2] in (None, _REASONS[int(bare[1])].lower()):
+        status = int(bare[1])
+        return _topic(str(status), f"HTTP {status} {_REASONS[status]}", _STATUS_CAUSES[status])
+    if words in _WORD_CAUSES:
+        return _topic(words, *_WORD_CAUSES[words])
+    return None
+
+
+def _topic(name: str, title: str, codes: tuple[str, ...]) -> Topic:
+    return Topic(name, title, tuple(Cause(CATALOGUE[code], HOW_TO_TELL[code]) for code in codes))
 
 
 def near_codes(text: str) -> list[Diagnosis]:

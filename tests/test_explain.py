@@ -9,9 +9,9 @@ import pytest
 
 from checks import ALL_CHECKS
 from checks.catalogue import CATALOGUE
-from checks.explain import explain
+from checks.explain import explain, topic
 from tests.conftest import CANARY_CORE, CANARY_KEY, doctor_cli
-from tests.explain_corpus import CORPUS
+from tests.explain_corpus import CORPUS, TRACEBACK_QUOTA_WITH_RETRIES
 
 
 def test_corpus_accuracy(capsys):
@@ -107,3 +107,77 @@ def test_a_pasted_key_is_never_echoed():
 def test_a_check_id_prints_its_documentation():
     done = doctor_cli("explain", "dotenv-present")
     assert done.returncode == 0 and "load_dotenv" in done.stdout
+
+
+@pytest.mark.parametrize("text,causes", [
+    ("429", {"rate-limited", "quota-exhausted"}),
+    ("quota", {"quota-exhausted", "rate-limited"}),
+    ("401", {"auth-invalid-key", "key-shadowed", "key-wrong-provider", "key-missing"}),
+    ("403", {"auth-forbidden", "region-unsupported", "model-not-found", "unexpected-response"}),
+    ("404", {"model-not-found", "base-url-invalid", "azure-api-version-missing", "wrong-endpoint"}),
+    ("timeout", {"timeout-exceeded", "network-unreachable", "server-error"}),
+    ("Error code: 429", {"rate-limited", "quota-exhausted"}),
+    ("HTTP 404 Not Found", {"model-not-found", "base-url-invalid", "azure-api-version-missing", "wrong-endpoint"}),
+    ("openai.RateLimitError", {"rate-limited", "quota-exhausted"}),
+    ("openai.APIConnectionError: Connection error.", {"network-unreachable", "proxy-error", "tls-error",
+                                                       "key-whitespace"}),
+])
+def test_a_bare_status_or_word_names_every_cause_and_how_to_tell_them_apart(text, causes):
+    """`429` alone cannot be diagnosed, but it is not unknown either: it is one of a few causes."""
+    found = topic(text)
+    assert {c.diagnosis.code for c in found.causes} == causes
+    tells = [c.how_to_tell for c in found.causes]
+    assert len(set(tells)) == len(tells) and all(tells)
+
+
+def test_every_topic_resolves_to_catalogued_causes():
+    from checks import explain as module
+
+    for name in [*map(str, module._STATUS_CAUSES), *module._WORD_CAUSES]:
+        assert topic(name).causes, name
+
+
+def test_each_topic_tells_its_causes_apart_by_what_the_error_shows():
+    tells = {c.diagnosis.code: c.how_to_tell for c in topic("429").causes}
+    assert "rate_limit_exceeded" in tells["rate-limited"] and "insufficient_quota" in tells["quota-exhausted"]
+    tells = {c.diagnosis.code: c.how_to_tell for c in topic("timeout").causes}
+    assert "APITimeoutError" in tells["timeout-exceeded"] and "ConnectTimeout" in tells["network-unreachable"]
+
+
+@pytest.mark.parametrize("text", ["500 tokens", "key-shadowed", "insufficient_quota", TRACEBACK_QUOTA_WITH_RETRIES,
+                                  "openai.APITimeoutError: Request timed out."])
+def test_an_error_with_more_in_it_is_diagnosed_not_a_topic(text):
+    assert topic(text) is None
+
+
+def test_explain_429_lists_the_causes_with_their_tells_and_fixes():
+    done = doctor_cli("explain", "429")
+    assert done.returncode == 0 and done.stdout.startswith("HTTP 429 Too Many Requests: 2 possible causes")
+    assert "unknown" not in done.stdout
+    for code in ("rate-limited", "quota-exhausted"):
+        assert f"\n{code}: {CATALOGUE[code].title}\n  How to tell: " in done.stdout
+        assert f"  Fix: {CATALOGUE[code].fix.summary}" in done.stdout
+
+
+def test_explain_quota_as_json_keeps_the_keys_and_lists_the_causes():
+    data = json.loads(doctor_cli("explain", "--format", "json", "quota").stdout)
+    assert data["code"] is None and data["title"] == "Quota errors"
+    assert [a["code"] for a in data["alternatives"]] == ["quota-exhausted", "rate-limited"]
+    assert all(a["how_to_tell"] and a["fix"]["summary"] for a in data["alternatives"])
+
+
+def test_explain_timeout_gives_the_causes_then_what_the_check_measures():
+    done = doctor_cli("explain", "timeout")
+    assert done.stdout.index("How to tell") < done.stdout.index("timeout: Latency and timeout")
+
+
+def test_a_check_id_as_json_is_json():
+    assert json.loads(doctor_cli("explain", "--format", "json", "dotenv-present").stdout)["check"] == "dotenv-present"
+
+
+def test_evidence_is_not_repeated():
+    """One clue (status 429, RateLimitError) weighs for two codes; it is still one clue."""
+    text = "openai.RateLimitError: Error code: 429 - You exceeded your current quota"
+    assert len(explain(text).evidence) == len(set(explain(text).evidence)) == 3
+    evidence = json.loads(doctor_cli("explain", "--format", "json", text).stdout)["evidence"]
+    assert len(evidence) == len(set(evidence))
