@@ -27,6 +27,8 @@ _PLACEHOLDER_WORDS = re.compile(
 )
 _ENDPOINT_TAILS = ("/chat/completions", "/completions", "/responses", "/embeddings", "/models")
 _SMART_QUOTES = "\u201c\u201d\u2018\u2019\u00ab\u00bb"
+SHORTEST_OPENAI_KEY = 51  # the legacy sk- key; see _cut_off
+_OPENAI_ACCOUNT_PREFIXES = ("sk-proj-", "sk-svcacct-")
 
 
 def _key_fix(summary: str, key: EnvValue, *steps: str) -> Fix:
@@ -104,14 +106,34 @@ def _provider_findings(key: EnvValue, host: str | None, base_url: str) -> list[F
                             Fix("If it is a DeepSeek key, set OPENAI_BASE_URL=https://api.deepseek.com.",
                                 guide=guide.TROUBLESHOOTING))]
         return []
-    is_openai_key = OPENAI_MARKER in value or value.startswith(("sk-proj-", "sk-svcacct-"))
+    is_openai_key = OPENAI_MARKER in value or value.startswith(_OPENAI_ACCOUNT_PREFIXES)
     if target is not None and (is_openai_key or (own is not None and own is not target)):
         kind = "an OpenAI" if is_openai_key else own.article
         return [Finding(Status.FAIL, "key-wrong-provider", f"this looks like {kind} key, but requests go to {target.name} "
                                                            f"({base_url})",
-                        Fix(f"Use a {target.name} key, or point OPENAI_BASE_URL at the key's own provider.",
+                        Fix(f"Use {target.article} key, or point OPENAI_BASE_URL at the key's own provider.",
                             guide=guide.TROUBLESHOOTING))]
     return []
+
+
+def _cut_off(key: EnvValue, host: str | None) -> list[Finding]:
+    """An OpenAI project or service-account key shorter than any key OpenAI has issued was cut off
+    when copied (a wrapped terminal line, a half selection); the API only answers a bare 401.
+
+    The threshold is the shortest OpenAI key shape of all, the legacy `sk-` key of 51 characters
+    (sk- + 20 + T3BlbkFJ + 20); project keys are about 164 (the key shapes in reference/failure-modes.md,
+    from gitleaks' rule: at least 58 characters on each side of T3BlbkFJ). OpenAI has changed its key
+    lengths before, so only a key shorter than every shape it ever issued is called cut off. A local
+    server accepts any word, so there the length says nothing."""
+    value = key.value.strip().strip("'\"" + _SMART_QUOTES)
+    if is_local(host) or not value.startswith(_OPENAI_ACCOUNT_PREFIXES) or len(value) >= SHORTEST_OPENAI_KEY:
+        return []
+    return [Finding(Status.FAIL, "key-bad-prefix",
+                    f"the key in {key.where} is {len(value)} characters long, far shorter than an OpenAI project key "
+                    "(about 164): the key looks cut off",
+                    _key_fix("Copy the whole key again from the dashboard, in one piece.", key,
+                             "A key copied from a wrapped terminal line or a half selection loses its end; if the "
+                             "dashboard no longer shows it, create a new key."))]
 
 
 def _base_url_findings(ctx: Context) -> tuple[list[Finding], str | None]:
@@ -216,11 +238,11 @@ async def key_format(ctx: Context) -> Result:
     key = ctx.api_key
     if key is None or not key.value.strip():
         if not findings:
-            return skipped("no key to check (see dotenv-present)")
+            return skipped("no key to check (see .env file and key)")
         return from_findings(findings, "")
     key_findings = _shape_findings(key, provider_of_host(host) is not None)
     if not any(f.code == "key-placeholder" for f in key_findings):
-        key_findings += _provider_findings(key, host, ctx.base_url.value.strip())
+        key_findings += _provider_findings(key, host, ctx.base_url.value.strip()) or _cut_off(key, host)
     if key.source == ".env":
         key_findings = [replace(f, location=(".env", key.line)) for f in key_findings]
     findings += _mixed_sources(ctx, key, host)

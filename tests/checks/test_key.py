@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.key import key_format
+from checks.key import SHORTEST_OPENAI_KEY, key_format
 from doctor.model import Status
 from doctor.settings import Flags
 from tests.conftest import CANARY_KEY, base_environ, facts, make_ctx, run_check, write_project
@@ -122,3 +122,35 @@ def test_local_service_names_are_not_insecure(tmp_path, url):
 
 def test_a_remote_plain_http_host_is_insecure(tmp_path):
     assert key_result(tmp_path, CANARY_KEY, Flags(base_url="http://llm.example.com/v1")).code == "base-url-insecure"
+
+
+@pytest.mark.parametrize("length", [20, SHORTEST_OPENAI_KEY - 1])
+def test_a_project_key_shorter_than_any_openai_key_looks_cut_off(tmp_path, length):
+    """A key copied from a wrapped line loses its end; the API would only say 401."""
+    result = key_result(tmp_path, CANARY_KEY[:length])
+    assert (result.status, result.code) == (Status.FAIL, "key-bad-prefix")
+    assert "the key looks cut off" in result.message and CANARY_KEY[8:length] not in result.message
+
+
+def test_a_key_as_long_as_a_legacy_key_is_not_called_cut_off(tmp_path):
+    assert key_result(tmp_path, CANARY_KEY[:SHORTEST_OPENAI_KEY]).code != "key-bad-prefix"
+
+
+def test_a_short_key_for_a_local_server_is_fine(tmp_path):
+    assert key_result(tmp_path, CANARY_KEY[:20], OPENAI_BASE_URL="http://localhost:8000/v1").status is Status.PASS
+
+
+@pytest.mark.parametrize("value,url,message,fix", [
+    ("sk-ant-api03-" + "Ab3De6Gh9Jk2" * 4, None, "this looks like an Anthropic key", "Point the client at Anthropic"),
+    (CANARY_KEY, "https://openrouter.ai/api/v1", "this looks like an OpenAI key", "Use an OpenRouter key"),
+    (CANARY_KEY, "https://api.groq.com/openai/v1", "this looks like an OpenAI key", "Use a Groq key"),
+])
+def test_providers_take_the_article_they_are_said_with(tmp_path, value, url, message, fix):
+    result = key_result(tmp_path, value, Flags(base_url=url))
+    assert message in result.message and result.fix.summary.startswith(fix)
+
+
+def test_no_key_skip_names_the_check_by_its_title(tmp_path):
+    project = write_project(tmp_path)
+    result = run_check(key_format, make_ctx(project, interpreter=facts(project)))
+    assert result.message == "no key to check (see .env file and key)"
