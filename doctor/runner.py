@@ -72,6 +72,7 @@ async def run(checks: Sequence[Check], ctx: Context, *, offline: bool = False,
     queue: asyncio.Queue[Event] = asyncio.Queue()
     done: dict[str, asyncio.Future[Result]] = {c.id: asyncio.get_running_loop().create_future() for c in checks}
     gate = asyncio.Semaphore(MAX_CONCURRENCY)
+    titles = {c.id: c.title for c in checks}
 
     async def one(check: Check) -> None:
         result = skipped_by_config(check.id, ctx.config, ctx.flags.only)
@@ -81,7 +82,7 @@ async def run(checks: Sequence[Check], ctx: Context, *, offline: bool = False,
             result = Result(Status.SKIP, "--untrusted: this check runs the project's Python, and nothing of the "
                                          "project is run")
         if result is None:
-            result = await _blocked_by(check, done, earlier or {})
+            result = await _blocked_by(check, done, earlier or {}, titles)
         for other in check.after:
             if result is None and other in done:
                 await asyncio.shield(done[other])
@@ -111,9 +112,10 @@ async def run(checks: Sequence[Check], ctx: Context, *, offline: bool = False,
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def _blocked_by(check: Check, done: dict[str, asyncio.Future[Result]],
-                      earlier: Mapping[str, Result]) -> Result | None:
-    """A skip naming the first need that did not pass, or None when all are met."""
+async def _blocked_by(check: Check, done: dict[str, asyncio.Future[Result]], earlier: Mapping[str, Result],
+                      titles: Mapping[str, str]) -> Result | None:
+    """A skip naming the first need that did not pass by the title the report shows for it, or None
+    when all are met. A need judged by an earlier run's result (not among `titles`) falls back to its id."""
     for need in check.needs:
         if need in done:
             outcome = await done[need]
@@ -122,8 +124,8 @@ async def _blocked_by(check: Check, done: dict[str, asyncio.Future[Result]],
         else:
             continue
         if outcome.status not in (Status.PASS, Status.WARN):
-            return Result(Status.SKIP, f"needs {need}, which did not pass ({outcome.status.value})",
-                          facts={"blocked_by": need})
+            shown = outcome.title or titles.get(need, need)
+            return Result(Status.SKIP, f"needs {shown}, which did not pass", facts={"blocked_by": need})
     return None
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import xmlschema
 
+from checks import ALL_CHECKS
+from doctor.model import Status
 from doctor.sandbox import Sandbox
 from tests.conftest import CANARY_CORE, CANARY_KEY, SHELL_CANARY, base_environ, doctor_cli
 from tests.test_live_cli import sandbox_project
@@ -27,7 +29,7 @@ def test_junit_validates_and_counts(tmp_path):
     JUNIT.validate(done.stdout)
     suite = ET.fromstring(done.stdout).find("testsuite")
     cases = {case.get("name"): case for case in suite.iter("testcase")}
-    assert len(cases) == 14 and suite.get("failures") == "4"  # rate limits, streaming, JSON mode, sample call
+    assert len(cases) == len(ALL_CHECKS) and suite.get("failures") == "4"  # rate limits, streaming, JSON mode, sample call
     assert cases["rate-limit-headers"].find("failure").get("type") == "quota-exhausted"
     assert cases["python-version"].find("failure") is None
     assert done.returncode == 1
@@ -55,9 +57,36 @@ def test_github_annotations_point_at_the_file_and_line(project):
     done = run(project, "--offline", GITHUB_ACTIONS="true", GITHUB_WORKSPACE=str(project.parent),
                OPENAI_API_KEY=SHELL_CANARY)
     line = next(x for x in done.stdout.splitlines() if x.startswith("::error"))
-    assert line.startswith(f"::error file={project.name}/.env,line=2,title=llm-doctor dotenv-present%3A key-shadowed::")
+    assert line.startswith(f"::error file={project.name}/.env,line=2,title=llm-doctor%3A .env file and key (key-shadowed)::")
     json_run = run(project, "--offline", "--format", "json", GITHUB_ACTIONS="true", OPENAI_API_KEY=SHELL_CANARY)
     assert json_run.stdout.lstrip().startswith("{") and "::error" in json_run.stderr
+
+
+def test_every_finding_is_annotated_on_its_own_file_line_and_column(tmp_path):
+    """A check that finds three problems makes three annotations, each where its problem is."""
+    from doctor.render import annotations
+    from tests.test_text_report import code_usage_result, report_of
+
+    lines = annotations.render(report_of(("code-usage", code_usage_result())), tmp_path / "proj", str(tmp_path))
+    assert lines.splitlines() == [
+        "::error file=proj/app/llm.py,line=42,col=5,title=llm-doctor%3A Code usage (json-without-mode)"
+        "::json.loads() of a reply without JSON mode Fix: fix json-without-mode",
+        "::error file=proj/app/util.py,line=7,title=llm-doctor%3A Code usage (client-no-timeout)"
+        "::the client has no timeout Fix: fix client-no-timeout",
+        "::error title=llm-doctor%3A Code usage (max-tokens-missing)::no max_tokens Fix: fix max-tokens-missing",
+    ]
+
+
+def test_an_annotation_is_never_worse_than_its_checks_result(tmp_path):
+    """A failure the project counts as a warning ([tool.llm-doctor] warn) is annotated as a warning."""
+    from dataclasses import replace
+
+    from doctor.render import annotations
+    from tests.test_text_report import code_usage_result, report_of
+
+    downgraded = replace(code_usage_result(), status=Status.WARN)
+    lines = annotations.render(report_of(("code-usage", downgraded)), tmp_path, None).splitlines()
+    assert len(lines) == 3 and all(line.startswith("::warning ") for line in lines)
 
 
 def test_no_annotations_outside_github_actions(project):

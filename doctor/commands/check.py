@@ -72,7 +72,7 @@ async def diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 -
     printed = 0
     if streaming:
         stdout.write(text.header(__version__, str(ctx.project), ctx.target.described, style))
-    group_of_last, shown = None, set()
+    group_of_last, shown = None, {}
     try:
         async for event in run_checks(checks, ctx, offline=args.offline):
             if not isinstance(event, Finished):

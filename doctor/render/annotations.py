@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from doctor.model import Report, Status
+from doctor.model import Check, Finding, Report, Result, Status
 
 _KIND = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning"}
 
@@ -20,20 +20,33 @@ def _escape_property(text: str) -> str:
 
 
 def render(report: Report, project: Path, workspace: str | None) -> str:
-    """One `::error ...::message` line per problem; file paths are relative to the workspace."""
+    """One `::error ...::message` line per problem found, each on its own file, line and column when
+    it has one (a check that finds three problems in three files makes three annotations); file
+    paths are relative to the workspace."""
     base = Path(workspace) if workspace else project
     lines = []
     for check, result in report.entries:
-        kind = _KIND.get(result.status)
-        if kind is None:
-            continue
-        props = [f"title={_escape_property(f'llm-doctor {check.id}: {result.code or result.status.value}')}"]
-        location = result.facts.get("location")
-        if isinstance(location, dict) and location.get("file"):
-            path = os.path.relpath(project / location["file"], base)
-            props.insert(0, f"file={_escape_property(path)}")
-            if location.get("line"):
-                props.insert(1, f"line={location['line']}")
-        fix = f" Fix: {result.fix.summary}" if result.fix else ""
-        lines.append(f"::{kind} {','.join(props)}::{_escape_data(result.message + fix)}")
+        for finding in result.problems:
+            kind = _kind(finding, result)
+            if kind is None:
+                continue
+            message = finding.message + (f" Fix: {finding.fix.summary}" if finding.fix else "")
+            lines.append(f"::{kind} {','.join(_properties(check, result, finding, project, base))}"
+                         f"::{_escape_data(message)}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _kind(finding: Finding, result: Result) -> str | None:
+    """A finding is never shown as worse than its check's result, which decides the exit code
+    (a failure the project counts as a warning stays a warning)."""
+    status = finding.status if finding.status.severity <= result.status.severity else result.status
+    return _KIND.get(status)
+
+
+def _properties(check: Check, result: Result, finding: Finding, project: Path, base: Path) -> list[str]:
+    where = finding.location
+    props = []
+    if where is not None and where.file:
+        props.append(f"file={_escape_property(os.path.relpath(project / where.file, base))}")
+        props += [f"{name}={value}" for name, value in (("line", where.line), ("col", where.column)) if value]
+    return props + [f"title={_escape_property(f'llm-doctor: {result.titled(check)} ({finding.code})')}"]

@@ -43,22 +43,26 @@ def header(version: str, project: str, interpreter: str, style: TextStyle) -> st
            f"Python  {escape_controls(interpreter)}\n"
 
 
-def entry(check: Check, result: Result, style: TextStyle, shown: set[str] | None = None) -> str:
-    """One check: its mark, title and message, then details and the fix where they help.
+def entry(check: Check, result: Result, style: TextStyle, shown: dict[str, str] | None = None) -> str:
+    """One check: its mark, title and message, where each problem is, then details and the fix where they help.
 
-    `shown` holds the codes whose fix is already on screen: a second check that hits the
-    same cause (a quota error seen by three checks) points up instead of repeating it.
+    `shown` maps the codes whose fix is already on screen to the check that showed it: a second
+    check that hits the same cause (a quota error seen by three checks) names that one instead of
+    repeating its fix.
     """
     code = f"  ({result.code})" if result.code else ""
     timing = f"  [{result.duration_ms} ms]" if style.verbose else ""
     lines = [f"  {style.mark(result.status)} {result.titled(check)}: {result.message}{style.paint(code, '2')}{timing}"]
     problem = result.status in (Status.WARN, Status.FAIL, Status.ERROR)
+    places, placed = _places(result) if problem else ([], set())
+    lines += places
     if shown is not None and problem and result.code:
         if result.code in shown and not style.verbose:
-            return lines[0] + "\n" + f"      {style.paint('Fix: the same as above.', '2')}\n"
-        shown.add(result.code)
+            lines.append(f"      {style.paint(f'Same cause as {shown[result.code]}, above: its fix covers this too.', '2')}")
+            return "\n".join(lines) + "\n"
+        shown.setdefault(result.code, result.titled(check))
     if problem or style.verbose:
-        lines += [f"      • {d}" for d in result.details]
+        lines += [f"      • {d}" for d in result.details if d not in placed]
     if result.fix and problem:
         fix = result.fix
         lines.append(f"      {style.paint('Fix:', COLOURS[result.status])} {fix.summary}")
@@ -72,26 +76,79 @@ def entry(check: Check, result: Result, style: TextStyle, shown: set[str] | None
     return "\n".join(lines) + "\n"
 
 
-def section(check: Check, result: Result, style: TextStyle, previous_group: str | None, shown: set[str]) -> str:
+def _places(result: Result) -> tuple[list[str], set[str]]:
+    """Where each problem is: the lead one's place under its message, every other one as
+    `file:line  code: message`, as compilers print them. Also the `also <code>: ...` details
+    those lines stand for, so that no problem is listed twice."""
+    lines, placed = [], set()
+    for n, finding in enumerate(result.problems):
+        if finding.location is None:
+            continue
+        if n == 0:
+            lines.append(f"      at {finding.location}")
+            continue
+        lines.append(f"      {finding.location}  {finding.code}: {finding.message}")
+        placed.add(f"also {finding.code}: {finding.message}")
+    return lines, placed
+
+
+def section(check: Check, result: Result, style: TextStyle, previous_group: str | None, shown: dict[str, str]) -> str:
     """An entry, led by its group's heading when it opens a new group."""
     heading = f"\n{style.bold(check.group)}\n" if check.group != previous_group else ""
     return heading + entry(check, result, style, shown)
 
 
 def body(entries: Iterable[tuple[Check, Result]], style: TextStyle) -> Iterator[str]:
-    previous, shown = None, set()
+    previous, shown = None, {}
     for check, result in entries:
         yield section(check, result, style, previous, shown)
         previous = check.group
 
 
+@dataclass(frozen=True)
+class RootCause:
+    """One problem to fix: the first check that reported it, and the later checks that saw the same cause."""
+
+    check: Check
+    result: Result
+    also_seen_by: tuple[str, ...] = ()
+
+
+def root_causes(report: Report) -> list[RootCause]:
+    """The failures, one per cause: checks that fail with the same code share one cause (a quota error
+    seen by the rate-limit, JSON-mode and sample-call checks is one problem). A check that broke
+    (status error) is a problem of its own: two crashes are two bugs."""
+    causes: dict[object, RootCause] = {}
+    for check, result in report.entries:
+        if result.status not in (Status.FAIL, Status.ERROR):
+            continue
+        key = result.code if result.status is Status.FAIL and result.code else check.id
+        first = causes.get(key)
+        causes[key] = RootCause(check, result) if first is None else \
+            RootCause(first.check, first.result, (*first.also_seen_by, result.titled(check)))
+    return list(causes.values())
+
+
 def summary(report: Report, style: TextStyle) -> str:
+    """The verdict, counting problems by cause, each named with the checks that also saw it; then the counts."""
     parts = [_counted(report.count(s), LABELS[s]) for s in Status if report.count(s) or s in (Status.PASS, Status.FAIL)]
     tokens = f" · {report.tokens_used} tokens used" if report.tokens_used else ""
-    problems = report.count(Status.FAIL) + report.count(Status.ERROR)
-    verdict = "No problems found." if not problems else \
-        f"Found {problems} problem{'s' if problems != 1 else ''} to fix."
-    return f"\n{verdict} {', '.join(parts)} in {report.duration_ms / 1000:.2f} s{tokens}\n"
+    counts = f"{', '.join(parts)} in {report.duration_ms / 1000:.2f} s{tokens}"
+    causes = root_causes(report)
+    warnings = report.count(Status.WARN)
+    if not causes:
+        verdict = f"No failures; {_counted(warnings, 'warning')}." if warnings else "No problems found."
+        return f"\n{verdict} {counts}\n"
+    lines = [f"Found {len(causes)} problem{'s' if len(causes) != 1 else ''} to fix:"]
+    for cause in causes:
+        code = f" ({cause.result.code})" if cause.result.code else ""
+        also = f"; also seen by {_and(cause.also_seen_by)}" if cause.also_seen_by else ""
+        lines.append(f"  {style.mark(cause.result.status)} {cause.result.titled(cause.check)}{code}{also}")
+    return "\n" + "\n".join(lines) + f"\n{counts}\n"
+
+
+def _and(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _counted(n: int, label: str) -> str:
