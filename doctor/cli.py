@@ -55,7 +55,8 @@ RUN_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
     "untrusted": (("--untrusted",), dict(action="store_true",
                   help="a project you did not write: run nothing from it (no project Python, no sample call) "
                        "and never send the key to a base URL it chose")),
-    "only": (("--only",), dict(metavar="IDS", type=_ids, action="extend", help="run only these checks (comma-separated)")),
+    "only": (("--only",), dict(metavar="IDS", type=_ids, action="extend",
+                               help="run only these checks (comma-separated)")),
     "skip": (("--skip",), dict(metavar="IDS", type=_ids, action="extend", help="do not run these checks")),
     "model": (("--model",), dict(metavar="NAME", help="the model to test (default: gpt-4o-mini)")),
     "base_url": (("--base-url",), dict(metavar="URL", help="the API base URL (default: OPENAI_BASE_URL, or OpenAI's)")),
@@ -143,7 +144,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args, unknown = parser.parse_known_args(argv)
     command = args.command
     name = f"`llm-doctor {command}`" if command else "`llm-doctor`"
-    misplaced = [RUN_OPTIONS[dest][0][-1] for dest in RUN_OPTIONS if hasattr(args, dest) and dest not in ACCEPTS[command]]
+    misplaced = [flags[-1] for dest, (flags, _) in RUN_OPTIONS.items()
+                 if hasattr(args, dest) and dest not in ACCEPTS[command]]
     misplaced += [flag for flag in (word.split("=")[0] for word in unknown) if flag in _FLAGS]
     if misplaced:
         parser.error(f"{misplaced[0]} does not apply to {name}")

@@ -29,7 +29,8 @@ def test_junit_validates_and_counts(tmp_path):
     JUNIT.validate(done.stdout)
     suite = ET.fromstring(done.stdout).find("testsuite")
     cases = {case.get("name"): case for case in suite.iter("testcase")}
-    assert len(cases) == len(ALL_CHECKS) and suite.get("failures") == "4"  # rate limits, streaming, JSON mode, sample call
+    assert len(cases) == len(ALL_CHECKS)
+    assert suite.get("failures") == "4"  # rate limits, streaming, JSON mode, sample call
     assert cases["rate-limit-headers"].find("failure").get("type") == "quota-exhausted"
     assert cases["python-version"].find("failure") is None
     assert done.returncode == 1
@@ -57,7 +58,8 @@ def test_github_annotations_point_at_the_file_and_line(project):
     done = run(project, "--offline", GITHUB_ACTIONS="true", GITHUB_WORKSPACE=str(project.parent),
                OPENAI_API_KEY=SHELL_CANARY)
     line = next(x for x in done.stdout.splitlines() if x.startswith("::error"))
-    assert line.startswith(f"::error file={project.name}/.env,line=2,title=llm-doctor%3A .env file and key (key-shadowed)::")
+    title = "llm-doctor%3A .env file and key (key-shadowed)"
+    assert line.startswith(f"::error file={project.name}/.env,line=2,title={title}::")
     json_run = run(project, "--offline", "--format", "json", GITHUB_ACTIONS="true", OPENAI_API_KEY=SHELL_CANARY)
     assert json_run.stdout.lstrip().startswith("{") and "::error" in json_run.stderr
 

@@ -87,9 +87,10 @@ def located(code: str, message: str, where: tuple | None) -> Finding:
 
 def code_usage_result() -> Result:
     """A check that finds three problems: two in files, one without a place."""
-    return from_findings([located("json-without-mode", "json.loads() of a reply without JSON mode", ("app/llm.py", 42, 5)),
-                          located("client-no-timeout", "the client has no timeout", ("app/util.py", 7)),
-                          located("max-tokens-missing", "no max_tokens", None)], "")
+    return from_findings([
+        located("json-without-mode", "json.loads() of a reply without JSON mode", ("app/llm.py", 42, 5)),
+        located("client-no-timeout", "the client has no timeout", ("app/util.py", 7)),
+        located("max-tokens-missing", "no max_tokens", None)], "")
 
 
 def test_every_finding_with_a_location_shows_where_it_is():

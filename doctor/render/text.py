@@ -58,7 +58,8 @@ def entry(check: Check, result: Result, style: TextStyle, shown: dict[str, str] 
     lines += places
     if shown is not None and problem and result.code:
         if result.code in shown and not style.verbose:
-            lines.append(f"      {style.paint(f'Same cause as {shown[result.code]}, above: its fix covers this too.', '2')}")
+            same = f"Same cause as {shown[result.code]}, above: its fix covers this too."
+            lines.append(f"      {style.paint(same, '2')}")
             return "\n".join(lines) + "\n"
         shown.setdefault(result.code, result.titled(check))
     if problem or style.verbose:
