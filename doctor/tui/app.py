@@ -11,6 +11,7 @@ lives in a `Session`, which knows nothing of Textual.
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 from typing import Iterable, Sequence
 
 from textual import on, work
@@ -20,6 +21,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import OptionList
 
+from textual.content import Content
+
+from doctor.cli import EXIT_INTERRUPTED
 from doctor.model import Check, Report, Status
 from doctor.runner import Finished, Started, run
 from doctor.session import Session
@@ -28,6 +32,7 @@ from doctor.tui.widgets.check_list import CheckList
 from doctor.tui.widgets.detail import DetailPanel, describe
 from doctor.tui.widgets.finish import FinishPanel
 from doctor.tui.widgets.key_bar import KeyBar
+from doctor.tui.widgets.message_bar import MessageBar
 from doctor.tui.widgets.summary_bar import SummaryBar
 from doctor.tui.widgets.title_bar import TitleBar
 
@@ -36,12 +41,14 @@ class DoctorApp(App[int]):
     """Returns the same exit code as `llm-doctor check` when it quits."""
 
     CSS_PATH = "doctor.tcss"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
     TITLE = "llm-doctor"
     BINDINGS = [
         Binding("r", "rerun_selected", "Re-run"),
         Binding("R", "rerun_all", "All"),
         Binding("o", "toggle_offline", "Offline"),
         Binding("c", "copy_commands", "Copy"),
+        Binding("l", "copy_location", "Place"),
         Binding("f", "apply_fix", "Fix"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
@@ -66,6 +73,7 @@ class DoctorApp(App[int]):
             with Vertical(id="side"):
                 yield DetailPanel(id="detail")
                 yield FinishPanel(id="finish")
+        yield MessageBar(id="message")
         yield SummaryBar(id="summary")
         yield KeyBar(self.BINDINGS, id="keys")
 
@@ -77,8 +85,7 @@ class DoctorApp(App[int]):
         check_list.focus()
         check_list.select(self.session.checks[0].id)
         self.set_interval(0.1, check_list.tick)
-        self._refresh_summary()
-        finish.show(self.session.checks, self.session.results, self.session.offline)
+        self._refresh_progress()
 
     def on_ready(self) -> None:
         """The first frame is on screen: now run the checks.
@@ -92,28 +99,37 @@ class DoctorApp(App[int]):
         self._start(self.session.checks)
 
     # -- running ---------------------------------------------------------------------------
-    def _start(self, checks: Sequence[Check]) -> None:
-        """Runs `checks`, asking once for consent when any of them would go online.
+    def _start(self, checks: Sequence[Check]) -> bool:
+        """Runs `checks`, asking once for consent when any of them would go online. True when it waits.
 
         During a run, a re-run of some checks waits for it to end, so no request is sent
         twice unasked; a re-run of every check replaces it (the worker is exclusive).
         """
-        if self.in_progress and len(checks) < len(self.session.checks):
+        if not self.consented and not self.session.offline and any(c.live for c in checks):
+            self._ask_consent(checks)
+            return False
+        if self.in_progress and self.run_number and len(checks) < len(self.session.checks):
             self.queued.update(c.id for c in checks)
-            self.notify("Queued: it runs again when the current run ends.")
-            return
-        needs_network = not self.session.offline and any(c.live for c in checks)
-        if needs_network and not self.consented:
-            def answered(yes: bool | None) -> None:
-                self.consented = True
-                if not yes:
-                    self.session.set_offline(True)
-                self._start(checks)
+            return True
+        self._launch(checks)
+        return False
 
-            from doctor.tui.screens.consent import Consent
+    def _ask_consent(self, checks: Sequence[Check]) -> None:
+        """The offline checks start now and run while the question waits; the live ones once it is answered."""
+        from doctor.tui.screens.consent import Consent
 
-            self.push_screen(Consent(self.session.new_context().base_url.value.strip()), answered)
-            return
+        def answered(yes: bool | None) -> None:
+            self.consented = True
+            if not yes:
+                self.session.set_offline(True)
+            self._start([c for c in checks if c.live])
+
+        offline_part = [c for c in checks if not c.live]
+        if offline_part:
+            self._launch(offline_part)
+        self.push_screen(Consent(self.session.new_context().base_url.value.strip()), answered)
+
+    def _launch(self, checks: Sequence[Check]) -> None:
         check_list = self.query_one(CheckList)
         for c in checks:
             self.session.results.pop(c.id, None)
@@ -122,7 +138,7 @@ class DoctorApp(App[int]):
         self.running.clear()
         self.queued.difference_update(c.id for c in checks)
         self.run_number += 1
-        self._refresh_summary()
+        self._refresh_progress()
         self.diagnose(list(checks), self.run_number)
 
     @work(exclusive=True, group="diagnosis", exit_on_error=False)
@@ -159,7 +175,7 @@ class DoctorApp(App[int]):
         if not self.user_moved and message.result.status in (Status.FAIL, Status.ERROR):
             self._select_worst()
         self._refresh_detail_if(check_id)
-        self._refresh_summary()
+        self._refresh_progress()
 
     def on_run_finished(self, message: RunFinished) -> None:
         if message.run != self.run_number:
@@ -168,8 +184,7 @@ class DoctorApp(App[int]):
         self.running.clear()
         if not self.user_moved:
             self._select_worst()
-        self._refresh_summary()
-        self.query_one(FinishPanel).show(self.session.checks, self.session.results, self.session.offline)
+        self._refresh_progress()
         self._refresh_detail_if(self.query_one(CheckList).selected_id)
         if self.queued:
             self._start(self.session.rerun_set(sorted(self.queued)))
@@ -209,9 +224,23 @@ class DoctorApp(App[int]):
                            check_id in self.running)
         self.query_one(DetailPanel).show(content)
 
-    def _refresh_summary(self) -> None:
-        self.query_one(SummaryBar).show(self.session.results.values(), len(self.session.checks),
-                                        self.session.offline, self.in_progress)
+    def _refresh_progress(self) -> None:
+        """The summary's counts and the sample-call panel, which both follow the results as they come."""
+        session = self.session
+        self.query_one(SummaryBar).show(session.results.values(), len(session.checks), session.offline,
+                                        self.in_progress)
+        self.query_one(FinishPanel).show(session.checks, session.results, session.offline, self.in_progress)
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """Every message, Textual's own too, goes to the message bar, which never covers a panel."""
+        text = Content.from_markup(message) if markup else Content(message)
+        self.screen_stack[0].query_one(MessageBar).say(Content.assemble((f"{title}: ", "bold"), text) if title else text, severity,
+                                       timeout or self.NOTIFICATION_TIMEOUT)
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        """A message of the doctor's own: plain text, where a path's brackets are not markup."""
+        self.notify(message, severity="error" if error else "information", markup=False)
 
     # -- actions ---------------------------------------------------------------------------
     def _selected(self) -> str | None:
@@ -219,26 +248,57 @@ class DoctorApp(App[int]):
 
     def action_rerun_selected(self) -> None:
         selected = self._selected()
-        if selected is None:
-            return
-        self._start(self.session.rerun_set([selected]))
+        if selected is not None and self._start(self.session.rerun_set([selected])):
+            self.say("Queued: it runs again when the current run ends.")
 
     def action_rerun_all(self) -> None:
         self._start(self.session.checks)
 
     def action_toggle_offline(self) -> None:
         self.session.set_offline(not self.session.offline)
-        self.notify("Offline: live checks are skipped." if self.session.offline else "Online: live checks run.")
+        self.say("Offline: live checks are skipped." if self.session.offline else "Online: live checks run.")
         self._start(self.session.checks)
 
-    def action_copy_commands(self) -> None:
-        selected = self._selected()
-        result = self.session.results.get(selected or "")
+    async def action_copy_commands(self) -> None:
+        result = self.session.results.get(self._selected() or "")
         if result is None or result.fix is None or not result.fix.commands:
-            self.notify("The selected check has no commands to copy.")
+            self.say("The selected check has no commands to copy.")
             return
-        self.copy_to_clipboard("\n".join(result.fix.commands))
-        self.notify(f"Copied {len(result.fix.commands)} command(s) to the clipboard.")
+        commands = result.fix.commands
+        await self._copy("\n".join(commands), "the command" if len(commands) == 1 else f"{len(commands)} commands")
+
+    async def action_copy_location(self) -> None:
+        finding = self.query_one(DetailPanel).selected_finding
+        if finding is None or finding.location is None:
+            self.say("The selected check has no finding with a file and line to copy.")
+            return
+        await self._copy(str(finding.location), str(finding.location))
+
+    async def _copy(self, text: str, what: str) -> None:
+        """Copies, then says so only when a program confirmed it; else shows the text to select by hand."""
+        from doctor.tui import clipboard
+
+        self.copy_to_clipboard(text)  # OSC 52, which the terminal may or may not obey
+        where = await clipboard.copy(text, self.session.environ)
+        if where is not None:
+            self.say(f"Copied {what} to {where}.")
+            return
+        from doctor.tui.screens.copy_text import CopyText
+
+        self.push_screen(CopyText(what, text))
+
+    def action_save_screenshot(self) -> None:
+        """Saves the screen as SVG in the current folder, and says exactly where.
+
+        Textual's own screenshot command saves to a Downloads folder that may not exist, and then
+        only says it failed.
+        """
+        try:
+            path = Path(self.save_screenshot(path=str(Path.cwd()))).resolve()
+        except OSError as error:
+            self.say(f"Could not save the screenshot: {error}", error=True)
+            return
+        self.say(f"Saved a screenshot: {path}")
 
     def action_apply_fix(self) -> None:
         from doctor import fixes
@@ -247,20 +307,20 @@ class DoctorApp(App[int]):
         selected = self._selected()
         plan = self.session.plan_for(selected) if selected else None
         if plan is None:
-            self.notify("No safe fix for the selected check; follow the steps shown.")
+            self.say("No safe fix for the selected check; follow the steps shown.")
             return
 
         def confirmed(yes: bool | None) -> None:
             if not yes:
-                self.notify("Nothing was changed.")
+                self.say("Nothing was changed.")
                 return
             try:
                 backup = fixes.apply(plan, self.session.project, self.session.environ)
             except (fixes.StaleFix, OSError) as error:
-                self.notify(f"Not applied: {error}", severity="error")
+                self.say(f"Not applied: {error}", error=True)
                 return
             kept = f"; the old file is kept as {self.session.shown(backup)}" if backup else ""
-            self.notify(f"Wrote {plan.path.name}{kept}. Checking again.")
+            self.say(f"Wrote {plan.path.name}{kept}. Checking again.")
             self._start(self.session.rerun_set(list(plan.rechecks)))
 
         redact = self.session.new_context().redactor.redact
@@ -273,17 +333,26 @@ class DoctorApp(App[int]):
         self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Screenshot")
         yield SystemCommand("Re-run all checks", "Run every check again", self.action_rerun_all)
         yield SystemCommand("Toggle offline mode", "Skip or run the live checks", self.action_toggle_offline)
         yield SystemCommand("Apply the safe fix", "Preview and apply the fix for the selected check",
                             self.action_apply_fix)
+        yield SystemCommand("Copy the commands", "Copy the selected fix's commands", self.action_copy_commands)
+        yield SystemCommand("Copy the finding's place", "Copy file:line of the selected finding",
+                            self.action_copy_location)
+        yield SystemCommand("Save a screenshot", "Save the screen as an SVG file in the current folder",
+                            lambda: self.set_timer(0.1, self.action_save_screenshot))  # once the palette is gone
 
     def action_quit(self) -> None:
         self.exit(self.exit_code_now())
 
     def exit_code_now(self) -> int:
-        entries = tuple((c, self.session.results[c.id]) for c in self.session.checks if c.id in self.session.results)
-        return Report("", str(self.session.project), "", entries, 0).exit_code()
+        """`llm-doctor check`'s code for the results so far. A check that has not finished did not pass: with
+        no failure or crash seen, the run was interrupted (130), which is not the 0 of a healthy project."""
+        results = self.session.results
+        entries = tuple((c, results[c.id]) for c in self.session.checks if c.id in results)
+        code = Report("", str(self.session.project), "", entries, 0).exit_code()
+        return EXIT_INTERRUPTED if code == 0 and len(entries) < len(self.session.checks) else code
 
 

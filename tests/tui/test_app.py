@@ -10,16 +10,7 @@ from doctor.tui.screens.fix_preview import FixPreview
 from doctor.tui.screens.help import HelpScreen
 from doctor.tui.widgets.check_list import CheckList
 from tests.conftest import CANARY_KEY, git, write_project
-from tests.tui.helpers import app_for, fake, settle
-
-
-def text_of(app, selector: str) -> str:
-    """The text a panel shows: the widget's own, or its Static children's."""
-    from textual.widgets import Static
-
-    widget = app.query_one(selector)
-    parts = [widget] if isinstance(widget, Static) else list(widget.query(Static))
-    return " ".join(str(part.render()) for part in parts)
+from tests.tui.helpers import app_for, fake, settle, text_of
 
 
 def test_every_check_appears_and_finishes(tmp_path):
@@ -318,7 +309,7 @@ def test_the_whole_guided_run_against_the_sandbox(tmp_path):
                 await pilot.pause(0.2)
                 finish = text_of(app, "#finish")
                 assert "Your first call works" in finish and "Hello there" in finish
-                assert all(r.status is Status.PASS for r in app.session.results.values())
+                assert {r.status for r in app.session.results.values()} <= {Status.PASS, Status.SKIP}
                 assert CANARY_KEY not in text_of(app, "#detail") + finish
 
         asyncio.run(go())

@@ -1,4 +1,4 @@
-"""Snapshot tests pin the main screens at 80x24, in a dark and a light theme.
+"""Snapshot tests pin the main screens at 80x24, in a dark and a light theme, and at 60x20.
 
 Update them on purpose with `python -m pytest tests/tui --snapshot-update`, then look
 at the SVGs in tests/tui/__snapshots__ before committing.
@@ -30,6 +30,10 @@ def app(tmp_path):
 def test_main_screen(app, snap_compare, theme):
     app.theme = theme
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+
+
+def test_main_screen_at_60x20(app, snap_compare):
+    assert snap_compare(app, terminal_size=(60, 20), run_before=settle)
 
 
 def test_help_screen(app, snap_compare):

@@ -1,4 +1,7 @@
-"""Asks once, before the first live check, whether the doctor may spend tokens."""
+"""Asks once, before the first live check, whether the doctor may spend tokens.
+
+The offline checks run behind it meanwhile; Enter keeps the doctor offline.
+"""
 
 from __future__ import annotations
 
@@ -21,5 +24,5 @@ class Consent(Confirm):
         with Vertical(id="dialog"):
             yield Static("Run the live checks?", classes="dialog-title")
             yield Static(f"They send a few small requests to {self.base_url}: {LIVE_BUDGET}. "
-                         "The key goes nowhere else.")
-            yield self.buttons("Yes, run them", "Stay offline")
+                         "The key goes nowhere else. The offline checks are running meanwhile.")
+            yield from self.answers("Run them", "Stay offline")

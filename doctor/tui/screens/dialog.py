@@ -10,7 +10,7 @@ from textual.screen import ModalScreen, ScreenResultType
 
 
 class Dialog(ModalScreen[ScreenResultType]):
-    """A modal screen whose content sits in a container with id `dialog`."""
+    """A modal screen whose content sits in a container with id `dialog`; `.dialog-keys` says its keys."""
 
     DEFAULT_CSS = """
     Dialog {
@@ -28,5 +28,9 @@ class Dialog(ModalScreen[ScreenResultType]):
     .dialog-title {
         text-style: bold;
         margin-bottom: 1;
+    }
+    .dialog-keys {
+        margin-top: 1;
+        color: $text-muted;
     }
     """

@@ -1,4 +1,4 @@
-"""Shows a safe fix as a diff and asks before writing anything."""
+"""Shows a safe fix as a diff and asks before writing anything: `y` writes it, Enter, `n` or Esc do not."""
 
 from __future__ import annotations
 
@@ -45,5 +45,5 @@ class FixPreview(Confirm):
             yield Static(self.plan.title, classes="dialog-title")
             with VerticalScroll(id="diff"):
                 yield Static(diff_content(self.diff))
-            yield Static(f"{backup} Nothing is written until you confirm.", classes="muted")
-            yield self.buttons("Apply", "Cancel")
+            yield Static(f"{backup} Nothing is written until you press y.", classes="muted")
+            yield from self.answers("Apply the fix", "Cancel")

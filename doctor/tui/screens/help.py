@@ -1,4 +1,4 @@
-"""The `?` screen: keys, statuses, and where the fixes come from."""
+"""The `?` screen: every key, the marks, and what the exit code means."""
 
 from __future__ import annotations
 
@@ -11,25 +11,35 @@ from doctor.tui.screens.dialog import Dialog
 
 HELP = """\
 [b]Keys[/b]
-  ↑ ↓ / mouse  select a check; its fix shows on the right
-  r            re-run the selected check and what needs it
+  ↑ ↓, mouse   select a check; its details show on the right
+  Tab          move to the details (↑ ↓ PgUp PgDn then scroll them), then to the
+               findings list (↑ ↓ pick a finding); shift+Tab moves back
+  r            re-run the selected check and the checks that need it
   R            re-run everything (after editing .env, say)
   o            offline mode on or off
   c            copy the selected fix's commands
-  f            apply the safe fix offered (preview first)
-  ctrl+p       command palette: themes and commands
-  q            quit
+  l            copy the selected finding's place (file:line), for your editor
+  f            apply the safe fix offered (you see the change first)
+  ?            this help
+  ctrl+p       command palette: themes, the commands above, and a screenshot
+               (saved as an SVG file in the current folder)
+  Esc          close a dialog; in a question it answers no, as Enter and n do
+  q, ctrl+q    quit
 
 [b]Marks[/b]  [$success]✓[/] passed  [$warning]![/] warning  [$error]✗[/] failed  – skipped  ☠ crashed
 
-Each fix names the guide section it comes from. The key is
-only ever shown masked. Exit code on quit: 0 ok, 1 failed, 3 crashed."""
+Each fix names the guide section it comes from. The key is only ever shown masked.
+
+[b]Exit code on quit[/b], as [i]llm-doctor check[/i] gives: 0 nothing failed, 1 a check
+failed, 3 a check crashed. Quit before every check has finished and none has failed or
+crashed yet: 130, interrupted, since a check that did not finish did not pass."""
 
 
 class HelpScreen(Dialog[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,enter,q,question_mark", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
             yield Static("llm-doctor help", classes="dialog-title")
             yield Static(HELP)
+            yield Static("Esc, Enter or ? closes this help.", classes="dialog-keys")

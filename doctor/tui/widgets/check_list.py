@@ -10,10 +10,15 @@ from textual.widgets.option_list import Option
 
 from doctor.model import Check, Result
 from doctor.tui.widgets.status import MARKS, SPINNER, STYLES, WAITING
+from doctor.tui.wrap import Wrapped, para
 
 
 class CheckList(OptionList):
-    """One row per check under its group's heading. Rows are waiting, running (spinner) or done."""
+    """One row per check under its group's heading. Rows are waiting, running (spinner) or done.
+
+    A title too long for the column wraps under itself rather than being cut: the column is
+    narrow on a small terminal, and a cut title may hide what was checked.
+    """
 
     def __init__(self, checks: Sequence[Check], **kwargs) -> None:
         super().__init__(**kwargs)
@@ -48,12 +53,12 @@ class CheckList(OptionList):
             if state == "running":
                 self.replace_option_prompt(check_id, self._prompt(check_id))
 
-    def _prompt(self, check_id: str) -> Content:
+    def _prompt(self, check_id: str) -> Wrapped:
         check, state = self._checks[check_id], self._states.get(check_id, "waiting")
         if isinstance(state, Result):
             mark = Content.styled(MARKS[state.status], f"bold {STYLES[state.status]}")
             took = f" {state.duration_ms / 1000:.1f}s" if state.duration_ms >= 100 else ""
-            return Content.assemble(" ", mark, f" {state.titled(check)}", (took, "$text-muted"))
+            return Wrapped([para(Content.assemble(state.titled(check), (took, "$text-muted")), " " + mark + " ")])
         if state == "running":
-            return Content.assemble(" ", (SPINNER[self._frame], "$accent"), f" {check.title}")
-        return Content.assemble(" ", (WAITING, "$text-muted"), (f" {check.title}", "$text-muted"))
+            return Wrapped([para(check.title, Content.assemble(" ", (SPINNER[self._frame], "$accent"), " "))])
+        return Wrapped([para(Content.styled(check.title, "$text-muted"), Content.styled(f" {WAITING} ", "$text-muted"))])

@@ -1,17 +1,21 @@
-"""The right-hand panel: what the selected check found, why it matters, and how to fix it."""
+"""The right-hand panel: what the selected check found and where, why it matters, and how to fix it."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from doctor.model import Check, Result
+from doctor.model import Check, Finding, Result
+from doctor.tui.widgets.findings import FindingList
 from doctor.tui.widgets.status import MARKS, STYLES, WORDS
+from doctor.tui.wrap import Para, Wrapped, para
 
 _SECTION = re.compile(r"^(What it checks|Why it fails|How to fix):\s*", re.M)
+_BLANK = para()
 
 
 def doc_section(doc: str, name: str) -> str:
@@ -23,48 +27,90 @@ def doc_section(doc: str, name: str) -> str:
     return ""
 
 
-def describe(check: Check, result: Result | None, fix_title: str | None, running: bool) -> Content:
+@dataclass(frozen=True)
+class Description:
+    """The panel's content: a head, the findings to pick from (when any has a place), then the rest."""
+
+    head: Wrapped
+    findings: tuple[Finding, ...]
+    body: Wrapped
+
+
+def located(result: Result | None) -> tuple[Finding, ...]:
+    """The result's findings when at least one says where it is: they are listed, each with its place."""
+    problems = result.problems if result is not None else ()
+    return problems if any(f.location is not None for f in problems) else ()
+
+
+def own_details(result: Result, listed: tuple[Finding, ...]) -> tuple[str, ...]:
+    """The result's details less the "also CODE: message" line `model.from_findings` adds for each other
+    finding: a listed finding already shows its message, with its place."""
+    also = {f"also {f.code}: {f.message}" for f in listed[1:]}
+    return tuple(d for d in result.details if d not in also)
+
+
+def describe(check: Check, result: Result | None, fix_title: str | None, running: bool) -> Description:
     """The panel's text for one check, in the order a beginner needs it."""
-    lines: list[Content] = []
     if result is None:
         state = "running…" if running else "waiting"
-        lines.append(Content.assemble((check.title, "bold"), (f"  {state}", "$text-muted")))
-        lines += [Content(""), Content.styled("What it checks", "bold"), Content(doc_section(check.doc, "What it checks"))]
-        return Content("\n").join(lines)
+        head = [para(Content.assemble((check.title, "bold"), (f"  {state}", "$text-muted")))]
+        body = [_BLANK, para(Content.styled("What it checks", "bold")), para(doc_section(check.doc, "What it checks"))]
+        return Description(Wrapped(head), (), Wrapped(body))
     style = STYLES[result.status]
     code = f"  {result.code}" if result.code else ""
-    lines.append(Content.assemble((f"{MARKS[result.status]} {result.titled(check)}", f"bold {style}"),
-                                  (f"  {WORDS[result.status]}{code}", "$text-muted")))
-    lines.append(Content(result.message))
-    if result.details:
-        lines.append(Content(""))
-        lines += [Content(f"• {d}") for d in result.details]
-    fix = result.fix
-    if fix is not None and result.status.value in ("warn", "fail", "error"):
-        lines += [Content(""), Content.styled("How to fix", f"bold {style}"), Content(fix.summary)]
-        lines += [Content(f"  {n}. {step}") for n, step in enumerate(fix.steps, start=1)]
-        lines += [Content.assemble("  $ ", (command, "bold")) for command in fix.commands]
-        if fix.commands:
-            lines.append(Content.styled("  press c to copy the commands", "$text-muted"))
-        lines += [Content.styled(f"  {link}", "underline") for link in fix.links]
-        if fix.guide:
-            lines.append(Content.assemble(("Guide: ", "$text-muted"), (f"“{fix.guide}”", "italic")))
+    head = [para(Content.assemble((result.titled(check), f"bold {style}"), (f"  {WORDS[result.status]}{code}",
+                                                                          "$text-muted")),
+                 Content.styled(f"{MARKS[result.status]} ", f"bold {style}"))]
+    findings = located(result)
+    body: list[Para] = []
+    if findings:
+        body.append(para(Content.styled("press l to copy the selected finding's place", "$text-muted"), "  "))
+    else:
+        head.append(para(result.message))
+    details = own_details(result, findings)
+    if details:
+        body += [_BLANK, *(para(d, "• ") for d in details)]
+    body += _fix(result, style)
     if fix_title and result.status.value in ("warn", "fail"):
-        lines += [Content(""), Content.assemble(("press f", "bold $accent"), f" to apply the safe fix: {fix_title}")]
+        body += [_BLANK, para(Content.assemble(("press f", "bold $accent"), f" to apply the safe fix: {fix_title}"))]
     why = result.cause or doc_section(check.doc, "Why it fails")
     if why and result.status.value in ("warn", "fail"):
-        lines += [Content(""), Content.styled("Why this matters", "bold"), Content(why)]
+        body += [_BLANK, para(Content.styled("Why this matters", "bold")), para(why)]
     if result.status.value == "pass":
-        lines += [Content(""), Content.styled(doc_section(check.doc, "What it checks"), "$text-muted")]
-    return Content("\n").join(lines)
+        body += [_BLANK, para(Content.styled(doc_section(check.doc, "What it checks"), "$text-muted"))]
+    return Description(Wrapped(head), findings, Wrapped(body))
+
+
+def _fix(result: Result, style: str) -> list[Para]:
+    """How to fix: steps, commands and links, each wrapping under its own text, never inside a word."""
+    fix = result.fix
+    if fix is None or result.status.value not in ("warn", "fail", "error"):
+        return []
+    lines = [_BLANK, para(Content.styled("How to fix", f"bold {style}")), para(fix.summary)]
+    lines += [para(step, f"  {n}. ") for n, step in enumerate(fix.steps, start=1)]
+    lines += [para(Content.styled(command, "bold"), "  $ ") for command in fix.commands]
+    if fix.commands:
+        lines.append(para(Content.styled("press c to copy the commands", "$text-muted"), "  "))
+    lines += [para(Content.styled(link, "underline"), "  ") for link in fix.links]
+    if fix.guide:
+        lines.append(para(Content.assemble(("Guide: ", "$text-muted"), (f"“{fix.guide}”", "italic"))))
+    return lines
 
 
 class DetailPanel(VerticalScroll):
-    """Shows `describe()` for the selected check; scrolls when the fix is long."""
+    """Shows a `Description`; scrolls when the fix is long (Tab here, then the arrows or PgUp/PgDn)."""
 
     def compose(self):
-        yield Static(id="detail-text")
+        yield Static(id="detail-head")
+        yield FindingList(id="findings")
+        yield Static(id="detail-body")
 
-    def show(self, content: Content) -> None:
-        self.query_one("#detail-text", Static).update(content)
+    def show(self, description: Description) -> None:
+        self.query_one("#detail-head", Static).update(description.head)
+        self.query_one(FindingList).show(description.findings)
+        self.query_one("#detail-body", Static).update(description.body)
         self.scroll_home(animate=False)
+
+    @property
+    def selected_finding(self) -> Finding | None:
+        return self.query_one(FindingList).selected

@@ -10,7 +10,12 @@ from textual.widgets import Static
 from doctor.model import Check, Result, Status
 
 
-def finale(checks: Sequence[Check], results: Mapping[str, Result], offline: bool) -> Content:
+def finale(checks: Sequence[Check], results: Mapping[str, Result], offline: bool, running: bool) -> Content:
+    """What the panel says: the sample call read back, else what to fix first, else that it is yet to come.
+
+    A re-run takes the sample call's old result away when it runs it again, so the panel never
+    shows "Your first call works" for a call that is being made again.
+    """
     sample = results.get("sample-call")
     if sample is not None and sample.facts.get("reply") is not None:
         facts = sample.facts
@@ -32,9 +37,14 @@ def finale(checks: Sequence[Check], results: Mapping[str, Result], offline: bool
     if first is not None:
         check, result = first
         return Content.assemble(("Fix this first: ", "bold $error"), f"{result.titled(check)}: {result.message}")
+    if running:
+        return Content.assemble(("Checking… ", "bold"), ("the sample call runs last, once the key and the model are "
+                                                         "confirmed.", "$text-muted"))
+    if sample is not None and sample.status is Status.SKIP:
+        return Content.styled(f"The sample call was skipped: {sample.message}", "$text-muted")
     return Content.styled("The sample call runs last, once the key and the model are confirmed.", "$text-muted")
 
 
 class FinishPanel(Static):
-    def show(self, checks: Sequence[Check], results: Mapping[str, Result], offline: bool) -> None:
-        self.update(finale(checks, results, offline))
+    def show(self, checks: Sequence[Check], results: Mapping[str, Result], offline: bool, running: bool) -> None:
+        self.update(finale(checks, results, offline, running))
