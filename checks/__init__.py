@@ -15,6 +15,7 @@ from checks.dotenv_git import dotenv_gitignored
 from checks.environment import packages_pinned, python_version, venv_active
 from checks.key import key_format
 from checks.sample import sample_call
+from checks.secrets_in_files import secrets_in_files
 
 ALL_CHECKS = (
     python_version,
@@ -23,6 +24,7 @@ ALL_CHECKS = (
     dotenv_present,
     dotenv_gitignored,
     key_format,
+    secrets_in_files,
     code_usage,
     api_auth,
     model_access,

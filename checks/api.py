@@ -24,6 +24,7 @@ from doctor.http import Failure, Outcome, Reply
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, passed, skipped
 
 if TYPE_CHECKING:
+    from checks.code_models import Chosen
     from doctor.context import Context
 
 LOW_HEADROOM = 0.1
@@ -105,9 +106,10 @@ async def api_auth(ctx: Context) -> Result:
 @check("model-access", title="Model available", group="Connection",
        codes=("model-not-found", "model-not-listed", "model-not-chosen"), needs=("api-auth",), live=True, timeout=5)
 async def model_access(ctx: Context) -> Result:
-    """What it checks: the model your code uses (--model, OPENAI_MODEL or [tool.llm-doctor]
-    tell the doctor which; else gpt-4o-mini on OpenAI) is served to this key. A model the
-    server answers although `/models` does not list it is a warning, not a failure.
+    """What it checks: the models your code uses are served to this key: the ones its
+    chat.completions.create calls name (up to three), and the one --model, OPENAI_MODEL or
+    [tool.llm-doctor] name; with none of these, gpt-4o-mini on OpenAI. A model the server
+    answers although `/models` does not list it is a warning, not a failure.
 
     Why it fails: a typo, a retired model, another provider's model name, or a project
     that is not allowed to use that model. The openai SDK never reads OPENAI_MODEL: the
@@ -115,31 +117,57 @@ async def model_access(ctx: Context) -> Result:
 
     How to fix: use one of the listed names; the closest ones are suggested.
     """
+    from checks.code_models import models_to_test
+
     entries = model_entries(await list_models(ctx))
     ids = [row["id"] for row in entries]
-    model, source = ctx.model_choice
-    if source == "default" and _host(ctx) != OPENAI_HOST:
+    chosen = await models_to_test(ctx)
+    if chosen[0].source == "default" and _host(ctx) != OPENAI_HOST:
         return _no_model_chosen(ctx, ids)
-    if model in ids:
-        return passed(f"{model} is available", details=(f"chosen by {source}",))
+    findings = [await _probed_model(ctx, chosen[0], ids)] + [_listed_model(ctx, c, ids) for c in chosen[1:]]
+    names = ", ".join(c.name for c in chosen)
+    return from_findings([f for f in findings if f.status is not Status.PASS],
+                         f"{names} {'is' if len(chosen) == 1 else 'are'} available" if ids else
+                         f"{names} answers (the server lists no models)",
+                         details=[f"{c.name}: chosen by {c.source}" for c in chosen])
+
+
+async def _probed_model(ctx: Context, chosen: Chosen, ids: list[str]) -> Finding:
+    """The model every probe asks for: when the list does not name it, a completion decides."""
+    if chosen.name in ids:
+        return Finding(Status.PASS, "", "")
     outcome = await stream_completion(ctx)
     problem = diagnose(ctx, outcome)
-    close = difflib.get_close_matches(model, ids, n=3, cutoff=0.4)
+    close = difflib.get_close_matches(chosen.name, ids, n=3, cutoff=0.4)
+    where = chosen.location
     if problem is not None and problem.code == "model-not-found":
         hint = f"; closest: {', '.join(close)}" if close else ""
-        return Result(Status.FAIL, f"the server does not serve {model!r} to this key{hint}", code="model-not-found",
-                      details=(f"chosen by {source}", *problem.details), fix=model_fix(ctx, *close))
+        return Finding(Status.FAIL, "model-not-found", f"the server does not serve {chosen.name!r} to this key{hint}",
+                       model_fix(ctx, *close), problem.details, location=where)
     if problem is not None:
-        return Result(Status.WARN, f"{model!r} is not in the server's list, and a completion could not confirm it "
-                                   f"({problem.code})", code="model-not-listed", details=(f"chosen by {source}",))
+        return Finding(Status.WARN, "model-not-listed", f"{chosen.name!r} is not in the server's list, and a "
+                       f"completion could not confirm it ({problem.code})", location=where)
     if not ids:
-        return passed(f"{model} answers (the server lists no models)", details=(f"chosen by {source}",))
-    return Result(Status.WARN, f"the server answers {model!r} although its /models list does not name it",
-                  code="model-not-listed",
-                  details=(f"chosen by {source}", "Some servers answer any model name with the model they have "
-                           "loaded (llama.cpp, LM Studio): the reply may come from another model than you think.",
-                           f"Listed: {', '.join(ids[:8])}" + (" ..." if len(ids) > 8 else "")),
-                  fix=model_fix(ctx, *close))
+        return Finding(Status.PASS, "", "")
+    return Finding(Status.WARN, "model-not-listed", f"the server answers {chosen.name!r} although its /models list "
+                   "does not name it", model_fix(ctx, *close),
+                   ("Some servers answer any model name with the model they have loaded (llama.cpp, LM Studio): the "
+                    "reply may come from another model than you think.",
+                    f"Listed: {', '.join(ids[:8])}" + (" ..." if len(ids) > 8 else "")), location=where)
+
+
+def _listed_model(ctx: Context, chosen: Chosen, ids: list[str]) -> Finding:
+    """Another model the code uses: judged by the list alone, which costs no tokens. OpenAI lists
+    every model a key may use; other servers may answer names they do not list."""
+    if chosen.name in ids or not ids:
+        return Finding(Status.PASS, "", "")
+    close = difflib.get_close_matches(chosen.name, ids, n=3, cutoff=0.4)
+    hint = f"; closest: {', '.join(close)}" if close else ""
+    if _host(ctx) == OPENAI_HOST:
+        return Finding(Status.FAIL, "model-not-found", f"{chosen.name!r} ({chosen.source}) is not among the models "
+                       f"this key may use{hint}", model_fix(ctx, *close), location=chosen.location)
+    return Finding(Status.WARN, "model-not-listed", f"{chosen.name!r} ({chosen.source}) is not in the server's "
+                   f"list{hint}; the doctor sent it no request", model_fix(ctx, *close), location=chosen.location)
 
 
 def _no_model_chosen(ctx: Context, ids: list[str]) -> Result:

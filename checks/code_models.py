@@ -9,10 +9,15 @@ known statically and is left out.
 from __future__ import annotations
 
 import ast
+import asyncio
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from doctor.project.code_base import CodeBase, Module
 from doctor.project.openai_usage import constant_text
+
+if TYPE_CHECKING:
+    from doctor.context import Context
 
 MAX_MODELS = 3
 
@@ -55,3 +60,36 @@ def _model_name(code: CodeBase, module: Module, value: ast.expr) -> str | None:
             if source is not None:
                 return source.usage.constants.get(value.id)
     return None
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A model the live checks test, and who chose it: a flag, a setting, a line of the code."""
+
+    name: str
+    source: str  # "--model", "OPENAI_MODEL in .env line 3", "app/llm.py line 12", "default"
+    location: tuple[str, int] | None = None
+
+
+async def models_to_test(ctx: Context) -> list[Chosen]:
+    """The models to test, up to MAX_MODELS: the one chosen for the doctor, then the code's own.
+    The first is the one every completion probe asks for; with none chosen and none in the
+    code, the default. Computed once a run."""
+    task = ctx.cache.get("models-tested")
+    if task is None:
+        task = ctx.cache["models-tested"] = ctx.background(_choose(ctx))
+    return await asyncio.shield(task)
+
+
+async def _choose(ctx: Context) -> list[Chosen]:
+    from doctor.project.code_base import project_code
+
+    model, source = ctx.model_choice
+    chosen = [Chosen(model, source)] if source != "default" else []
+    for found in code_models(await project_code(ctx)):
+        if all(found.name != c.name for c in chosen):
+            chosen.append(Chosen(found.name, f"{found.file} {found.label}", (found.file, found.line)))
+    chosen = chosen[:MAX_MODELS] or [Chosen(model, source)]
+    if chosen[0].source != source and not ctx.cache.get("probe-model"):
+        ctx.cache["probe-model"] = chosen[0].name
+    return chosen

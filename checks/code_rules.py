@@ -295,10 +295,8 @@ def _texts(module: Module, node: ast.AST | None, scope: Scope, line: int, depth:
         return None
     if isinstance(node, ast.Constant):
         return [node.value] if isinstance(node.value, str) else []
-    if isinstance(node, ast.JoinedStr):  # the literal parts; what is formatted in is unknown
-        parts = [v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
-        known = all(isinstance(v, ast.Constant) for v in node.values)
-        return parts if known or any("json" in p.lower() for p in parts) else None
+    if isinstance(node, ast.JoinedStr):  # the code's own words; what is formatted in is the user's data
+        return [v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
     if isinstance(node, (ast.List, ast.Tuple)):
         items = [_texts(module, e, scope, line, depth + 1) for e in node.elts]
         return None if any(i is None for i in items) else [t for i in items for t in i or []]

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Mapping
 from checks import guide
 from checks.model_names import family
 from doctor.files import read_bytes
-from doctor.model import Fix, Result, Status, check, skipped
+from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
 
 if TYPE_CHECKING:
+    from checks.code_models import Chosen
     from doctor.context import Context
 
 SAMPLE_MESSAGES = (
@@ -107,16 +108,15 @@ def _messages(ctx: Context) -> tuple[list[tuple[str, str]] | None, str]:
 SERVER_WINDOW_FIELDS = ("context_length", "context_window", "max_model_len", "max_context_length")
 
 
-def server_window(ctx: Context) -> tuple[int, str] | None:
+def server_window(ctx: Context, model: str) -> tuple[int, str] | None:
     """The window the server itself states for the model, from the /models answer the live checks got."""
     from checks.api import model_entries
-    from checks.probes import count, probe_model
+    from checks.probes import count
 
     future = ctx.cache.get("models")
     if future is None or not future.done() or future.cancelled() or future.exception() is not None:
         return None
     entries = model_entries(future.result())
-    model = probe_model(ctx)
     entry = next((e for e in entries if e["id"] == model), entries[0] if len(entries) == 1 else None)
     if entry is None:
         return None
@@ -127,22 +127,22 @@ def server_window(ctx: Context) -> tuple[int, str] | None:
     return None
 
 
-def _window(ctx: Context) -> tuple[Window | None, str]:
+def _window(ctx: Context, model: str) -> tuple[Window | None, str]:
     """The window to compare with, and where it comes from; None with the reason when it is unknown."""
     from urllib.parse import urlsplit
 
     from checks.providers import OPENAI_HOST
 
-    stated = server_window(ctx)
+    stated = server_window(ctx, model)
     if stated is not None:
         return Window(stated[0], stated[0], None, ""), stated[1]
     host = urlsplit(ctx.base_url.value.strip()).hostname
     if host == OPENAI_HOST:
-        card = window_for(ctx.model)
+        card = window_for(model)
         return (card, "OpenAI's published figures") if card else \
-            (None, f"the context window of {ctx.model!r} is not known to the doctor")
+            (None, f"the context window of {model!r} is not known to the doctor")
     why = "offline" if ctx.flags.offline else "its /models answer gives no size"
-    return None, (f"the context window of {ctx.model!r} on {host} is unknown ({why}); OpenAI's figures hold only "
+    return None, (f"the context window of {model!r} on {host} is unknown ({why}); OpenAI's figures hold only "
                   "for api.openai.com")
 
 
@@ -162,30 +162,62 @@ async def context_length(ctx: Context) -> Result:
     How to fix: shorten or chunk the input, summarise long documents first, or lower
     max_tokens.
     """
-    window, origin = _window(ctx)
-    if window is None:
-        return skipped(origin)
+    from checks.code_models import models_to_test
+
+    chosen = await models_to_test(ctx)
+    windows = [(c, *_window(ctx, c.name)) for c in chosen]
+    known = [(c, w, origin) for c, w, origin in windows if w is not None]
+    if not known:
+        return skipped(windows[0][2])
     messages, source = await asyncio.to_thread(_messages, ctx)
     if messages is None:
         return Result(Status.FAIL, source, code="prompt-file-unreadable",
                       fix=Fix("Point prompt-file in [tool.llm-doctor] (or --prompt-file) at a regular text file.",
                               guide=guide.TROUBLESHOOTING))
-    tokens, exact = count_tokens(messages, window.encoding, ctx.shell)
-    how = "counted with tiktoken" if exact else "approximate: 4 characters a token"
-    reply = min(DEFAULT_MAX_OUTPUT, window.max_output)
-    needed = tokens + reply
     sample = "" if ctx.prompt_file else " for the guide's sample prompt (pass --prompt-file for yours)"
-    details = (f"{source}: {tokens:,} prompt tokens ({how}) + {reply} reply tokens", f"window: {origin}")
+    findings, details, fits = [], [], []
+    for chosen_model, window, origin in known:
+        finding, fit = _fit(ctx, messages, chosen_model, window, sample)
+        named = f" ({chosen_model.name})" if len(known) > 1 else ""
+        details += [f"{source}{named}: {fit.prompt:,} prompt tokens ({fit.how}) + {fit.reply} reply tokens",
+                    f"window{named}: {origin}"]
+        fits.append(fit)
+        if finding is not None:
+            findings.append(finding)
+    details += [f"{c.name}: not measured, {origin}" for c, w, origin in windows if w is None]
+    ok = f"{fits[0].needed:,} of {fits[0].context:,} tokens{sample}" if len(fits) == 1 else \
+        f"the prompt fits all {len(fits)} models{sample}"
+    return from_findings(findings, ok, details=details)
+
+
+@dataclass(frozen=True)
+class Fit:
+    prompt: int
+    reply: int
+    context: int
+    how: str
+
+    @property
+    def needed(self) -> int:
+        return self.prompt + self.reply
+
+
+def _fit(ctx: Context, messages: list[tuple[str, str]], chosen: Chosen, window: Window,
+         sample: str) -> tuple[Finding | None, Fit]:
+    """One model's count, and a finding when the prompt does not fit it comfortably."""
+    tokens, exact = count_tokens(messages, window.encoding, ctx.shell)
+    fit = Fit(tokens, min(DEFAULT_MAX_OUTPUT, window.max_output), window.context,
+              "counted with tiktoken" if exact else "approximate: 4 characters a token")
     fix = Fix("Shorten or split the input, or summarise it first; lower max_tokens if the reply can be shorter.",
               steps=("Send long documents in chunks and combine the answers.",
                      "Keep the conversation history short: send only the turns the model needs."),
               guide=guide.TROUBLESHOOTING)
     over_input = window.input_cap is not None and tokens > window.input_cap
-    if needed > window.context or over_input:
+    if fit.needed > window.context or over_input:
         limit = window.input_cap if over_input else window.context
-        return Result(Status.FAIL, f"{needed:,} tokens{sample} do not fit {ctx.model}'s {limit:,}-token limit",
-                      code="context-over-limit", details=details, fix=fix)
-    if needed > NEAR_LIMIT * window.context:
-        return Result(Status.WARN, f"{needed:,} of {window.context:,} tokens{sample}: close to {ctx.model}'s limit",
-                      code="context-near-limit", details=details, fix=fix)
-    return Result(Status.PASS, f"{needed:,} of {window.context:,} tokens{sample}", details=details)
+        return Finding(Status.FAIL, "context-over-limit", f"{fit.needed:,} tokens{sample} do not fit "
+                       f"{chosen.name}'s {limit:,}-token limit", fix, location=chosen.location), fit
+    if fit.needed > NEAR_LIMIT * window.context:
+        return Finding(Status.WARN, "context-near-limit", f"{fit.needed:,} of {window.context:,} tokens{sample}: "
+                       f"close to {chosen.name}'s limit", fix, location=chosen.location), fit
+    return None, fit

@@ -19,8 +19,9 @@ DEMO_MODEL = "gpt-4o-mini"  # the sandbox is not api.openai.com, so the model is
 
 
 def sample_project(root: Path, base_url: str, model: str | None = DEMO_MODEL) -> Path:
-    """Writes .env, .gitignore, requirements.txt and pyproject.toml, and makes it a git repository.
-    `model` is what the project's code uses (None: the code's model is not known to the doctor)."""
+    """Writes app.py, .env, .gitignore, requirements.txt and pyproject.toml, and makes it a git
+    repository. `model` is what the project's code uses (None: a model chosen at run time, which
+    the doctor cannot know)."""
     project = root / "sample-project"
     project.mkdir()
     key = "sk-sandbox-" + secrets.token_hex(20)
@@ -33,8 +34,44 @@ def sample_project(root: Path, base_url: str, model: str | None = DEMO_MODEL) ->
         except md.PackageNotFoundError:
             continue
     (project / "requirements.txt").write_text("".join(pins), encoding="utf-8")
-    model_line = f'model = "{model}"\n' if model else ""
-    (project / "pyproject.toml").write_text(f"[tool.llm-doctor]\ntimeout = {DEMO_TIMEOUT}\n{model_line}", encoding="utf-8")
+    (project / "pyproject.toml").write_text(f"[tool.llm-doctor]\ntimeout = {DEMO_TIMEOUT}\n", encoding="utf-8")
+    write_sample_code(project, model)
     if shutil.which("git"):
         subprocess.run(["git", "init", "-q"], cwd=project, check=False, capture_output=True)
     return project
+
+
+def write_sample_code(project: Path, model: str | None) -> None:
+    """app.py: the guide's worked example with its lessons applied (the key loaded before the client
+    is built, a timeout, a token cap, no retries on an empty account, a reply that may be empty)."""
+    choice = f'MODEL = "{model}"' if model else 'MODEL = sys.argv[1] if len(sys.argv) > 1 else input("Model: ")'
+    (project / "app.py").write_text(_SAMPLE_CODE.replace("MODEL = ...", choice), encoding="utf-8")
+
+
+_SAMPLE_CODE = '''"""Asks the model one question and prints the reply with the tokens it used."""
+import os
+import sys
+
+from dotenv import load_dotenv
+from openai import OpenAI, RateLimitError
+
+load_dotenv()
+client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"), timeout=30.0)
+MODEL = ...
+
+
+def ask(prompt: str) -> str:
+    try:
+        response = client.chat.completions.create(
+            model=MODEL, messages=[{"role": "user", "content": prompt}], max_tokens=200)
+    except RateLimitError as error:
+        if error.code == "insufficient_quota":
+            sys.exit("The account has no credit left: add some in the provider's billing page.")
+        raise
+    print(f"[tokens: {response.usage.total_tokens if response.usage else 'unknown'}]")
+    return response.choices[0].message.content or ""
+
+
+if __name__ == "__main__":
+    print(ask("Summarise what an LLM API does in two sentences."))
+'''

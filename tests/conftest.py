@@ -18,6 +18,9 @@ import pytest
 
 from doctor.context import Context
 from doctor.project.environment import Target
+
+# The fixtures are projects for the doctor to read, never tests to collect (some hold test files of their own).
+collect_ignore_glob = ["fixtures/*"]
 from doctor.project.installed import Distribution
 from doctor.project.interpreter import InterpreterFacts, marker_environment
 from doctor.project.record import canonical

@@ -16,6 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from doctor.demo import write_sample_code
 from doctor.sandbox import Sandbox
 from tests.conftest import CANARY_CORE, CANARY_KEY, base_environ, doctor_cli, git, write_project
 from tests.conftest import installed_pins
@@ -25,6 +26,7 @@ from tests.test_cli import SCHEMA
 def sandbox_project(root: Path, base_url: str) -> Path:
     project = write_project(root, env=f"OPENAI_API_KEY={CANARY_KEY}\nOPENAI_BASE_URL={base_url}\n"
                                       "OPENAI_MODEL=gpt-4o-mini\n", requirements=installed_pins(), gitignore=".env\n")
+    write_sample_code(project, "gpt-4o-mini")
     git(project, "init", "-q")
     return project
 

@@ -3,8 +3,9 @@
 Only files that can matter are parsed: a file that names neither the SDK, nor python-dotenv,
 nor the environment cannot hold one of code-usage's problems, and parsing a thousand
 unrelated modules would cost a second. Such files are still read (their bytes are a cheap
-search) and counted, and one imported for a constant (`from config import MODEL`) is parsed
-when asked for. Parsing stops at a time budget, and the result says how far it got.
+search) and counted; one that looks broken (a merge conflict marker, a Python 2 print, NUL
+bytes) is parsed to confirm it, and one imported for a constant (`from config import MODEL`)
+is parsed when asked for. Parsing stops at a time budget, and the result says how far it got.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from doctor.project.openai_usage import ModuleUsage
-from doctor.project.python_sources import Source, Unreadable, parse_file
+from doctor.project.python_sources import SUSPECT, Source, Unreadable, parse_file
 from doctor.project.source_files import ProjectFiles, project_files
 
 if TYPE_CHECKING:
@@ -107,6 +108,10 @@ def read_code_base(files: ProjectFiles, budget_s: float = PARSE_BUDGET_S) -> Cod
         found = files.read(path)
         data = found.data or b""
         if found.ok and not any(word in data for word in RELEVANT):
+            if SUSPECT.search(data):  # a conflict, Python 2 or a binary: worth the parse that confirms it
+                parsed = parse_file(path, found)
+                if isinstance(parsed, Unreadable):
+                    base.unreadable.append(parsed)
             continue
         base.loads_dotenv = base.loads_dotenv or any(word in data for word in LOADS_DOTENV)
         parsed = parse_file(path, found)

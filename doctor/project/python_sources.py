@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from doctor.files import FileRead
 
+_CONFLICT = re.compile(r"^(?:<<<<<<<|>>>>>>>)(?: |$)", re.M)
+SUSPECT = re.compile(rb"^(?:<<<<<<<|>>>>>>>)(?: |$)|^[ \t]*(?:print|exec)[ \t]+[\"'\w]|\0", re.M)
 _MAGIC = re.compile(r"^\s*(?:[%!]|\?|\w[\w.]*\?\??\s*$)")
 
 
@@ -76,7 +78,7 @@ def parse_file(path: str, found: FileRead) -> Source | Unreadable:
         return Unreadable(path, None, found.problem or "cannot be read")
     data = found.data or b""
     if b"\0" in data[:8192]:
-        return Unreadable(path, None, "is a binary file, not Python source")
+        return Unreadable(path, None, "is a binary file, not Python source", broken=True)
     if not path.endswith(".ipynb"):
         return _parse_module(path, data)
     text = found.text()
@@ -102,7 +104,7 @@ def _ast(text: str | bytes, path: str) -> ast.Module:
 def _why(error: SyntaxError, text: str) -> str:
     lines = text.splitlines()
     line = lines[error.lineno - 1] if error.lineno and error.lineno <= len(lines) else ""
-    if line.startswith(("<<<<<<<", "=======", ">>>>>>>")):
+    if _CONFLICT.search(text) or line.startswith("======="):
         return "holds a merge conflict marker"
     if re.match(r"\s*(print|exec)\s+[^\s(=]", line):
         return "looks like Python 2, which Python 3 cannot run"
@@ -112,11 +114,14 @@ def _why(error: SyntaxError, text: str) -> str:
 def _parse_notebook(path: str, text: str) -> Source | Unreadable:
     try:
         notebook = json.loads(text)
-        cells = notebook["cells"] if isinstance(notebook, dict) else None
-        if not isinstance(cells, list):
-            raise ValueError("no cells")
-    except (ValueError, KeyError, TypeError, RecursionError):
-        return Unreadable(path, None, "is not a valid notebook (not nbformat JSON)")
+    except json.JSONDecodeError as error:
+        why = "holds a merge conflict marker" if _CONFLICT.search(text) else f"is not valid JSON ({error.msg})"
+        return Unreadable(path, error.lineno, why, broken=True)
+    except (ValueError, RecursionError):
+        return Unreadable(path, None, "is not valid JSON", broken=True)
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list):
+        return Unreadable(path, None, "is not a notebook (no list of cells)", broken=True)
     raw_lines = _source_lines(text, len(cells))
     body: list[ast.stmt] = []
     starts, cell_lines = [], []

@@ -26,7 +26,7 @@ PATTERNS = tuple((name, re.compile(pattern)) for name, pattern in (
     ("Hugging Face", r"hf_[A-Za-z0-9]{30,}"),
     ("GitHub", r"(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})"),
     ("AWS", r"(?:AKIA|ASIA)[0-9A-Z]{16}"),
-    ("a JWT bearer token", r"eyJ[A-Za-z0-9_-]{12,}\.eyJ[A-Za-z0-9_-]{12,}\.[A-Za-z0-9_-]{16,}"),
+    ("JWT", r"eyJ[A-Za-z0-9_-]{12,}\.eyJ[A-Za-z0-9_-]{12,}\.[A-Za-z0-9_-]{16,}"),
     ("OpenAI-compatible", r"sk-[A-Za-z0-9]{32,}"),
 ))
 _BOUNDARY = r"(?<![A-Za-z0-9_-])({})(?![A-Za-z0-9_-])"
