@@ -34,31 +34,45 @@ class CodeModel:
 
 
 def code_models(code: CodeBase, limit: int = MAX_MODELS) -> list[CodeModel]:
-    """Up to `limit` distinct models, in the order the project's files name them."""
+    """Up to `limit` distinct models, in the order the project's files name them; each located at
+    the literal that spells it (a constant's definition, where a typo would be fixed)."""
     found: dict[str, CodeModel] = {}
     for module in code.modules:
         for call in module.usage.api_calls:
-            if call.kind not in ("chat", "responses"):
-                continue
             value = call.args.get("model")
-            name = _model_name(code, module, value) if value is not None else None
-            if name and name not in found and len(found) < limit:
-                where = module.source.position(value)
-                found[name] = CodeModel(name, module.path, where.line, where.label)
+            if call.kind not in ("chat", "responses") or value is None:
+                continue
+            named = _literal(code, module, value)
+            if named is not None and named[0] not in found and len(found) < limit:
+                name, where_module, node = named
+                where = where_module.source.position(node)
+                found[name] = CodeModel(name, where_module.path, where.line, where.label)
     return list(found.values())
 
 
-def _model_name(code: CodeBase, module: Module, value: ast.expr) -> str | None:
+def _literal(code: CodeBase, module: Module, value: ast.expr) -> tuple[str, Module, ast.expr] | None:
+    """The model's name, and the module and node of the string literal that spells it."""
     text = constant_text(value)
-    if text is not None or not isinstance(value, ast.Name):
-        return text.strip() if text else None
+    if text is not None:
+        return (text.strip(), module, value) if text.strip() else None
+    if not isinstance(value, ast.Name):
+        return None
     if value.id in module.usage.constants:
-        return module.usage.constants[value.id]
+        return _defined(module, value.id)
     for imported in module.usage.imports:
         if imported.name == value.id:
             source = code.resolve(module, imported.module, None, imported.level)
-            if source is not None:
-                return source.usage.constants.get(value.id)
+            if source is not None and value.id in source.usage.constants:
+                return _defined(source, value.id)
+    return None
+
+
+def _defined(module: Module, name: str) -> tuple[str, Module, ast.expr] | None:
+    for node in module.source.tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and any(
+                isinstance(t, ast.Name) and t.id == name for t in (node.targets if isinstance(node, ast.Assign)
+                                                                  else [node.target])):
+            return module.usage.constants[name], module, node.value
     return None
 
 

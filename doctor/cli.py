@@ -20,7 +20,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BROKEN, EXIT_INTERRUPTED, EXIT_PIPE_CLOSE
 # Characters the reports use, for an output that cannot encode them (cp1252, ascii).
 _PLAIN = str.maketrans({"…": "...", "·": "-", "≈": "~", "—": "-", "–": "-", "✓": "+", "✗": "x", "☠": "E",
                         "•": "*", "→": "->", "‘": "'", "’": "'", "“": '"', "”": '"'})
-FORMATS = ("text", "json", "markdown", "junit")
+FORMATS = ("text", "json", "markdown", "junit", "sarif")
 MIN_TUI_SIZE = (60, 20)  # columns, lines: below this the app cannot show a check and its fix
 COMMANDS = {None: "check", "check": "check", "list": "listing", "explain": "explain", "demo": "demo", "report": "report"}
 

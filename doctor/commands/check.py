@@ -115,6 +115,10 @@ def render(report, fmt: str, strict: bool) -> str:  # noqa: ANN001 - a Report
         from doctor.render import junit
 
         return junit.render(report, strict)
+    if fmt == "sarif":
+        from doctor.render import sarif
+
+        return sarif.render(report)
     from doctor.render import markdown
 
     return markdown.render(report)

@@ -1,0 +1,205 @@
+"""code-usage as a check: what the code says joined with what .env, the shell and the installed SDK
+really hold; the models the code names reaching the live checks; and the inputs a hostile or
+huge project brings (the rules themselves are measured on tests/fixtures/code_corpus)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+
+import httpx
+import pytest
+import respx
+
+from checks.api import model_access
+from checks.code_usage import MAX_PER_CODE, code_usage
+from checks.context_length import context_length
+from doctor.model import Status
+from doctor.settings import Flags
+from tests.checks.test_api import API, MODELS, completions, live
+from tests.conftest import CANARY_KEY, base_environ, facts, make_ctx, run_check, write_project
+
+NO_DOTENV = 'import os\nfrom openai import OpenAI\n\nclient = OpenAI(api_key=os.getenv("OPENAI_API_KEY"), timeout=9)\n'
+LEGACY = 'import openai\n\nreply = openai.ChatCompletion.create(model="gpt-4o", messages=[])\n'
+
+
+def project_with(tmp_path, files: dict[str, str | bytes], env: str | None = "OPENAI_API_KEY=sk-test-fake\n"):  # noqa: ANN001, ANN201
+    project = write_project(tmp_path / "proj", env=env)
+    for name, content in files.items():
+        path = project / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return project
+
+
+def usage(project, openai_version: str | None = "1.99.0", **environ):  # noqa: ANN001, ANN201
+    interpreter = facts(project, dists={"openai": openai_version}) if openai_version else \
+        facts(project, error="the project's Python cannot run")
+    return run_check(code_usage, make_ctx(project, environ=base_environ(**environ), interpreter=interpreter))
+
+
+def located(result) -> set[tuple[str, str, int | None]]:  # noqa: ANN001
+    return {(f.code, f.location.file, f.location.line) for f in result.problems if f.location}
+
+
+def test_a_key_only_in_dotenv_that_nothing_loads_fails(tmp_path):
+    result = usage(project_with(tmp_path, {"app.py": NO_DOTENV}))
+    assert result.status is Status.FAIL
+    assert ("dotenv-not-loaded", "app.py", 4) in located(result)
+    assert result.fix.guide and "load_dotenv()" in result.fix.summary
+
+
+def test_the_same_code_passes_when_the_shell_sets_the_key(tmp_path):
+    result = usage(project_with(tmp_path, {"app.py": NO_DOTENV}), OPENAI_API_KEY="sk-test-fake")
+    assert result.status is Status.PASS, result.message
+
+
+def test_a_settings_file_that_loads_dotenv_is_a_loader(tmp_path):
+    files = {"app.py": NO_DOTENV, "docker-compose.yml": "services:\n  app:\n    env_file: .env\n"}
+    assert usage(project_with(tmp_path, files)).status is Status.PASS
+
+
+def test_pre_v1_code_is_a_mistake_only_on_an_sdk_from_1_0(tmp_path):
+    project = project_with(tmp_path, {"legacy.py": LEGACY})
+    assert ("code-pre-v1", "legacy.py", 3) in located(usage(project, "1.99.0"))
+    assert usage(project, "0.28.1").status is Status.PASS
+    unknown = usage(project, None)
+    assert unknown.status is Status.PASS
+    assert any("openai version is unknown" in d for d in unknown.details)
+
+
+def test_a_notebook_finding_names_the_cell_and_the_line_of_the_file(tmp_path):
+    notebook = {"cells": [
+        {"cell_type": "markdown", "source": ["# Try the API\n"], "metadata": {}},
+        {"cell_type": "code", "source": ["%pip install openai\n", "from openai import OpenAI\n"], "outputs": [],
+         "metadata": {}, "execution_count": 1},
+        {"cell_type": "code", "source": ["client = OpenAI(timeout=5)\n", "r = client.chat.completions.create(\n",
+                                         "    model='gpt-4o', messages=[], max_tokens=5)\n",
+                                         "print(r['choices'])\n"], "outputs": [], "metadata": {},
+         "execution_count": 2}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    text = json.dumps(notebook, indent=1)
+    result = usage(project_with(tmp_path, {"try.ipynb": text}))
+    finding = next(f for f in result.problems if f.code == "sdk-dict-access")
+    assert finding.message.startswith("cell 3, line 4:")
+    assert "print(r['choices'])" in text.splitlines()[finding.location.line - 1]
+
+
+def test_one_code_shows_its_first_findings_and_counts_the_rest(tmp_path):
+    calls = "".join(f"client.chat.completions.create(model='gpt-4o', messages=[], temperature={3 + n})\n"
+                    for n in range(MAX_PER_CODE + 5))
+    code = "from openai import OpenAI\nclient = OpenAI(timeout=3)\n" + calls
+    result = usage(project_with(tmp_path, {"many.py": code}))
+    assert sum(1 for f in result.problems if f.code == "param-out-of-range") == MAX_PER_CODE
+    assert "5 more param-out-of-range findings not shown" in result.details
+
+
+def test_a_project_without_sdk_code_is_skipped(tmp_path):
+    result = usage(project_with(tmp_path, {"util.py": "def add(a, b):\n    return a + b\n"}))
+    assert result.status is Status.SKIP and "1 file looked at" in result.message
+
+
+def fingerprint(project) -> dict[str, str]:  # noqa: ANN001
+    """Every file's content hash, not following links, to show a run changed nothing."""
+    found = {}
+    for folder, _, names in os.walk(project):
+        for name in names:
+            path = os.path.join(folder, name)
+            if os.path.islink(path) or not os.path.isfile(path):
+                found[path] = "link"
+                continue
+            with open(path, "rb") as handle:
+                found[path] = hashlib.sha256(handle.read()).hexdigest()
+    return found
+
+
+def test_hostile_and_huge_inputs_are_read_within_bounds(tmp_path):
+    """A 50 MB generated module, a binary file named .py, a notebook that is not JSON, Python 2, a
+    merge conflict, a link loop and a link out of the project: each a clear word, none a crash,
+    and the real mistake next to them is still found."""
+    outside = tmp_path / "outside.py"
+    outside.write_text("import openai\nopenai.ChatCompletion.create()\n", encoding="utf-8")
+    project = project_with(tmp_path, {
+        "app.py": LEGACY,
+        "binary.py": b"\x00\x01openai\x00" * 10,
+        "broken.ipynb": '{"cells": [\n<<<<<<< HEAD\n',
+        "legacy2.py": 'print "hello"\n',
+        "merge.py": "x = 1\n<<<<<<< HEAD\ny = 2\n=======\ny = 3\n>>>>>>> other\n",
+    })
+    with open(project / "generated.py", "wb") as handle:
+        handle.truncate(50 * 1024 * 1024)  # sparse: 50 MB that cost no disk
+    (project / "loop").symlink_to(project, target_is_directory=True)
+    (project / "escape.py").symlink_to(outside)
+    before = fingerprint(project)
+    started = time.monotonic()
+    result = usage(project)
+    assert time.monotonic() - started < 5
+    found = located(result)
+    assert ("code-pre-v1", "app.py", 3) in found
+    assert {("file-unreadable", "binary.py", None), ("file-unreadable", "broken.ipynb", 2),
+            ("file-unreadable", "legacy2.py", 1), ("file-unreadable", "merge.py", 2)} <= found
+    messages = " ".join(f.message for f in result.problems)
+    assert "merge conflict" in messages and "Python 2" in messages
+    assert any("generated.py" in d and "larger" in d for d in result.details)
+    assert any("escape.py" in d and "out of the project" in d for d in result.details)
+    assert not any(f[1] == "escape.py" for f in found)  # the file outside was never read
+    assert fingerprint(project) == before
+
+
+def test_ten_thousand_files_stay_within_the_time_budget(tmp_path):
+    project = project_with(tmp_path, {"app.py": LEGACY})
+    for n in range(10_000):
+        folder = project / "pkg" / f"m{n // 500}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"mod{n}.py").write_text(f"VALUE = {n}\n", encoding="utf-8")
+    started = time.monotonic()
+    result = usage(project)
+    assert time.monotonic() - started < 10
+    assert ("code-pre-v1", "app.py", 3) in located(result)
+    assert any("10001 files" in d for d in result.details)
+
+
+# -- the models the code names reach the live checks -----------------------------------------
+APP = 'from openai import OpenAI\nclient = OpenAI(timeout=5)\nMODEL = "gpt-4o-mni"\n\n\ndef ask():\n' \
+      '    return client.chat.completions.create(model=MODEL, messages=[], max_tokens=5)\n'
+
+
+@pytest.fixture
+def api():
+    with respx.mock(base_url=API, assert_all_called=False) as mock:
+        mock.get("/models").respond(200, json=MODELS)
+        yield mock
+
+
+def test_model_access_tests_the_model_the_code_names_and_points_at_it(tmp_path, api):
+    api.post("/chat/completions").mock(side_effect=lambda request: httpx.Response(
+        404, json={"error": {"message": "The model `gpt-4o-mni` does not exist", "type": "invalid_request_error",
+                             "code": "model_not_found"}}))
+    (tmp_path / "app.py").write_text(APP, encoding="utf-8")
+    result = live(tmp_path, model_access)[0]
+    assert result.code == "model-not-found"
+    assert result.problems[0].location[:2] == ("app.py", 3)
+    assert "gpt-4o-mini" in result.message  # the closest listed name
+
+
+def test_a_model_chosen_for_the_doctor_is_tested_beside_the_codes(tmp_path, api):
+    api.post("/chat/completions").mock(side_effect=completions())
+    (tmp_path / "app.py").write_text(APP, encoding="utf-8")
+    result = live(tmp_path, model_access, model="gpt-4o")[0]
+    assert result.code == "model-not-found"  # OpenAI lists every model a key may use
+    assert {d.split(":")[0] for d in result.details} >= {"gpt-4o", "gpt-4o-mni"}
+
+
+def test_context_length_measures_each_model_the_code_names(tmp_path):
+    code = 'from openai import OpenAI\nc = OpenAI(timeout=5)\nc.chat.completions.create(model="gpt-4", ' \
+           'messages=[], max_tokens=9)\nc.chat.completions.create(model="gpt-4o", messages=[], max_tokens=9)\n'
+    project = project_with(tmp_path, {"app.py": code}, env=f"OPENAI_API_KEY={CANARY_KEY}\n")
+    prompt = project / "prompt.txt"
+    prompt.write_text("word " * 7000, encoding="utf-8")
+    ctx = make_ctx(project, environ=base_environ(), interpreter=facts(project),
+                   flags=Flags(prompt_file=str(prompt), offline=True))
+    result = run_check(context_length, ctx)
+    assert result.code == "context-over-limit" and "gpt-4'" in result.message
+    assert result.problems[0].location[:2] == ("app.py", 3)
+    assert len(result.problems) == 1  # gpt-4o's 128k window holds it
