@@ -196,8 +196,9 @@ class DoctorApp(App[int]):
             self._show(event.option.id)
 
     def on_key(self, event) -> None:  # noqa: ANN001 - textual's Key event
-        """Once the user moves the selection, the app stops moving it to new failures."""
-        if event.key in ("up", "down", "home", "end", "pageup", "pagedown"):
+        """Once the user moves the selection, the app stops moving it to new failures (scrolling the details
+        is not moving it)."""
+        if event.key in ("up", "down", "home", "end", "pageup", "pagedown") and isinstance(self.focused, CheckList):
             self.user_moved = True
 
     def on_click(self) -> None:
@@ -220,9 +221,8 @@ class DoctorApp(App[int]):
     def _show(self, check_id: str) -> None:
         result = self.session.results.get(check_id)
         plan = self.session.plan_for(check_id) if result is not None else None
-        content = describe(self.session.check(check_id), result, plan.title if plan else None,
-                           check_id in self.running)
-        self.query_one(DetailPanel).show(content)
+        self.query_one(DetailPanel).show(describe(self.session.check(check_id), result, plan.title if plan else None,
+                                                  check_id in self.running))
 
     def _refresh_progress(self) -> None:
         """The summary's counts and the sample-call panel, which both follow the results as they come."""
@@ -235,8 +235,9 @@ class DoctorApp(App[int]):
                markup: bool = True) -> None:
         """Every message, Textual's own too, goes to the message bar, which never covers a panel."""
         text = Content.from_markup(message) if markup else Content(message)
-        self.screen_stack[0].query_one(MessageBar).say(Content.assemble((f"{title}: ", "bold"), text) if title else text, severity,
-                                       timeout or self.NOTIFICATION_TIMEOUT)
+        if title:
+            text = Content.assemble((title, "bold"), " " if title[-1] in "?.!:" else ": ", text)
+        self.screen_stack[0].query_one(MessageBar).say(text, severity, timeout or self.NOTIFICATION_TIMEOUT)
 
     def say(self, message: str, *, error: bool = False) -> None:
         """A message of the doctor's own: plain text, where a path's brackets are not markup."""
