@@ -98,8 +98,20 @@ BY_MESSAGE = (
     (r"illegal header value|invalid header value", "key-whitespace", 10),
     (r"'ascii' codec can't encode", "key-non-ascii", 9),
     (r"'nonetype' object has no attribute|message\.content is none", "reply-empty", 9),
+    (r"'nonetype' object has no attribute '(?:strip|lower|upper|split|splitlines|startswith|endswith|replace|"
+     r"encode|format|join|find|count)'|object of type 'nonetype' has no len|can only concatenate str \(not "
+     r".nonetype.\)|unsupported operand type\(s\) for \+: 'nonetype'|argument of type 'nonetype' is not "
+     r"iterable|'nonetype' object is not subscriptable|must be str, bytes or bytearray, not nonetype",
+     "reply-unguarded", 12),
     (r"finish_reason.{0,6}length|was cut off|max_tokens .{0,20}reached", "reply-truncated", 6),
-    (r"object is not subscriptable", "sdk-dict-access", 10),
+    (r"'(?!nonetype')\w+' object is not subscriptable", "sdk-dict-access", 10),
+    (r"decimal_(?:above_max|below_min)_value|integer_(?:above_max|below_min)_value|(?:above|below) (?:maximum|"
+     r"minimum) value|is (?:greater|less) than the (?:maximum|minimum) of", "param-out-of-range", 12),
+    (r"keyerror: '[a-z0-9_]*(?:key|token|openai|azure|api)[a-z0-9_]*'", "env-name-mismatch", 12),
+    (r"missing parentheses in call to 'print'|^<<<<<<< |invalid syntax", "file-unreadable", 8),
+    (r"didn'?t provide an api key|api_key client option must be set", "dotenv-not-loaded", 6),
+    (r"didn'?t provide an api key|api_key client option must be set", "dotenv-loaded-late", 5),
+    (r"expecting value: line 1 column 1 \(char 0\)", "json-without-mode", 4),
     (r"you tried to access openai\.|no longer supported in openai>=1\.0|openai migrate", "code-pre-v1", 12),
     (r"unexpected keyword argument 'proxies'", "sdk-httpx-incompatible", 14),
     (r"no module named '?(?:openai|dotenv|httpx)", "package-missing", 11),
@@ -115,7 +127,7 @@ BY_MESSAGE = (
     (r"could not parse statement starting at line", "dotenv-parse-error", 12),
     (r"python 3\.[0-9]\b.{0,40}(?:not supported|is required|requires)|requires.python", "python-too-old", 6),
 )
-_MESSAGE_RULES = [(re.compile(pattern, re.I), code, weight) for pattern, code, weight in BY_MESSAGE]
+_MESSAGE_RULES = [(re.compile(pattern, re.I | re.M), code, weight) for pattern, code, weight in BY_MESSAGE]
 
 
 def message_code(text: str, among: tuple[str, ...] = ()) -> str | None:

@@ -203,3 +203,53 @@ def test_context_length_measures_each_model_the_code_names(tmp_path):
     assert result.code == "context-over-limit" and "gpt-4'" in result.message
     assert result.problems[0].location[:2] == ("app.py", 3)
     assert len(result.problems) == 1  # gpt-4o's 128k window holds it
+
+
+# -- explain and the check agree ----------------------------------------------------------------
+# What each mistake prints when the code runs, as the SDK, Python and the API word it.
+SIGNATURES = {
+    "code-pre-v1": "openai.lib._old_api.APIRemovedInV1: You tried to access openai.ChatCompletion, but this is no "
+                   "longer supported in openai>=1.0.0",
+    "sdk-dict-access": "TypeError: 'ChatCompletion' object is not subscriptable",
+    "dotenv-not-loaded": "openai.OpenAIError: The api_key client option must be set either by passing api_key to "
+                         "the client or by setting the OPENAI_API_KEY environment variable",
+    "env-name-mismatch": "KeyError: 'OPENAI_KEY'",
+    "json-word-missing": "openai.BadRequestError: Error code: 400 - {'error': {'message': \"'messages' must contain "
+                         "the word 'json' in some form, to use 'response_format' of type 'json_object'.\", 'type': "
+                         "'invalid_request_error', 'param': 'messages', 'code': None}}",
+    "json-without-mode": "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)",
+    "reply-unguarded": "AttributeError: 'NoneType' object has no attribute 'strip'",
+    "param-out-of-range": "openai.BadRequestError: Error code: 400 - {'error': {'message': \"Invalid 'temperature': "
+                          "decimal above maximum value. Expected a value <= 2, but got 3 instead.\", 'type': "
+                          "'invalid_request_error', 'param': 'temperature', 'code': 'decimal_above_max_value'}}",
+    "file-unreadable": "SyntaxError: Missing parentheses in call to 'print'. Did you mean print(...)?",
+}
+MISTAKES = {
+    "app.py": 'import json, os\nimport openai\nfrom openai import OpenAI\nclient = OpenAI(timeout=5)\n'
+              'r = client.chat.completions.create(model="gpt-4o", max_tokens=9, temperature=3,\n'
+              '    messages=[{"role": "user", "content": "hi"}], response_format={"type": "json_object"})\n'
+              'print(r["choices"])\nopenai.ChatCompletion.create()\nos.environ["OPENAI_KEY"]\n'
+              'q = client.chat.completions.create(model="gpt-4o", max_tokens=9, messages=[])\n'
+              'data = json.loads(q.choices[0].message.content)\ntext = q.choices[0].message.content.strip()\n',
+    "py2.py": 'print "hi"\n',
+}
+
+
+def test_explain_names_what_code_usage_found_and_gives_the_same_fix(tmp_path):
+    """The mistake found statically and its error pasted into explain give the same code (or, where one
+    error has several causes, the code among the named alternatives) and the same fix."""
+    from checks.explain import explain
+
+    result = usage(project_with(tmp_path, MISTAKES))
+    found = {f.code: f for f in result.problems}
+    assert set(SIGNATURES) - {"dotenv-not-loaded"} <= set(found), sorted(found)
+    for code, text in SIGNATURES.items():
+        answer = explain(text)
+        named = [answer.diagnosis, *answer.alternatives]
+        assert code in [d.code for d in named if d], (code, answer)
+        diagnosis = next(d for d in named if d and d.code == code)
+        if code in found:
+            assert found[code].fix == diagnosis.fix
+    exact = {"code-pre-v1", "sdk-dict-access", "env-name-mismatch", "json-word-missing", "reply-unguarded",
+             "param-out-of-range", "file-unreadable"}
+    assert all(explain(SIGNATURES[code]).diagnosis.code == code for code in exact)
