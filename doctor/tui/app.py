@@ -18,10 +18,9 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import OptionList
-
-from textual.content import Content
 
 from doctor.cli import EXIT_INTERRUPTED
 from doctor.model import Check, Report, Status

@@ -114,3 +114,20 @@ def test_the_screenshot_is_saved_in_the_current_folder_and_the_message_gives_its
     message = asyncio.run(go())
     [saved] = folder.glob("*.svg")
     assert message == f"Saved a screenshot: {saved}" and saved.read_text().startswith("<svg")
+
+
+def test_the_palette_copies_too(tmp_path):
+    xclip = fake_program(tmp_path / "bin", "xclip")
+
+    async def go():
+        app = app_for(tmp_path, [fake("bad", Status.FAIL)], DISPLAY=":0", PATH=path_with(tmp_path / "bin"))
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*"Copy the commands", "enter")
+            await pilot.pause(0.4)
+            return text_of(app, "#message")
+
+    assert asyncio.run(go()) == "Copied the command to the clipboard."
+    assert Path(f"{xclip}.got").read_text() == "repair bad"

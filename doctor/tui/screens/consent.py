@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from doctor.session import LIVE_BUDGET
 from doctor.tui.screens.confirm import Confirm
+from doctor.tui.wrap import Wrapped, para
 
 
 class Consent(Confirm):
@@ -23,6 +24,6 @@ class Consent(Confirm):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("Run the live checks?", classes="dialog-title")
-            yield Static(f"They send a few small requests to {self.base_url}: {LIVE_BUDGET}. "
-                         "The key goes nowhere else. The offline checks are running meanwhile.")
+            yield Static(Wrapped([para(f"They send a few small requests to {self.base_url}: {LIVE_BUDGET}. "
+                                       "The key goes nowhere else. The offline checks are running meanwhile.")]))
             yield from self.answers("Run them", "Stay offline")

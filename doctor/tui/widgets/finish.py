@@ -8,9 +8,10 @@ from textual.content import Content
 from textual.widgets import Static
 
 from doctor.model import Check, Result, Status
+from doctor.tui.wrap import Wrapped, para
 
 
-def finale(checks: Sequence[Check], results: Mapping[str, Result], offline: bool, running: bool) -> Content:
+def finale(checks: Sequence[Check], results: Mapping[str, Result], offline: bool, running: bool) -> Wrapped:
     """What the panel says: the sample call read back, else what to fix first, else that it is yet to come.
 
     A re-run takes the sample call's old result away when it runs it again, so the panel never
@@ -23,26 +24,29 @@ def finale(checks: Sequence[Check], results: Mapping[str, Result], offline: bool
         price = f"≈ ${cost:.6f} at list prices" if isinstance(cost, float) else "unknown for this model and host"
         tokens = f"{facts['prompt_tokens']} prompt + {facts['completion_tokens']} completion = " \
                  f"{facts['total_tokens']} total" if "total_tokens" in facts else "unknown: the server sent no usage"
-        return Content("\n").join([
-            Content.styled("Your first call works", "bold $success"),
-            Content.assemble(("Reply: ", "bold"), repr(facts["reply"])),
-            Content.assemble(("Why it stopped: ", "bold"), str(facts.get("finish_reason"))),
-            Content.assemble(("Tokens: ", "bold"), tokens),
-            Content.assemble(("Estimated cost: ", "bold"), price),
+        return Wrapped([
+            para(Content.styled("Your first call works", "bold $success")),
+            para(repr(facts["reply"]), Content.styled("Reply: ", "bold")),
+            para(str(facts.get("finish_reason")), Content.styled("Why it stopped: ", "bold")),
+            para(tokens, Content.styled("Tokens: ", "bold")),
+            para(price, Content.styled("Estimated cost: ", "bold")),
         ])
     if offline:
-        return Content.assemble(("Offline. ", "bold"), "The sample call needs the network: press o to go online.")
+        return _said("Offline. ", "bold", "The sample call needs the network: press o to go online.")
     first = next(((c, results[c.id]) for c in checks if c.id in results
                   and results[c.id].status in (Status.FAIL, Status.ERROR)), None)
     if first is not None:
         check, result = first
-        return Content.assemble(("Fix this first: ", "bold $error"), f"{result.titled(check)}: {result.message}")
+        return _said("Fix this first: ", "bold $error", f"{result.titled(check)}: {result.message}")
     if running:
-        return Content.assemble(("Checking… ", "bold"), ("the sample call runs last, once the key and the model are "
-                                                         "confirmed.", "$text-muted"))
+        return _said("Checking… ", "bold", "the sample call runs last, once the key and the model are confirmed.")
     if sample is not None and sample.status is Status.SKIP:
-        return Content.styled(f"The sample call was skipped: {sample.message}", "$text-muted")
-    return Content.styled("The sample call runs last, once the key and the model are confirmed.", "$text-muted")
+        return _said("", "", f"The sample call was skipped: {sample.message}")
+    return _said("", "", "The sample call runs last, once the key and the model are confirmed.")
+
+
+def _said(label: str, style: str, text: str) -> Wrapped:
+    return Wrapped([para(Content.assemble((label, style), text))])
 
 
 class FinishPanel(Static):
