@@ -51,7 +51,8 @@ def test_a_result_whose_single_problem_has_a_place_shows_it(tmp_path):
     @check("dotenv", title="Dotenv", group="Secrets", codes=("quoted",))
     async def dotenv(ctx):
         """What it checks: the .env file."""
-        return Result(Status.FAIL, "the key is in quotes", code="quoted", facts={"location": {"file": ".env", "line": 3}})
+        return Result(Status.FAIL, "the key is in quotes", code="quoted",
+                      facts={"location": {"file": ".env", "line": 3}})
 
     async def go():
         app = app_for(tmp_path, [dotenv])

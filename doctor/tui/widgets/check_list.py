@@ -61,4 +61,5 @@ class CheckList(OptionList):
             return Wrapped([para(Content.assemble(state.titled(check), (took, "$text-muted")), " " + mark + " ")])
         if state == "running":
             return Wrapped([para(check.title, Content.assemble(" ", (SPINNER[self._frame], "$accent"), " "))])
-        return Wrapped([para(Content.styled(check.title, "$text-muted"), Content.styled(f" {WAITING} ", "$text-muted"))])
+        return Wrapped([para(Content.styled(check.title, "$text-muted"),
+                             Content.styled(f" {WAITING} ", "$text-muted"))])
