@@ -10,7 +10,6 @@ findings with the catalogue's fix, so `llm-doctor explain` and the check agree.
 from __future__ import annotations
 
 import ast
-import difflib
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
@@ -93,9 +92,9 @@ def _scope_of(module: Module, node: ast.AST) -> Scope:
     return module.usage.scope_of(node)
 
 
-def _strings(node: ast.AST) -> Iterator[str]:
-    """The string literals and attribute names in a piece of code (comments are not code)."""
-    for child in walk_scope(node) if isinstance(node, ast.Module) else ast.walk(node):
+def _strings(nodes: Iterable[ast.AST]) -> Iterator[str]:
+    """The string literals and attribute names among some nodes (comments are not code)."""
+    for child in nodes:
         if isinstance(child, ast.Constant) and isinstance(child.value, str):
             yield child.value
         elif isinstance(child, ast.Attribute):
@@ -110,7 +109,7 @@ def pre_v1(code: CodeBase, env: Environment) -> Iterator[Hit]:
     for module in code.modules:
         usage = module.usage
         seen: set[int] = set()
-        for node in ast.walk(module.source.tree):
+        for node in module.usage.nodes:
             symbol = None
             if isinstance(node, ast.Attribute) and usage.is_openai_module(node.value):
                 if node.attr in REMOVED_IN_V1 or node.attr == "error":
@@ -131,7 +130,7 @@ def pre_v1(code: CodeBase, env: Environment) -> Iterator[Hit]:
 def dict_access(code: CodeBase, env: Environment) -> Iterator[Hit]:
     """`response["choices"]` on a 1.x reply, which is an object."""
     for module in code.modules:
-        for node in ast.walk(module.source.tree):
+        for node in module.usage.nodes:
             if not (isinstance(node, ast.Subscript) and constant_text(node.slice) is not None):
                 continue
             root, _ = attribute_path(node.value)
@@ -147,7 +146,7 @@ def _key_reads(module: Module) -> Iterator[tuple[ast.AST, str, Scope]]:
     """Where the module reads an API key from the environment: (node, variable, scope)."""
     usage = module.usage
     for scope in usage.scopes:
-        for node in walk_scope(scope):
+        for node in usage.scope_nodes(scope):
             read = usage.env_read(node)
             if read and API_WORDS.search(read[0]) and "MODEL" not in read[0]:
                 yield node, read[0], scope
@@ -243,7 +242,7 @@ def env_name_mismatch(code: CodeBase, env: Environment) -> Iterator[Hit]:
     """A variable the code reads that nothing sets, while a name very like it is set."""
     defined = env.dotenv | env.shell
     for module in code.modules:
-        for node in ast.walk(module.source.tree):
+        for node in module.usage.nodes:
             read = module.usage.env_read(node)
             if not read or read[1] or read[0] in defined or not API_WORDS.search(read[0]):
                 continue
@@ -255,6 +254,8 @@ def env_name_mismatch(code: CodeBase, env: Environment) -> Iterator[Hit]:
 
 
 def _similar(name: str, defined: Iterable[str]) -> str | None:
+    import difflib
+
     squeeze = re.sub(r"[^A-Z0-9]", "", name.upper())
     best, score = None, 0.0
     for other in defined:
@@ -326,7 +327,7 @@ def json_without_mode(code: CodeBase, env: Environment) -> Iterator[Hit]:
     """json.loads() of a reply asked for without JSON mode: any prose or ``` fence breaks it."""
     for module in code.modules:
         loads = module.usage.json_loads
-        for node in ast.walk(module.source.tree):
+        for node in module.usage.nodes:
             if not (isinstance(node, ast.Call) and node.args and dotted(node.func) in loads):
                 continue
             scope = _scope_of(module, node)
@@ -346,10 +347,10 @@ def reply_unguarded(code: CodeBase, env: Environment) -> Iterator[Hit]:
     a tool call, or a content filter)."""
     for module in code.modules:
         for scope in module.usage.scopes:
-            if {"finish_reason", "refusal"} & set(_strings(scope)):
+            if {"finish_reason", "refusal"} & set(_strings(module.usage.scope_nodes(scope))):
                 continue
-            tested = _tested_names(scope)
-            for node in walk_scope(scope):
+            tested = _tested_names(module.usage.scope_nodes(scope))
+            for node in module.usage.scope_nodes(scope):
                 used = _crashing_use(node)
                 if used is None:
                     continue
@@ -358,7 +359,7 @@ def reply_unguarded(code: CodeBase, env: Environment) -> Iterator[Hit]:
                     continue
                 content = _content_source(module, used, scope, getattr(node, "lineno", 0))
                 if content is not None and not (isinstance(used, (ast.Attribute, ast.Subscript)) and
-                                                _guarded_inline(scope, content)):
+                                                _guarded_inline(module.usage.scope_nodes(scope), content)):
                     yield Hit("reply-unguarded", module, node, f"{ast.unparse(node)[:60]} fails with a TypeError or "
                               "AttributeError when the reply has no text (message.content is None)")
 
@@ -383,10 +384,10 @@ def _is_text(node: ast.AST) -> bool:
     return isinstance(node, (ast.JoinedStr,)) or constant_text(node) is not None
 
 
-def _tested_names(scope: Scope) -> set[str]:
+def _tested_names(nodes: list[ast.AST]) -> set[str]:
     """Names a condition looks at (`if content:`, `assert text`, `x or ""`, `is None`): guarded."""
     tested: set[str] = set()
-    for node in walk_scope(scope):
+    for node in nodes:
         tests: list[ast.AST] = []
         if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)):
             tests.append(node.test)
@@ -399,12 +400,12 @@ def _tested_names(scope: Scope) -> set[str]:
     return tested
 
 
-def _guarded_inline(scope: Scope, content: ast.AST) -> bool:
+def _guarded_inline(nodes: list[ast.AST], content: ast.AST) -> bool:
     """A `... .message.content` that a condition of the scope also looks at."""
     shown = ast.unparse(content)
     return any(isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)) and shown in ast.unparse(node.test)
                or isinstance(node, ast.BoolOp) and any(shown == ast.unparse(v) for v in node.values)
-               for node in walk_scope(scope))
+               for node in nodes)
 
 
 def client_no_timeout(code: CodeBase, env: Environment) -> Iterator[Hit]:
@@ -424,7 +425,7 @@ def client_no_timeout(code: CodeBase, env: Environment) -> Iterator[Hit]:
 
 def _sets_timeout_later(module: Module) -> bool:
     """`client.with_options(timeout=...)` or `openai.timeout = ...` anywhere in the module."""
-    for node in ast.walk(module.source.tree):
+    for node in module.usage.nodes:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "with_options" \
                 and any(k.arg in ("timeout", None) for k in node.keywords):
             return True
@@ -448,7 +449,7 @@ def retry_on_quota(code: CodeBase, env: Environment) -> Iterator[Hit]:
         for scope in usage.scopes:
             if isinstance(scope, ast.Module):
                 continue
-            if any(word in text.lower() for text in _strings(scope) for word in QUOTA_WORDS):
+            if any(word in text.lower() for text in _strings(ast.walk(scope)) for word in QUOTA_WORDS):
                 continue
             for decorator in scope.decorator_list:
                 if _names_rate_limit(usage, decorator) and _is_retry_decorator(decorator):
@@ -473,7 +474,7 @@ def _is_retry_decorator(node: ast.AST) -> bool:
 
 def _retrying_handlers(usage: ModuleUsage, scope: Scope) -> Iterator[ast.ExceptHandler]:
     """`except RateLimitError:` inside a loop, whose body lets the loop go round again."""
-    for loop in walk_scope(scope):
+    for loop in usage.scope_nodes(scope):
         if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
             continue
         for node in walk_scope(loop):

@@ -44,30 +44,35 @@ async def code_usage(ctx: Context) -> Result:
 
     How to fix: each finding names its file and line and the guide's step.
     """
-    from checks.code_rules import RULES
+    from checks.code_rules import RULES, Environment, pre_v1
     from doctor.project.code_base import project_code
 
     code = await project_code(ctx)
     if not code.modules and not code.unreadable:
         return skipped(f"no Python file of the project uses the openai SDK, python-dotenv or the environment "
                        f"({_files(code.python_files)} looked at)")
-    env = await _environment(ctx)
+    legacy = any(True for _ in pre_v1(code, Environment(frozenset(), frozenset(), 1)))
+    env = await _environment(ctx, with_version=legacy)  # the SDK's version matters only to 0.28-style code
     hits = [hit for rule in RULES for hit in rule(code, env)]
     findings, details = _findings(hits, code)
-    details += _coverage(code, env)
+    details += _coverage(code, version_unknown=legacy and env.openai_major is None)
     used = sum(1 for m in code.modules if m.usage.api_calls or m.usage.clients)
     return from_findings(findings, f"no known mistakes in the {_files(used)} that call the API"
                          if used else f"no known mistakes ({_files(len(code.modules))} read)", details=details,
                          facts={"files": code.python_files, "parsed": len(code.modules)})
 
 
-async def _environment(ctx: Context) -> Environment:
+async def _environment(ctx: Context, *, with_version: bool) -> Environment:
+    """The names .env and the shell define, and (when asked: it waits for the interpreter's probe)
+    the major version of the openai SDK installed in the project's environment."""
     from checks.code_rules import Environment
     from doctor.project.record import parse_version
 
-    facts = await ctx.interpreter()
-    installed = facts.installed("openai") if facts.error is None else None
-    version = parse_version(installed) if installed else None
+    version = None
+    if with_version:
+        facts = await ctx.interpreter()
+        installed = facts.installed("openai") if facts.error is None else None
+        version = parse_version(installed) if installed else None
     defined = frozenset(e.key for e in ctx.dotenv.entries if e.value) if ctx.dotenv.readable else frozenset()
     return Environment(defined, frozenset(ctx.shell), version.major if version else None)
 
@@ -96,7 +101,7 @@ def _findings(hits: list[Hit], code: CodeBase) -> tuple[list[Finding], list[str]
     return findings, details
 
 
-def _coverage(code: CodeBase, env: Environment) -> list[str]:
+def _coverage(code: CodeBase, *, version_unknown: bool) -> list[str]:
     """What the reading covered, so a pass says how much it is worth."""
     lines = [f"read {_files(code.python_files)} listed by {code.files.listed_by}; parsed the "
              f"{len(code.modules)} that mention the SDK, python-dotenv or the environment"]
@@ -104,8 +109,8 @@ def _coverage(code: CodeBase, env: Environment) -> list[str]:
         lines.append(f"stopped after its time budget: {_files(code.not_reached)} not read")
     if code.files.left_out:
         lines.append(f"the project lists {code.files.left_out} more files than the doctor reads")
-    if env.openai_major is None:
-        lines.append("the project's openai version is unknown, so 0.28-style calls were not looked for")
+    if version_unknown:
+        lines.append("the project's openai version is unknown, so its 0.28-style calls could not be judged")
     return lines
 
 

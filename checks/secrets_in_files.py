@@ -70,7 +70,7 @@ async def secrets_in_files(ctx: Context) -> Result:
         return skipped("the project has no files to search yet")
     skip = {ctx.dotenv.shown} if ctx.dotenv.exists else set()
     leaks, unread = await asyncio.to_thread(scan_files, files, skip)
-    in_use = _fingermarkin_use(ctx)
+    in_use = _fingerprint_in_use(ctx)
     findings = [_finding(leak, "key-hardcoded", in_use, CATALOGUE["key-hardcoded"].fix) for leak in leaks]
     details = [f"searched {len(files.paths)} files listed by {files.listed_by}"]
     if unread:
@@ -91,17 +91,16 @@ def scan_files(files: ProjectFiles, skip: set[str]) -> tuple[list[Leak], int]:
     """Every key in the listed files, and how many files were too large to search."""
     from doctor.project.secrets import find_secrets, line_of
 
-    leaks: list[Leak] = []
+    texts: list[tuple[str, bytes]] = []
     unread = 0
     for path in files.paths:
-        if path in skip:
-            continue
         found = files.read(path)
-        if found.kind == "too-large":
-            unread += 1
-        data = found.data
-        if not data or b"\0" in data[:8192] or not any(marker in data for marker in _MARKERS):
-            continue
+        unread += found.kind == "too-large"
+        if path not in skip and found.data and found.data.find(b"\0", 0, 8192) < 0:
+            texts.append((path, found.data))
+    leaks: list[Leak] = []
+    for index in sorted(_with_markers([data for _, data in texts])):
+        path, data = texts[index]
         text = data.decode("utf-8", "replace")
         for hit in find_secrets(text):
             line, column = line_of(text, hit.start)
@@ -109,7 +108,27 @@ def scan_files(files: ProjectFiles, skip: set[str]) -> tuple[list[Leak], int]:
     return leaks, unread
 
 
-def _fingermarkin_use(ctx: Context) -> str | None:
+def _with_markers(datas: list[bytes]) -> set[int]:
+    """Which of the texts hold a key's first characters: each marker is looked for once in all of
+    them joined (a search per file and marker would cost more than the search itself)."""
+    from bisect import bisect_right
+
+    starts, offset = [], 0
+    for data in datas:
+        starts.append(offset)
+        offset += len(data) + 1
+    joined = b"\n".join(datas)
+    found: set[int] = set()
+    for marker in _MARKERS:
+        position = joined.find(marker)
+        while position >= 0:
+            index = bisect_right(starts, position) - 1
+            found.add(index)
+            position = joined.find(marker, starts[index + 1]) if index + 1 < len(starts) else -1
+    return found
+
+
+def _fingerprint_in_use(ctx: Context) -> str | None:
     from doctor.redact import fingerprint
 
     key = ctx.api_key
@@ -147,35 +166,62 @@ _NOUNS = {"GitHub": "GitHub token", "AWS": "AWS access key", "JWT": "JWT bearer 
 
 
 async def _history(ctx: Context, known: set[str]) -> tuple[list[tuple[Leak, str]], str]:
-    """Keys added by the newest commits (and not in the files now): each with the commit that added it."""
+    """Keys added by the newest commits (and not in the files now): each with the commit that added it.
+
+    git itself finds the commits whose changes hold a key-like string (`log -G`, in C), so a
+    history without keys costs one pass of git; only those commits' patches are read here."""
     from doctor.git import git
-    from doctor.project.secrets import find_secrets
-    from doctor.redact import fingerprint
 
     started = time.monotonic()
-    listed = await git(ctx.project, ctx.processes, ctx.shell, "rev-list", "--all", f"--max-count={MAX_COMMITS}")
+
+    def ask(*args: str, **options):  # noqa: ANN202 - git's answer
+        return git(ctx.project, ctx.processes, ctx.shell, *args, **options)
+
+    listed = await ask("rev-list", "--all", f"--max-count={MAX_COMMITS}")
     commits = listed.out.split() if listed.code == 0 else []
     if not commits:
         return [], "the repository has no commits yet"
-    total = await git(ctx.project, ctx.processes, ctx.shell, "rev-list", "--all", "--count")
-    patches = await git(ctx.project, ctx.processes, ctx.shell, "log", "--no-walk=unsorted", "--stdin", "-p", "-U0",
-                        "--no-color", "--no-renames", "--format=@@@commit %h %as", timeout=HISTORY_TIMEOUT_S,
-                        max_output=HISTORY_BYTES, input="\n".join(commits).encode() + b"\n")
+    total = len(commits)
+    if total == MAX_COMMITS:
+        counted = await ask("rev-list", "--all", "--count")
+        total = int(counted.out) if counted.code == 0 and counted.out.isdigit() else total
+    suspects = await ask("log", "--no-walk=unsorted", "--stdin", f"-G{_HISTORY_PATTERN}", "--format=%H",
+                         timeout=HISTORY_TIMEOUT_S, input="\n".join(commits).encode() + b"\n")
+    cut = suspects.code == 124
+    found: list[tuple[Leak, str]] = []
+    if suspects.code == 0 and suspects.out:
+        patches = await ask("log", "--no-walk=unsorted", "--stdin", "-p", "-U0", "--no-color", "--no-renames",
+                            "--format=@@@commit %h %as", timeout=HISTORY_TIMEOUT_S, max_output=HISTORY_BYTES,
+                            input=suspects.out.encode() + b"\n")
+        cut = cut or patches.truncated or patches.code == 124
+        found = _added_keys(patches.raw.decode("utf-8", "replace"), known, ctx.dotenv.shown)
+    for leak, _ in found:
+        ctx.redactor.add(leak.hit.value)
+    scope = f"all {total} commits" if total <= len(commits) else f"the newest {len(commits)} of {total} commits"
+    stopped = " (stopped at its size or time limit)" if cut else ""
+    return found, f"history: searched what {scope} added{stopped} in {time.monotonic() - started:.1f} s"
+
+
+def _added_keys(patches: str, known: set[str], dotenv: str) -> list[tuple[Leak, str]]:
+    """The keys on the added lines of `git log -p` output, each with the oldest commit that added it."""
+    from doctor.project.secrets import find_secrets
+    from doctor.redact import fingerprint
+
     found: dict[str, tuple[Leak, str]] = {}
     commit, path = "", ""
-    for line in patches.raw.decode("utf-8", "replace").splitlines():
+    for line in patches.splitlines():
         if line.startswith("@@@commit "):
             commit = line.removeprefix("@@@commit ").replace(" ", ", ")
         elif line.startswith("+++ "):
             path = line[6:] if line.startswith("+++ b/") else ""
-        elif line.startswith("+") and path and path != ctx.dotenv.shown and any(m.decode() in line for m in _MARKERS):
+        elif line.startswith("+") and path and path != dotenv:
             for hit in find_secrets(line[1:]):
                 mark = fingerprint(hit.value)
                 if mark not in known:
                     found[mark] = (Leak(path, 0, 0, hit), f"commit {commit}")  # newest first: the last is the oldest
-    for leak, _ in found.values():
-        ctx.redactor.add(leak.hit.value)
-    count = int(total.out) if total.code == 0 and total.out.isdigit() else len(commits)
-    scope = f"all {count} commits" if count <= len(commits) else f"the newest {len(commits)} of {count} commits"
-    cut = " (stopped at its size or time limit)" if patches.truncated or patches.code == 124 else ""
-    return list(found.values()), f"history: searched what {scope} added{cut} in {time.monotonic() - started:.1f} s"
+    return list(found.values())
+
+
+# What `git log -G` looks for (POSIX extended regex): the start of every key shape.
+_HISTORY_PATTERN = ("sk-[A-Za-z0-9_-]{16}|gsk_|xai-|AIzaSy|pplx-|hf_[A-Za-z0-9]{16}|gh[pousr]_|github_pat_|AKIA|ASIA|"
+                    "eyJ[A-Za-z0-9_-]{10}|[Aa][Zz][Uu][Rr][Ee][A-Za-z_]*[Kk][Ee][Yy]")

@@ -80,19 +80,19 @@ def _kind_of(mode: int) -> str:
     return "special"
 
 
-def _refused(path: Path, kind: str, detail: str = "") -> FileRead:
-    return FileRead(path, kind, None, KINDS[kind] + detail)
+def _refused(path: Path | str, kind: str, detail: str = "") -> FileRead:
+    return FileRead(Path(path), kind, None, KINDS[kind] + detail)
 
 
-def inside(path: Path, root: Path) -> bool:
+def inside(path: Path | str, root: Path) -> bool:
     """Whether `path`, with every symlink followed, stays inside `root`."""
     try:
-        return path.resolve().is_relative_to(root.resolve())
+        return Path(path).resolve().is_relative_to(root.resolve())
     except (OSError, RuntimeError):  # a symlink loop
         return False
 
 
-def probe(path: Path) -> str:
+def probe(path: Path | str) -> str:
     """What `path` is, following symlinks, without opening it: one of KINDS' keys or "file"."""
     try:
         return _kind_of(os.stat(path).st_mode)
@@ -102,7 +102,7 @@ def probe(path: Path) -> str:
         return "unreadable"
 
 
-def read_bytes(path: Path, cap: int, *, within: Path | None = None) -> FileRead:
+def read_bytes(path: Path | str, cap: int, *, within: Path | None = None) -> FileRead:
     """At most `cap` bytes of a regular file; anything else is refused with its reason.
 
     `within`: a symlink that leads outside this folder is refused (files whose content
@@ -134,7 +134,7 @@ def read_bytes(path: Path, cap: int, *, within: Path | None = None) -> FileRead:
         os.close(descriptor)
     if size > cap:
         return _refused(path, "too-large", f" ({_size(cap)})")
-    return FileRead(path, "file", b"".join(chunks))
+    return FileRead(Path(path), "file", b"".join(chunks))
 
 
 def read_text(path: Path, cap: int, *, within: Path | None = None) -> FileRead:

@@ -95,7 +95,7 @@ def test_no_annotations_outside_github_actions(project):
     assert "::error" not in run(project, "--offline").stdout
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "junit"])
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "junit", "sarif"])
 def test_canary_in_no_format(tmp_path, fmt):
     with Sandbox("echo-key") as sandbox:
         done = run(sandbox_project(tmp_path / "p", sandbox.url), "--format", fmt, "-v",

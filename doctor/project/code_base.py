@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from doctor.project.openai_usage import ModuleUsage
-from doctor.project.python_sources import SUSPECT, Source, Unreadable, parse_file
+from doctor.project.python_sources import Source, Unreadable, looks_broken, parse_file
 from doctor.project.source_files import ProjectFiles, project_files
 
 if TYPE_CHECKING:
@@ -86,10 +86,11 @@ class CodeBase:
 
 def module_name(path: str) -> str:
     """"src/app/llm.py" -> "app.llm"; a notebook keeps its file name."""
-    parts = list(PurePosixPath(path).with_suffix("").parts)
-    if parts and parts[0] in ("src", "lib") and len(parts) > 1:
+    stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
+    parts = stem.split("/")
+    if parts[0] in ("src", "lib") and len(parts) > 1:
         parts = parts[1:]
-    if parts and parts[-1] == "__init__":
+    if parts[-1] == "__init__":
         parts = parts[:-1]
     return ".".join(parts)
 
@@ -108,7 +109,7 @@ def read_code_base(files: ProjectFiles, budget_s: float = PARSE_BUDGET_S) -> Cod
         found = files.read(path)
         data = found.data or b""
         if found.ok and not any(word in data for word in RELEVANT):
-            if SUSPECT.search(data):  # a conflict, Python 2 or a binary: worth the parse that confirms it
+            if looks_broken(data):  # a conflict, Python 2 or a binary: worth the parse that confirms it
                 parsed = parse_file(path, found)
                 if isinstance(parsed, Unreadable):
                     base.unreadable.append(parsed)

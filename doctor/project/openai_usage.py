@@ -142,7 +142,7 @@ class ModuleUsage:
     @classmethod
     def read(cls, tree: ast.Module) -> ModuleUsage:
         usage = cls(tree)
-        for node in ast.walk(tree):
+        for node in usage.nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     usage._imported(alias.name, None, alias.asname or alias.name.split(".")[0], node, 0)
@@ -224,11 +224,24 @@ class ModuleUsage:
     # -- what the module does ----------------------------------------------------------
     @cached_property
     def scopes(self) -> list[Scope]:
-        return [self.tree, *(n for n in ast.walk(self.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]
+        return [self.tree, *(n for n in self.nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]
+
+    @cached_property
+    def nodes(self) -> list[ast.AST]:
+        """Every node of the module, walked once for all the rules."""
+        return list(ast.walk(self.tree))
+
+    @cached_property
+    def _scope_nodes(self) -> dict[int, list[ast.AST]]:
+        return {id(scope): list(walk_scope(scope)) for scope in self.scopes}
+
+    def scope_nodes(self, scope: Scope) -> list[ast.AST]:
+        """The nodes of one function (or of the module's top level), nested definitions left out."""
+        return self._scope_nodes[id(scope)]
 
     @cached_property
     def _scope_table(self) -> dict[int, Scope]:
-        return {id(node): scope for scope in self.scopes for node in walk_scope(scope)}
+        return {id(node): scope for scope in self.scopes for node in self.scope_nodes(scope)}
 
     def scope_of(self, node: ast.AST) -> Scope:
         """The function (or the module) whose code `node` is part of."""
@@ -238,7 +251,7 @@ class ModuleUsage:
     def api_calls(self) -> list[ApiCall]:
         found = []
         for scope in self.scopes:
-            for node in walk_scope(scope):
+            for node in self.scope_nodes(scope):
                 if isinstance(node, ast.Call):
                     call = self._api_call(node, scope)
                     if call is not None:
@@ -260,7 +273,7 @@ class ModuleUsage:
     def clients(self) -> list[ClientBuild]:
         found = []
         for scope in self.scopes:
-            for node in walk_scope(scope):
+            for node in self.scope_nodes(scope):
                 if isinstance(node, (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return)) and node.value is not None:
                     value = node.value
                     call = value if isinstance(value, ast.Call) else None
@@ -301,7 +314,7 @@ class ModuleUsage:
                 if name:
                     names.setdefault(name, []).append(Binding(line, value, item))
 
-            for node in walk_scope(scope):
+            for node in self.scope_nodes(scope):
                 if isinstance(node, ast.Assign):
                     for target in node.targets:
                         bind(target, node.lineno, node.value)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from doctor.files import FileRead
 
 _CONFLICT = re.compile(r"^(?:<<<<<<<|>>>>>>>)(?: |$)", re.M)
-SUSPECT = re.compile(rb"^(?:<<<<<<<|>>>>>>>)(?: |$)|^[ \t]*(?:print|exec)[ \t]+[\"'\w]|\0", re.M)
+_SUSPECT = re.compile(rb"^(?:<<<<<<<|>>>>>>>)(?: |$)|^[ \t]*(?:print|exec)[ \t]+[\"'\w]", re.M)
 _MAGIC = re.compile(r"^\s*(?:[%!]|\?|\w[\w.]*\?\??\s*$)")
 
 
@@ -70,6 +70,15 @@ class Source:
                 raw = self.cell_lines[index]
                 return Position(raw[min(within, len(raw)) - 1] if raw else 1, None, f"cell {cell + 1}, line {within}")
         return Position(1, None, f"line {line}")
+
+
+def looks_broken(data: bytes) -> bool:
+    """A cheap look for what stops Python: NUL bytes, a merge conflict marker, a Python 2 print."""
+    if b"\0" in data:
+        return True
+    if b"<<<<<<<" not in data and b">>>>>>>" not in data and b"print " not in data and b"exec " not in data:
+        return False
+    return _SUSPECT.search(data) is not None
 
 
 def parse_file(path: str, found: FileRead) -> Source | Unreadable:

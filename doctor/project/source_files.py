@@ -54,7 +54,10 @@ class ProjectFiles:
             if self._bytes_read >= MAX_TOTAL_BYTES:
                 return FileRead(self.root / path, "too-large", None, "was not read: the run read its limit of files")
             cap = MAX_NOTEBOOK_BYTES if path.endswith(".ipynb") else MAX_BYTES_PER_FILE
-            found = read_bytes(self.root / path, cap, within=self.root)
+            full = os.path.join(self.root, path)
+            # Only a link can lead out: the listing never enters a linked folder, so a file that is
+            # not itself a link is inside, and the costly resolve is kept for links.
+            found = read_bytes(full, cap, within=self.root if os.path.islink(full) else None)
             self._bytes_read += len(found.data or b"")
             self._read[path] = found
         return self._read[path]

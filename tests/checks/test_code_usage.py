@@ -68,6 +68,8 @@ def test_pre_v1_code_is_a_mistake_only_on_an_sdk_from_1_0(tmp_path):
     unknown = usage(project, None)
     assert unknown.status is Status.PASS
     assert any("openai version is unknown" in d for d in unknown.details)
+    clean = usage(project_with(tmp_path / "clean", {"app.py": NO_DOTENV}), None, OPENAI_API_KEY="sk-test-fake")
+    assert not any("openai version" in d for d in clean.details)  # no 0.28-style code: nothing to judge
 
 
 def test_a_notebook_finding_names_the_cell_and_the_line_of_the_file(tmp_path):

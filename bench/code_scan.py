@@ -1,0 +1,131 @@
+"""What reading the project's code and files adds to the offline run.
+
+    python bench/code_scan.py [--runs N] [--files N]
+
+Times `llm-doctor check --offline --format json` on three copies of one healthy project, in
+one interleaved run: with no code, with only the guide's worked example (ask.py), and with a
+generated code base of 1,000 Python files (a package of ordinary modules, a few of which
+call the API, plus notebooks and config files), committed to git as a real project is.
+Prints what each adds to the run without code. Targets: ask.py at most 10 ms, 1,000 files
+at most 150 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import bench_env, doctor_command, healthy_project, side_by_side, time_once  # noqa: E402
+
+GUIDE = Path(__file__).parents[1] / "tests" / "fixtures" / "code_corpus" / "guide_ask" / "ask.py"
+ORDINARY = '''"""Module {n}: bookkeeping helpers for the {topic} screens."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Iterable
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class {cls}:
+    name: str
+    amount: float = 0.0
+    tags: tuple[str, ...] = ()
+
+    def total(self, others: Iterable["{cls}"]) -> float:
+        return self.amount + sum(o.amount for o in others)
+
+    def label(self) -> str:
+        return f"{{self.name}} ({{len(self.tags)}} tags)"
+
+
+def summarise(rows: list[{cls}]) -> dict[str, float]:
+    out: dict[str, float] = {{}}
+    for row in rows:
+        out[row.name] = out.get(row.name, 0.0) + row.amount
+        if row.amount < 0:
+            log.warning("negative amount in %s", row.name)
+    return out
+
+
+def merge(left: dict[str, float], right: dict[str, float]) -> dict[str, float]:
+    merged = dict(left)
+    for key, value in right.items():
+        merged[key] = merged.get(key, 0.0) + value
+    return merged
+'''
+CALLER = '''"""Module {n}: asks the model to tag {topic} notes."""
+import os
+
+from openai import OpenAI
+
+client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"), timeout=20)
+
+
+def tag(note: str) -> str:
+    reply = client.chat.completions.create(
+        model="gpt-4o-mini", max_tokens=50,
+        messages=[{{"role": "system", "content": "Give three tags."}}, {{"role": "user", "content": note}}])
+    return reply.choices[0].message.content or ""
+'''
+
+
+def code_base(root: Path, files: int) -> None:
+    """`files` Python modules in nested packages, one in fifty calling the API, and a few other files."""
+    pick = random.Random(7)
+    topics = ["billing", "invoices", "reports", "users", "search", "exports", "alerts", "settings"]
+    for n in range(files):
+        folder = root / "app" / f"area{n % 20}" / f"part{n % 7}"
+        folder.mkdir(parents=True, exist_ok=True)
+        template = CALLER if n % 50 == 0 else ORDINARY
+        (folder / f"module_{n}.py").write_text(template.format(n=n, topic=pick.choice(topics), cls=f"Row{n}"))
+    (root / "config.yaml").write_text("database:\n  host: localhost\n  port: 5432\n")
+    (root / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . /app\n")
+
+
+def commit(root: Path) -> None:
+    env = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.invalid", "GIT_COMMITTER_NAME": "b",
+           "GIT_COMMITTER_EMAIL": "b@example.invalid", "PATH": "/usr/bin:/bin"}
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True, env=env)
+    subprocess.run(["git", "commit", "-qm", "code"], cwd=root, check=True, env=env)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--files", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = healthy_project(Path(tmp) / "bare")
+        guide = healthy_project(Path(tmp) / "guide")
+        (guide / "ask.py").write_text(GUIDE.read_text())
+        big = healthy_project(Path(tmp) / "big")
+        code_base(big, args.files)
+        for project in (bare, guide, big):
+            commit(project)
+        env = bench_env()
+
+        def run(project: Path) -> float:
+            return time_once([*doctor_command(), "check", "--offline", "--format", "json", "--project", str(project),
+                              "--python", sys.executable], env)
+
+        medians = side_by_side(args.runs, {"no code": lambda: run(bare), "ask.py only": lambda: run(guide),
+                                           f"{args.files} files": lambda: run(big)})
+    for name, seconds in medians.items():
+        print(f"{name:<16} median {seconds * 1000:7.1f} ms  ({args.runs} runs)")
+    base = medians["no code"]
+    print(f"ask.py adds {(medians['ask.py only'] - base) * 1000:+.1f} ms (target <= 10 ms)")
+    print(f"{args.files} files add {(medians[f'{args.files} files'] - base) * 1000:+.1f} ms (target <= 150 ms)")
+    print(f"ratios to the run without code: ask.py {medians['ask.py only'] / base:.2f}, "
+          f"{args.files} files {medians[f'{args.files} files'] / base:.2f}")
+
+
+if __name__ == "__main__":
+    main()
