@@ -66,6 +66,7 @@ def _claim_tokens(ctx: Context, probe: str, tokens: int) -> int:
     "api-auth",
     title="API key accepted",
     group="Connection",
+    sends="GET /models, once (Model available reads the same answer)",
     codes=("network-unreachable", "tls-error", "proxy-error", "unexpected-response", "auth-invalid-key",
            "auth-forbidden", "region-unsupported", "server-error", "models-list-unavailable"),
     needs=("key-format",),
@@ -104,7 +105,8 @@ async def api_auth(ctx: Context) -> Result:
 
 
 @check("model-access", title="Model available", group="Connection",
-       codes=("model-not-found", "model-not-listed", "model-not-chosen"), needs=("api-auth",), live=True, timeout=5)
+       codes=("model-not-found", "model-not-listed", "model-not-chosen"), needs=("api-auth",), live=True, timeout=5,
+       sends="nothing of its own: it reads GET /models, and tries a model the list lacks with the streamed completion")
 async def model_access(ctx: Context) -> Result:
     """What it checks: the models your code uses are served to this key: the ones its
     chat.completions.create calls name (up to three), and the one --model, OPENAI_MODEL or
@@ -191,7 +193,7 @@ def _completion_skip(ctx: Context) -> Result | None:
 
 
 @check("timeout", title="Latency and timeout", group="Connection", codes=("timeout-exceeded", "timeout-tight"),
-       needs=("model-access",), live=True, timeout=5)
+       needs=("model-access",), live=True, timeout=5, sends="nothing of its own: it times the completions")
 async def timeout(ctx: Context) -> Result:
     """What it checks: a short completion finishes well inside the timeout your code uses
     (--timeout, default 30 s as in the guide's worked example). The latency counts only a
@@ -212,7 +214,7 @@ async def timeout(ctx: Context) -> Result:
         first = outcomes[0]
         if isinstance(first, Failure) and first.kind == "timeout":
             return _from(diagnose(ctx, first))  # type: ignore[arg-type]
-        return skipped("no latency measured: the request did not get a good reply (see Streaming and Rate limits)")
+        return skipped("no latency measured: the request did not get a good reply (see Streaming and Rate limits and quota)")
     fresh = [o for o in good if not o.queued] or good
     took, limit = min(o.elapsed for o in fresh), ctx.timeout
     advice = max(int(math.ceil(took * 3 / 5.0) * 5), 10)
@@ -229,7 +231,8 @@ async def timeout(ctx: Context) -> Result:
 
 @check("rate-limit-headers", title="Rate limits and quota", group="API behaviour",
        codes=("rate-limited", "quota-exhausted", "rate-limit-headers-missing", "rate-limit-low-headroom"),
-       needs=("model-access",), live=True, timeout=5, spends_tokens=True)
+       needs=("model-access",), live=True, timeout=5, spends_tokens=True,
+       sends="nothing of its own: it reads the streamed completion's headers")
 async def rate_limit_headers(ctx: Context) -> Result:
     """What it checks: a short completion succeeds, and the x-ratelimit-* headers the server
     sent for this key and model leave headroom.
@@ -268,7 +271,8 @@ def _stream_tokens(reply: Reply) -> int:
 
 @check("streaming", title="Streaming", group="API behaviour",
        codes=("stream-unsupported", "stream-malformed", "stream-nonstandard", "stream-buffered"),
-       needs=("model-access",), live=True, timeout=5, spends_tokens=True)
+       needs=("model-access",), live=True, timeout=5, spends_tokens=True,
+       sends=f"1 streamed chat completion, max_tokens={STREAM_MAX_TOKENS}")
 async def streaming(ctx: Context) -> Result:
     """What it checks: a completion with stream=True and stream_options include_usage arrives as
     server-sent events that the openai SDK can read: JSON frames, the text in order, no error
@@ -349,7 +353,8 @@ def _stream_findings(ctx: Context, reply: Reply, read: Any) -> list[Finding]:
 
 @check("json-mode", title="JSON mode", group="API behaviour",
        codes=("json-word-missing", "json-invalid", "json-mode-unsupported", "probe-inconclusive"),
-       needs=("model-access",), live=True, timeout=5, spends_tokens=True)
+       needs=("model-access",), live=True, timeout=5, spends_tokens=True,
+       sends=f"1 JSON-mode chat completion, max_tokens={JSON_MAX_TOKENS}")
 async def json_mode(ctx: Context) -> Result:
     """What it checks: a completion with response_format={"type": "json_object"} returns a
     reply that json.loads() accepts.

@@ -26,7 +26,7 @@ def _create_dotenv_fix(ctx: Context) -> Fix:
         steps=(("Start from the example file, then put your real key in it." if example
                 else "Create a file named .env next to your code."),
                "Write the key without quotes or spaces around it.",
-               "Keep .env out of git (see dotenv-gitignored)."),
+               "Keep .env out of git (see .env kept out of git)."),
         commands=(copy,) if example else (),
         guide=guide.SETUP,
     )

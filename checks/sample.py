@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from checks import guide
 from checks.classify import diagnose
 from checks.prices import estimate_cost
+from checks.api import NO_MODEL
 from checks.probes import probe_model
 from checks.sample_script import SCRIPT
 from doctor.http import MAX_BODY_BYTES, Failure, Progress, Reply
@@ -92,7 +93,8 @@ async def _next_event(process: Any, seconds: float) -> dict[str, Any] | None:
        codes=("reply-empty", "reply-truncated", "param-unsupported", "usage-missing", "probe-inconclusive",
               "sample-call-failed"),
        needs=("model-access",), live=True, timeout=READY_MARGIN + REPLY_GRACE, spends_tokens=True, warmup=warm_up,
-       runs_project_python=True)
+       runs_project_python=True,
+       sends=f"1 chat completion by the openai SDK in the project's Python, max_tokens={SAMPLE_MAX_TOKENS}")
 async def sample_call(ctx: Context) -> Result:
     """What it checks: the guide's worked example runs in the project's own Python: load_dotenv(),
     OpenAI(timeout=...), one chat completion, then the reply, finish_reason and token usage.
@@ -116,7 +118,7 @@ async def sample_call(ctx: Context) -> Result:
     if problem is not None:
         return from_findings([problem], "")
     if ctx.cache.get("no-model"):
-        return skipped("no model chosen (see Model available)")
+        return skipped(NO_MODEL)
     process.stdin.write(f"go {probe_model(ctx)}\n".encode())
     await process.stdin.drain()
     event = await _reply_event(ctx, process)

@@ -199,6 +199,7 @@ class Check:
     warmup: Callable[["Context"], None] | None = None
     runs_project_python: bool = False  # skipped under --untrusted, which runs nothing of the project
     after: tuple[str, ...] = ()  # checks to wait for, whatever their outcome (what they learned may help)
+    sends: str = ""  # what a live check sends, in words `llm-doctor list` shows
 
     def budget(self, user_timeout: float) -> float:
         return self.timeout + user_timeout if self.live else self.timeout
@@ -227,6 +228,7 @@ def check(
     warmup: Callable[["Context"], None] | None = None,
     runs_project_python: bool = False,
     after: Iterable[str] = (),
+    sends: str = "",
 ) -> Callable[[CheckFunction], Check]:
     """Declares an async function as a check. It only attaches data: no registration."""
     if group not in GROUPS:
@@ -246,6 +248,7 @@ def check(
             warmup=warmup,
             runs_project_python=runs_project_python,
             after=tuple(after),
+            sends=sends,
         )
 
     return decorate

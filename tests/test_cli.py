@@ -209,6 +209,18 @@ def test_list_and_explain():
     assert done.returncode == 0 and "load_dotenv" in done.stdout
 
 
+def test_list_says_what_each_live_check_and_the_whole_run_sends():
+    import json
+
+    from checks import ALL_CHECKS
+
+    listing = doctor_cli("list").stdout
+    assert "sends: 1 streamed chat completion, max_tokens=16" in listing
+    assert "at most 3 chat completions, 72 max_tokens in all" in listing and "--offline sends nothing" in listing
+    rows = {row["id"]: row for row in json.loads(doctor_cli("list", "--format", "json").stdout)}
+    assert all(bool(rows[c.id]["sends"]) == c.live for c in ALL_CHECKS)  # every live check says, no offline one
+
+
 def test_version_and_module_entry_point():
     from doctor import __version__
 
