@@ -30,3 +30,27 @@ def test_readme_test_command_is_the_one_ci_runs():
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "python -m pytest" in text and "python -m pytest" in ci
     assert 'pip install -e ".[dev]"' in text and 'pip install -e ".[dev]"' in ci
+
+
+def test_readme_names_only_files_that_exist():
+    """Every file of this repository the README points at is there (no DESIGN.md of another repo)."""
+    import re
+
+    text = README.read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:doctor|checks|tests|bench|docs|\.ci)/[\w./-]+|[A-Z]+\.md)`", text))
+    missing = sorted(path for path in named if not (README.parent / path).exists())
+    assert not missing, missing
+    assert "DESIGN.md" not in text
+
+
+def test_readme_counts_match_the_corpora():
+    import json
+
+    from tests.explain_corpus import CORPUS
+
+    text = README.read_text(encoding="utf-8")
+    assert f"`tests/explain_corpus.py`, {len(CORPUS)} real texts" in text
+    projects = [p for p in (README.parent / "tests" / "fixtures" / "code_corpus").iterdir()
+                if (p / "expected.json").is_file()]
+    assert all(json.loads((p / "expected.json").read_text()) for p in projects)
+    assert f"on {len(projects)} small projects" in text
