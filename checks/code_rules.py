@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from doctor.project.code_base import CodeBase, Module
 from doctor.project.openai_usage import (
@@ -25,6 +25,7 @@ KEY_VARIABLES = {"OpenAI": "OPENAI_API_KEY", "AsyncOpenAI": "OPENAI_API_KEY",
 RANGES = {"temperature": (0, 2), "top_p": (0, 1), "presence_penalty": (-2, 2), "frequency_penalty": (-2, 2),
           "n": (1, 128)}
 QUOTA_WORDS = ("insufficient_quota", "credit_balance_exhausted", "quota")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -49,19 +50,27 @@ Rule = Callable[[CodeBase, Environment], Iterable[Hit]]
 
 
 # -- helpers: what an expression is -------------------------------------------------------
-def _reply_call(module: Module, node: ast.AST, scope: Scope, line: int, depth: int = 0) -> ApiCall | None:
-    """The API call whose reply `node` is (a name bound to it, or the call itself)."""
-    if isinstance(node, ast.Await):
-        node = node.value
-    if isinstance(node, ast.Call):
-        return next((c for c in module.usage.api_calls if c.node is node), None)
-    name = dotted(node)
+def _followed(module: Module, node: ast.AST, scope: Scope, line: int,
+              found: Callable[[ast.AST], T | None], depth: int = 0) -> T | None:
+    """What `found` says of `node`, or of the value a name held at `line` (followed through up to four
+    assignments in the scope; a `for` target is an item of its value, not the value, so it stops)."""
+    answer = found(node)
+    name = dotted(node) if answer is None else None
     if name is None or depth > 3:
-        return None
+        return answer
     bound = module.usage.binding(name, scope, line)
     if bound is None or bound.item:
         return None
-    return _reply_call(module, bound.value, scope, bound.line, depth + 1)
+    return _followed(module, bound.value, scope, bound.line, found, depth + 1)
+
+
+def _reply_call(module: Module, node: ast.AST, scope: Scope, line: int) -> ApiCall | None:
+    """The API call whose reply `node` is (a name bound to it, or the call itself)."""
+    def call_of(value: ast.AST) -> ApiCall | None:
+        value = value.value if isinstance(value, ast.Await) else value
+        return next((c for c in module.usage.api_calls if c.node is value), None)
+
+    return _followed(module, node, scope, line, call_of)
 
 
 def _stream_chunk(module: Module, node: ast.AST, scope: Scope, line: int) -> ApiCall | None:
@@ -74,18 +83,13 @@ def _stream_chunk(module: Module, node: ast.AST, scope: Scope, line: int) -> Api
     return call if call is not None and call.streams else None
 
 
-def _content_source(module: Module, node: ast.AST, scope: Scope, line: int, depth: int = 0) -> ast.AST | None:
+def _content_source(module: Module, node: ast.AST, scope: Scope, line: int) -> ast.AST | None:
     """For an expression holding a reply's `.message.content`, the `... .message.content` node itself."""
-    if isinstance(node, (ast.Attribute, ast.Subscript)):
-        _, names = attribute_path(node)
-        return node if names[-2:] == ("message", "content") else None
-    name = dotted(node)
-    if name is None or depth > 3:
-        return None
-    bound = module.usage.binding(name, scope, line)
-    if bound is None or bound.item:
-        return None
-    return _content_source(module, bound.value, scope, bound.line, depth + 1)
+    def content(value: ast.AST) -> ast.AST | None:
+        is_path = isinstance(value, (ast.Attribute, ast.Subscript))
+        return value if is_path and attribute_path(value)[1][-2:] == ("message", "content") else None
+
+    return _followed(module, node, scope, line, content)
 
 
 def _scope_of(module: Module, node: ast.AST) -> Scope:

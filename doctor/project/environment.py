@@ -173,31 +173,25 @@ def tool_environment(project: Path, environ: Mapping[str, str], pyproject: Pypro
 # -- poetry: virtualenvs/NAME-HASH-pyX.Y -------------------------------------------------------
 # poetry/utils/env/env_manager.py: EnvManager.generate_env_name; poetry/config/config.py defaults.
 
-def _user_cache(environ: Mapping[str, str], app: str) -> Path:
+# (macOS folder under ~/Library, Windows variable and fallback under ~/AppData, XDG variable and fallback):
+# where platformdirs, which the tools use, puts each kind of folder.
+_USER_DIRS = {
+    "cache": (("Caches",), "LOCALAPPDATA", ("Local",), "XDG_CACHE_HOME", (".cache",)),
+    "data": (("Application Support",), "LOCALAPPDATA", ("Local",), "XDG_DATA_HOME", (".local", "share")),
+    "config": (("Application Support",), "APPDATA", ("Roaming",), "XDG_CONFIG_HOME", (".config",)),
+}
+
+
+def _user_dir(kind: str, environ: Mapping[str, str], app: str) -> Path:
+    """A tool's user folder of one kind, as platformdirs computes it (a Windows cache ends in Cache)."""
+    mac, win_variable, win_fallback, xdg_variable, xdg_fallback = _USER_DIRS[kind]
     home = Path(environ.get("HOME") or environ.get("USERPROFILE") or Path.home())
     if sys.platform == "darwin":
-        return home / "Library" / "Caches" / app
+        return home.joinpath("Library", *mac, app)
     if os.name == "nt":
-        return Path(environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / app / "Cache"
-    return Path(environ.get("XDG_CACHE_HOME") or home / ".cache") / app
-
-
-def _user_data(environ: Mapping[str, str], app: str) -> Path:
-    home = Path(environ.get("HOME") or environ.get("USERPROFILE") or Path.home())
-    if sys.platform == "darwin":
-        return home / "Library" / "Application Support" / app
-    if os.name == "nt":
-        return Path(environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / app
-    return Path(environ.get("XDG_DATA_HOME") or home / ".local" / "share") / app
-
-
-def _user_config(environ: Mapping[str, str], app: str) -> Path:
-    home = Path(environ.get("HOME") or environ.get("USERPROFILE") or Path.home())
-    if sys.platform == "darwin":
-        return home / "Library" / "Application Support" / app
-    if os.name == "nt":
-        return Path(environ.get("APPDATA") or home / "AppData" / "Roaming") / app
-    return Path(environ.get("XDG_CONFIG_HOME") or home / ".config") / app
+        folder = Path(environ.get(win_variable) or home.joinpath("AppData", *win_fallback)) / app
+        return folder / "Cache" if kind == "cache" else folder
+    return Path(environ.get(xdg_variable) or home.joinpath(*xdg_fallback)) / app
 
 
 def _toml_file(path: Path) -> dict:
@@ -221,12 +215,12 @@ def poetry_env_name(project: Path, pyproject: Pyproject) -> str:
 def poetry_environment(project: Path, environ: Mapping[str, str],
                        pyproject: Pyproject) -> tuple[Path | None, str | None]:
     local = _toml_file(project / "poetry.toml")
-    config = _toml_file(Path(environ.get("POETRY_CONFIG_DIR") or _user_config(environ, "pypoetry")) / "config.toml")
+    config = _toml_file(Path(environ.get("POETRY_CONFIG_DIR") or _user_dir("config", environ, "pypoetry")) / "config.toml")
     settings = {**(config.get("virtualenvs") or {}), **(local.get("virtualenvs") or {})}
     in_project = environ.get("POETRY_VIRTUALENVS_IN_PROJECT") or settings.get("in-project")
     if str(in_project).lower() in ("true", "1") and is_venv(project / ".venv"):
         return project / ".venv", None
-    cache = _expand(environ.get("POETRY_CACHE_DIR") or config.get("cache-dir") or str(_user_cache(environ, "pypoetry")),
+    cache = _expand(environ.get("POETRY_CACHE_DIR") or config.get("cache-dir") or str(_user_dir("cache", environ, "pypoetry")),
                     environ)
     path = environ.get("POETRY_VIRTUALENVS_PATH") or settings.get("path") or "{cache-dir}/virtualenvs"
     folder = Path(_expand(str(path).replace("{cache-dir}", cache), environ))
@@ -282,7 +276,7 @@ def _workon_home(environ: Mapping[str, str]) -> Path:
         return Path(os.path.expanduser(environ["WORKON_HOME"]))
     if os.name == "nt":
         return Path(environ.get("USERPROFILE") or Path.home()) / ".virtualenvs"
-    return _user_data(environ, "virtualenvs")
+    return _user_dir("data", environ, "virtualenvs")
 
 
 def _pipenv_exists(prefix: Path) -> bool:
@@ -302,9 +296,9 @@ def hatch_environment(project: Path, environ: Mapping[str, str],
     text = str(project)
     if sys.platform in ("win32", "darwin"):
         text = text.casefold()
-    config = _toml_file(Path(environ.get("HATCH_CONFIG") or _user_config(environ, "hatch") / "config.toml"))
+    config = _toml_file(Path(environ.get("HATCH_CONFIG") or _user_dir("config", environ, "hatch") / "config.toml"))
     dirs = config.get("dirs") if isinstance(config.get("dirs"), dict) else {}
-    data = Path(_expand(environ.get("HATCH_DATA_DIR") or str(dirs.get("data") or _user_data(environ, "hatch")),
+    data = Path(_expand(environ.get("HATCH_DATA_DIR") or str(dirs.get("data") or _user_dir("data", environ, "hatch")),
                         environ))
     where = data / "env" / "virtual" / name / _url_hash(text) / name
     return (where, None) if is_venv(where) else (None, f"{where} (`hatch env create` creates it)")

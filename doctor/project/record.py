@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from doctor.files import read_bytes
 from doctor.model import Finding, Location, Status
@@ -368,6 +368,17 @@ def _version_problem(name: str, found: Any, where: Location) -> Finding | None:
     return None
 
 
+def _entries(text: str, lock: str, packages: Any) -> Iterator[tuple[dict, str, Location]]:
+    """Each named package table of a TOML lock, with its canonical name and the line of its entry
+    (the n-th `name = "..."` line for the n-th package of that name)."""
+    seen: dict[str, int] = {}
+    for package in packages if isinstance(packages, list) else []:
+        if isinstance(package, dict) and isinstance(package.get("name"), str):
+            name = canonical(package["name"])
+            count = seen[name] = seen.get(name, -1) + 1
+            yield package, name, Location(lock, line_of(text, rf'^name = "{re.escape(package["name"])}"', count))
+
+
 def _uv(text: str, data: Mapping[str, Any]) -> tuple[list[Locked], list[Declared], Finding | None]:
     where = Location("uv.lock", line_of(text, r"^version\s*="))
     problem = _version_problem("uv.lock", data.get("version"), where)
@@ -380,16 +391,11 @@ def _uv(text: str, data: Mapping[str, Any]) -> tuple[list[Locked], list[Declared
         for group in (root.get("dev-dependencies") or {}).values():
             dev.update(canonical(d.get("name", "")) for d in group if isinstance(d, dict))
     main_deps = {canonical(d.get("name", "")) for r in roots for d in r.get("dependencies", []) if isinstance(d, dict)}
-    locked, seen = [], {}
-    for package in packages:
-        if package in roots or not isinstance(package.get("name"), str):
-            continue
-        name = canonical(package["name"])
-        count = seen[name] = seen.get(name, -1) + 1
+    locked = []
+    for package, name, where in _entries(text, "uv.lock", [p for p in packages if p not in roots]):
         markers = package.get("resolution-markers")
         marker = " or ".join(f"({m})" for m in markers) if isinstance(markers, list) and markers else None
-        locked.append(Locked(name, str(package.get("version", "")), marker,
-                             Location("uv.lock", line_of(text, rf'^name = "{re.escape(package["name"])}"', count)),
+        locked.append(Locked(name, str(package.get("version", "")), marker, where,
                              default=name not in dev or name in main_deps))
     declared = []
     for root in roots:
@@ -404,18 +410,13 @@ def _poetry(text: str, data: Mapping[str, Any]) -> tuple[list[Locked], list[Decl
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     problem = _version_problem("poetry.lock", metadata.get("lock-version"),
                                Location("poetry.lock", line_of(text, r"^lock-version")))
-    locked, seen = [], {}
-    for package in data.get("package", []):
-        if not isinstance(package, dict) or not isinstance(package.get("name"), str):
-            continue
-        name = canonical(package["name"])
-        count = seen[name] = seen.get(name, -1) + 1
+    locked = []
+    for package, name, where in _entries(text, "poetry.lock", data.get("package", [])):
         markers = package.get("markers")
         if isinstance(markers, dict):  # one marker per group
             markers = " or ".join(f"({m})" for m in markers.values())
         groups = package.get("groups") or ["main"]
-        locked.append(Locked(name, str(package.get("version", "")), markers or None,
-                             Location("poetry.lock", line_of(text, rf'^name = "{re.escape(package["name"])}"', count)),
+        locked.append(Locked(name, str(package.get("version", "")), markers or None, where,
                              default="main" in groups and not package.get("optional")))
     return locked, [], problem
 
@@ -424,15 +425,9 @@ def _pdm(text: str, data: Mapping[str, Any]) -> tuple[list[Locked], list[Declare
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     problem = _version_problem("pdm.lock", metadata.get("lock_version"),
                                Location("pdm.lock", line_of(text, r"^lock_version")))
-    locked, seen = [], {}
-    for package in data.get("package", []):
-        if not isinstance(package, dict) or not isinstance(package.get("name"), str):
-            continue
-        name = canonical(package["name"])
-        count = seen[name] = seen.get(name, -1) + 1
-        locked.append(Locked(name, str(package.get("version", "")), package.get("marker") or None,
-                             Location("pdm.lock", line_of(text, rf'^name = "{re.escape(package["name"])}"', count)),
-                             default="default" in (package.get("groups") or ["default"])))
+    locked = [Locked(name, str(package.get("version", "")), package.get("marker") or None, where,
+                     default="default" in (package.get("groups") or ["default"]))
+              for package, name, where in _entries(text, "pdm.lock", data.get("package", []))]
     return locked, [], problem
 
 
