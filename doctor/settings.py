@@ -124,8 +124,18 @@ def skipped_by_config(check_id: str, config: ProjectConfig, only: tuple[str, ...
 
 
 def downgrade(result: Result, config: ProjectConfig) -> Result:
-    """A failure whose code the project counts as a warning, marked with the project's reason."""
-    if result.status is Status.FAIL and result.code in config.warn:
-        note = f"counted as a warning by [tool.llm-doctor]: {config.warn[result.code]}"
-        return replace(result, status=Status.WARN, details=(*result.details, note))
-    return result
+    """Failures whose code the project counts as a warning, each marked with the project's reason.
+    The result stays a failure while any problem the project did not excuse still fails."""
+    excused = [code for code in dict.fromkeys((result.code, *(f.code for f in result.findings)))
+               if code in config.warn]
+    if result.status is not Status.FAIL or not excused:
+        return result
+    findings = tuple(replace(f, status=Status.WARN) if f.status is Status.FAIL and f.code in config.warn else f
+                     for f in result.findings)
+    still_failing = any(f.status is Status.FAIL for f in findings) if findings else result.code not in config.warn
+    notes = tuple(f"{code} counted as a warning by [tool.llm-doctor]: {config.warn[code]}" for code in excused)
+    findings = tuple(sorted(findings, key=lambda f: -f.status.severity))  # what still fails leads
+    lead = findings[0] if findings and findings[0].code != result.code else None
+    led = dict(code=lead.code, message=lead.message, fix=lead.fix, title=lead.title, cause=lead.cause) if lead else {}
+    return replace(result, status=Status.FAIL if still_failing else Status.WARN, findings=findings,
+                   details=(*result.details, *notes), **led)

@@ -138,8 +138,25 @@ def test_pyproject_config_counts_codes_as_warnings(project):
     done = check(project, "--format", "json")
     key = next(c for c in json.loads(done.stdout)["checks"] if c["id"] == "key-format")
     assert key["status"] == "warn" and key["code"] == "key-placeholder"
-    assert "counted as a warning by [tool.llm-doctor]: the demo key is a placeholder on purpose" in key["details"]
+    assert "key-placeholder counted as a warning by [tool.llm-doctor]: the demo key is a placeholder on purpose" \
+        in key["details"]
+    assert [f["status"] for f in key["findings"]] == ["warn"]
     assert done.returncode == 0
+
+
+def test_an_excused_code_does_not_excuse_the_other_failures_of_its_check():
+    from doctor.model import Finding, Status, from_findings
+    from doctor.settings import ProjectConfig, downgrade
+
+    result = from_findings([Finding(Status.FAIL, "dotenv-tracked", "tracked"),
+                            Finding(Status.FAIL, "dotenv-in-history", "committed")], "")
+    config = ProjectConfig(warn={"dotenv-tracked": "a throwaway key"})
+    kept = downgrade(result, config)
+    assert kept.status is Status.FAIL and kept.code == "dotenv-in-history"  # it still fails, and now leads
+    assert {f.code: f.status for f in kept.findings} == {"dotenv-tracked": Status.WARN,
+                                                         "dotenv-in-history": Status.FAIL}
+    both = downgrade(result, ProjectConfig(warn={"dotenv-tracked": "a", "dotenv-in-history": "b"}))
+    assert both.status is Status.WARN and all(f.status is Status.WARN for f in both.findings)
 
 
 @pytest.mark.parametrize("table,message", [
