@@ -28,7 +28,7 @@ STATIC_CODES = (
 
 @check(
     "code-usage",
-    title="Your code uses the SDK as the guide does",
+    title="Code follows the guide",
     group="Your code",
     codes=(*STATIC_CODES, "file-unreadable"),
 )

@@ -45,7 +45,7 @@ class Leak:
 
 @check(
     "secrets-in-files",
-    title="No keys written in the project's files",
+    title="No keys in shared files",
     group="Secrets",
     codes=("key-hardcoded", "key-in-history"),
 )
