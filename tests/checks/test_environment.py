@@ -81,7 +81,8 @@ def test_a_real_venv_is_probed_in_a_subprocess(tmp_path):
     env = base_environ(VIRTUAL_ENV=str(project / ".venv"))
     ctx = make_ctx(project, environ=env)
     assert run_check(venv_active, ctx).status is Status.PASS
-    assert run_check(python_version, ctx).message == f"Python {'.'.join(map(str, sys.version_info[:3]))}"
+    # the version it ran, whatever note follows (3.10 is near its end of life)
+    assert run_check(python_version, ctx).message.startswith(f"Python {'.'.join(map(str, sys.version_info[:3]))}")
     result = run_check(packages_pinned, ctx)
     assert (result.status, result.code) == (Status.FAIL, "package-missing")
 
