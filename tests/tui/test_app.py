@@ -377,3 +377,23 @@ def test_the_key_bar_lists_the_bindings_and_its_keys_are_clickable(tmp_path):
             assert calls == ["a"]
 
     asyncio.run(go())
+
+
+def test_why_this_matters_is_the_results_own_cause_when_it_has_one(tmp_path):
+    """A quota error seen by the JSON-mode check matters because of the quota, not because of JSON mode."""
+    from doctor.model import Result, check
+
+    @check("json", title="Fake JSON mode", group="Environment", codes=("quota-exhausted",))
+    async def quota(ctx):  # noqa: ANN001, ANN202
+        """Why it fails: the reply is not JSON."""
+        return Result(Status.FAIL, "no credit", code="quota-exhausted", cause="The account has no credit left.")
+
+    async def go():
+        app = app_for(tmp_path, [quota])
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            detail = text_of(app, "#detail")
+            assert "The account has no credit left." in detail
+            assert "the reply is not JSON" not in detail
+
+    asyncio.run(go())
