@@ -20,6 +20,9 @@ from doctor.project.openai_usage import (
 )
 
 API_WORDS = re.compile(r"KEY|TOKEN|OPENAI|AZURE|API|BASE_URL")
+KEY_WORDS = re.compile(r"KEY|TOKEN", re.I)
+PROVIDER_WORDS = ("OPENAI", "AZURE", "ANTHROPIC", "CLAUDE", "GROQ", "GEMINI", "GOOGLE", "MISTRAL", "COHERE",
+                  "DEEPSEEK", "OPENROUTER", "TOGETHER", "HUGGINGFACE", "PERPLEXITY", "XAI")
 KEY_VARIABLES = {"OpenAI": "OPENAI_API_KEY", "AsyncOpenAI": "OPENAI_API_KEY",
                  "AzureOpenAI": "AZURE_OPENAI_API_KEY", "AsyncAzureOpenAI": "AZURE_OPENAI_API_KEY"}
 RANGES = {"temperature": (0, 2), "top_p": (0, 1), "presence_penalty": (-2, 2), "frequency_penalty": (-2, 2),
@@ -68,7 +71,7 @@ def _reply_call(module: Module, node: ast.AST, scope: Scope, line: int) -> ApiCa
     """The API call whose reply `node` is (a name bound to it, or the call itself)."""
     def call_of(value: ast.AST) -> ApiCall | None:
         value = value.value if isinstance(value, ast.Await) else value
-        return next((c for c in module.usage.api_calls if c.node is value), None)
+        return module.usage.api_call_at.get(id(value))
 
     return _followed(module, node, scope, line, call_of)
 
@@ -112,6 +115,8 @@ def pre_v1(code: CodeBase, env: Environment) -> Iterator[Hit]:
         return
     for module in code.modules:
         usage = module.usage
+        if not usage.openai_modules and not usage.openai_names:
+            continue
         seen: set[int] = set()
         for node in module.usage.nodes:
             symbol = None
@@ -134,6 +139,8 @@ def pre_v1(code: CodeBase, env: Environment) -> Iterator[Hit]:
 def dict_access(code: CodeBase, env: Environment) -> Iterator[Hit]:
     """`response["choices"]` on a 1.x reply, which is an object."""
     for module in code.modules:
+        if not module.usage.api_calls:
+            continue
         for node in module.usage.nodes:
             if not (isinstance(node, ast.Subscript) and constant_text(node.slice) is not None):
                 continue
@@ -149,14 +156,14 @@ def dict_access(code: CodeBase, env: Environment) -> Iterator[Hit]:
 def _key_reads(module: Module) -> Iterator[tuple[ast.AST, str, Scope]]:
     """Where the module reads an API key from the environment: (node, variable, scope)."""
     usage = module.usage
-    for scope in usage.scopes:
+    for scope in usage.scopes if usage.os_names else ():
         for node in usage.scope_nodes(scope):
             read = usage.env_read(node)
             if read and API_WORDS.search(read[0]) and "MODEL" not in read[0]:
                 yield node, read[0], scope
-        for build in usage.clients:
-            if build.scope is scope and "api_key" not in build.args and "**" not in build.args:
-                yield build.node, KEY_VARIABLES[build.cls], scope
+    for build in usage.clients:
+        if "api_key" not in build.args and "**" not in build.args:
+            yield build.node, KEY_VARIABLES[build.cls], build.scope
 
 
 def dotenv_not_loaded(code: CodeBase, env: Environment) -> Iterator[Hit]:
@@ -192,6 +199,8 @@ def dotenv_loaded_late(code: CodeBase, env: Environment) -> Iterator[Hit]:
 
 def _first_load(module: Module) -> int | None:
     """The line of the first top-level statement that runs load_dotenv() (an `if __name__` block counts)."""
+    if not module.usage.dotenv_names:
+        return None
     for statement in module.source.tree.body:
         if not isinstance(statement, _DEFINITIONS) and any(module.usage.is_dotenv_load(n)
                                                            for n in walk_scope(statement)):
@@ -243,12 +252,15 @@ def _late_in(code: CodeBase, module: Module, visited: set[str]) -> list[tuple[Mo
 
 
 def env_name_mismatch(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """A variable the code reads that nothing sets, while a name very like it is set."""
+    """A key read under a name nothing sets, while a key of the same provider is set under a very
+    similar name (OPENAI_KEY and OPENAI_API_KEY): the guide's "key read under another name"."""
     defined = env.dotenv | env.shell
     for module in code.modules:
+        if not module.usage.os_names:
+            continue  # neither os nor its environ or getenv is imported
         for node in module.usage.nodes:
             read = module.usage.env_read(node)
-            if not read or read[1] or read[0] in defined or not API_WORDS.search(read[0]):
+            if not read or read[1] or read[0] in defined or not KEY_WORDS.search(read[0]):
                 continue
             similar = _similar(read[0], defined)
             if similar:
@@ -258,14 +270,18 @@ def env_name_mismatch(code: CodeBase, env: Environment) -> Iterator[Hit]:
 
 
 def _similar(name: str, defined: Iterable[str]) -> str | None:
+    """The defined key name most like `name`: the same providers in it (AZURE_OPENAI_API_KEY is not
+    a misspelt OPENAI_API_KEY) and nearly the same letters."""
     import difflib
 
     squeeze = re.sub(r"[^A-Z0-9]", "", name.upper())
+    providers = {p for p in PROVIDER_WORDS if p in squeeze}
     best, score = None, 0.0
     for other in defined:
-        if not API_WORDS.search(other):
+        other_squeezed = re.sub(r"[^A-Z0-9]", "", other.upper())
+        if not KEY_WORDS.search(other) or {p for p in PROVIDER_WORDS if p in other_squeezed} != providers:
             continue
-        ratio = difflib.SequenceMatcher(None, squeeze, re.sub(r"[^A-Z0-9]", "", other.upper())).ratio()
+        ratio = difflib.SequenceMatcher(None, squeeze, other_squeezed).ratio()
         if ratio > score:
             best, score = other, ratio
     return best if score >= 0.8 else None
@@ -331,6 +347,8 @@ def json_without_mode(code: CodeBase, env: Environment) -> Iterator[Hit]:
     """json.loads() of a reply asked for without JSON mode: any prose or ``` fence breaks it."""
     for module in code.modules:
         loads = module.usage.json_loads
+        if not loads or not module.usage.api_calls:
+            continue
         for node in module.usage.nodes:
             if not (isinstance(node, ast.Call) and node.args and dotted(node.func) in loads):
                 continue
@@ -350,8 +368,14 @@ def reply_unguarded(code: CodeBase, env: Environment) -> Iterator[Hit]:
     """The reply's text used as a string with no check that it is there (it is None on a refusal,
     a tool call, or a content filter)."""
     for module in code.modules:
+        if not {"message", "content"} <= module.usage.words:
+            continue
         for scope in module.usage.scopes:
-            if {"finish_reason", "refusal"} & set(_strings(module.usage.scope_nodes(scope))):
+            nodes = module.usage.scope_nodes(scope)
+            if not any(isinstance(n, ast.Attribute) and n.attr == "content" and isinstance(n.value, ast.Attribute)
+                       and n.value.attr == "message" for n in nodes):
+                continue  # no reply's text is read in this scope
+            if {"finish_reason", "refusal"} & set(_strings(nodes)):
                 continue
             tested = _tested_names(module.usage.scope_nodes(scope))
             for node in module.usage.scope_nodes(scope):
@@ -450,6 +474,8 @@ def retry_on_quota(code: CodeBase, env: Environment) -> Iterator[Hit]:
     """Retrying every RateLimitError retries the 429 of an empty account too, which never clears."""
     for module in code.modules:
         usage = module.usage
+        if "RateLimitError" not in usage.words:
+            continue
         for scope in usage.scopes:
             if isinstance(scope, ast.Module):
                 continue

@@ -232,6 +232,12 @@ class ModuleUsage:
         return list(ast.walk(self.tree))
 
     @cached_property
+    def words(self) -> frozenset[str]:
+        """Every name and attribute name the module uses: a rule whose words are absent can skip it."""
+        return frozenset(n.id if isinstance(n, ast.Name) else n.attr for n in self.nodes
+                         if isinstance(n, (ast.Name, ast.Attribute)))
+
+    @cached_property
     def _scope_nodes(self) -> dict[int, list[ast.AST]]:
         return {id(scope): list(walk_scope(scope)) for scope in self.scopes}
 
@@ -249,6 +255,8 @@ class ModuleUsage:
 
     @cached_property
     def api_calls(self) -> list[ApiCall]:
+        if not {"completions", "responses", "embeddings"} & self.words:
+            return []  # no request can be written without one of these words
         found = []
         for scope in self.scopes:
             for node in self.scope_nodes(scope):
@@ -257,6 +265,11 @@ class ModuleUsage:
                     if call is not None:
                         found.append(call)
         return sorted(found, key=lambda c: (c.node.lineno, c.node.col_offset))
+
+    @cached_property
+    def api_call_at(self) -> dict[int, ApiCall]:
+        """The API calls by the identity of their Call node."""
+        return {id(call.node): call for call in self.api_calls}
 
     def _api_call(self, node: ast.Call, scope: Scope) -> ApiCall | None:
         root, names = attribute_path(node.func)
@@ -271,6 +284,9 @@ class ModuleUsage:
 
     @cached_property
     def clients(self) -> list[ClientBuild]:
+        local = {name for name, symbol in self.openai_names.items() if symbol in CLIENT_CLASSES}
+        if not (local | CLIENT_CLASSES) & self.words:
+            return []
         found = []
         for scope in self.scopes:
             for node in self.scope_nodes(scope):
