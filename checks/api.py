@@ -5,7 +5,6 @@ honestly that it could not tell (probe-inconclusive)."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import re
@@ -140,7 +139,7 @@ async def _probed_model(ctx: Context, chosen: Chosen, ids: list[str]) -> Finding
         return Finding(Status.PASS, "", "")
     outcome = await stream_completion(ctx)
     problem = diagnose(ctx, outcome)
-    close = difflib.get_close_matches(chosen.name, ids, n=3, cutoff=0.4)
+    close = _closest(chosen.name, ids)
     where = chosen.location
     if problem is not None and problem.code == "model-not-found":
         hint = f"; closest: {', '.join(close)}" if close else ""
@@ -158,12 +157,18 @@ async def _probed_model(ctx: Context, chosen: Chosen, ids: list[str]) -> Finding
                     f"Listed: {', '.join(ids[:8])}" + (" ..." if len(ids) > 8 else "")), location=where)
 
 
+def _closest(name: str, ids: list[str]) -> list[str]:
+    import difflib  # only when a model is missing: it costs an offline run ~9 ms to import
+
+    return difflib.get_close_matches(name, ids, n=3, cutoff=0.4)
+
+
 def _listed_model(ctx: Context, chosen: Chosen, ids: list[str]) -> Finding:
     """Another model the code uses: judged by the list alone, which costs no tokens. OpenAI lists
     every model a key may use; other servers may answer names they do not list."""
     if chosen.name in ids or not ids:
         return Finding(Status.PASS, "", "")
-    close = difflib.get_close_matches(chosen.name, ids, n=3, cutoff=0.4)
+    close = _closest(chosen.name, ids)
     hint = f"; closest: {', '.join(close)}" if close else ""
     if _host(ctx) == OPENAI_HOST:
         return Finding(Status.FAIL, "model-not-found", f"{chosen.name!r} ({chosen.source}) is not among the models "

@@ -10,7 +10,6 @@ OpenRouter or a FastAPI gateway (`{"detail": "..."}`).
 
 from __future__ import annotations
 
-import email.utils
 import re
 import time
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import urlsplit
 
 from checks import guide
-from checks.explain import BY_ERROR_CODE, message_code
 from checks.providers import OPENAI_HOST, is_loopback, provider_of_host, provider_of_key
 from doctor.http import PROXY_VARIABLES, Failure, Outcome, Reply
 from doctor.model import Finding, Fix, Status
@@ -80,6 +78,8 @@ def retry_wait(headers: Mapping[str, str]) -> float | None:
     try:
         return max(float(value), 0.0)
     except ValueError:
+        import email.utils  # an HTTP date is rare, and its module slow to import
+
         moment = email.utils.parsedate_to_datetime(value) if email.utils.parsedate_tz(value) else None
         return max(moment.timestamp() - time.time(), 0.0) if moment else None
 
@@ -211,6 +211,8 @@ def _status(ctx: Context, reply: Reply) -> Finding:
     code, kind = info.code, info.type
     said = ctx.redactor.excerpt(info.message or reply.text()[:4000])
     status = reply.status
+    from checks.explain import BY_ERROR_CODE, message_code  # explain's rules, loaded once a reply needs them
+
     structured = (BY_ERROR_CODE.get(code) or BY_ERROR_CODE.get(kind) or (None,))[0]
     worded = message_code(info.message or reply.text()[:4000])
     if status == 401 or code == "401" or "auth-invalid-key" in (structured, worded) and status in (400, 403):

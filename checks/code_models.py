@@ -13,11 +13,9 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from doctor.project.code_base import CodeBase, Module
-from doctor.project.openai_usage import constant_text
-
 if TYPE_CHECKING:
     from doctor.context import Context
+    from doctor.project.code_base import CodeBase, Module
 
 MAX_MODELS = 3
 
@@ -52,6 +50,8 @@ def code_models(code: CodeBase, limit: int = MAX_MODELS) -> list[CodeModel]:
 
 def _literal(code: CodeBase, module: Module, value: ast.expr) -> tuple[str, Module, ast.expr] | None:
     """The model's name, and the module and node of the string literal that spells it."""
+    from doctor.project.openai_usage import constant_text
+
     text = constant_text(value)
     if text is not None:
         return (text.strip(), module, value) if text.strip() else None

@@ -44,13 +44,13 @@ async def code_usage(ctx: Context) -> Result:
 
     How to fix: each finding names its file and line and the guide's step.
     """
-    from checks.code_rules import RULES, Environment, pre_v1
     from doctor.project.code_base import project_code
 
     code = await project_code(ctx)
     if not code.modules and not code.unreadable:
         return skipped(f"no Python file of the project uses the openai SDK, python-dotenv or the environment "
                        f"({_files(code.python_files)} looked at)")
+    from checks.code_rules import RULES, Environment, pre_v1
     legacy = any(True for _ in pre_v1(code, Environment(frozenset(), frozenset(), 1)))
     env = await _environment(ctx, with_version=legacy)  # the SDK's version matters only to 0.28-style code
     hits = [hit for rule in RULES for hit in rule(code, env)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from checks.catalogue import CATALOGUE, Diagnosis
 
@@ -127,14 +128,17 @@ BY_MESSAGE = (
     (r"could not parse statement starting at line", "dotenv-parse-error", 12),
     (r"python 3\.[0-9]\b.{0,40}(?:not supported|is required|requires)|requires.python", "python-too-old", 6),
 )
-_MESSAGE_RULES = [(re.compile(pattern, re.I | re.M), code, weight) for pattern, code, weight in BY_MESSAGE]
+@cache
+def _message_rules() -> list[tuple[re.Pattern[str], str, int]]:
+    """BY_MESSAGE compiled on first use: most runs never read an error's wording."""
+    return [(re.compile(pattern, re.I | re.M), code, weight) for pattern, code, weight in BY_MESSAGE]
 
 
 def message_code(text: str, among: tuple[str, ...] = ()) -> str | None:
     """The diagnosis a message's wording points to (the strongest rule), optionally only among some codes.
     The live checks use this after the status and the error's code and type, as explain does."""
     best: tuple[int, str] | None = None
-    for pattern, code, weight in _MESSAGE_RULES:
+    for pattern, code, weight in _message_rules():
         if (not among or code in among) and pattern.search(text) and (best is None or weight > best[0]):
             best = (weight, code)
     return best[1] if best else None
@@ -190,7 +194,7 @@ def explain(text: str) -> Explanation:
     for name in {m.group(1) for m in _EXCEPTION.finditer(text)}:
         for code, weight in BY_EXCEPTION.get(name, ()):
             add(code, weight, f"exception {name}")
-    for pattern, code, weight in _MESSAGE_RULES:
+    for pattern, code, weight in _message_rules():
         match = pattern.search(text)
         if match:
             add(code, weight, f"message mentions {match.group(0)[:40]!r}")

@@ -6,7 +6,6 @@ vocabulary without importing each other.
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping, NamedTuple
@@ -206,6 +205,8 @@ class Check:
 
     @property
     def doc(self) -> str:
+        import inspect  # only `explain` and the app read a check's documentation
+
         return inspect.cleandoc(self.fn.__doc__ or "")
 
     async def __call__(self, ctx: "Context") -> Result:

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from doctor.project.openai_usage import ModuleUsage
-from doctor.project.python_sources import Source, Unreadable, looks_broken, parse_file
 from doctor.project.source_files import ProjectFiles, project_files
 
 if TYPE_CHECKING:
     from doctor.context import Context
+    from doctor.project.openai_usage import ModuleUsage
+    from doctor.project.python_sources import Source, Unreadable
 
 RELEVANT = (b"openai", b"OpenAI", b"OPENAI", b"dotenv", b"environ", b"getenv", b"completions", b"RateLimitError")
 # Ways to load .env other than load_dotenv(): settings classes, other readers, IPython's %dotenv.
@@ -65,6 +65,9 @@ class CodeBase:
         if path is None:
             return None
         if path not in self._parsed:
+            from doctor.project.openai_usage import ModuleUsage
+            from doctor.project.python_sources import Source, parse_file
+
             parsed = parse_file(path, self.files.read(path))
             self._parsed[path] = Module(name, parsed, ModuleUsage.read(parsed.tree)) \
                 if isinstance(parsed, Source) else None
@@ -100,6 +103,9 @@ def read_code_base(files: ProjectFiles, budget_s: float = PARSE_BUDGET_S) -> Cod
     base = CodeBase(files)
     paths = files.with_suffix(".py", ".ipynb", ".pyw")
     base.python_files = len(paths)
+    if paths:  # the parser's modules cost an import only when there is Python to read
+        from doctor.project.openai_usage import ModuleUsage
+        from doctor.project.python_sources import Unreadable, looks_broken, parse_file
     base._by_name = {module_name(p): p for p in paths if not p.endswith(".ipynb")}
     deadline = time.monotonic() + budget_s
     for index, path in enumerate(paths):

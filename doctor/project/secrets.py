@@ -12,9 +12,10 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 # (provider, pattern): the shapes providers publish (gitleaks and trufflehog rules agree on these).
-PATTERNS = tuple((name, re.compile(pattern)) for name, pattern in (
+PATTERNS = (
     ("OpenAI", r"sk-(?:proj-|svcacct-|service-|admin-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,}"),
     ("OpenAI", r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}"),
     ("Anthropic", r"sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{60,}"),
@@ -28,9 +29,14 @@ PATTERNS = tuple((name, re.compile(pattern)) for name, pattern in (
     ("AWS", r"(?:AKIA|ASIA)[0-9A-Z]{16}"),
     ("JWT", r"eyJ[A-Za-z0-9_-]{12,}\.eyJ[A-Za-z0-9_-]{12,}\.[A-Za-z0-9_-]{16,}"),
     ("OpenAI-compatible", r"sk-[A-Za-z0-9]{32,}"),
-))
+)
 _BOUNDARY = r"(?<![A-Za-z0-9_-])({})(?![A-Za-z0-9_-])"
-_COMPILED = tuple((name, re.compile(_BOUNDARY.format(p.pattern))) for name, p in PATTERNS)
+
+
+@cache
+def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The shapes compiled on first use: most runs find no key-like text to look at."""
+    return tuple((name, re.compile(_BOUNDARY.format(pattern))) for name, pattern in PATTERNS)
 # Azure keys are 32 hex characters: only a secret where a variable says so.
 _AZURE = re.compile(r"(?i)azure[\w]*key\s*[=:]\s*['\"]?([0-9a-f]{32})\b")
 _FAKE_WORDS = re.compile(r"(?i)your|here|example|sample|dummy|fake|placeholder|xxxx|test[-_]|changeme|redacted|"
@@ -63,7 +69,7 @@ def looks_fake(value: str) -> bool:
 def find_secrets(text: str) -> list[SecretHit]:
     """Every real-looking key in the text, once each, in order."""
     hits: dict[int, SecretHit] = {}
-    for provider, pattern in _COMPILED:
+    for provider, pattern in _compiled():
         for match in pattern.finditer(text):
             start, value = match.start(1), match.group(1)
             if any(h.start <= start < h.start + len(h.value) for h in hits.values()) or looks_fake(value):
