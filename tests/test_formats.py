@@ -53,6 +53,18 @@ def test_markdown_has_a_table_and_a_section_per_problem(project):
     assert "Guide: *Troubleshooting common errors*" in done.stdout
 
 
+def test_markdown_gives_each_cause_once_and_every_place(tmp_path):
+    with Sandbox("quota") as sandbox:
+        project = sandbox_project(tmp_path / "p", sandbox.url)
+        (project / "ask.py").write_text("from openai import OpenAI\nclient = OpenAI()\n", encoding="utf-8")
+        done = run(project, "--format", "markdown")
+    sections = done.stdout.split("### ")
+    quota = [s for s in sections if "`quota-exhausted`" in s.splitlines()[0]]
+    assert len(quota) >= 2 and "**Fix:**" in quota[0]
+    assert all("Same cause as *Rate limits and quota*, above." in s and "**Fix:**" not in s for s in quota[1:])
+    assert "- `ask.py:2:10` `client-no-timeout`:" in done.stdout
+
+
 def test_github_annotations_point_at_the_file_and_line(project):
     (project / ".env").write_text(f"# key\nOPENAI_API_KEY={CANARY_KEY}\n")
     done = run(project, "--offline", GITHUB_ACTIONS="true", GITHUB_WORKSPACE=str(project.parent),

@@ -12,9 +12,13 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _problem(title: str, result: Result) -> list[str]:
+def _problem(title: str, result: Result, same_cause_as: str | None = None) -> list[str]:
     lines = [f"### {ICONS[result.status]} {title} — `{result.code}`", "", _cell(result.message), ""]
-    lines += [f"- {_cell(d)}" for d in result.details]
+    if same_cause_as is not None:
+        return lines + [f"Same cause as *{same_cause_as}*, above.", ""]
+    located = [f for f in result.problems if f.location is not None]
+    lines += [f"- `{f.location}` `{f.code}`: {_cell(f.message)}" for f in located]
+    lines += [f"- {_cell(d)}" for d in result.details if not any(d == f"also {f.code}: {f.message}" for f in located)]
     fix = result.fix
     if fix is not None:
         lines += ["", f"**Fix:** {_cell(fix.summary)}", ""]
@@ -37,9 +41,14 @@ def body(report: Report) -> str:
         lines.append(f"| {ICONS[result.status]} | {result.titled(check)} (`{check.id}`) | {_cell(result.message)} | {code} "
                      f"| {result.duration_ms} ms |")
     lines.append("")
+    first_with: dict[str, str] = {}  # a failing code -> the title of the first check that failed with it
     for check, result in report.entries:
         if result.status in (Status.WARN, Status.FAIL, Status.ERROR) and result.code:
-            lines += _problem(result.titled(check), result)
+            title = result.titled(check)
+            earlier = first_with.get(result.code) if result.status is Status.FAIL else None
+            lines += _problem(title, result, earlier)
+            if result.status is Status.FAIL:
+                first_with.setdefault(result.code, title)
     return "\n".join(lines)
 
 
