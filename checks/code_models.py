@@ -58,21 +58,12 @@ def _literal(code: CodeBase, module: Module, value: ast.expr) -> tuple[str, Modu
     if not isinstance(value, ast.Name):
         return None
     if value.id in module.usage.constants:
-        return _defined(module, value.id)
+        return _literal(code, module, module.usage.constants[value.id])
     for imported in module.usage.imports:
         if imported.name == value.id:
             source = code.resolve(module, imported.module, None, imported.level)
             if source is not None and value.id in source.usage.constants:
-                return _defined(source, value.id)
-    return None
-
-
-def _defined(module: Module, name: str) -> tuple[str, Module, ast.expr] | None:
-    for node in module.source.tree.body:
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and any(
-                isinstance(t, ast.Name) and t.id == name for t in (node.targets if isinstance(node, ast.Assign)
-                                                                  else [node.target])):
-            return module.usage.constants[name], module, node.value
+                return _literal(code, source, source.usage.constants[value.id])
     return None
 
 
@@ -89,10 +80,7 @@ async def models_to_test(ctx: Context) -> list[Chosen]:
     """The models to test, up to MAX_MODELS: the one chosen for the doctor, then the code's own.
     The first is the one every completion probe asks for; with none chosen and none in the
     code, the default. Computed once a run."""
-    task = ctx.cache.get("models-tested")
-    if task is None:
-        task = ctx.cache["models-tested"] = ctx.background(_choose(ctx))
-    return await asyncio.shield(task)
+    return await asyncio.shield(ctx.once("models-tested", lambda: _choose(ctx)))
 
 
 async def _choose(ctx: Context) -> list[Chosen]:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from checks import guide
 from doctor.git import git, git_program
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
-from doctor.project.dotenv_files import parse_entries
+from doctor.project.dotenv_files import Entry, parse_entries
 from doctor.project.secrets import find_secrets, looks_fake
 from doctor.redact import fingerprint
 
@@ -56,13 +56,23 @@ def dotenv_secrets(text: str) -> set[str]:
     return found
 
 
+def value_fingerprints(entries: Iterable[Entry]) -> set[str]:
+    """Fingerprints of every non-empty value of a .env: how a committed one is compared with today's."""
+    return {fingerprint(e.value.strip()) for e in entries if e.value and e.value.strip()}
+
+
+def key_fingerprint(ctx: Context) -> str | None:
+    """The fingerprint of the key in use, to name it among the secrets found."""
+    key = ctx.api_key
+    return fingerprint(key.value.strip()) if key and key.value.strip() else None
+
+
 def _candidates(ctx: Context) -> list[Candidate]:
     from doctor.files import read_text
 
     found = []
     if ctx.dotenv.exists:
-        found.append(Candidate(ctx.dotenv.path, ctx.dotenv.shown, frozenset(
-            fingerprint(e.value.strip()) for e in ctx.dotenv.entries if e.value and e.value.strip())))
+        found.append(Candidate(ctx.dotenv.path, ctx.dotenv.shown, frozenset(value_fingerprints(ctx.dotenv.entries))))
     variants = sorted(p for p in ctx.project.glob(".env.*") if p.name != ".env")[:MAX_VARIANTS]
     for path in variants:
         text = read_text(path, 1024 * 1024, within=ctx.project).text()
@@ -106,8 +116,7 @@ async def dotenv_gitignored(ctx: Context) -> Result:
         if ignored.code == 1:
             return from_findings([_not_ignored(".env", exists=False)], "")
         return Result(Status.PASS, "git ignores .env (there is none yet)")
-    key = ctx.api_key
-    current = fingerprint(key.value.strip()) if key and key.value.strip() else None
+    current = key_fingerprint(ctx)
     findings: list[Finding] = []
     for found in await asyncio.gather(*(_examine(ctx, c, current) for c in candidates)):
         findings += found
@@ -170,10 +179,10 @@ async def _history(ask, name: str, commits: list[str], candidate: Candidate,  # 
     for (_, short, day), blob in zip(rows, blobs):
         if blob is None:
             continue
-        values = {fingerprint(e.value.strip()) for e in parse_entries(blob)[0] if e.value and e.value.strip()}
-        for value in values | dotenv_secrets(blob):
+        shaped = dotenv_secrets(blob)
+        for value in value_fingerprints(parse_entries(blob)[0]) | shaped:
             committed[value] = (short, day)  # rows run newest first: the last one seen is the oldest
-        secrets |= dotenv_secrets(blob)
+        secrets |= shaped
     if current is not None and current in committed:
         short, day = committed[current]
         still = " and is still there" if current in candidate.secrets else ""

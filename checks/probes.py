@@ -73,10 +73,7 @@ async def _send(ctx: Context, method: str, path: str, body: Any = None) -> Outco
 
 async def shared(ctx: Context, name: str, send: Callable[[], Awaitable[Outcome]]) -> Outcome:
     """Sends a probe once; every later caller gets the same outcome."""
-    future = ctx.cache.get(name)
-    if future is None:
-        future = ctx.cache[name] = ctx.background(send())
-    return await asyncio.shield(future)
+    return await asyncio.shield(ctx.once(name, send))
 
 
 def list_models(ctx: Context) -> Awaitable[Outcome]:

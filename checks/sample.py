@@ -47,10 +47,7 @@ _CAUSES = {"ConnectTimeout": "connect", "ReadTimeout": "timeout", "WriteTimeout"
 def _start(ctx: Context) -> "asyncio.Future[Any]":
     """Starts the helper process once per run; later callers share it. The run owns it:
     whatever happens to this check, the process is killed when the run ends."""
-    task = ctx.cache.get("sample-process")
-    if task is None:
-        task = ctx.cache["sample-process"] = ctx.background(_spawn(ctx))
-    return task
+    return ctx.once("sample-process", lambda: _spawn(ctx))
 
 
 def warm_up(ctx: Context) -> None:

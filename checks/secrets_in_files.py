@@ -62,6 +62,7 @@ async def secrets_in_files(ctx: Context) -> Result:
     revoke every key that was ever committed.
     """
     from checks.catalogue import CATALOGUE
+    from checks.dotenv_git import key_fingerprint, value_fingerprints
     from doctor.project.source_files import project_files
     from doctor.redact import fingerprint
 
@@ -70,14 +71,15 @@ async def secrets_in_files(ctx: Context) -> Result:
         return skipped("the project has no files to search yet")
     skip = {ctx.dotenv.shown} if ctx.dotenv.exists else set()
     leaks, unread = await asyncio.to_thread(scan_files, files, skip)
-    in_use = _fingerprint_in_use(ctx)
+    in_use = key_fingerprint(ctx)
     findings = [_finding(leak, "key-hardcoded", in_use, CATALOGUE["key-hardcoded"].fix) for leak in leaks]
     details = [f"searched {len(files.paths)} files listed by {files.listed_by}"]
     if unread:
         details.append(f"not searched: {unread} files larger than the doctor reads")
     current = {fingerprint(leak.hit.value) for leak in leaks}
     if files.listed_by == "git":
-        history, covered = await _history(ctx, current | _dotenv_fingerprints(ctx))
+        dotenv = value_fingerprints(ctx.dotenv.entries) if ctx.dotenv.readable else set()  # dotenv-gitignored's
+        history, covered = await _history(ctx, current | dotenv)
         details.append(covered)
         findings += [_finding(leak, "key-in-history", in_use, CATALOGUE["key-in-history"].fix, commit)
                      for leak, commit in history]
@@ -126,21 +128,6 @@ def _with_markers(datas: list[bytes]) -> set[int]:
             found.add(index)
             position = joined.find(marker, starts[index + 1]) if index + 1 < len(starts) else -1
     return found
-
-
-def _fingerprint_in_use(ctx: Context) -> str | None:
-    from doctor.redact import fingerprint
-
-    key = ctx.api_key
-    return fingerprint(key.value.strip()) if key and key.value.strip() else None
-
-
-def _dotenv_fingerprints(ctx: Context) -> set[str]:
-    """Secrets of the project's .env: dotenv-gitignored reports those, in its history too."""
-    from doctor.redact import fingerprint
-
-    return {fingerprint(e.value.strip()) for e in ctx.dotenv.entries if e.value and e.value.strip()} \
-        if ctx.dotenv.readable else set()
 
 
 def _finding(leak: Leak, code: str, in_use: str | None, fix, commit: str | None = None) -> Finding:  # noqa: ANN001

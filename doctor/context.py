@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Awaitable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Sequence
 
 from doctor.settings import DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_TIMEOUT, Flags, ProjectConfig
 
@@ -188,6 +188,15 @@ class Context:
         """Starts work the run owns (a shared probe, a warm-up): `aclose` cancels what is left of it."""
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
+        return task
+
+    def once(self, name: str, start: Callable[[], Awaitable[Any]]) -> asyncio.Task[Any]:
+        """The run's one task for `name` (a probe, the project's files): the first caller starts it,
+        every later one gets the same task. Await it through `asyncio.shield`, so one caller's
+        cancellation does not cancel the others' answer."""
+        task = self.cache.get(name)
+        if task is None:
+            task = self.cache[name] = self.background(start())
         return task
 
     async def aclose(self) -> None:

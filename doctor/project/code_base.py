@@ -20,6 +20,7 @@ from doctor.project.source_files import ProjectFiles, project_files
 
 if TYPE_CHECKING:
     from doctor.context import Context
+    from doctor.files import FileRead
     from doctor.project.openai_usage import ModuleUsage
     from doctor.project.python_sources import Source, Unreadable
 
@@ -65,13 +66,19 @@ class CodeBase:
         if path is None:
             return None
         if path not in self._parsed:
-            from doctor.project.openai_usage import ModuleUsage
-            from doctor.project.python_sources import Source, parse_file
-
-            parsed = parse_file(path, self.files.read(path))
-            self._parsed[path] = Module(name, parsed, ModuleUsage.read(parsed.tree)) \
-                if isinstance(parsed, Source) else None
+            parsed = self.parse(path)
+            self._parsed[path] = parsed if isinstance(parsed, Module) else None
         return self._parsed[path]
+
+    def parse(self, path: str, found: FileRead | None = None) -> Module | Unreadable:
+        """One file of the project, parsed, with what it does with the SDK (imported here: the
+        parser costs an import only when there is Python to read)."""
+        from doctor.project.openai_usage import ModuleUsage
+        from doctor.project.python_sources import Unreadable, parse_file
+
+        parsed = parse_file(path, found or self.files.read(path))
+        return parsed if isinstance(parsed, Unreadable) else \
+            Module(module_name(path), parsed, ModuleUsage.read(parsed.tree))
 
     def resolve(self, importer: Module, module: str, name: str | None, level: int) -> Module | None:
         """The project module an import statement brings in (`from . import llm`, `import app.llm`)."""
@@ -89,8 +96,7 @@ class CodeBase:
 
 def module_name(path: str) -> str:
     """"src/app/llm.py" -> "app.llm"; a notebook keeps its file name."""
-    stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
-    parts = stem.split("/")
+    parts = path.rsplit(".", 1)[0].split("/")  # every path here ends in .py, .pyw or .ipynb
     if parts[0] in ("src", "lib") and len(parts) > 1:
         parts = parts[1:]
     if parts[-1] == "__init__":
@@ -104,7 +110,6 @@ def read_code_base(files: ProjectFiles, budget_s: float = PARSE_BUDGET_S) -> Cod
     paths = files.with_suffix(".py", ".ipynb", ".pyw")
     base.python_files = len(paths)
     if paths:  # the parser's modules cost an import only when there is Python to read
-        from doctor.project.openai_usage import ModuleUsage
         from doctor.project.python_sources import Unreadable, looks_broken, parse_file
     base._by_name = {module_name(p): p for p in paths if not p.endswith(".ipynb")}
     deadline = time.monotonic() + budget_s
@@ -121,13 +126,12 @@ def read_code_base(files: ProjectFiles, budget_s: float = PARSE_BUDGET_S) -> Cod
                     base.unreadable.append(parsed)
             continue
         base.loads_dotenv = base.loads_dotenv or any(word in data for word in LOADS_DOTENV)
-        parsed = parse_file(path, found)
+        parsed = base.parse(path, found)
         if isinstance(parsed, Unreadable):
             base.unreadable.append(parsed)
             continue
-        module = Module(module_name(path), parsed, ModuleUsage.read(parsed.tree))
-        base._parsed[path] = module
-        base.modules.append(module)
+        base._parsed[path] = parsed
+        base.modules.append(parsed)
     base.loads_dotenv = base.loads_dotenv or _loaded_by_tools(files)
     return base
 
@@ -140,10 +144,7 @@ def _loaded_by_tools(files: ProjectFiles) -> bool:
 
 async def project_code(ctx: Context) -> CodeBase:
     """The run's one reading of the project's code (code-usage and the live checks share it)."""
-    task = ctx.cache.get("code-base")
-    if task is None:
-        async def read() -> CodeBase:
-            return await asyncio.to_thread(read_code_base, await project_files(ctx))
+    async def read() -> CodeBase:
+        return await asyncio.to_thread(read_code_base, await project_files(ctx))
 
-        task = ctx.cache["code-base"] = ctx.background(read())
-    return await asyncio.shield(task)
+    return await asyncio.shield(ctx.once("code-base", read))

@@ -74,10 +74,7 @@ def is_ours(path: str) -> bool:
 
 async def project_files(ctx: Context) -> ProjectFiles:
     """The run's one list of the project's files; concurrent callers share it."""
-    task = ctx.cache.get("project-files")
-    if task is None:
-        task = ctx.cache["project-files"] = ctx.background(_list(ctx))
-    return await asyncio.shield(task)
+    return await asyncio.shield(ctx.once("project-files", lambda: _list(ctx)))
 
 
 async def _list(ctx: Context) -> ProjectFiles:
