@@ -95,10 +95,6 @@ def _content_source(module: Module, node: ast.AST, scope: Scope, line: int) -> a
     return _followed(module, node, scope, line, content)
 
 
-def _scope_of(module: Module, node: ast.AST) -> Scope:
-    return module.usage.scope_of(node)
-
-
 def _strings(nodes: Iterable[ast.AST]) -> Iterator[str]:
     """The string literals and attribute names among some nodes (comments are not code)."""
     for child in nodes:
@@ -125,9 +121,8 @@ def pre_v1(code: CodeBase, env: Environment) -> Iterator[Hit]:
                     symbol = f"openai.{node.attr}"
                 elif node.attr == "api_base" and isinstance(node.ctx, ast.Store):
                     symbol = "openai.api_base"
-            elif isinstance(node, ast.ImportFrom) and node.module in ("openai", "openai.error") and \
-                    any(a.name in REMOVED_IN_V1 for a in node.names) or \
-                    isinstance(node, ast.ImportFrom) and node.module == "openai.error":
+            elif isinstance(node, ast.ImportFrom) and (node.module == "openai.error" or node.module == "openai" and
+                                                       any(a.name in REMOVED_IN_V1 for a in node.names)):
                 symbol = f"from {node.module} import ..."
             if symbol and node.lineno not in seen:
                 seen.add(node.lineno)
@@ -145,7 +140,7 @@ def dict_access(code: CodeBase, env: Environment) -> Iterator[Hit]:
             if not (isinstance(node, ast.Subscript) and constant_text(node.slice) is not None):
                 continue
             root, _ = attribute_path(node.value)
-            scope = _scope_of(module, node)
+            scope = module.usage.scope_of(node)
             call = _reply_call(module, root, scope, node.lineno) or _stream_chunk(module, root, scope, node.lineno)
             if call is not None:
                 yield Hit("sdk-dict-access", module, node, f"[{constant_text(node.slice)!r}] reads a reply of "
@@ -184,11 +179,7 @@ def dotenv_loaded_late(code: CodeBase, env: Environment) -> Iterator[Hit]:
         load = _first_load(module)
         if load is None:
             continue
-        late = [(module, node, variable) for node, variable in _import_time_reads(module) if node.lineno < load]
-        for statement in module.source.tree.body[:_statement_index(module, load)]:
-            for imported in _imports_in(code, module, statement):
-                late += _late_in(code, imported, {module.path})
-        for where, node, variable in late:
+        for where, node, variable in _late_in(code, module, set()):
             if variable in env.dotenv and (where.path, node.lineno) not in reported:
                 reported.add((where.path, node.lineno))
                 also = " (the shell sets it too, so the code gets the shell's value, which may be stale)" \
@@ -216,7 +207,7 @@ def _statement_index(module: Module, line: int) -> int:
 
 
 def _import_time_reads(module: Module) -> Iterator[tuple[ast.AST, str]]:
-    """Key reads that run when the module is imported (its top level and class bodies)."""
+    """Key reads that run when the module is imported (its top level; class bodies are not followed)."""
     usage = module.usage
     for node, variable, scope in _key_reads(module):
         if scope is usage.tree:
@@ -235,10 +226,10 @@ def _imports_in(code: CodeBase, module: Module, statement: ast.stmt) -> Iterator
                 yield found
 
 
-def _late_in(code: CodeBase, module: Module, visited: set[str]) -> list[tuple[Module, ast.AST, str]]:
-    """What importing `module` reads too early: its own import-time reads before any load of its
-    own, and those of the project modules it imports first."""
-    if module.path in visited or len(visited) > 8:
+def _late_in(code: CodeBase, module: Module, visited: set[str], depth: int = 0) -> list[tuple[Module, ast.AST, str]]:
+    """What running `module` reads too early: its own import-time reads before its own load_dotenv(),
+    and those of the project modules it imports before that, each module once, eight imports deep."""
+    if module.path in visited or depth > 8:
         return []
     visited.add(module.path)
     load = _first_load(module)
@@ -247,7 +238,7 @@ def _late_in(code: CodeBase, module: Module, visited: set[str]) -> list[tuple[Mo
     stop = _statement_index(module, load) if load is not None else len(module.source.tree.body)
     for statement in module.source.tree.body[:stop]:
         for imported in _imports_in(code, module, statement):
-            found += _late_in(code, imported, visited)
+            found += _late_in(code, imported, visited, depth + 1)
     return found
 
 
@@ -352,7 +343,7 @@ def json_without_mode(code: CodeBase, env: Environment) -> Iterator[Hit]:
         for node in module.usage.nodes:
             if not (isinstance(node, ast.Call) and node.args and dotted(node.func) in loads):
                 continue
-            scope = _scope_of(module, node)
+            scope = module.usage.scope_of(node)
             content = _content_source(module, node.args[0], scope, node.lineno)
             if content is None:
                 continue
@@ -377,8 +368,8 @@ def reply_unguarded(code: CodeBase, env: Environment) -> Iterator[Hit]:
                 continue  # no reply's text is read in this scope
             if {"finish_reason", "refusal"} & set(_strings(nodes)):
                 continue
-            tested = _tested_names(module.usage.scope_nodes(scope))
-            for node in module.usage.scope_nodes(scope):
+            tested = _tested_names(nodes)
+            for node in nodes:
                 used = _crashing_use(node)
                 if used is None:
                     continue
@@ -387,7 +378,7 @@ def reply_unguarded(code: CodeBase, env: Environment) -> Iterator[Hit]:
                     continue
                 content = _content_source(module, used, scope, getattr(node, "lineno", 0))
                 if content is not None and not (isinstance(used, (ast.Attribute, ast.Subscript)) and
-                                                _guarded_inline(module.usage.scope_nodes(scope), content)):
+                                                _guarded_inline(nodes, content)):
                     yield Hit("reply-unguarded", module, node, f"{ast.unparse(node)[:60]} fails with a TypeError or "
                               "AttributeError when the reply has no text (message.content is None)")
 
@@ -409,7 +400,7 @@ def _crashing_use(node: ast.AST) -> ast.AST | None:
 
 
 def _is_text(node: ast.AST) -> bool:
-    return isinstance(node, (ast.JoinedStr,)) or constant_text(node) is not None
+    return isinstance(node, ast.JoinedStr) or constant_text(node) is not None
 
 
 def _tested_names(nodes: list[ast.AST]) -> set[str]:
@@ -452,7 +443,7 @@ def client_no_timeout(code: CodeBase, env: Environment) -> Iterator[Hit]:
 
 
 def _sets_timeout_later(module: Module) -> bool:
-    """`client.with_options(timeout=...)` or `openai.timeout = ...` anywhere in the module."""
+    """`client.with_options(timeout=...)` (or with `**options`) anywhere in the module."""
     for node in module.usage.nodes:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "with_options" \
                 and any(k.arg in ("timeout", None) for k in node.keywords):
@@ -503,15 +494,14 @@ def _is_retry_decorator(node: ast.AST) -> bool:
 
 
 def _retrying_handlers(usage: ModuleUsage, scope: Scope) -> Iterator[ast.ExceptHandler]:
-    """`except RateLimitError:` inside a loop, whose body lets the loop go round again."""
-    for loop in usage.scope_nodes(scope):
-        if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
-            continue
-        for node in walk_scope(loop):
-            if isinstance(node, ast.ExceptHandler) and node.type is not None and \
-                    _names_rate_limit(usage, node.type) and not any(
-                        isinstance(s, (ast.Raise, ast.Return, ast.Break)) for s in node.body):
-                yield node
+    """`except RateLimitError:` inside a loop, whose body lets the loop go round again; each handler
+    once, however many loops enclose it."""
+    loops = [n for n in usage.scope_nodes(scope) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
+    in_loops = {id(node): node for loop in loops for node in walk_scope(loop) if isinstance(node, ast.ExceptHandler)}
+    for node in in_loops.values():
+        if node.type is not None and _names_rate_limit(usage, node.type) and not any(
+                isinstance(s, (ast.Raise, ast.Return, ast.Break)) for s in node.body):
+            yield node
 
 
 def param_out_of_range(code: CodeBase, env: Environment) -> Iterator[Hit]:

@@ -156,10 +156,10 @@ class ModuleUsage:
         if name is None:
             if module == "openai":
                 self.openai_modules.add(local)
-            elif module in ("os", "json"):
+            elif module == "os":
                 self.os_names[local] = module
-                if module == "json":
-                    self.json_loads.add(f"{local}.loads")
+            elif module == "json":
+                self.json_loads.add(f"{local}.loads")
             elif module == "dotenv":
                 self.dotenv_names.add(local)
         elif module == "openai" or module.startswith("openai."):
@@ -276,7 +276,7 @@ class ModuleUsage:
         for ending, kind in _CALLS:
             if names[-len(ending):] == ending and not (kind == "completions" and names[-3:-2] == ("chat",)):
                 before = names[:-len(ending)]
-                if before[-1:] in (("beta",),):
+                if before[-1:] == ("beta",):
                     before = before[:-1]
                 receiver = ".".join((root.id, *before)) if isinstance(root, ast.Name) else None
                 return ApiCall(node, kind, ending[-1], receiver, scope)
@@ -304,16 +304,17 @@ class ModuleUsage:
         return sorted(found, key=lambda c: c.node.lineno)
 
     @cached_property
-    def constants(self) -> dict[str, str]:
-        """Module-level names bound once to a string literal (MODEL = "gpt-4o")."""
-        seen: dict[str, list[str | None]] = {}
+    def constants(self) -> dict[str, ast.expr]:
+        """Module-level names bound once to a string literal (MODEL = "gpt-4o"), with that literal."""
+        seen: dict[str, list[ast.expr]] = {}
         for node in self.tree.body:
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
                     if isinstance(target, ast.Name):
-                        seen.setdefault(target.id, []).append(constant_text(node.value))
-        return {name: values[0] for name, values in seen.items() if len(values) == 1 and values[0] is not None}
+                        seen.setdefault(target.id, []).append(node.value)
+        return {name: values[0] for name, values in seen.items()
+                if len(values) == 1 and constant_text(values[0]) is not None}
 
     def bindings(self, scope: Scope) -> dict[str, list[Binding]]:
         """name -> its bindings in the scope (assignments, `for` targets, `with ... as`), in order."""

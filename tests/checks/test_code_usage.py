@@ -255,3 +255,12 @@ def test_explain_names_what_code_usage_found_and_gives_the_same_fix(tmp_path):
     exact = {"code-pre-v1", "sdk-dict-access", "env-name-mismatch", "json-word-missing", "reply-unguarded",
              "param-out-of-range", "file-unreadable"}
     assert all(explain(SIGNATURES[code]).diagnosis.code == code for code in exact)
+
+
+def test_a_retry_inside_nested_loops_is_one_finding(tmp_path):
+    code = ("import time\nfrom openai import OpenAI, RateLimitError\nclient = OpenAI(timeout=5)\n\n\n"
+            "def ask_all(prompts):\n    while True:\n        for prompt in prompts:\n            try:\n"
+            "                client.chat.completions.create(model='gpt-4o', messages=[], max_tokens=5)\n"
+            "            except RateLimitError:\n                time.sleep(1)\n")
+    result = usage(project_with(tmp_path, {"batch.py": code}))
+    assert [f.location.line for f in result.problems if f.code == "retry-on-quota"] == [11]
