@@ -87,6 +87,11 @@ class Finding:
         if self.location is not None and not isinstance(self.location, Location):
             object.__setattr__(self, "location", Location(*self.location))
 
+    def within(self, result: Status) -> Status:
+        """The finding's status, never worse than its check's result, which decides the exit code
+        (a failure the project counts as a warning is shown as a warning)."""
+        return self.status if self.status.severity <= result.severity else result
+
     def to_dict(self) -> dict[str, Any]:
         where = self.location
         return {"code": self.code, "status": self.status.value, "message": self.message,

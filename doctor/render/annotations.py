@@ -27,20 +27,13 @@ def render(report: Report, project: Path, workspace: str | None) -> str:
     lines = []
     for check, result in report.entries:
         for finding in result.problems:
-            kind = _kind(finding, result)
+            kind = _KIND.get(finding.within(result.status))
             if kind is None:
                 continue
             message = finding.message + (f" Fix: {finding.fix.summary}" if finding.fix else "")
             lines.append(f"::{kind} {','.join(_properties(check, result, finding, project, base))}"
                          f"::{_escape_data(message)}")
     return "\n".join(lines) + ("\n" if lines else "")
-
-
-def _kind(finding: Finding, result: Result) -> str | None:
-    """A finding is never shown as worse than its check's result, which decides the exit code
-    (a failure the project counts as a warning stays a warning)."""
-    status = finding.status if finding.status.severity <= result.status.severity else result.status
-    return _KIND.get(status)
 
 
 def _properties(check: Check, result: Result, finding: Finding, project: Path, base: Path) -> list[str]:

@@ -37,7 +37,7 @@ def render(report: Report) -> str:
     unplaced: list[dict[str, Any]] = []
     for check, result in report.entries:
         for finding in result.problems:
-            level = _level(finding, result.status)
+            level = _LEVEL.get(finding.within(result.status))
             if level is None:
                 continue
             entry = _result(check, finding, level, index[finding.code], prefix, anchor)
@@ -52,12 +52,6 @@ def render(report: Report) -> str:
                          "toolExecutionNotifications": unplaced}],
     }
     return json.dumps({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
-
-
-def _level(finding: Finding, status: Status) -> str | None:
-    """Never worse than the check's own result, which decides the exit code."""
-    worst = finding.status if finding.status.severity <= status.severity else status
-    return _LEVEL.get(worst)
 
 
 def _rules(report: Report) -> tuple[list[dict[str, Any]], dict[str, int]]:
