@@ -148,7 +148,7 @@ def _window(ctx: Context, model: str) -> tuple[Window | None, str]:
 
 @check("context-length", title="Prompt fits the context window", group="API behaviour",
        codes=("context-over-limit", "context-near-limit", "prompt-file-unreadable"), timeout=30,
-       after=("model-access",))
+       after=("model-access",), reads=("code",))
 async def context_length(ctx: Context) -> Result:
     """What it checks: the prompt (--prompt-file, or the guide's sample messages) plus the
     reply budget (max_tokens=200, as in the worked example) fits the model's context window:

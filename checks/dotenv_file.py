@@ -155,6 +155,7 @@ def _missing(ctx: Context, key: EnvValue | None, unset: str) -> Finding:
     group="Secrets",
     codes=("dotenv-missing", "dotenv-unreadable", "key-missing", "key-shadowed",
            "dotenv-parse-error", "dotenv-duplicate-key", "dotenv-bom"),
+    reads=("dotenv",),
 )
 async def dotenv_present(ctx: Context) -> Result:
     """What it checks: the project has a readable `.env`, OPENAI_API_KEY is set and not

@@ -87,6 +87,7 @@ def _candidates(ctx: Context) -> list[Candidate]:
     title=".env kept out of git",
     group="Secrets",
     codes=("dotenv-not-ignored", "dotenv-tracked", "dotenv-in-history", "not-a-git-repo", "git-check-failed"),
+    reads=("dotenv", "git"),
 )
 async def dotenv_gitignored(ctx: Context) -> Result:
     """What it checks: git ignores `.env` (the one load_dotenv() finds, even in a folder above

@@ -53,6 +53,7 @@ def _recreate_fix(ctx: Context, summary: str, version: str = "3.12") -> Fix:
     group="Environment",
     codes=("python-too-old", "python-eol-soon", "python-below-requires", "interpreter-broken",
            "requires-python-invalid"),
+    reads=("environment", "record"),
 )
 async def python_version(ctx: Context) -> Result:
     """What it checks: the project's Python is 3.10 or newer, satisfies the project's own
@@ -132,6 +133,7 @@ def _poetry_caret(text: str) -> str:
     title="Virtual environment",
     group="Environment",
     codes=("venv-not-active", "venv-missing", "project-env-not-found"),
+    reads=("environment",),
 )
 async def venv_active(ctx: Context) -> Result:
     """What it checks: the project has its own environment (a venv, a conda environment, or the
@@ -250,6 +252,7 @@ def _same_dir(a: str, b: str | None) -> bool:
            "package-missing", "package-below-floor", "openai-pre-v1", "sdk-httpx-incompatible", "lock-out-of-sync",
            "pins-incompatible", "module-shadowed", "package-broken", "pyproject-invalid", "lock-unreadable",
            "lock-stale"),
+    reads=("environment", "record", "code"),
 )
 async def packages_pinned(ctx: Context) -> Result:
     """What it checks: openai, python-dotenv and the SDK's own HTTP library (httpx for openai

@@ -90,7 +90,7 @@ async def _next_event(process: Any, seconds: float) -> dict[str, Any] | None:
        codes=("reply-empty", "reply-truncated", "param-unsupported", "usage-missing", "probe-inconclusive",
               "sample-call-failed"),
        needs=("model-access",), live=True, timeout=READY_MARGIN + REPLY_GRACE, spends_tokens=True, warmup=warm_up,
-       runs_project_python=True,
+       runs_project_python=True, reads=("environment",),
        sends=f"1 chat completion by the openai SDK in the project's Python, max_tokens={SAMPLE_MAX_TOKENS}")
 async def sample_call(ctx: Context) -> Result:
     """What it checks: the guide's worked example runs in the project's own Python: load_dotenv(),

@@ -253,10 +253,26 @@ def prepare(args: argparse.Namespace) -> tuple:
 def interactive(stdout: TextIO, environ: Mapping[str, str]) -> bool:
     """The TUI only where a person is looking at a terminal that can draw it: stdout and stdin
     are both terminals, TERM is not `dumb`, and there is room for the app (see MIN_TUI_SIZE)."""
+    return is_terminal(stdout, environ) and not terminal_too_small(stdout)
+
+
+def is_terminal(stdout: TextIO, environ: Mapping[str, str]) -> bool:
+    """A person at a terminal that can draw: stdout and stdin are terminals and TERM is not `dumb`."""
     if environ.get("TERM") == "dumb" or not (getattr(stdout, "isatty", lambda: False)() and sys.stdin.isatty()):
         return False
     try:
-        size = os.get_terminal_size(stdout.fileno())
+        os.get_terminal_size(stdout.fileno())
     except (OSError, ValueError, AttributeError):
         return False
-    return size.columns >= MIN_TUI_SIZE[0] and size.lines >= MIN_TUI_SIZE[1]
+    return True
+
+
+def terminal_too_small(stdout: TextIO) -> str | None:
+    """Why a terminal cannot hold the app ("the terminal is 50x15; the app needs at least 60x20"), or None."""
+    try:
+        size = os.get_terminal_size(stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    if size.columns >= MIN_TUI_SIZE[0] and size.lines >= MIN_TUI_SIZE[1]:
+        return None
+    return f"the terminal is {size.columns}x{size.lines}; the app needs at least {MIN_TUI_SIZE[0]}x{MIN_TUI_SIZE[1]}"

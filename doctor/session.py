@@ -34,6 +34,7 @@ class Session:
     results: dict[str, Result] = field(default_factory=dict)
     interpreter: InterpreterFacts | None = None
     tool: str = "pip"  # the project's package tool, from the last run
+    applied: list[str] = field(default_factory=list)  # the fixes the doctor applied in this session, by title
 
     @property
     def offline(self) -> bool:
@@ -52,12 +53,31 @@ class Session:
         return next(c for c in self.checks if c.id == check_id)
 
     def rerun_set(self, check_ids: Sequence[str]) -> list[Check]:
-        """The given checks and everything that needs them, transitively, in registry order."""
-        wanted = set(check_ids)
+        """What to run again after the user changed something the given checks looked at, in registry order.
+
+        The given checks; every check that reads the same part of the project (a `.env` just
+        created changes what the key and git checks say, not only the `.env` check); and
+        everything that needs or waits for any of those, transitively. So no panel keeps an
+        answer about the project as it was.
+        """
+        given = set(check_ids)
+        inputs = {part for c in self.checks if c.id in given for part in c.reads}
+        wanted = given | {c.id for c in self.checks if inputs & set(c.reads)}
+        return [c for c in self.checks if c.id in wanted or c.id in self._dependents(wanted)]
+
+    def _dependents(self, ids: set[str]) -> set[str]:
+        """Every check that needs or waits for one of `ids`, transitively (a need always comes earlier)."""
+        found: set[str] = set()
         for c in self.checks:
-            if wanted & set(c.needs):
-                wanted.add(c.id)
-        return [c for c in self.checks if c.id in wanted]
+            if (ids | found) & {*c.needs, *c.after}:
+                found.add(c.id)
+        return found
+
+    def waits_on_live(self, checks: Sequence[Check]) -> set[str]:
+        """The checks among `checks` that are live or wait, transitively, on a live one: those to run once
+        the user has said whether the doctor may go online (the context check waits for the model's facts)."""
+        live = {c.id for c in checks if c.live}
+        return live | (self._dependents(live) & {c.id for c in checks})
 
     def remember_interpreter(self, ctx: Context) -> None:
         """Keeps the target's facts and the project's tool: the pins fix writes the versions installed,

@@ -13,7 +13,7 @@ import time
 from typing import Mapping, TextIO
 
 from doctor import __version__
-from doctor.cli import UsageError, interactive, prepare
+from doctor.cli import UsageError, interactive, is_terminal, prepare, terminal_too_small
 
 FRAME_SLICE_SECONDS = 0.001
 
@@ -22,8 +22,12 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
     """The terminal app for `llm-doctor` and `demo` where a person is looking; else the headless run."""
     if args.yes and not args.fix:
         raise UsageError("--yes goes with --fix")
-    if args.command in (None, "demo") and args.format == "text" and interactive(stdout, environ):
-        return run_tui(args, environ)
+    if args.command in (None, "demo") and args.format == "text":
+        if interactive(stdout, environ):
+            return run_tui(args, environ)
+        too_small = terminal_too_small(stdout) if is_terminal(stdout, environ) else None
+        if too_small:
+            print(f"llm-doctor: {too_small}; here is the text report instead", file=sys.stderr)
     from doctor.commands.fix import apply_fixes
     from doctor.context import Context
 
@@ -55,7 +59,12 @@ def run_tui(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
     app = DoctorApp(Session(project, flags, config, environ, checks), ask_before_live=args.command != "demo",
                     version=__version__)
-    return app.run() or 0
+    code = app.run() or 0
+    if app.unfinished:
+        total = len(checks)
+        print(f"llm-doctor: quit before {app.unfinished} of {total} check{'s' if total != 1 else ''} finished; "
+              "run `llm-doctor check` for the whole report", file=sys.stderr)
+    return code
 
 
 async def diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 - a Context, checks, the args

@@ -10,6 +10,7 @@ lives in a `Session`, which knows nothing of Textual.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -36,6 +37,9 @@ from doctor.tui.widgets.summary_bar import SummaryBar
 from doctor.tui.widgets.title_bar import TitleBar
 
 
+QUIT_GRACE_SECONDS = 3.0  # how long quitting waits for the run's programs to be stopped
+
+
 class DoctorApp(App[int]):
     """Returns the same exit code as `llm-doctor check` when it quits."""
 
@@ -51,6 +55,7 @@ class DoctorApp(App[int]):
         Binding("f", "apply_fix", "Fix"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),  # as in any terminal program
     ]
 
     def __init__(self, session: Session, *, ask_before_live: bool = True, version: str = "") -> None:
@@ -117,13 +122,15 @@ class DoctorApp(App[int]):
         """The offline checks start now and run while the question waits; the live ones once it is answered."""
         from doctor.tui.screens.consent import Consent
 
+        later = self.session.waits_on_live(checks)
+
         def answered(yes: bool | None) -> None:
             self.consented = True
             if not yes:
                 self.session.set_offline(True)
-            self._start([c for c in checks if c.live])
+            self._start([c for c in checks if c.id in later])
 
-        offline_part = [c for c in checks if not c.live]
+        offline_part = [c for c in checks if c.id not in later]
         if offline_part:
             self._launch(offline_part)
         self.push_screen(Consent(self.session.new_context().base_url.value.strip()), answered)
@@ -227,7 +234,7 @@ class DoctorApp(App[int]):
         """The summary's counts and the sample-call panel, which both follow the results as they come."""
         session = self.session
         self.query_one(SummaryBar).show(session.results.values(), len(session.checks), session.offline,
-                                        self.in_progress)
+                                        self.in_progress, session.applied)
         self.query_one(FinishPanel).show(session.checks, session.results, session.offline, self.in_progress)
 
     def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
@@ -320,6 +327,7 @@ class DoctorApp(App[int]):
                 self.say(f"Not applied: {error}", error=True)
                 return
             kept = f"; the old file is kept as {self.session.shown(backup)}" if backup else ""
+            self.session.applied.append(plan.title)
             self.say(f"Wrote {plan.path.name}{kept}. Checking again.")
             self._start(self.session.rerun_set(list(plan.rechecks)))
 
@@ -344,8 +352,28 @@ class DoctorApp(App[int]):
         yield SystemCommand("Save a screenshot", "Save the screen as an SVG file in the current folder",
                             lambda: self.set_timer(0.1, self.action_save_screenshot))  # once the palette is gone
 
-    def action_quit(self) -> None:
-        self.exit(self.exit_code_now())
+    async def action_quit(self) -> None:
+        """Quits with the code for the results so far, once the run in progress has stopped.
+
+        The run is cancelled and awaited first (for a few seconds at most), so the programs it
+        started are killed and reaped while the event loop still runs: otherwise Python prints
+        "Event loop is closed" tracebacks on the terminal the user quit to.
+        """
+        code = self.exit_code_now()
+        stopping = [asyncio.ensure_future(worker.wait()) for worker in self.workers.cancel_group(self, "diagnosis")]
+        if stopping:
+            await asyncio.wait(stopping, timeout=QUIT_GRACE_SECONDS)
+            for waiting in stopping:
+                if waiting.done():
+                    waiting.exception()  # WorkerCancelled, as expected: retrieved, so asyncio does not log it
+                else:
+                    waiting.cancel()
+        self.exit(code)
+
+    @property
+    def unfinished(self) -> int:
+        """How many checks have no result yet: said when the user quits mid-run."""
+        return sum(1 for c in self.session.checks if c.id not in self.session.results)
 
     def exit_code_now(self) -> int:
         """`llm-doctor check`'s code for the results so far. A check that has not finished did not pass: with

@@ -29,6 +29,11 @@ class FixPreview(Confirm):
         border: round $primary 40%;
         margin-bottom: 1;
     }
+    /* The diff scrolls in what the answers leave: a third of a short screen. */
+    FixPreview.-short #diff {
+        max-height: 33vh;
+        margin-bottom: 0;
+    }
     .muted {
         color: $text-muted;
     }

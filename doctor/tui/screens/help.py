@@ -19,7 +19,7 @@ KEYS = (
     ("↑ ↓, mouse", "select a check; its details show on the right"),
     ("Tab", "move to the details (then ↑ ↓ PgUp PgDn scroll them), then to the list of findings "
             "(↑ ↓ pick one); shift+Tab moves back"),
-    ("r", "re-run the selected check and the checks that need it"),
+    ("r", "re-run the selected check, the checks that read the same files, and the checks that need them"),
     ("R", "re-run everything (after editing .env, say)"),
     ("o", "offline mode on or off"),
     ("c", "copy the selected fix's commands"),
@@ -29,7 +29,7 @@ KEYS = (
     ("ctrl+p", "command palette: themes, the commands above, and a screenshot (saved as an SVG file in the "
                "current folder)"),
     ("Esc", "close a dialog; in a question it answers no, as Enter and n do"),
-    ("q, ctrl+q", "quit"),
+    ("q, ctrl+c, ctrl+q", "quit (mid-run, the doctor says how many checks did not finish)"),
 )
 
 MARKS = "[b]Marks[/b]  [$success]✓[/] passed  [$warning]![/] warning  [$error]✗[/] failed  – skipped  ☠ crashed"

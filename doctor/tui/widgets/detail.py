@@ -97,8 +97,15 @@ def _fix(result: Result, style: str) -> list[Para]:
     return lines
 
 
+MORE_BELOW = "↓ more below (Tab, PgDn)"
+
+
 class DetailPanel(VerticalScroll):
-    """Shows a `Description`; scrolls when the fix is long (Tab here, then the arrows or PgUp/PgDn)."""
+    """Shows a `Description`; scrolls when the fix is long (Tab here, then the arrows or PgUp/PgDn).
+
+    While part of it is out of sight below, its bottom border says so and how to get there: on a
+    small terminal the fix is often what is below.
+    """
 
     def compose(self):
         yield Static(id="detail-head")
@@ -110,6 +117,17 @@ class DetailPanel(VerticalScroll):
         self.query_one(FindingList).show(description.findings)
         self.query_one("#detail-body", Static).update(description.body)
         self.scroll_home(animate=False)
+        self.call_after_refresh(self._say_what_is_below)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._say_what_is_below()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._say_what_is_below)
+
+    def _say_what_is_below(self) -> None:
+        self.border_subtitle = MORE_BELOW if self.scroll_y < self.max_scroll_y else ""
 
     @property
     def selected_finding(self) -> Finding | None:
