@@ -185,8 +185,8 @@ async def context_length(ctx: Context) -> Result:
         if finding is not None:
             findings.append(finding)
     details += [f"{c.name}: not measured, {origin}" for c, w, origin in windows if w is None]
-    ok = f"{fits[0].needed:,} of {fits[0].context:,} tokens{sample}" if len(fits) == 1 else \
-        f"the prompt fits all {len(fits)} models{sample}"
+    ok = f"{fits[0].needed:,} of {known[0][0].name}'s {fits[0].context:,} tokens{sample}" if len(fits) == 1 else \
+        f"the prompt fits all {len(fits)} models ({', '.join(c.name for c, _, _ in known)}){sample}"
     return from_findings(findings, ok, details=details)
 
 

@@ -191,3 +191,10 @@ def test_the_sample_panel_says_the_first_call_works_when_the_code_only_warns():
     code = from_findings([Finding(Status.WARN, "client-no-timeout", "no timeout", location=("ask.py", 5))], "fine")
     shown = words(finale(ALL_CHECKS, {"sample-call": sample(), "code-usage": code}, False, False))
     assert "Your first call works" in shown
+
+
+def test_the_cost_line_shows_only_where_the_prices_are_known():
+    priced = Result(Status.PASS, "ok", facts={**sample().facts, "cost_usd": 0.000012})
+    unpriced = Result(Status.PASS, "ok", facts={**sample().facts, "cost_usd": None})
+    assert "Estimated cost: ≈ $0.000012" in words(finale(ALL_CHECKS, {"sample-call": priced}, False, False))
+    assert "cost" not in words(finale(ALL_CHECKS, {"sample-call": unpriced}, False, False)).lower()

@@ -20,8 +20,7 @@ def finale(checks: Sequence[Check], results: Mapping[str, Result], offline: bool
     sample = results.get("sample-call")
     if sample is not None and sample.facts.get("reply") is not None:
         facts = sample.facts
-        cost = facts.get("cost_usd")
-        price = f"≈ ${cost:.6f} at list prices" if isinstance(cost, float) else "unknown for this model and host"
+        cost = facts.get("cost_usd")  # None where the doctor knows no prices for the model and host: no line then
         tokens = f"{facts['prompt_tokens']} prompt + {facts['completion_tokens']} completion = " \
                  f"{facts['total_tokens']} total" if "total_tokens" in facts else "unknown: the server sent no usage"
         return Wrapped([
@@ -29,7 +28,8 @@ def finale(checks: Sequence[Check], results: Mapping[str, Result], offline: bool
             para(repr(facts["reply"]), Content.styled("Reply: ", "bold")),
             para(str(facts.get("finish_reason")), Content.styled("Why it stopped: ", "bold")),
             para(tokens, Content.styled("Tokens: ", "bold")),
-            para(price, Content.styled("Estimated cost: ", "bold")),
+            *([para(f"≈ ${cost:.6f} at list prices", Content.styled("Estimated cost: ", "bold"))]
+              if isinstance(cost, float) else []),
         ])
     if offline:
         return _said("Offline. ", "bold", "The sample call needs the network: press o to go online.")
