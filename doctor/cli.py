@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from pathlib import Path
-from typing import Mapping, Sequence, TextIO
+from typing import Mapping, NoReturn, Sequence, TextIO
 
 from doctor import __version__
 
@@ -108,8 +109,22 @@ DEFAULTS = dict(project=None, python=None, format="text", offline=False, untrust
                 fix=False, yes=False)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, which also answers a mistyped command with the one meant ("did you mean `check`?")."""
+
+    def error(self, message: str) -> NoReturn:
+        chosen = re.search(r"invalid choice: '([^']{1,100})'", message[:500]) if "COMMAND" in message else None
+        if chosen:
+            import difflib
+
+            close = difflib.get_close_matches(chosen.group(1), [c for c in COMMANDS if c], n=1)
+            if close:
+                message = f"{message}; did you mean `llm-doctor {close[0]}`?"
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="llm-doctor",
         description="Finds out why calls to the OpenAI API (or a compatible API) fail, and how to fix them. "
                     "Without a command: the terminal app in a terminal, else the same as `check`.",
@@ -121,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
                 for name, text in DESCRIPTIONS.items()}
     for name, command in commands.items():
         _add_options(command, name)
+        command.add_argument("--version", action="version", version=f"llm-doctor {__version__}")  # as --help is
     commands["explain"].add_argument(
         "topic", metavar="CODE|TEXT|-", nargs="*",
         help="a diagnosis code (e.g. key-shadowed), a check id, an HTTP status or a word such as quota, "

@@ -324,7 +324,7 @@ def test_every_help_describes_its_command_and_offers_only_what_it_accepts(capsys
 
     text = _help(capsys, command)
     assert text.split("\n\n")[1].strip().endswith("."), text  # a description under the usage line
-    offered = set(re.findall(r"(--[a-z][a-z-]+)", text.split("options:")[1])) - {"--help"}
+    offered = set(re.findall(r"(--[a-z][a-z-]+)", text.split("options:")[1])) - {"--help", "--version"}
     for flag in offered:
         parse_args([command, flag, *([OPTION_VALUES[flag]] if flag in OPTION_VALUES else [])])
 
@@ -365,3 +365,20 @@ def test_report_says_before_it_starts_that_it_spends_tokens_unless_offline(proje
         assert REPORT_NOTICE not in done.stderr
     else:
         assert done.stderr.index(REPORT_NOTICE) < done.stderr.index("Add --offline") < done.stderr.index("wrote")
+
+
+@pytest.mark.parametrize("typed,meant", [("chek", "check"), ("lsit", "list"), ("explian", "explain")])
+def test_a_mistyped_command_names_the_one_meant(typed, meant):
+    done = doctor_cli(typed)
+    assert done.returncode == 2 and f"did you mean `llm-doctor {meant}`?" in done.stderr
+
+
+def test_a_word_like_no_command_gets_no_guess():
+    done = doctor_cli("xyzzy")
+    assert done.returncode == 2 and "invalid choice" in done.stderr and "did you mean" not in done.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "list", "explain", "report", "demo"])
+def test_version_is_accepted_wherever_help_is(command):
+    done = doctor_cli(command, "--version")
+    assert done.returncode == 0 and done.stdout.startswith("llm-doctor ")
