@@ -14,7 +14,7 @@ import pytest
 from checks import ALL_CHECKS, guide
 from checks.catalogue import CATALOGUE
 from tests import markdown_check
-from tests.conftest import doctor_cli
+from tests.conftest import base_environ, doctor_cli
 
 ROOT = Path(__file__).parents[1]
 DOCS = ROOT / "docs"
@@ -172,3 +172,19 @@ def test_sarif_rules_link_their_page_and_guide_section(tmp_path):
     help_page.write_text(rule["help"]["markdown"], encoding="utf-8")
     targets = markdown_check.links(help_page.read_text(encoding="utf-8"))
     assert targets and all((ROOT / target.partition("#")[0]).is_file() for target in targets)
+
+
+def test_explain_json_and_github_annotations_name_the_page(tmp_path):
+    import json
+
+    data = json.loads(doctor_cli("explain", "--format", "json", "quota-exhausted").stdout)
+    assert data["page"] == "docs/codes/quota-exhausted.md" and (ROOT / data["page"]).is_file()
+    unknown = json.loads(doctor_cli("explain", "--format", "json", "nothing we know of").stdout)
+    assert unknown["page"] is None
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / ".env").write_text("OPENAI_API_KEY=sk-your-real-key-goes-here\n", encoding="utf-8")
+    done = doctor_cli("check", "--project", str(project), "--python", sys.executable, "--offline",
+                      "--only", "key-format", env={**base_environ(), "GITHUB_ACTIONS": "true"})
+    annotation = next(line for line in done.stdout.splitlines() if line.startswith("::error"))
+    assert annotation.endswith(" More: docs/codes/key-placeholder.md")

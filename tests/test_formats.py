@@ -84,10 +84,10 @@ def test_every_finding_is_annotated_on_its_own_file_line_and_column(tmp_path):
     lines = annotations.render(report_of(("code-usage", code_usage_result())), tmp_path / "proj", str(tmp_path))
     assert lines.splitlines() == [
         "::error file=proj/app/llm.py,line=42,col=5,title=llm-doctor%3A Code usage (json-without-mode)"
-        "::json.loads() of a reply without JSON mode Fix: fix json-without-mode",
+        "::json.loads() of a reply without JSON mode Fix: fix json-without-mode More: docs/codes/json-without-mode.md",
         "::error file=proj/app/util.py,line=7,title=llm-doctor%3A Code usage (client-no-timeout)"
-        "::the client has no timeout Fix: fix client-no-timeout",
-        "::error title=llm-doctor%3A Code usage (max-tokens-missing)::no max_tokens Fix: fix max-tokens-missing",
+        "::the client has no timeout Fix: fix client-no-timeout More: docs/codes/client-no-timeout.md",
+        "::error title=llm-doctor%3A Code usage (max-tokens-missing)::no max_tokens Fix: fix max-tokens-missing More: docs/codes/max-tokens-missing.md",
     ]
 
 

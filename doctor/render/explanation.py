@@ -19,6 +19,7 @@ def to_dict(result: Explanation) -> dict[str, Any]:
         "fix": diagnosis.fix.to_dict() if diagnosis else None,
         "evidence": result.evidence,
         "alternatives": [{"code": d.code, "title": d.title} for d in result.alternatives],
+        "page": links.page(diagnosis.code) if diagnosis else None,
     }
 
 

@@ -18,6 +18,11 @@ def has_page(code: str) -> bool:
     return code in CATALOGUE
 
 
+def page(code: str) -> str | None:
+    """The code's page as a path in llm-doctor's repository, for machine-read outputs; None without one."""
+    return guide.code_page(code) if has_page(code) else None
+
+
 def pages_text(codes: Iterable[str]) -> str:
     """The pages of these codes (each once, in order), for a line of text."""
     return ", ".join(guide.readable(guide.code_page(code)) for code in dict.fromkeys(codes) if has_page(code))
