@@ -12,6 +12,7 @@ hand-written one in docs/examples.toml when there is one, else a real error text
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import sys
@@ -63,10 +64,7 @@ def kind(check: Check) -> str:
 
 def code_page(entry: Diagnosis, example: str | None, error_text: str | None) -> str:
     checks = reporters(entry.code)
-    found_by = ", ".join(f"[`{c.id}`](../checks.md#{guide.anchor(c.id)}) ({c.title}, {kind(c)})" for c in checks)
-    lines = [NOTICE, "", f"# `{entry.code}`", "", f"**{entry.title}**", "",
-             f"Reported by {found_by}; `llm-doctor explain` also recognises it in a pasted error." if checks else
-             "No check reports it on its own: `llm-doctor explain` recognises it in a pasted error or traceback.",
+    lines = [NOTICE, "", f"# `{entry.code}`", "", f"**{entry.title}**", "", _who_reports(entry.code, checks),
              "", "## What it means", "", entry.cause, "", "## Why it matters", ""]
     for check in checks:
         why = doc_parts(check).get("Why it fails")
@@ -86,6 +84,22 @@ def code_page(entry: Diagnosis, example: str | None, error_text: str | None) -> 
     return "\n".join(lines)
 
 
+def _who_reports(code: str, checks: list[Check]) -> str:
+    if checks:
+        found_by = ", ".join(f"[`{c.id}`](../checks.md#{guide.anchor(c.id)}) ({c.title}, {kind(c)})" for c in checks)
+        return f"Reported by {found_by}; `llm-doctor explain` also recognises it in a pasted error."
+    if code in runner_codes():
+        return "The runner reports it for any check that breaks (status `error`)."
+    return "No check reports it on its own: `llm-doctor explain` recognises it in a pasted error or traceback."
+
+
+def runner_codes() -> set[str]:
+    """The codes doctor/runner.py gives a check that crashed or ran out of time (`code="..."` in its source)."""
+    tree = ast.parse((ROOT / "doctor" / "runner.py").read_text(encoding="utf-8"))
+    return {keyword.value.value for node in ast.walk(tree) for keyword in getattr(node, "keywords", ())
+            if keyword.arg == "code" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str)}
+
+
 def _example(entry: Diagnosis, example: str | None, error_text: str | None) -> list[str]:
     if example:
         return [example.strip()]
@@ -94,7 +108,7 @@ def _example(entry: Diagnosis, example: str | None, error_text: str | None) -> l
                 error_text.strip(), "```"]
     if entry.fix.commands:
         return ["The fix, in commands:", "", "```sh", *entry.fix.commands, "```"]
-    return [f"`llm-doctor check` reports it as `({entry.code})` after the check's message, with this page's fix."]
+    return [f"A report shows it as `({entry.code})` after the check's message, with the fix above."]
 
 
 def codes_index() -> str:

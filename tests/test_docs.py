@@ -188,3 +188,16 @@ def test_explain_json_and_github_annotations_name_the_page(tmp_path):
                       "--only", "key-format", env={**base_environ(), "GITHUB_ACTIONS": "true"})
     annotation = next(line for line in done.stdout.splitlines() if line.startswith("::error"))
     assert annotation.endswith(" More: docs/codes/key-placeholder.md")
+
+
+def test_every_hand_written_example_belongs_to_a_code():
+    """A renamed or misspelt code in docs/examples.toml would leave its example unused."""
+    generator = load_generator()
+    examples = generator.tomllib.loads(generator.EXAMPLES.read_text(encoding="utf-8"))
+    assert sorted(set(examples) - set(CATALOGUE)) == []
+    assert all(example["text"].strip() in (ROOT / guide.code_page(code)).read_text() for code, example in examples.items())
+
+
+def test_runner_codes_are_read_from_the_runner():
+    assert {"check-crashed", "check-timeout"} <= load_generator().runner_codes()
+    assert "runner reports it" in (ROOT / guide.code_page("check-crashed")).read_text()
