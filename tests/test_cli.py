@@ -11,6 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from checks import guide
 from tests.conftest import CANARY_CORE, CANARY_KEY, SHELL_CANARY, base_environ, doctor_cli, git, write_project
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "doctor" / "render" / "report.schema.json").read_text())
@@ -47,7 +48,7 @@ def test_failures_exit_1_and_json_carries_codes_and_fixes(project):
     jsonschema.validate(json.loads(done.stdout), SCHEMA)
     by_id = {c["id"]: c for c in json.loads(done.stdout)["checks"]}
     assert by_id["key-format"]["code"] == "key-placeholder"
-    assert by_id["key-format"]["fix"]["guide"] == "Troubleshooting common errors"
+    assert by_id["key-format"]["fix"]["guide"] == guide.TROUBLESHOOTING
 
 
 def test_strict_turns_warnings_into_failure(project):

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from checks import ALL_CHECKS
+from checks import ALL_CHECKS, guide
 from checks.catalogue import CATALOGUE
 from checks.explain import explain, topic
 from tests.conftest import CANARY_CORE, CANARY_KEY, doctor_cli
@@ -43,7 +43,7 @@ def test_json_output_shape():
     done = doctor_cli("explain", "--format", "json", "openai.APITimeoutError: Request timed out.")
     data = json.loads(done.stdout)
     assert set(data) >= {"code", "title", "confidence", "fix", "alternatives"}
-    assert data["code"] == "timeout-exceeded" and data["fix"]["guide"] == "Troubleshooting common errors"
+    assert data["code"] == "timeout-exceeded" and data["fix"]["guide"] == guide.TROUBLESHOOTING
 
 
 def test_stdin_and_a_traceback():
