@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from checks import guide
 from doctor.model import Status
 from tests.conftest import write_project
 from tests.tui.helpers import app_for, fake, settle
@@ -40,6 +41,7 @@ def app(tmp_path, monkeypatch):
     from doctor import runner
 
     monkeypatch.setattr(runner, "time", StoppedClock())
+    monkeypatch.setattr(guide, "_REPOSITORY", tmp_path / "elsewhere")  # docs paths as in the repository
     return app_for(write_project(tmp_path / "chatbot"), CHECKS)
 
 

@@ -198,3 +198,14 @@ def test_the_cost_line_shows_only_where_the_prices_are_known():
     unpriced = Result(Status.PASS, "ok", facts={**sample().facts, "cost_usd": None})
     assert "Estimated cost: ≈ $0.000012" in words(finale(ALL_CHECKS, {"sample-call": priced}, False, False))
     assert "cost" not in words(finale(ALL_CHECKS, {"sample-call": unpriced}, False, False)).lower()
+
+
+def test_the_fix_names_its_guide_section_and_the_codes_page(tmp_path):
+    from doctor.model import Fix
+    from doctor.tui.widgets.detail import describe
+    from checks import guide
+
+    result = Result(Status.FAIL, "no .env", code="dotenv-missing",
+                    fix=Fix("Create it.", guide=guide.TROUBLESHOOTING))
+    shown = " ".join(str(describe(ALL_CHECKS[3], result, None, False).body).split())
+    assert "docs/guide.md#" in shown and "docs/codes/dotenv-missing.md" in shown

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from doctor.model import Check, Finding, Result
+from doctor.render import links
 from doctor.tui.widgets.findings import FindingList
 from doctor.tui.widgets.status import MARKS, STYLES, WORDS
 from doctor.tui.wrap import Para, Wrapped, para
@@ -93,7 +94,10 @@ def _fix(result: Result, style: str) -> list[Para]:
         lines.append(para(Content.styled("press c to copy the commands", "$text-muted"), "  "))
     lines += [para(Content.styled(link, "underline"), "  ") for link in fix.links]
     if fix.guide:
-        lines.append(para(Content.assemble(("Guide: ", "$text-muted"), (f"“{fix.guide}”", "italic"))))
+        lines.append(para(Content.assemble(("Guide: ", "$text-muted"), (links.guide_text(fix.guide), "italic"))))
+    pages = links.pages_text(finding.code for finding in result.problems)
+    if pages:
+        lines.append(para(Content.assemble(("More: ", "$text-muted"), (pages, "$text-muted"))))
     return lines
 
 
