@@ -7,6 +7,7 @@ tests/test_real_projects.py checks them against the running tools.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,8 @@ from doctor.project import environment
 from doctor.project.environment import _url_hash, pipenv_env_name, poetry_env_name, resolve_target
 from doctor.project.pyproject import Pyproject, read_pyproject
 from doctor.project.record import read_record
-from tests.conftest import base_environ, make_ctx, run_check, write_project
+from tests import realprojects, realtargets
+from tests.conftest import CANARY_KEY, base_environ, leaks, make_ctx, run_check, write_project
 
 
 def target(project: Path, python: str | None = None, tool: str = "pip", names_doctor: bool = False, **env: str):
@@ -320,3 +322,92 @@ def test_a_project_nested_in_an_ordinary_project_is_not_a_member_of_a_workspace_
     member = _workspace(tmp_path / "ws", '["**"]', member="apps/site/tool")
     (tmp_path / "ws" / "apps" / "site" / "pyproject.toml").write_text('[project]\nname = "site"\n')
     assert make_ctx(member).target.workspace is None  # uv stops at the nearest project without a workspace
+
+
+# -- real environments: virtualenvwrapper, pipx, uv tool, a uv workspace ----------------------------------
+
+def _installed_pins(python: Path) -> str:
+    code = ("import importlib.metadata as m\n"
+            "print(''.join(f'{n}=={m.version(n)}\\n' for n in ('httpx', 'openai', 'python-dotenv')), end='')")
+    return subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True).stdout
+
+
+def _checks(done: subprocess.CompletedProcess) -> dict[str, dict]:
+    assert done.stdout.strip(), done.stderr
+    return {c["id"]: c for c in json.loads(done.stdout)["checks"]}
+
+
+def _activated(venv: Path, **extra: str) -> dict[str, str]:
+    """The variables `source bin/activate` sets."""
+    return base_environ(VIRTUAL_ENV=str(venv), PATH=f"{venv / 'bin'}:{base_environ()['PATH']}", **extra)
+
+
+@pytest.mark.slow
+def test_a_real_workon_venv_outside_the_project_with_the_doctor_in_it_is_the_projects(tmp_path):
+    home = realtargets.workon_home()
+    venv = home / "bot"
+    project = write_project(tmp_path / "bot", env=f"OPENAI_API_KEY={CANARY_KEY}\n",
+                            requirements=_installed_pins(venv / "bin" / "python"), gitignore=".env\n")
+    run = [str(venv / "bin" / "llm-doctor"), "check", "--offline", "--format", "json"]
+    done = subprocess.run(run, capture_output=True, text=True, cwd=project, timeout=120,
+                          env=_activated(venv, WORKON_HOME=str(home)))
+    checks = _checks(done)
+    assert checks["venv-active"]["status"] == "pass", checks["venv-active"]
+    assert checks["venv-active"]["message"] == f"active: {venv}"
+    assert checks["packages-pinned"]["status"] == "pass", checks["packages-pinned"]  # run, not skipped
+    assert f"{venv / 'bin' / 'python'}" in json.dumps(checks["python-version"])
+    assert leaks(done.stdout + done.stderr, CANARY_KEY) == []
+    # The same venv that nobody activated, outside the project whose record does not install the doctor: its own.
+    quiet = subprocess.run(run, capture_output=True, text=True, cwd=project, timeout=120, env=base_environ())
+    assert _checks(quiet)["venv-active"]["code"] == "venv-missing"
+    assert _checks(quiet)["packages-pinned"]["status"] == "skip"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tool", ["pipx", "uv tool"])
+def test_a_real_tool_install_of_the_doctor_is_never_the_projects(tmp_path, tool):
+    sandbox = realtargets.pipx_sandbox() if tool == "pipx" else realtargets.uv_tool_sandbox()
+    venv = realtargets.pipx_venv(sandbox) if tool == "pipx" else realtargets.uv_tool_venv(sandbox)
+    assert (venv / ("pipx_metadata.json" if tool == "pipx" else "uv-receipt.toml")).is_file()
+    project = write_project(tmp_path / "bot", requirements="openai==1.99.0\n")
+    run = [str(venv / "bin" / "llm-doctor"), "check", "--offline", "--format", "json"]
+    home = base_environ(HOME=str(sandbox / "home"))
+    for env in (home, _activated(venv, HOME=str(sandbox / "home"))):  # as installed, and even if activated
+        checks = _checks(subprocess.run(run, capture_output=True, text=True, cwd=project, timeout=120, env=env))
+        assert checks["venv-active"]["code"] == "venv-missing", checks["venv-active"]
+        assert checks["packages-pinned"]["status"] == "skip"  # the doctor's own packages are never the project's
+        assert str(venv) not in checks["python-version"]["message"]
+
+
+@pytest.mark.slow
+def test_the_demo_after_a_real_pipx_install_does_not_ask_to_activate_pipxs_venv(tmp_path):
+    sandbox = realtargets.pipx_sandbox()
+    script = sandbox / "home" / ".local" / "bin" / "llm-doctor"
+    done = subprocess.run([str(script), "demo", "--format", "json"], capture_output=True, text=True, timeout=180,
+                          cwd=tmp_path, env=base_environ(HOME=str(sandbox / "home")))
+    checks = _checks(done)
+    assert checks["venv-active"]["status"] == "pass", checks["venv-active"]
+    assert "venv-not-active" not in done.stdout and "activate" not in json.dumps(checks["venv-active"]["fix"])
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
+@pytest.mark.slow
+def test_a_real_uv_workspace_member_uses_the_roots_venv_as_uv_does(tmp_path):
+    root = realtargets.uv_workspace()
+    tools = realprojects.tools_venv()
+    env = realprojects._tool_environ(root.parent, tools / "bin")
+    for member in realtargets.WORKSPACE_MEMBERS:
+        folder = root / "packages" / member
+        said = subprocess.run([str(tools / "bin" / "uv"), "run", "--frozen", "--no-sync", "python", "-c",
+                               "import sys; print(sys.prefix)"], cwd=folder, env=env, capture_output=True, text=True)
+        assert Path(said.stdout.strip()) == root / ".venv", said.stderr  # uv's own answer
+        ctx = make_ctx(folder, environ=realprojects._doctor_environ(root.parent, tools / "bin"))
+        assert ctx.record.tool == "uv" and ctx.target.path == root / ".venv" / "bin" / "python"
+        assert run_check(venv_active, ctx).status is Status.PASS
+        assert run_check(packages_pinned, ctx).status is not Status.SKIP
+        fix = ctx.tool.sync()
+        assert fix == "uv sync --all-packages --directory ../.."
+        argv = [str(tools / "bin" / fix.split()[0]), *fix.split()[1:], "--locked", "--offline"]
+        assert subprocess.run(argv, cwd=folder, env=env, capture_output=True).returncode == 0  # it runs as written
+    installed = {p.name.split("-")[0] for p in root.glob(".venv/lib/python3*/site-packages/*.dist-info")}
+    assert {"openai", "httpx", "python_dotenv"} <= installed  # every member's packages are still there

@@ -2,10 +2,14 @@
 
 The doctor often runs from somewhere else (pipx, uvx, a clone with its own venv), so it
 looks for the project's environment in this order: `--python`; an activated environment
-(`$VIRTUAL_ENV`, `$CONDA_PREFIX`) unless it is the doctor's own; the environment the
-project's tool defines (uv, pdm, a `.venv`/`venv` folder, poetry, pipenv, hatch); and
-last the interpreter running the doctor, unless that is the doctor's own isolated install.
-When none is found, the Target says what the tool expected, so the fix can name it.
+(`$VIRTUAL_ENV`, `$CONDA_PREFIX`), which is what `python app.py` runs in that shell and so
+the project's even with llm-doctor installed in it, unless it is a tool's private venv
+(pipx, `uv tool`, uvx) or lives in the doctor's own checkout; the environment the
+project's tool defines (uv, a uv workspace's root, pdm, a `.venv`/`venv` folder, poetry,
+pipenv, hatch); and last the interpreter running the doctor, unless that is the doctor's
+own install. An activated value that cannot be an environment (relative, missing, a file)
+is named in a note and passed over. When none is found, the Target says what the tool
+expected, so the fix can name it.
 
 The tools' own locations are computed here the way each tool computes them (their source
 is cited beside each rule) rather than by running the tools: `pdm info` creates a venv,
