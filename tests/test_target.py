@@ -46,6 +46,16 @@ def test_the_doctors_own_activated_venv_is_never_the_projects(tmp_path):
     assert sys.prefix not in result.message
 
 
+def test_the_doctors_checkout_diagnosed_as_a_project_keeps_its_activated_venv(tmp_path, monkeypatch):
+    """Inside the project is always the project's, even when the project is llm-doctor's own clone."""
+    checkout = write_project(tmp_path / "llm-doctor")
+    monkeypatch.setattr(environment, "doctor_source", lambda: checkout)
+    venv = _venv_with_doctor(checkout / ".venv")
+    found = target(checkout, VIRTUAL_ENV=str(venv))
+    assert found.origin == "activated" and found.path == venv / "bin" / "python"
+    assert target(tmp_path / "other", VIRTUAL_ENV=str(venv)).path is None  # for any other project: its own
+
+
 def _venv_with_doctor(folder: Path) -> Path:
     """A real venv (no pip) whose metadata says llm-api-doctor is installed in it, as in a shared venv."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)

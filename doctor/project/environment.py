@@ -157,11 +157,12 @@ def activated_problem(variable: str, value: str, project: Path, environ: Mapping
                "`deactivate` clears it"
     if not prefix.is_dir():
         return f"${variable} names a file ({value}), not an environment folder"
-    if is_doctors_install(prefix, environ):
+    inside = _inside(prefix, project)
+    if not inside and is_doctors_install(prefix, environ):
         return f"${variable} ({value}) is llm-doctor's own install, not the project's"
     if is_venv(prefix) or is_conda(prefix):
         return None
-    if _inside(prefix, project) and _inside(project, prefix):
+    if inside and _inside(project, prefix):
         return f"${variable} is the project folder itself, which is not an environment"
     return f"${variable} ({value}) is not an environment (it has no pyvenv.cfg or conda-meta)"
 
