@@ -106,15 +106,16 @@ def test_a_plain_folder_named_like_a_tool_home_but_without_it_is_not_a_tool(tmp_
     assert target(project, VIRTUAL_ENV=str(prefix)).path == prefix / "bin" / "python"
 
 
-@pytest.mark.parametrize("case", ["relative", "project folder", "file", "missing", "not a venv"])
+@pytest.mark.parametrize("case", ["relative", "project folder", "file", "missing", "not a venv", "too long"])
 def test_a_bad_virtual_env_is_named_and_passed_over(tmp_path, case):
     project = write_project(tmp_path / "p", requirements="openai==1.99.0\n")
     value = {"relative": "envs/bot", "project folder": str(project), "file": str(project / "requirements.txt"),
-             "missing": str(tmp_path / "deleted-venv"), "not a venv": str(tmp_path)}[case]
+             "missing": str(tmp_path / "deleted-venv"), "not a venv": str(tmp_path),
+             "too long": "/" + "v" * 5000}[case]
     found = target(project, VIRTUAL_ENV=value)
     assert found.path is None, found  # nothing else here, and the doctor's own Python is never taken instead
     said = {"relative": "relative path", "project folder": "project folder itself", "file": "names a file",
-            "missing": "does not exist", "not a venv": "is not an environment"}[case]
+            "missing": "does not exist", "not a venv": "is not an environment", "too long": "cannot be read"}[case]
     assert any(said in note for note in found.notes), found.notes
     ctx = make_ctx(project, environ=base_environ(VIRTUAL_ENV=value))
     result = run_check(venv_active, ctx)
@@ -128,6 +129,16 @@ def test_a_bad_virtual_env_falls_through_to_the_projects_own_venv(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(project / ".venv")], check=True)
     found = target(project, VIRTUAL_ENV="relative/env")
     assert found.path == project / ".venv" / "bin" / "python" and found.notes
+
+
+def test_an_unreadable_virtual_env_beside_the_projects_venv_is_a_finding_not_a_crash(tmp_path):
+    project = write_project(tmp_path / "p")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(project / ".venv")], check=True)
+    ctx = make_ctx(project, environ=base_environ(VIRTUAL_ENV="/" + "v" * 5000))
+    assert ctx.target.path == project / ".venv" / "bin" / "python"
+    result = run_check(venv_active, ctx)
+    assert result.code == "venv-not-active" and "deactivate" in result.fix.commands
+    assert any("cannot be read" in line for line in result.details)
 
 
 def test_an_activated_venv_whose_python_is_gone_is_a_clear_finding(tmp_path):

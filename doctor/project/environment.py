@@ -40,6 +40,7 @@ TOOL_MARKERS = ("pipx_metadata.json", "uv-receipt.toml")
 TOOL_FOLDERS = ("pipx/venvs", "uv/tools", "pipx\\venvs", "uv\\tools")
 TOOL_HOMES = (("PIPX_HOME", "venvs"), ("UV_TOOL_DIR", ""))
 _UV_CACHE_ENTRY = re.compile(r"archive-v\d+")
+MAX_SHOWN_PATH = 300  # a longer $VIRTUAL_ENV is cut in the notes that name it
 FALSE_WORDS = frozenset({"", "0", "false", "no", "off", "n", "f"})
 
 
@@ -104,13 +105,15 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def is_tool_install(prefix: Path, environ: Mapping[str, str]) -> bool:
     """A pipx or `uv tool` venv, or an environment uvx runs from: an app's private install, nobody's project."""
-    if any((prefix / marker).is_file() for marker in TOOL_MARKERS):
-        return True
     if any(folder in str(prefix) for folder in TOOL_FOLDERS):
         return True
     if any(environ.get(variable) and _inside(prefix, Path(environ[variable]) / sub) for variable, sub in TOOL_HOMES):
         return True
-    return bool(_UV_CACHE_ENTRY.fullmatch(prefix.parent.name)) and (prefix.parent.parent / "CACHEDIR.TAG").is_file()
+    try:
+        return any((prefix / marker).is_file() for marker in TOOL_MARKERS) or (
+            bool(_UV_CACHE_ENTRY.fullmatch(prefix.parent.name)) and (prefix.parent.parent / "CACHEDIR.TAG").is_file())
+    except OSError:  # a path that cannot be looked at is no tool's install
+        return False
 
 
 def doctor_source() -> Path | None:
@@ -149,22 +152,26 @@ def _found(python: Path, source: str, project: Path, notes: list[str], origin: s
 
 def activated_problem(variable: str, value: str, project: Path, environ: Mapping[str, str]) -> str | None:
     """Why an activated environment cannot be the project's, in words; None when it is."""
+    shown = value if len(value) <= MAX_SHOWN_PATH else value[:MAX_SHOWN_PATH] + "..."
     prefix = Path(value)
     if not prefix.is_absolute():
-        return f"${variable} is a relative path ({value}); activation always sets a full one, so it was ignored"
-    if not prefix.exists():
-        return f"${variable} names {value}, which does not exist (deleted after it was activated?); " \
-               "`deactivate` clears it"
-    if not prefix.is_dir():
-        return f"${variable} names a file ({value}), not an environment folder"
-    inside = _inside(prefix, project)
-    if not inside and is_doctors_install(prefix, environ):
-        return f"${variable} ({value}) is llm-doctor's own install, not the project's"
-    if is_venv(prefix) or is_conda(prefix):
-        return None
+        return f"${variable} is a relative path ({shown}); activation always sets a full one, so it was ignored"
+    try:
+        if not prefix.exists():
+            return f"${variable} names {shown}, which does not exist (deleted after it was activated?); " \
+                   "`deactivate` clears it"
+        if not prefix.is_dir():
+            return f"${variable} names a file ({shown}), not an environment folder"
+        inside = _inside(prefix, project)
+        if not inside and is_doctors_install(prefix, environ):
+            return f"${variable} ({shown}) is llm-doctor's own install, not the project's"
+        if is_venv(prefix) or is_conda(prefix):
+            return None
+    except OSError as error:  # a name too long, a folder that cannot be searched
+        return f"${variable} ({shown}) cannot be read: {error.strerror or error}"
     if inside and _inside(project, prefix):
         return f"${variable} is the project folder itself, which is not an environment"
-    return f"${variable} ({value}) is not an environment (it has no pyvenv.cfg or conda-meta)"
+    return f"${variable} ({shown}) is not an environment (it has no pyvenv.cfg or conda-meta)"
 
 
 def resolve_target(project: Path, python: str | None, environ: Mapping[str, str], pyproject: Pyproject,
