@@ -4,9 +4,11 @@ Which environment is the project's depends on where it lives and who made it, so
 tests use the real thing: a virtualenvwrapper-style venv under a WORKON_HOME outside the
 project (the project's packages and llm-api-doctor from this checkout installed in it),
 the doctor installed by pipx and by `uv tool` into their default homes under a sandboxed
-HOME, and a uv workspace of two members synced by uv. The doctor is installed editable
-from this checkout, so the cached installs run the code under test; each cache key holds
-the checkout's path and its pyproject, so a change of dependencies builds them again.
+HOME, the environment uvx ran it in, and a uv workspace of two members synced by uv.
+Where a test runs the installed doctor, it is installed editable from this checkout, so
+the cached install runs the code under test (of uvx's build only the folder's layout is
+used); each cache key holds the checkout's path and its pyproject, so a change of
+dependencies builds them again.
 """
 
 from __future__ import annotations
@@ -37,10 +39,11 @@ def _environ(home: Path, **extra: str) -> dict[str, str]:
             "UV_PYTHON_DOWNLOADS": "never", **extra}
 
 
-def _run(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> None:
+def _run(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> str:
     done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
         raise AssertionError(f"{' '.join(argv)} exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return done.stdout
 
 
 def workon_home() -> Path:
@@ -80,6 +83,20 @@ def uv_tool_sandbox() -> Path:
               str(CHECKOUT)], _environ(sandbox / "home"))
 
     return cached("uv-tool", ["uv-tool", *_checkout_key()], build)
+
+
+def uvx_environment() -> Path:
+    """The environment real uvx ran llm-api-doctor in: a folder of uv's cache, as `uvx --from` leaves it."""
+    tools = tools_venv()
+
+    def build(sandbox: Path) -> None:
+        require_registry()
+        (sandbox / "home").mkdir(parents=True)
+        said = _run([str(tools / "bin" / "uvx"), "--python", str(build_python()), "--from", str(CHECKOUT), "python",
+                     "-c", "import sys; print(sys.prefix)"], _environ(sandbox / "home", UV_CACHE_DIR=str(sandbox / "cache")))
+        (sandbox / "prefix.txt").write_text(said.strip())
+
+    return Path((cached("uvx", ["uvx", *_checkout_key()], build) / "prefix.txt").read_text())
 
 
 def pipx_venv(sandbox: Path) -> Path:

@@ -401,6 +401,15 @@ def test_a_real_tool_install_of_the_doctor_is_never_the_projects(tmp_path, tool)
 
 
 @pytest.mark.slow
+def test_the_environment_real_uvx_ran_the_doctor_in_is_never_the_projects(tmp_path):
+    prefix = realtargets.uvx_environment()
+    assert (prefix / "pyvenv.cfg").is_file() and "archive-v" in prefix.parent.name  # uv's own layout
+    project = write_project(tmp_path / "bot")
+    found = target(project, VIRTUAL_ENV=str(prefix))
+    assert found.path is None and any("llm-doctor's own install" in note for note in found.notes)
+
+
+@pytest.mark.slow
 def test_the_demo_after_a_real_pipx_install_does_not_ask_to_activate_pipxs_venv(tmp_path):
     sandbox = realtargets.pipx_sandbox()
     script = sandbox / "home" / ".local" / "bin" / "llm-doctor"
