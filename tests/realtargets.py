@@ -42,7 +42,8 @@ def _environ(home: Path, **extra: str) -> dict[str, str]:
 def _run(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> str:
     done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
-        raise AssertionError(f"{' '.join(argv)} exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        raise AssertionError(f"{' '.join(argv)} exited {done.returncode}:\n{done.stdout[-3000:]}\n"
+                             f"{done.stderr[-3000:]}")
     return done.stdout
 
 
@@ -92,8 +93,9 @@ def uvx_environment() -> Path:
     def build(sandbox: Path) -> None:
         require_registry()
         (sandbox / "home").mkdir(parents=True)
+        env = _environ(sandbox / "home", UV_CACHE_DIR=str(sandbox / "cache"))
         said = _run([str(tools / "bin" / "uvx"), "--python", str(build_python()), "--from", str(CHECKOUT), "python",
-                     "-c", "import sys; print(sys.prefix)"], _environ(sandbox / "home", UV_CACHE_DIR=str(sandbox / "cache")))
+                     "-c", "import sys; print(sys.prefix)"], env)
         (sandbox / "prefix.txt").write_text(said.strip())
 
     return Path((cached("uvx", ["uvx", *_checkout_key()], build) / "prefix.txt").read_text())

@@ -54,7 +54,7 @@ class Target:
     project_venvs: tuple[Path, ...] = ()
     expected: str | None = None  # with no path: what the project's tool expects to exist
     notes: tuple[str, ...] = ()  # environments passed over, and why
-    origin: str = "project"  # "option" (--python), "activated", "project" (its tool's) or "running"
+    origin: str = "project"  # "option" (--python), "activated", "project" (its tool's), "running" or "none"
     workspace: Path | None = None  # the uv workspace root whose .venv the project uses
 
     @property
