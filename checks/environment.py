@@ -238,8 +238,8 @@ def _not_found(ctx: Context, notes: tuple[str, ...], system: str | None = None) 
     """No project environment: `project-env-not-found` when the tool says there should be one."""
     target, tool = ctx.target, ctx.tool
     point = ("Or tell llm-doctor where it is: llm-doctor check --python PATH/TO/python",
-             f"Or run the doctor inside it: {tool.run('llm-doctor')}" if not tool.activates else
-             "Or activate it first, then run llm-doctor.")
+             *((f"Or run the doctor inside it: {tool.run('llm-doctor')}",) if not tool.activates else
+               () if _activation_moot(ctx) else ("Or activate it first, then run llm-doctor.",)))
     if target.expected:
         return Result(Status.FAIL, f"{target.source}", code="project-env-not-found",
                       details=(f"expected: {target.expected}", *notes),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -194,8 +195,6 @@ def test_real_freeze_passes_the_check(tmp_path):
 
 def _named(tmp_path: Path, *, venv: bool = True, project_venv: bool | None = None, **env: str):
     """A context whose target was named with --python (the demo names llm-doctor's own Python so)."""
-    from dataclasses import replace
-
     found = facts(tmp_path, venv=venv, project_venv=project_venv)
     found = replace(found, target=replace(found.target, source="--python", origin="option"))
     return make_ctx(tmp_path, environ=base_environ(**env), interpreter=found)
@@ -221,6 +220,17 @@ def test_venv_not_active_never_warns_under_ci(tmp_path, env):
     assert result.status is Status.PASS and "CI" in " ".join(result.details)
     system = make_ctx(tmp_path, environ=base_environ(**env), interpreter=facts(tmp_path, venv=False))
     assert run_check(venv_active, system).status is Status.PASS  # a CI job's machine is its own
+
+
+def test_under_ci_a_missing_environment_is_pointed_at_with_python_not_activation(tmp_path):
+    ctx = make_ctx(tmp_path, environ=base_environ(CI="true"))
+    ctx.target = replace(ctx.target, path=None, origin="none")
+    result = run_check(venv_active, ctx)
+    assert result.code == "venv-missing" and "--python" in " ".join(result.fix.steps)
+    assert not any("activate it" in step for step in result.fix.steps)
+    local = make_ctx(tmp_path)
+    local.target = replace(local.target, path=None, origin="none")
+    assert any("activate it" in step for step in run_check(venv_active, local).fix.steps)
 
 
 @pytest.mark.parametrize("value", ["false", "0", ""])
