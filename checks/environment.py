@@ -139,7 +139,9 @@ def _poetry_caret(text: str) -> str:
 )
 async def venv_active(ctx: Context) -> Result:
     """What it checks: the project has its own environment (a venv, a conda environment, or the
-    Python of a container), the doctor found it, and a pip project's shell has it activated.
+    Python of a container), the doctor found it, and a pip project's shell has it activated
+    (not asked with --python, under CI, or when the doctor runs from its pipx or uv tool
+    install: activation means nothing there).
 
     Why it fails: without its own environment, `python` and `pip` are the system's, so
     packages land in the wrong place and imports fail or pick up other versions. A tool
