@@ -8,6 +8,7 @@ pip itself is always run by the target interpreter (`.venv/bin/python -m pip`).
 
 from __future__ import annotations
 
+import os
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ class Tool:
 
     name: str  # "uv", "poetry", "pipenv", "pdm", "hatch" or "pip"
     python: str = "python"  # how to call the target interpreter, as the user would type it
+    workspace: str | None = None  # the uv workspace root, from the project folder (a member's)
 
     @property
     def locks(self) -> bool:
@@ -34,7 +36,7 @@ class Tool:
 
     def sync(self) -> str:
         """Makes the environment match the record exactly."""
-        return {"uv": "uv sync", "poetry": "poetry sync", "pipenv": "pipenv sync", "pdm": "pdm sync",
+        return {"uv": self._uv_sync(), "poetry": "poetry sync", "pipenv": "pipenv sync", "pdm": "pdm sync",
                 "hatch": "hatch env create"}.get(self.name) or self.pip("install", "-r", "requirements.txt")
 
     def lock(self) -> str | None:
@@ -48,14 +50,20 @@ class Tool:
 
     def reinstall(self, name: str) -> str:
         """Puts a package's files back, e.g. after they were deleted by hand."""
-        return {"uv": f"uv sync --reinstall-package {name}", "poetry": f"poetry run python -m pip install "
+        return {"uv": self._uv_sync("--reinstall-package", name), "poetry": f"poetry run python -m pip install "
                 f"--force-reinstall --no-deps {name}", "pipenv": f"pipenv run pip install --force-reinstall "
                 f"--no-deps {name}", "pdm": f"pdm sync --reinstall"}.get(self.name) or \
             self.pip("install", "--force-reinstall", "--no-deps", name)
 
     def create_env(self) -> str:
-        return {"uv": "uv sync", "poetry": "poetry install", "pipenv": "pipenv sync", "pdm": "pdm install",
+        return {"uv": self._uv_sync(), "poetry": "poetry install", "pipenv": "pipenv sync", "pdm": "pdm install",
                 "hatch": "hatch env create"}.get(self.name) or "python -m venv .venv"
+
+    def _uv_sync(self, *options: str) -> str:
+        """`uv sync`; in a workspace member it runs from the root for every member, since a sync
+        of one member alone removes the other members' packages from the shared .venv."""
+        workspace = ("--all-packages", "--directory", shlex.quote(self.workspace)) if self.workspace else ()
+        return " ".join(("uv sync", *workspace, *options))
 
     def run(self, command: str) -> str:
         """A command run inside the project's environment, without activating it."""
@@ -82,7 +90,9 @@ def tool_name(project: Path, pyproject: Pyproject) -> str:
                 return name
     if (project / ".pdm-python").is_file():
         return "pdm"
-    return "pip"
+    from doctor.project.uv_workspace import find_workspace
+
+    return "uv" if find_workspace(project).root is not None else "pip"
 
 
 def python_command(interpreter: Path | None, project: Path) -> str:
@@ -93,3 +103,8 @@ def python_command(interpreter: Path | None, project: Path) -> str:
         return shlex.quote(str(interpreter.relative_to(project)))
     except ValueError:
         return shlex.quote(str(interpreter))
+
+
+def folder_command(folder: Path | None, project: Path) -> str | None:
+    """How to name a folder from the project in a command (`../..` for a workspace root)."""
+    return None if folder is None else os.path.relpath(folder, project)
