@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from checks import guide
 from checks.environment import packages_pinned, python_version, venv_active
 from doctor.project.pyproject import read_pyproject
 from doctor.project.record import read_record
@@ -25,7 +26,7 @@ def test_python_version_passes_on_a_current_python(tmp_path):
 def test_python_version_fails_below_3_10(tmp_path):
     result = run_check(python_version, make_ctx(tmp_path, interpreter=facts(tmp_path, version=(3, 9, 18))))
     assert (result.status, result.code) == (Status.FAIL, "python-too-old")
-    assert result.fix and result.fix.guide.startswith("Prerequisites")
+    assert result.fix and result.fix.guide == guide.SETUP
 
 
 def test_python_version_warns_past_or_near_end_of_life(tmp_path):
