@@ -109,7 +109,7 @@ def over_the_limit(flat: str) -> bool | None:
 # --- the traceback's last frames ------------------------------------------------------------------------
 
 _FRAME = re.compile(r'^[ \t]{0,8}File "([^"\n]{1,400})", line \d{1,7}, in [^\n]{1,200}\n([^\n]{0,400})', re.M)
-_LAST_FRAMES = 4
+_LAST_FRAMES = 8
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,7 @@ BY_MESSAGE = (
     (r"/models\b.{0,20}\b(?:404|not found)", "models-list-unavailable", 14),
     (r"<html|<!doctype html|captive portal", "unexpected-response", 6),
     (r"<title>[^<]{0,80}\b5\d\d\b", "server-error", 6),
+    (r"<title>\s{0,3}404\b", "base-url-invalid", 10),
     (r"you must be a member of an organization|ip .{0,20}not authorized|not authorized to access this",
      "auth-forbidden", 8),
     (r"could not automatically map .{1,60} to a tokeniser|openaipublic\.blob\.core\.windows\.net",
@@ -251,22 +252,22 @@ def _read_parts(read: Views, exceptions: set[str], add) -> None:  # noqa: ANN001
         add(code, 10, why)
 
 
+_LIBRARY = re.compile(r"site-packages/|dist-packages/|/lib/python\d|<frozen ")
+
+
 def _frame_causes(frames: list[Frame], exceptions: set[str]) -> list[tuple[str, str]]:
-    """What the failing source line and the frames add to the exception's name."""
-    if not frames:
-        return []
-    inner, source = frames[-1], next((f.source for f in reversed(frames) if f.source), "")
+    """What the failing source line and the frames add to the exception's name: a JSON error inside the
+    SDK's stream reader is the server's broken stream, one on `json.loads(...content)` is the model's
+    reply; an AttributeError on `.content` is code that used a reply with no check."""
+    own = [f for f in frames if f.source and not _LIBRARY.search(f.path)]
+    source = (own or [f for f in frames if f.source] or [Frame("", "")])[-1].source
     causes = []
     if "JSONDecodeError" in exceptions and any("openai/_streaming" in f.path for f in frames):
         causes.append(("stream-malformed", "the JSON error was raised while the SDK read the stream"))
     elif "JSONDecodeError" in exceptions and "json.loads(" in source and "content" in source:
         causes.append(("json-invalid", "the failing line parses the reply's text as JSON"))
-    if ".content" in source and exceptions & {"AttributeError", "TypeError"} and "NoneType" in inner.source + source:
+    if ".content" in source and exceptions & {"AttributeError", "TypeError"}:
         causes.append(("reply-unguarded", "the failing line uses the reply's content with no check"))
-    elif ".content" in source and exceptions & {"AttributeError", "TypeError"}:
-        causes.append(("reply-unguarded", f"the failing line uses the reply's content: {source[:60]!r}"))
-    if "KeyError" in exceptions and ("environ[" in source or "getenv" in source):
-        causes.append(("key-missing", "the failing line reads the key from the environment"))
     return causes
 
 
@@ -340,17 +341,28 @@ HOW_TO_TELL = {
                       "spaces.",
     "server-error": "a 500, 502, 503 or 504 with 'The server had an error' or 'overloaded': the provider failed; "
                     "retry later with backoff.",
+    "request-too-large": "the message says 'Request too large ... Limit 30000, Requested 42000' (Groq: 413): one "
+                         "request asks for more than the whole minute allows. Waiting never helps; shrink it.",
+    "messages-invalid": "the message names the conversation: 'tool_calls must be followed by tool messages', "
+                        "'messages with role tool must be a response', or 'Invalid type for messages[1].content'.",
+    "content-filtered": "the error's code is content_filter (Azure: innererror ResponsibleAIPolicyViolation), or a "
+                        "reply ends with finish_reason 'content_filter'.",
+    "org-verification-required": "the message says 'Your organization must be verified to use (or stream) this "
+                                 "model'.",
 }
 _REASONS = {400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden", 404: "Not Found",
+            413: "Content Too Large",
             429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
             504: "Gateway Timeout"}
 _STATUS_CAUSES = {
-    400: ("context-over-limit", "param-unsupported", "json-word-missing"),
+    400: ("context-over-limit", "param-unsupported", "json-word-missing", "messages-invalid", "content-filtered"),
     401: ("auth-invalid-key", "key-shadowed", "key-wrong-provider", "key-missing"),
     402: ("quota-exhausted",),
-    403: ("auth-forbidden", "region-unsupported", "model-not-found", "unexpected-response"),
+    403: ("auth-forbidden", "region-unsupported", "model-not-found", "unexpected-response",
+          "org-verification-required"),
+    413: ("request-too-large",),
     404: ("model-not-found", "base-url-invalid", "azure-api-version-missing", "wrong-endpoint"),
-    429: ("rate-limited", "quota-exhausted"),
+    429: ("rate-limited", "quota-exhausted", "request-too-large"),
     500: ("server-error",), 502: ("server-error", "unexpected-response"), 503: ("server-error",),
     504: ("server-error", "timeout-exceeded"),
 }
@@ -386,6 +398,8 @@ class Topic:
 def topic(text: str) -> Topic | None:
     """The topic a short text names (`429`, `HTTP 429`, `Error code: 429`, `RateLimitError`, `quota`,
     `timeout`), or None. A text with more in it is an error to diagnose, not a topic."""
+    if len(text) > 200:
+        return None
     words = " ".join(text.lower().replace("openai.", "").replace("_", " ").split()).strip(" .")
     words = _ALIASES.get(words, words)
     bare = _BARE_STATUS.fullmatch(words)

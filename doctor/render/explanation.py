@@ -18,6 +18,7 @@ def to_dict(result: Explanation) -> dict[str, Any]:
         "fix": diagnosis.fix.to_dict() if diagnosis else None,
         "evidence": result.evidence,
         "alternatives": [{"code": d.code, "title": d.title} for d in result.alternatives],
+        "other_errors": [{"code": d.code, "title": d.title} for d in result.others],
     }
 
 
@@ -45,4 +46,6 @@ def to_text(result: Explanation) -> str:
         lines.append(f'Guide: "{fix.guide}"')
     if result.alternatives:
         lines += ["", "Also possible: " + ", ".join(d.code for d in result.alternatives)]
+    if result.others:
+        lines += ["", f"{result.note}. The others: " + ", ".join(f"{d.code} ({d.title})" for d in result.others)]
     return "\n".join(lines) + "\n"
