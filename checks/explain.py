@@ -33,7 +33,7 @@ _FIELD = r"""['"]?\b{name}['"]?\s{{0,3}}[:=]\s{{0,3}}['"]([A-Za-z0-9_.\-]+)['"]"
 _ERROR_CODE = re.compile(_FIELD.format(name="(?:code|reason|finish_reason)"))
 _ERROR_TYPE = re.compile(_FIELD.format(name="type"))
 _EXCEPTION = re.compile(r"\b(?:openai\.(?:error\.|_exceptions\.)?|httpx\.|httpcore\.|requests\.exceptions\.|"
-                        r"json\.decoder\.)?([A-Z][A-Za-z]*(?:Error|Exception|Timeout|V1))\b")
+                        r"json\.decoder\.)?([A-Z][A-Za-z]{0,60}?(?:Error|Exception|Timeout|V1))\b")
 
 # Structured evidence: the error object's code or type.
 BY_ERROR_CODE = {
@@ -123,10 +123,10 @@ BY_MESSAGE = (
      r"iterable|'nonetype' object is not subscriptable|must be str, bytes or bytearray, not nonetype",
      "reply-unguarded", 12),
     (r"finish_reason.{0,6}length|was cut off|max_tokens .{0,20}reached", "reply-truncated", 6),
-    (r"'(?!nonetype')\w+' object is not subscri", "sdk-dict-access", 10),
+    (r"'(?!nonetype')\w{1,60}' object is not subscri", "sdk-dict-access", 10),
     (r"decimal_(?:above_max|below_min)_value|integer_(?:above_max|below_min)_value|(?:above|below) (?:maximum|"
      r"minimum) value|is (?:greater|less) than the (?:maximum|minimum) of", "param-out-of-range", 12),
-    (r"keyerror: '[a-z0-9_]*(?:key|token|openai|azure|api)[a-z0-9_]*'", "env-name-mismatch", 12),
+    (r"keyerror: '[a-z0-9_]{0,60}?(?:key|token|openai|azure|api)[a-z0-9_]{0,60}'", "env-name-mismatch", 12),
     (r"missing parentheses in call to 'print'|(?:^| )<<<<<<< |invalid syntax", "file-unreadable", 8),
     (r"didn'?t provide an api key|api_key client option must be set", "dotenv-not-loaded", 6),
     (r"didn'?t provide an api key|api_key client option must be set", "dotenv-loaded-late", 5),
@@ -199,10 +199,10 @@ def explain(text: str) -> Explanation:
     stripped = text.strip()
     if stripped.lower() in CATALOGUE:
         return Explanation(CATALOGUE[stripped.lower()], "exact")
-    if _looks_binary(stripped):
-        return Explanation(None, "none", note="this looks like binary data, not an error message")
     whole = _diagnose(_analysed_part(stripped))
-    return _first_of_several(whole, stripped) or whole
+    if whole.diagnosis is None and _looks_binary(stripped):  # junk around a real error does not hide it
+        return Explanation(None, "none", note="this looks like binary data, not an error message")
+    return _first_of_several(whole, _analysed_part(stripped)) or whole
 
 
 def _diagnose(text: str) -> Explanation:
