@@ -205,6 +205,12 @@ def explain(text: str) -> Explanation:
     return _first_of_several(whole, _analysed_part(stripped)) or whole
 
 
+def read_reply(status: int, body: str) -> Explanation:
+    """A live reply read by the same rules as a pasted error (checks/classify.py asks this first):
+    the status the server answered, then its body as sent."""
+    return _diagnose(f"Error code: {status} - {body[:MAX_ANALYSED]}")
+
+
 def _diagnose(text: str) -> Explanation:
     read = views(text)
     scores: dict[str, int] = {}
