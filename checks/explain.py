@@ -18,6 +18,7 @@ from checks.error_text import Frame, Views, last_frames, masked_key_cause, over_
 
 MAX_ANALYSED = 256 * 1024  # the head and tail of huge input: tracebacks end with the error
 HIGH, MEDIUM = 9, 5
+UNIQUE = 8  # a message rule this strong names its cause by itself; weaker ones only add weight
 
 _STATUS = (
     re.compile(r"Error code:? (\d{3})\b", re.I),
@@ -83,7 +84,8 @@ BY_MESSAGE = (
      "messages-invalid", 14),
     (r"filtered due to the prompt|content management policy|responsibleaipolicyviolation|content_filter|"
      r"content policy violation|contentpolicyviolation", "content-filtered", 13),
-    (r"rate limit (?:reached|exceeded)|too many requests|please try again in \d", "rate-limited", 6),
+    (r"rate limit (?:reached|exceeded)|please try again in \d", "rate-limited", 8),
+    (r"too many requests", "rate-limited", 3),
     (r"incorrect api key provided|invalid api key|invalid_api_key|invalid authentication|invalid proxy server token|"
      r"no auth credentials found|authentication error|^unauthorized$", "auth-invalid-key", 8),
     (r"didn'?t provide an api key|api_key client option must be set|missing credentials|no api key provided|"
@@ -215,9 +217,12 @@ def _diagnose(text: str) -> Explanation:
     read = views(text)
     scores: dict[str, int] = {}
     evidence: list[str] = []
+    strong: set[str] = set()  # codes with a clue of their own, beyond a status and the SDK's name for it
 
-    def add(code: str, weight: int, why: str) -> None:
+    def add(code: str, weight: int, why: str, structured: bool = True) -> None:
         scores[code] = scores.get(code, 0) + weight
+        if structured:
+            strong.add(code)
         if why not in evidence:  # one clue may weigh for several codes; it is still one clue
             evidence.append(why)
 
@@ -225,7 +230,7 @@ def _diagnose(text: str) -> Explanation:
                 for m in pattern.finditer(view)}
     for status in sorted(statuses):
         for code, weight in BY_STATUS.get(status, ()):
-            add(code, weight, f"HTTP status {status}")
+            add(code, weight, f"HTTP status {status}", structured=False)
     fields = {m.group(1) for pattern in (_ERROR_CODE, _ERROR_TYPE) for m in pattern.finditer(read.flat)}
     for found in sorted(fields):
         if found in BY_ERROR_CODE:
@@ -234,13 +239,13 @@ def _diagnose(text: str) -> Explanation:
     exceptions = {m.group(1) for m in _EXCEPTION.finditer(read.flat)}
     for name in sorted(exceptions):
         for code, weight in BY_EXCEPTION.get(name, ()):
-            add(code, weight, f"exception {name}")
+            add(code, weight, f"exception {name}", structured=False)
     for pattern, code, weight in _message_rules():
         match = next((m for view in read.lowered() if (m := pattern.search(view))), None)
         if match:
-            add(code, weight, f"message mentions {match.group(0)[:40]!r}")
+            add(code, weight, f"message mentions {match.group(0)[:40]!r}", structured=weight >= UNIQUE)
     _read_parts(read, exceptions, add)
-    return _verdict(scores, evidence, text)
+    return _verdict(scores, evidence, text, strong, statuses)
 
 
 def _read_parts(read: Views, exceptions: set[str], add) -> None:  # noqa: ANN001 - explain's scorer
@@ -456,7 +461,10 @@ def _refine(scores: dict[str, int]) -> None:
             scores[code] += sum(scores.pop(other, 0) for other in broader)
 
 
-def _verdict(scores: dict[str, int], evidence: list[str], text: str) -> Explanation:
+def _verdict(scores: dict[str, int], evidence: list[str], text: str, strong: set[str] = frozenset(),
+             statuses: set[int] = frozenset()) -> Explanation:
+    """The best-scored cause; `high` only with a clue of its own (a code, a unique message, the key
+    OpenAI echoes), never from a status and the SDK's name for it, which stand for several causes."""
     _refine(scores)
     ranked = sorted(scores.items(), key=lambda item: -item[1])
     if not ranked:
@@ -469,6 +477,11 @@ def _verdict(scores: dict[str, int], evidence: list[str], text: str) -> Explanat
         return Explanation(None, "none", evidence, [CATALOGUE[best], *alternatives][:3],
                            note="the clues are too weak to name one cause")
     confidence = "high" if score >= HIGH and score - runner_up >= 3 else "medium" if score >= MEDIUM else "low"
+    if best not in strong:
+        confidence = "medium" if confidence == "high" else confidence
+        candidates = [CATALOGUE[c] for status in sorted(statuses) for c in _STATUS_CAUSES.get(status, ())
+                      if c != best and all(a.code != c for a in alternatives)]
+        alternatives = [*alternatives, *candidates][:5]
     if best in SYMPTOMS:
         confidence = "medium" if confidence == "high" else confidence
         deeper = [CATALOGUE[c] for c in SYMPTOMS[best] if all(a.code != c for a in alternatives)]

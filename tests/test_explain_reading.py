@@ -116,3 +116,16 @@ def test_a_chained_traceback_is_one_error_not_several():
 
     found = explain(TRACEBACK_TLS)
     assert found.diagnosis.code == "tls-error" and found.others == []
+
+
+@pytest.mark.parametrize("text,also", [
+    ("openai.RateLimitError: Error code: 429 - Too Many Requests", {"quota-exhausted", "request-too-large"}),
+    ("openai.NotFoundError: Error code: 404", {"base-url-invalid"}),
+    ("Error: 401 status code (no body)", {"key-shadowed", "key-wrong-provider"}),
+    ("HTTP 403 Forbidden from gateway", {"region-unsupported", "org-verification-required"}),
+])
+def test_a_status_and_the_sdks_name_for_it_are_never_high(text, also):
+    """A status and its exception class are one clue; it stands for several causes, all listed."""
+    found = explain(text)
+    assert found.confidence in ("medium", "low")
+    assert also <= {d.code for d in found.alternatives}
