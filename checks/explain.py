@@ -142,7 +142,7 @@ BY_MESSAGE = (
      r"unsupportedprotocol|chat/completions/chat/completions", "base-url-invalid", 10),
     (r"resource not found", "base-url-invalid", 5),
     (r"resource not found", "azure-api-version-missing", 4),
-    (r"/models\b.{0,20}\b(?:404|not found)", "models-list-unavailable", 14),
+    (r"(?:get |/v1)/models\b.{0,20}\b(?:404|not found)", "models-list-unavailable", 14),
     (r"<html|<!doctype html|captive portal", "unexpected-response", 6),
     (r"<title>[^<]{0,80}\b5\d\d\b", "server-error", 6),
     (r"<title>\s{0,3}404\b", "base-url-invalid", 10),
