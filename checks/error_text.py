@@ -57,7 +57,10 @@ _OTHER_PROVIDERS = (("gsk_", "a Groq key"), ("sk-ant-", "an Anthropic key"), ("s
                     ("aiza", "a Google key"), ("xai-", "an xAI key"), ("pplx-", "a Perplexity key"),
                     ("nvapi-", "an NVIDIA key"), ("hf_", "a Hugging Face token"))
 _PLACEHOLDER_WORDS = ("your", "here", "xxxx", "replace", "example", "insert", "api-key", "api_key", "apikey",
-                      "<", "changeme", "dummy", "test-key", "sk-...")
+                      "changeme", "dummy", "test-key", "sk-...")
+
+
+_NOT_A_KEY_START = ("bearer", '"', "'", "{", "$", "`", "%", "<")  # quotes, braces, a variable, a header
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def masked_key_cause(flat: str) -> KeyClue | None:
     for prefix, what in _OTHER_PROVIDERS:
         if low.startswith(prefix):
             return KeyClue("key-wrong-provider", f"the key OpenAI received is {what}")
-    if low in ("true", "false", "bearer") or low.startswith(("bearer", '"', "'", "{", "$", "`", "%")) or ":" in low:
+    if low in ("true", "false") or low.startswith(_NOT_A_KEY_START) or ":" in low:
         return KeyClue("key-bad-prefix", "the key OpenAI received is not shaped like a key (quotes, braces, a "
                                          "variable or a flag's value)")
     return None

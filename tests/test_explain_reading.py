@@ -19,6 +19,7 @@ from tests.conftest import doctor_cli
     ("${OPENA***KEY}", "key-bad-prefix"),
     ("your-ope*******-key", "key-placeholder"),
     ("<your_a**********here>", "key-placeholder"),
+    ("<sk-JW3R*****************************************Caq>", "key-bad-prefix"),
     ("undefined", "key-missing"),
 ])
 def test_the_masked_key_in_a_401_tells_the_sub_cause(masked, code):
