@@ -9,6 +9,8 @@ cause in its own words (e.g. key-missing's "`.env` was not loaded"), so naming i
 
 A third of the corpus is held out: chosen by a fixed hash of the source URL before any rule was
 tuned (`held_out`), and never used to tune the rules. tests/test_explain_real.py prints both scores.
+The texts were all read while the corpus was being collected, before the rules were written; the
+`fresh` ones were found after the rules were done and scored once, unchanged, as a blinder check.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class Case:
     source: str
     cause: str  # what the thread confirmed
     also: tuple[str, ...] = ()
+    fresh: bool = False  # collected after the rules were written, and scored before any change
 
     @property
     def held_out(self) -> bool:
@@ -462,4 +465,44 @@ CASES = [
          "class=\"no-js\" lang=\"en-US\">\n<head>\n\n<title>api.openai.com | 502: Bad gateway</title>\n<meta "
          "charset=\"UTF-8\" />", "server-error", GH + "yoheinakajima/babyagi/issues/64",
          "Cloudflare in front of api.openai.com reported the API's own failure; it passed"),
+    # --- found after the rules were written; scored once before any change (fresh) ---------------------
+    Case("azure token rate", "Error code: 429 - {'error': {'code': '429', 'message': 'Requests to the "
+         "ChatCompletions_Create Operation under Azure OpenAI API version 2024-08-01-preview have exceeded token rate "
+         "limit of your current OpenAI S0 pricing tier. Please retry after 86400 seconds. Please go here: "
+         "https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit.",
+         "rate-limited", GH + "vanderschaarlab/climb/issues/1", "the deployment's TPM limit; raising it fixed it",
+         fresh=True),
+    Case("azure call rate", "\\nopenai. error.RateLimitError: Requests to the Embeddings_Create Operation under Azure "
+         "OpenAI API version 2023-06-01-preview have exceeded the call rate limit of your current OpenAI S0 pricing "
+         "tier. Please retry after 54 seconds. Please go here: https://aka.ms/oai/quotaincrease if you would like to "
+         "further increase the default rate limit.", "rate-limited", GH + "microsoft/PubSec-Info-Assistant/issues/479",
+         "the maintainer: the deployment's rate limit; ask for a quota increase", fresh=True),
+    Case("deepseek template key", "Error code: 401 - {'error': {'message': 'Authentication Fails, Your API key: "
+         "****eek} is invalid', 'type': 'authentication_error', 'param': None, 'code': 'invalid_request_error'}}",
+         "key-bad-prefix", GH + "szczyglis-dev/py-gpt/issues/112",
+         "the app sent a config placeholder, not the user's key (the last four show it); fixed in 2.5.30",
+         fresh=True),
+    Case("anthropic overloaded", "API Error: 529 Overloaded. This is a server-side issue, usually temporary — try "
+         "again in a moment. If it persists, check https://status.claude.com.", "server-error",
+         GH + "anthropics/claude-code/issues/89156", "Anthropic's servers were overloaded (labelled external)",
+         fresh=True),
+    Case("gemini retired model", '{"error":{"message":"{\\n  \\"error\\": {\\n    \\"code\\": 404,\\n    '
+         '\\"message\\": \\"models/gemini-pro is not found for API version v1beta, or is not supported for '
+         'generateContent. Call ListModels to see the list of available models and their supported methods.\\",'
+         '\\n    \\"status\\": \\"NOT_FOUND\\"\\n  }\\n}\\n","code":404,"status":"Not Found"}}',
+         "model-not-found", GH + "continuedev/continue/issues/9939", "the maintainer: this model does not exist",
+         fresh=True),
+    Case("gemini 1.0 gone", '`{\n  "error": {\n    "code": 404,\n    "message": "models/gemini-1.0-pro is not found '
+         'for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of '
+         'available models and their supported methods.",\n    "status": "NOT_FOUND"\n  }\n}\n`',
+         "model-not-found", GH + "wwardaww/gnome-gemini-ai/issues/21", "Gemini 1.x reached its end; 2.x works",
+         fresh=True),
+    Case("gemini model name", '{\n  "error": true,\n  "message": "models/gemini-1.5-pro is not found for API version '
+         'v1beta, or is not supported for StreamGenerateContent. Call ListModels to see the list of available models '
+         'and their supported methods."\n}', "model-not-found", GH + "ChatGPTNextWeb/NextChat/issues/4699",
+         "v1beta names the model gemini-1.5-pro-latest", fresh=True),
+    Case("gemini php", "models/gemini-pro is not found for API version v1, or is not supported for generateContent.\n"
+         "Call ListModels to see the list of available models and their supported methods.", "model-not-found",
+         GH + "google-gemini-php/laravel/issues/32", "Gemini 1.0 Pro is no longer served; use a current model",
+         fresh=True),
 ]
