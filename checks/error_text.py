@@ -52,7 +52,8 @@ def views(text: str) -> Views:
 
 # --- the masked key in "Incorrect API key provided: sk-abc***wxyz" -----------------------------------
 
-_MASKED_KEY = re.compile(r"incorrect api key provided:? ?([^\s.,]{0,200}(?:[.,][^\s.,]{1,40}){0,3})", re.I)
+_MASKED_KEY = re.compile(r"(?:incorrect api key provided|your api key):? ?([^\s.,]{0,200}(?:[.,][^\s.,]{1,40}){0,3})",
+                         re.I)
 _OTHER_PROVIDERS = (("gsk_", "a Groq key"), ("sk-ant-", "an Anthropic key"), ("sk-or-", "an OpenRouter key"),
                     ("aiza", "a Google key"), ("xai-", "an xAI key"), ("pplx-", "a Perplexity key"),
                     ("nvapi-", "an NVIDIA key"), ("hf_", "a Hugging Face token"))
@@ -70,16 +71,18 @@ class KeyClue:
 
 
 def masked_key_cause(flat: str) -> KeyClue | None:
-    """What the key OpenAI received says, when it is not simply a wrong key: nothing was loaded, a
-    placeholder, a URL or other text, or another provider's key. None for an ordinary-looking key."""
+    """What the key the server received says (OpenAI's "Incorrect API key provided: sk-ab***wxyz", DeepSeek's
+    "Your api key: ****wxyz"), when it is not simply a wrong key: nothing was loaded, a placeholder, a URL
+    or other text, or another provider's key. None for an ordinary-looking key."""
     found = _MASKED_KEY.search(flat)
     if not found:
         return None
     key = found.group(1).rstrip(".").strip()
     low = key.lower()
+    shown = low.lstrip("*")  # DeepSeek shows only the end: "****null"
     if not low:
         return None
-    if low in ("undefined", "null", "none", "nil", '""', "''"):
+    if shown in ("undefined", "null", "none", "nil", '""', "''"):
         return KeyClue("key-missing", f"the key OpenAI received was {key!r}: nothing was loaded")
     if low.startswith(("http://", "https://", "www.")):
         return KeyClue("key-bad-prefix", "the key OpenAI received is a URL")
@@ -88,7 +91,7 @@ def masked_key_cause(flat: str) -> KeyClue | None:
     for prefix, what in _OTHER_PROVIDERS:
         if low.startswith(prefix):
             return KeyClue("key-wrong-provider", f"the key OpenAI received is {what}")
-    if low in ("true", "false") or low.startswith(_NOT_A_KEY_START) or ":" in low:
+    if shown in ("true", "false") or low.startswith(_NOT_A_KEY_START) or any(ch in low for ch in ':{}"'):
         return KeyClue("key-bad-prefix", "the key OpenAI received is not shaped like a key (quotes, braces, a "
                                          "variable or a flag's value)")
     return None

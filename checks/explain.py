@@ -101,7 +101,7 @@ BY_MESSAGE = (
     (r"does not exist or you do not have access|the model .{1,80} does not exist|does not have access to model|"
      r"model .{1,80} not found|is not a valid model id|invalid model name passed|model is not loaded|"
      r"deploymentnotfound|unknown model|has been decommissioned|unable to access non-serverless model|"
-     r"try pulling it first", "model-not-found", 9),
+     r"try pulling it first|is not found for api version", "model-not-found", 9),
     (r"country, region,? or territory not supported", "region-unsupported", 12),
     (r"unsupported parameter|use 'max_completion_tokens'|does not support .{1,40} with this model|"
      r"unsupported value", "param-unsupported", 9),

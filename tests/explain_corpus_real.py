@@ -10,7 +10,8 @@ cause in its own words (e.g. key-missing's "`.env` was not loaded"), so naming i
 A third of the corpus is held out: chosen by a fixed hash of the source URL before any rule was
 tuned (`held_out`), and never used to tune the rules. tests/test_explain_real.py prints both scores.
 The texts were all read while the corpus was being collected, before the rules were written; the
-`fresh` ones were found after the rules were done and scored once, unchanged, as a blinder check.
+`fresh` ones were found after the rules were done and scored once, unchanged, as a blinder check:
+3 of 8 right, none wrong with high confidence (commit 72edfac); the rules learnt from them since.
 """
 
 from __future__ import annotations
