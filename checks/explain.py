@@ -92,7 +92,7 @@ BY_MESSAGE = (
      r"did not find openai_api_key", "key-missing", 13),
     (r"maximum context length|context.length.exceeded|input tokens exceed|reduce the length of the messages|"
      r"exceeds the available context size|contextwindowexceeded|exceed context window|input token count .{1,20}"
-     r"exceeds the maximum", "context-over-limit", 9),
+     r"exceeds the maximum|prompt \(\d{1,9} tokens\) is too long", "context-over-limit", 9),
     (r"must contain the word .json.", "json-word-missing", 14),
     (r"expecting value: line \d+ column \d+|expecting ',' delimiter|extra data: line|unterminated string",
      "json-invalid", 7),
@@ -104,7 +104,7 @@ BY_MESSAGE = (
      r"try pulling it first|is not found for api version", "model-not-found", 9),
     (r"country, region,? or territory not supported", "region-unsupported", 12),
     (r"unsupported parameter|use 'max_completion_tokens'|does not support .{1,40} with this model|"
-     r"unsupported value", "param-unsupported", 9),
+     r"unsupported value|no endpoints found that support", "param-unsupported", 9),
     (r"only supported in v1/responses|not a chat model", "wrong-endpoint", 12),
     (r"request timed out|timed out|timeout", "timeout-exceeded", 4),
     (r"certificate.verify.failed|certificate verify failed|self.signed certificate|unable to get local issuer|\[SSL",
