@@ -88,7 +88,7 @@ async def _next_event(process: Any, seconds: float) -> dict[str, Any] | None:
 
 @check("sample-call", title="Sample call with the openai SDK", group="API behaviour",
        codes=("reply-empty", "reply-truncated", "param-unsupported", "usage-missing", "probe-inconclusive",
-              "sample-call-failed"),
+              "sample-call-failed", "content-filtered"),
        needs=("model-access",), live=True, timeout=READY_MARGIN + REPLY_GRACE, spends_tokens=True, warmup=warm_up,
        runs_project_python=True, reads=("environment",),
        sends=f"1 chat completion by the openai SDK in the project's Python, max_tokens={SAMPLE_MAX_TOKENS}")
@@ -271,6 +271,14 @@ def _judge(ctx: Context, event: dict[str, Any], sdk_version: str) -> Result:
     return _reply(ctx, event, sdk_version)
 
 
+def _filtered() -> Finding:
+    from checks.catalogue import CATALOGUE
+
+    entry = CATALOGUE["content-filtered"]
+    return Finding(Status.FAIL, entry.code, "the provider's content filter withheld the reply (finish_reason "
+                   "'content_filter'; message.content is None)", entry.fix, cause=entry.cause)
+
+
 def _reply(ctx: Context, reply: dict[str, Any], sdk_version: str) -> Result:
     findings: list[Finding] = []
     content, finish = reply.get("content"), reply.get("finish_reason")
@@ -287,6 +295,8 @@ def _reply(ctx: Context, reply: dict[str, Any], sdk_version: str) -> Result:
                                     "any text (a reasoning model spends them thinking)",
                                     Fix("Give your own calls room: max_completion_tokens well above the reasoning "
                                         "budget, or reasoning_effort=\"low\".", guide=guide.PARAMETER_REFERENCE)))
+        elif finish == "content_filter":
+            findings.append(_filtered())
         else:
             why = "a refusal" if reply.get("refusal") else "a tool call" if reply.get("tool_calls") else \
                 f"finish_reason {finish!r}"

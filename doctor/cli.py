@@ -142,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="a diagnosis code (e.g. key-shadowed), a check id, an HTTP status or a word such as quota, "
              "an error message, or - for stdin")
     commands["report"].add_argument("-o", "--output", metavar="FILE", help="write it to FILE (default: stdout)")
+    commands["report"].add_argument("--error", metavar="FILE|-", help="the error the user saw (a file, or - for "
+                                    "stdin): redacted and explained at the top of the bundle")
     demo = commands["demo"]
     demo.add_argument("scenario", nargs="?", default="healthy", metavar="SCENARIO",
                       help="what the sandbox API does (default healthy; --list shows them all)")

@@ -307,7 +307,8 @@ def test_a_crashed_check_exits_3_with_its_traceback_on_stderr_only_with_v(tmp_pa
 # A value for each option that takes one, to try every option a command's help offers.
 OPTION_VALUES = {"--format": "json", "--project": ".", "--python": sys.executable, "--only": "key-format",
                  "--skip": "key-format", "--model": "gpt-4o-mini", "--base-url": "https://api.openai.com/v1",
-                 "--timeout": "5", "--prompt-file": "prompt.txt", "--output": "report.md", "--latency": "0"}
+                 "--timeout": "5", "--prompt-file": "prompt.txt", "--output": "report.md", "--latency": "0",
+                 "--error": "error.txt"}
 
 
 def _help(capsys, *argv: str) -> str:

@@ -20,6 +20,7 @@ def to_dict(result: Explanation) -> dict[str, Any]:
         "evidence": result.evidence,
         "alternatives": [{"code": d.code, "title": d.title} for d in result.alternatives],
         "page": links.page(diagnosis.code) if diagnosis else None,
+        "other_errors": [{"code": d.code, "title": d.title} for d in result.others],
     }
 
 
@@ -49,4 +50,6 @@ def to_text(result: Explanation) -> str:
         lines.append(f"Page: {links.pages_text([diagnosis.code])}")
     if result.alternatives:
         lines += ["", "Also possible: " + ", ".join(d.code for d in result.alternatives)]
+    if result.others:
+        lines += ["", f"{result.note}. The others: " + ", ".join(f"{d.code} ({d.title})" for d in result.others)]
     return "\n".join(lines) + "\n"
