@@ -60,7 +60,7 @@ def load_dotenv_first(source: str, reads: Iterable[int] = ()) -> Rewrite | None:
     first_read = min(reads, default=None)
     at = 0
     for index, statement in enumerate(module.body):
-        leading = _is_docstring(statement) if index == 0 else _is_import(statement)
+        leading = _is_import(statement) or (index == 0 and _is_docstring(statement))
         if not leading or (first_read is not None and spans[index][1] >= first_read):
             break
         at = index + 1
