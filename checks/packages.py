@@ -12,6 +12,7 @@ from checks import guide
 from doctor.model import Finding, Fix, Location, Status
 from doctor.project.importable import ROOTS, SDK_STDLIB, find_broken, find_shadows, module_owners
 from doctor.project.record import Record, applies, canonical, parse_version
+from doctor.project.sdk import http_library
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -26,14 +27,6 @@ MAX_LISTED = 5
 
 def _fix(summary: str, *commands: str, steps: tuple[str, ...] = ()) -> Fix:
     return Fix(summary, steps=steps, commands=tuple(c for c in commands if c), guide=guide.SETUP)
-
-
-def http_library(openai: Distribution | None, environment: Mapping[str, str] | None) -> str | None:
-    """The HTTP library the installed openai declares: httpx before 3.0, httpx2 from 3.0 on."""
-    if openai is None:
-        return None
-    needs = openai.dependencies(environment)
-    return "httpx2" if "httpx2" in needs else "httpx" if "httpx" in needs else None
 
 
 def package_findings(ctx: Context, facts: InterpreterFacts) -> tuple[list[Finding], str]:
