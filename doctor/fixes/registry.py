@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from doctor.fixes.plan import SAFE, UNSAFE, FilePlan, Safety
-from doctor.model import Fix, Result
+from doctor.model import Finding, Fix, Result
+from doctor.repairs import codes as repairs
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -37,6 +38,7 @@ class FixInputs:
     installed: Mapping[str, str | None] = field(default_factory=dict)  # guide packages' installed versions
     http_library: str | None = None  # what the installed openai uses: httpx, or httpx2 from openai 3 on
     python: Path | None = None  # the project's interpreter, which runs pip
+    findings: tuple[Finding, ...] = ()  # every problem found, with its place: the repairs edit those lines
 
     @classmethod
     def build(cls, project: Path, results: Mapping[str, Result], tool: Tool,
@@ -47,7 +49,8 @@ class FixInputs:
         usable = facts is not None and not facts.error and facts.installed_dists is not None
         installed = {name: facts.installed(name) for name in GUIDE_PACKAGES} if usable else {}
         http = http_library(facts.dist("openai"), facts.environment) if usable else None
-        return cls(project, frozenset(found_codes(results)), tool, installed, http, python if usable else None)
+        found = tuple(f for result in results.values() for f in result.problems)
+        return cls(project, frozenset(found_codes(results)), tool, installed, http, python if usable else None, found)
 
     @classmethod
     def from_context(cls, ctx: Context, results: Mapping[str, Result]) -> "FixInputs":
@@ -79,6 +82,12 @@ PLANNERS: tuple[Planner, ...] = (
     _planner(("dotenv-missing",), SAFE, "doctor.fixes.registry:_dotenv"),
     _planner(("requirements-missing", "package-unpinned", "package-version-mismatch", "sdk-httpx-incompatible",
               "openai-pre-v1", "pins-incompatible", "package-below-floor"), SAFE, "doctor.fixes.pins:record_plan"),
+    # A file's safe repair comes before its unsafe one, which starts from the safe one's result.
+    _planner(repairs.DOTENV_SAFE, SAFE, "doctor.repairs.plans:dotenv_safe"),
+    _planner(repairs.TRACKED, SAFE, "doctor.repairs.plans:untrack_dotenv"),
+    _planner(repairs.CODE_SAFE, SAFE, "doctor.repairs.plans:code_safe"),
+    _planner(repairs.DOTENV_UNSAFE, UNSAFE, "doctor.repairs.plans:dotenv_unsafe"),
+    _planner(repairs.CODE_UNSAFE, UNSAFE, "doctor.repairs.plans:code_unsafe"),
 )
 PLANNED_CODES = frozenset(code for planner in PLANNERS for code in planner.codes)
 

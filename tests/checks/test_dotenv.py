@@ -139,6 +139,19 @@ def test_tracked_and_committed(tmp_path):
     result = gitignored(project)
     assert result.status is Status.FAIL
     assert set(result.facts["codes"]) == {"dotenv-in-history", "dotenv-tracked"}
+    tracked = next(f.fix for f in result.findings if f.code == "dotenv-tracked")
+    assert tracked.summary.startswith("Revoke the key first")
+    assert [step.split()[0] for step in tracked.steps] == ["Revoke", "Stop", "Ignore", "Commit"]
+    assert tracked.commands == ("git rm --cached .env", 'echo ".env" >> .gitignore')
+
+
+def test_tracked_but_never_committed_needs_no_new_key(tmp_path):
+    project = write_project(tmp_path, env=f"OPENAI_API_KEY={CANARY_KEY}\n")
+    git(project, "init", "-q")
+    git(project, "add", ".env")
+    tracked = gitignored(project)
+    assert tracked.code == "dotenv-tracked" and tracked.fix.summary.startswith("Stop tracking .env")
+    assert not any("Revoke" in step for step in tracked.fix.steps)
 
 
 def test_committed_once_then_removed_is_still_in_history(tmp_path):
