@@ -47,9 +47,9 @@ def _places(inputs: FixInputs, codes: Iterable[str]) -> dict[str, dict[str, list
 
 def _writable_text(path: Path, project: Path) -> str | None:
     """The file's text, when the doctor may edit it: plain UTF-8 inside the project, and writable
-    (a read-only file says its owner does not want it changed; replacing it would override that)."""
+    (a read-only file says its owner does not want it changed, even to root; replacing it would override that)."""
     editable, text = read_editable(path, project)
-    if not editable or text is None or not os.access(path, os.W_OK):
+    if not editable or text is None or not os.access(path, os.W_OK) or not os.stat(path).st_mode & 0o222:
         return None
     return text
 
