@@ -99,7 +99,9 @@ def _dotenv_steps(places: dict[str, list[int]], level: str, text: str,
         return steps
     renames = [(entry.key, KEY) for entry in dotenv_text.parse_entries(text)[0]
                if entry.line in places.get("key-missing", []) and entry.key != KEY] + misread
-    return [lambda t, old=old, new=new: dotenv_text.rename(t, old, new) for old, new in renames]
+    steps = [lambda t, old=old, new=new: dotenv_text.rename(t, old, new) for old, new in renames]
+    # A misnamed key was never checked for quotes or spaces (the SDK's name was not set): now it is.
+    return steps + [lambda t: dotenv_text.bare_key(t, KEY)] if steps else []
 
 
 def _code_reads(inputs: FixInputs, dotenv_names: Iterable[str]) -> list[tuple[str, str]]:

@@ -156,6 +156,8 @@ def guard_reply(source: str, lines: Iterable[int] = ()) -> Rewrite | None:
         return None
     hits = set(lines)
     changed: list[int] = []
+    # Where a reply's text is looked at, not used as a string: a comparison, an `or`/`and`, a target.
+    LOOKED_AT = (libcst.Comparison, libcst.BooleanOperation, libcst.AssignTarget)  # noqa: N806
 
     class Guard(libcst.CSTTransformer):
         METADATA_DEPENDENCIES = (PositionProvider,)
@@ -169,12 +171,17 @@ def guard_reply(source: str, lines: Iterable[int] = ()) -> Rewrite | None:
             where = self.get_metadata(PositionProvider, node)
             return where.start.line, where.end.line
 
-        def visit_FunctionDef(self, node: libcst.FunctionDef) -> None:
-            self.scopes.append(self._span(node))
+        def on_visit(self, node: libcst.CSTNode) -> bool:
+            if isinstance(node, libcst.FunctionDef):
+                self.scopes.append(self._span(node))
+            self.tested += isinstance(node, LOOKED_AT)
+            return super().on_visit(node)
 
-        def leave_FunctionDef(self, original: libcst.FunctionDef, updated: libcst.FunctionDef) -> libcst.FunctionDef:
-            self.scopes.pop()
-            return updated
+        def on_leave(self, original: libcst.CSTNode, updated: libcst.CSTNode):  # noqa: ANN201 - any node
+            if isinstance(original, libcst.FunctionDef):
+                self.scopes.pop()
+            self.tested -= isinstance(original, LOOKED_AT)
+            return super().on_leave(original, updated)
 
         def _in_hit_scope(self) -> bool:
             if not hits:
@@ -192,28 +199,6 @@ def guard_reply(source: str, lines: Iterable[int] = ()) -> Rewrite | None:
 
         visit_If_test = visit_While_test = visit_Assert_test = visit_IfExp_test = _enter
         leave_If_test = leave_While_test = leave_Assert_test = leave_IfExp_test = _leave
-
-        def visit_Comparison(self, node: libcst.Comparison) -> None:
-            self.tested += 1
-
-        def leave_Comparison(self, original: libcst.Comparison, updated: libcst.Comparison) -> libcst.Comparison:
-            self.tested -= 1
-            return updated
-
-        def visit_BooleanOperation(self, node: libcst.BooleanOperation) -> None:
-            self.tested += 1
-
-        def leave_BooleanOperation(self, original: libcst.BooleanOperation,
-                                   updated: libcst.BooleanOperation) -> libcst.BooleanOperation:
-            self.tested -= 1
-            return updated
-
-        def visit_AssignTarget(self, node: libcst.AssignTarget) -> None:
-            self.tested += 1
-
-        def leave_AssignTarget(self, original: libcst.AssignTarget, updated: libcst.AssignTarget) -> libcst.AssignTarget:
-            self.tested -= 1
-            return updated
 
         def leave_Attribute(self, original: libcst.Attribute, updated: libcst.Attribute) -> libcst.BaseExpression:
             is_text = updated.attr.value == "content" and isinstance(updated.value, libcst.Attribute) and \

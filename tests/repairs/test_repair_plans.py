@@ -187,3 +187,25 @@ def test_a_committed_env_is_untracked_and_ignored_and_its_fix_says_to_revoke_the
     assert (project / ".gitignore").read_text() == ".env\n"
     again = json.loads(doctor_cli(*args, "--format", "json", env=env).stdout)["checks"][0]
     assert [f["code"] for f in again["findings"]] == ["dotenv-in-history"]  # revoking stays the user's step
+
+
+def test_fix_output_of_dotenv_and_code_repairs_shows_no_part_of_the_key_and_reaches_a_clean_run(tmp_path):
+    """A misnamed key in curly quotes and a script that never loads .env: the rename (unsafe) and the
+    quotes go in the first round; .env's loading is found, and added, in the second; the third is clean."""
+    from tests.conftest import leaks
+
+    code = ("import os\nfrom openai import OpenAI\n\nclient = OpenAI(timeout=9)\n"
+            "reply = client.chat.completions.create(model='gpt-4o-mini', messages=[], max_tokens=9)\n")
+    project = project_with(tmp_path, {"ask.py": code, ".gitignore": ".env\n"},
+                           env=f'OPENAI_KEY=\u201c{CANARY_KEY}\u201d\n')
+    env = base_environ(VIRTUAL_ENV=sys.prefix)
+    args = ("check", "--offline", "--only", "dotenv-present,key-format,code-usage", "--project", str(project),
+            "--python", sys.executable)
+    rounds = [doctor_cli(*args, "--fix", "--unsafe-fixes", "--yes", "--format", "json", env=env) for _ in range(2)]
+    said = "".join(done.stdout + done.stderr for done in rounds)
+    assert not leaks(said, CANARY_KEY)
+    assert "[unsafe]" in rounds[0].stderr  # the rename was shown as unsafe before it was applied
+    assert (project / ".env").read_text() == f"OPENAI_API_KEY={CANARY_KEY}\n"
+    assert "from dotenv import load_dotenv\nload_dotenv()\n" in (project / "ask.py").read_text()
+    final = json.loads(doctor_cli(*args, "--format", "json", env=env).stdout)
+    assert [c["status"] for c in final["checks"]] == ["pass", "pass", "pass"], final
