@@ -22,6 +22,7 @@ import re
 from typing import TYPE_CHECKING
 
 from doctor.fixes.plan import Command, FilePlan, link_target, newline_of, read_editable
+from doctor.project.sdk import PROXIES_FIXED_IN, SDK_UPGRADE, proxies_crash, sdk_too_old, within_versions
 
 if TYPE_CHECKING:
     from doctor.fixes.registry import FixInputs
@@ -29,32 +30,10 @@ if TYPE_CHECKING:
 GUIDE_PACKAGES = ("openai", "httpx", "python-dotenv")
 # A project with one of these records its packages elsewhere; requirements.txt is not its record.
 MANAGED_BY_TOOL = ("uv.lock", "poetry.lock", "Pipfile", "Pipfile.lock", "pdm.lock")
-PROXIES_FIXED_IN = "1.55.3"  # openai below this passes `proxies=`, which httpx 0.28 removed
-SDK_UPGRADE = f">={PROXIES_FIXED_IN},<2"  # the smallest working change: 1.x keeps the code's API
 UPGRADE_CODES = frozenset({"sdk-httpx-incompatible", "openai-pre-v1", "pins-incompatible", "package-below-floor"})
 PIN_CODES = frozenset({"requirements-missing", "package-unpinned", "package-version-mismatch"})
 _REQUIREMENT_HEAD = re.compile(r"^(\s*[A-Za-z0-9][A-Za-z0-9._\-]*(?:\s*\[[^\]]*\])?)")
 _INCLUDES = ("-r", "-c", "--requirement", "--constraint")
-
-
-def _version(text: str | None):  # noqa: ANN202 - a packaging Version or None
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        return Version(text) if text else None
-    except InvalidVersion:
-        return None
-
-
-def proxies_crash(openai: str | None, httpx: str | None) -> bool:
-    """openai 1.x below 1.55.3 with httpx 0.28 or later: `unexpected keyword argument 'proxies'`."""
-    sdk, http = _version(openai), _version(httpx)
-    return bool(sdk and http and _version("1.0") <= sdk < _version(PROXIES_FIXED_IN) and http >= _version("0.28"))
-
-
-def sdk_too_old(openai: str | None) -> bool:
-    sdk = _version(openai)
-    return bool(sdk and sdk < _version("1.40"))
 
 
 def requirement_name(line: str) -> str | None:
@@ -93,8 +72,9 @@ def wanted_specifiers(inputs: FixInputs) -> dict[str, str]:
     installed = inputs.installed
     openai, httpx = installed.get("openai"), installed.get("httpx")
     wanted: dict[str, str] = {}
-    if inputs.codes & UPGRADE_CODES and (sdk_too_old(openai) or proxies_crash(openai, httpx)
-                                         or "pins-incompatible" in inputs.codes):
+    # A record pinning a broken set, next to a working openai installed, is fixed by pinning that one.
+    record_broken = "pins-incompatible" in inputs.codes and not within_versions(openai, PROXIES_FIXED_IN)
+    if inputs.codes & UPGRADE_CODES and (sdk_too_old(openai) or proxies_crash(openai, httpx) or record_broken):
         wanted["openai"] = SDK_UPGRADE
     if not inputs.codes & PIN_CODES:
         return wanted
