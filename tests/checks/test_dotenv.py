@@ -211,6 +211,12 @@ def test_an_unclosed_quote_that_swallows_the_key_says_close_the_quote(tmp_path):
     assert "close the quote" in result.fix.summary
 
 
+def test_a_powershell_line_is_named_with_its_place_so_the_doctor_can_rewrite_it(tmp_path):
+    result = present(write_project(tmp_path, env=f'A=1\n$env:OPENAI_API_KEY="{CANARY_KEY}"\n'))
+    assert result.code == "key-missing" and "line 2 is a PowerShell line" in result.message
+    assert result.problems[0].location[:2] == (".env", 2)
+
+
 def test_an_empty_key_in_the_shell_hides_the_dotenv_one_and_the_fix_is_unset(tmp_path):
     result = present(write_project(tmp_path, env=f"OPENAI_API_KEY={CANARY_KEY}\n"), OPENAI_API_KEY="")
     assert result.code == "key-shadowed" and "empty" in result.message

@@ -156,6 +156,16 @@ def test_dotenv_repairs_chain_into_one_plan_and_a_rename_is_unsafe(tmp_path):
     assert [(p.safety, p.after) for p in renamed] == [("unsafe", f"A=1\nOPENAI_API_KEY={CANARY_KEY}\n")]
 
 
+def test_a_powershell_line_found_by_the_check_is_rewritten_by_the_safe_fix(tmp_path):
+    from checks.dotenv_file import dotenv_present
+    from tests.conftest import make_ctx, run_check
+
+    project = project_with(tmp_path, {}, env=f'$env:OPENAI_API_KEY="{CANARY_KEY}"\r\n')
+    result = run_check(dotenv_present, make_ctx(project, environ=base_environ()))
+    found = FixInputs(project, frozenset({result.code}), Tool("pip"), findings=result.problems)
+    assert [p.after for p in plan(found)] == [f'OPENAI_API_KEY="{CANARY_KEY}"\r\n']
+
+
 def test_a_name_the_code_reads_becomes_the_env_files_name(tmp_path):
     code = 'import os\nfrom openai import OpenAI\nclient = OpenAI(api_key=os.environ["OPENAI_API_KEY"])\n'
     project = project_with(tmp_path, {"ask.py": code}, env=f"OPENAI_APIKEY={CANARY_KEY}\n")
