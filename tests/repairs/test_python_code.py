@@ -125,3 +125,17 @@ def test_a_reply_read_as_text_gets_a_fallback_but_a_condition_stays_as_written(t
     assert "    text = (r.choices[0].message.content or \"\")\n" in done.after
     kept = "    if r.choices[0].message.content is None:\n        return ''\n"
     assert guard_reply(source.replace("    text =", kept + "    text =", 1), [4]).after.count("or \"\"") == 1
+
+
+def test_a_rewrite_whose_result_python_rejects_is_never_offered():
+    """libcst builds trees the interpreter refuses (`None = 1`): the last word is the interpreter's parser."""
+    import libcst
+
+    from doctor.repairs.python_text import finished
+
+    module = libcst.parse_module("x = 1\n")
+    broken = module.with_changes(body=[module.body[0].with_changes(body=[
+        libcst.Assign(targets=[libcst.AssignTarget(libcst.Name("None"))], value=libcst.Integer("1"))])])
+    assert broken.code == "None = 1\n" and finished("x = 1\n", broken, "a rewrite", "safe") is None
+    assert finished("x = 1\n", module.with_changes(body=[libcst.parse_statement("y = 2\n")]), "a rewrite",
+                    "safe").after == "y = 2\n"
