@@ -1,4 +1,5 @@
 """Code written for openai 0.28, ported to the 1.x client: the guide's "Send your first request".
+The same port reads a 1.x reply's fields as attributes where code still reads it as a dict.
 
 What is ported, and only when all of a module's 0.28 usage is of these kinds:
 - `openai.ChatCompletion.create(...)`, `openai.Completion.create(...)`, `openai.Embedding.create(...)`
@@ -102,8 +103,7 @@ def _survey(module) -> _Survey:  # noqa: ANN001 - a libcst Module
             while isinstance(value, (libcst.Attribute, libcst.Subscript)):
                 value = value.value
             if isinstance(value, libcst.Call):
-                parts = (dotted_name(value.func) or "").split(".")
-                return len(parts) >= 3 and parts[-1] == "create" and parts[-2] in RESOURCES
+                return _is_request(value)
             return isinstance(value, libcst.Name) and (self.functions[-1], value.value) in found.replies
 
         def visit_Assign(self, node: libcst.Assign) -> None:
@@ -170,7 +170,9 @@ def migrate(source: str) -> Rewrite | None:
     what = ["calls on one OpenAI client"] if port.calls else []
     what += ["attribute reads of the reply"] if port.reads else []
     what += ["the 1.x exception names"] if port.errors else []
-    return finished(source, result, "Port the openai 0.28 code to the 1.x client: " + ", ".join(what), safety)
+    summary = "Port the openai 0.28 code to the 1.x client: " + ", ".join(what) if port.calls or port.errors else \
+        "Read the reply's fields as attributes: since openai 1.0 a reply is an object, not a dict"
+    return finished(source, result, summary, safety)
 
 
 def _with_client(module, survey: _Survey, client: str):  # noqa: ANN001, ANN202 - libcst nodes
@@ -281,7 +283,7 @@ def _port_class():  # noqa: ANN202 - defined lazily, so that libcst is imported 
             while isinstance(node, (libcst.Attribute, libcst.Subscript)):
                 node = node.value
             if isinstance(node, libcst.Call):
-                return (dotted_name(node.func) or "").startswith(f"{self.client}.")
+                return _is_request(node)
             return isinstance(node, libcst.Name) and (self.functions[-1], node.value) in self.survey.replies
 
         def leave_Subscript(self, original: libcst.Subscript, updated: libcst.Subscript) -> libcst.BaseExpression:
@@ -312,6 +314,16 @@ def _port_class():  # noqa: ANN202 - defined lazily, so that libcst is imported 
                                            lpar=[libcst.LeftParen()], rpar=[libcst.RightParen()])
 
     return Port
+
+
+def _is_request(call) -> bool:  # noqa: ANN001 - a libcst Call
+    """A request whose value is a reply: 0.28's `openai.ChatCompletion.create(...)`, or 1.x's
+    `client.chat.completions.create(...)`, `client.embeddings.create(...)` and the like."""
+    parts = (dotted_name(call.func) or "").split(".")
+    if len(parts) < 3 or parts[-1] != "create":
+        return False
+    return parts[-2] in RESOURCES or parts[-3:-1] == ["chat", "completions"] or \
+        parts[-2] in ("completions", "embeddings", "moderations")
 
 
 def _literal_key(node) -> str | None:  # noqa: ANN001

@@ -139,3 +139,13 @@ def test_a_rewrite_whose_result_python_rejects_is_never_offered():
     assert broken.code == "None = 1\n" and finished("x = 1\n", broken, "a rewrite", "safe") is None
     assert finished("x = 1\n", module.with_changes(body=[libcst.parse_statement("y = 2\n")]), "a rewrite",
                     "safe").after == "y = 2\n"
+
+
+def test_a_1x_reply_read_as_a_dict_is_read_as_attributes_safely():
+    source = ("stream = client.chat.completions.create(model='m', messages=[], stream=True)\n"
+              "for chunk in stream:\n    delta = chunk['choices'][0]['delta']\n"
+              "    print(delta.get('content') or '')\nsettings = {'choices': 2}\nprint(settings['choices'])\n")
+    done = migrate(source)
+    assert done.safe and done.summary.startswith("Read the reply's fields as attributes")
+    assert done.after == source.replace("chunk['choices'][0]['delta']", "chunk.choices[0].delta").replace(
+        "delta.get('content')", "delta.content")
