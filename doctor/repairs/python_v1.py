@@ -100,8 +100,8 @@ def _survey(module) -> _Survey:  # noqa: ANN001 - a libcst Module
 
         def _reply(self, value: libcst.BaseExpression) -> bool:
             """A 0.28 request's reply, or a part of one (`reply["choices"]`)."""
-            while isinstance(value, (libcst.Attribute, libcst.Subscript)):
-                value = value.value
+            while isinstance(value, (libcst.Attribute, libcst.Subscript, libcst.Await)):
+                value = value.expression if isinstance(value, libcst.Await) else value.value
             if isinstance(value, libcst.Call):
                 return _is_request(value)
             return isinstance(value, libcst.Name) and (self.functions[-1], value.value) in found.replies
@@ -280,8 +280,8 @@ def _port_class():  # noqa: ANN202 - defined lazily, so that libcst is imported 
             return updated.with_changes(module=libcst.Name("openai"), names=names)
 
         def _reply_root(self, node: libcst.BaseExpression) -> bool:
-            while isinstance(node, (libcst.Attribute, libcst.Subscript)):
-                node = node.value
+            while isinstance(node, (libcst.Attribute, libcst.Subscript, libcst.Await)):
+                node = node.expression if isinstance(node, libcst.Await) else node.value
             if isinstance(node, libcst.Call):
                 return _is_request(node)
             return isinstance(node, libcst.Name) and (self.functions[-1], node.value) in self.survey.replies
