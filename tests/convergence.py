@@ -152,13 +152,19 @@ PATIENTS = (
     Patient("pip: no venv at all", {"requirements.txt": "openai>=1.55.3,<2\npython-dotenv==1.0.1\n"}, None),
     Patient(".env: the key in quotes with a space inside them", {"requirements.txt": "openai>=1.55.3,<2\n"
                                                                  "python-dotenv==1.0.1\n"},
-            "healthy", converges_today=False, dotenv='OPENAI_API_KEY=" {key}"\nOPENAI_BASE_URL={url}\n'),
+            "healthy", dotenv='OPENAI_API_KEY=" {key}"\nOPENAI_BASE_URL={url}\n'),
     Patient("code: written for openai 0.28", {"requirements.txt": "openai>=1.55.3,<2\npython-dotenv==1.0.1\n",
                                               "ask.py": 'import openai\nfrom dotenv import load_dotenv\n\n'
                                               'load_dotenv()\nresponse = openai.ChatCompletion.create(model='
                                               '"gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}], '
                                               'max_tokens=20)\nprint(response["choices"][0]["message"]'
-                                              '["content"])\n'}, "healthy", converges_today=False),
+                                              '["content"])\n'}, "healthy"),
+    Patient(".env: an unclosed quote, written the PowerShell way", {"requirements.txt": "openai>=1.55.3,<2\n"
+                                                                     "python-dotenv==1.0.1\n"},
+            "healthy", dotenv='$env:OPENAI_API_KEY="{key}\nOPENAI_BASE_URL={url}\n'),
+    Patient("code: the script never loads .env", {"requirements.txt": "openai>=1.55.3,<2\npython-dotenv==1.0.1\n",
+                                                  "ask.py": ASK.replace("from dotenv import load_dotenv\n", "")
+                                                  .replace("load_dotenv()\n", "")}, "healthy"),
 )
 
 

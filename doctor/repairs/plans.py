@@ -90,8 +90,8 @@ def _dotenv_steps(places: dict[str, list[int]], level: str, text: str,
     misnamed key (key-missing on its line) and each name the code reads instead (`misread`)."""
     if level == SAFE:
         lines = sorted({line for code in ("key-missing", "dotenv-parse-error") for line in places.get(code, [])})
-        steps: list[Step] = [lambda t, n=n: dotenv_text.close_quote(t, n) or dotenv_text.plain_assignment(t, n)
-                             for n in lines]
+        steps: list[Step] = [step for n in lines for step in (lambda t, n=n: dotenv_text.close_quote(t, n),
+                                                              lambda t, n=n: dotenv_text.plain_assignment(t, n))]
         if places.keys() & {"key-whitespace", "key-non-ascii", "key-bad-prefix"}:
             steps.append(lambda t: dotenv_text.bare_key(t, KEY))
         if "dotenv-duplicate-key" in places:
