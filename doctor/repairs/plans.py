@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from doctor.fixes.plan import SAFE, UNSAFE, Command, FilePlan, link_target, read_editable
+from doctor.fixes.plan import SAFE, UNSAFE, Command, FilePlan, link_target, newline_of, read_editable
 from doctor.repairs import dotenv_text, python_guards, python_v1
 from doctor.repairs.codes import CODE_UNSAFE, DOTENV_SAFE, TRACKED
 from doctor.repairs.python_text import parsed
@@ -22,7 +22,6 @@ from doctor.repairs.rewrite import Rewrite
 
 if TYPE_CHECKING:
     from doctor.fixes.registry import FixInputs
-    from doctor.model import Finding
 
 KEY = "OPENAI_API_KEY"
 LOAD_CODES = frozenset(("dotenv-not-loaded", "dotenv-loaded-late"))
@@ -275,10 +274,11 @@ def untrack_dotenv(inputs: FixInputs) -> list[FilePlan]:
     editable, before = read_editable(gitignore, inputs.project)
     if not editable:
         return []
-    planned = gitignore_plan(inputs.project) if "dotenv-not-ignored" in inputs.codes else None
+    # The .gitignore fix, listed before this one, may add .env first: this plan then starts from its result.
+    planned = gitignore_plan(inputs.project) if any(f.code == "dotenv-not-ignored" for f in inputs.findings) else None
     text = planned.after if planned is not None else before or ""
     ignored = {line.strip() for line in text.splitlines()}
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = newline_of(text)
     after = text + ("" if not text or text.endswith(("\n", "\r")) else newline)
     for name in names:
         if name not in ignored and not (name == ".env" and ignored & set(IGNORE_LINES)):

@@ -219,3 +219,15 @@ def test_fix_output_of_dotenv_and_code_repairs_shows_no_part_of_the_key_and_reac
     assert "from dotenv import load_dotenv\nload_dotenv()\n" in (project / "ask.py").read_text()
     final = json.loads(doctor_cli(*args, "--format", "json", env=env).stdout)
     assert [c["status"] for c in final["checks"]] == ["pass", "pass", "pass"], final
+
+
+def test_untracking_starts_from_the_gitignore_fix_listed_before_it_so_both_apply(tmp_path):
+    project = project_with(tmp_path, {".env.local": "OPENAI_API_KEY=x\n", ".gitignore": "build/"})
+    git(project, "add", ".env")
+    planned = plan(inputs(project, ("dotenv-not-ignored", ".gitignore", None), ("dotenv-tracked", ".env", None)))
+    assert [p.path.name for p in planned] == [".gitignore", ".gitignore"]
+    assert planned[1].before == planned[0].after == "build/\n.env\n" and planned[1].after == planned[1].before
+    for each in planned:
+        fixes.apply(each, project)
+    listed = subprocess.run(["git", "ls-files"], cwd=project, capture_output=True, text=True).stdout
+    assert listed == "" and (project / ".gitignore").read_text() == "build/\n.env\n"
