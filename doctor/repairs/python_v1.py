@@ -60,7 +60,9 @@ class _Survey:
     setting_ids: set[int] = field(default_factory=set)
     replies: set[tuple[int, str]] = field(default_factory=set)  # (id of the function, or 0, name)
     loads_dotenv_at: int | None = None  # index of the last top-level statement that calls load_dotenv()
-    last_import_at: int | None = None
+    loads_dotenv_inside: bool = False  # load_dotenv() runs only inside an `if`, a `try` or a `with`
+    imports_end: int = 0  # index after the leading imports (and the docstring)
+    first_use: int | None = None  # index of the first top-level statement that makes a 0.28 request
     imports_openai_client: bool = False
 
 
@@ -117,13 +119,20 @@ def _survey(module) -> _Survey:  # noqa: ANN001 - a libcst Module
                 found.replies.add((self.functions[-1], node.target.value))
 
     module.visit(Survey())
+    leading = True
     for index, statement in enumerate(module.body):
         code = libcst.Module(body=[statement]).code
-        if isinstance(statement, libcst.SimpleStatementLine) and all(
-                isinstance(p, (libcst.Import, libcst.ImportFrom)) for p in statement.body):
-            found.last_import_at = index
-        if "load_dotenv(" in code and not isinstance(statement, (libcst.FunctionDef, libcst.ClassDef)):
-            found.loads_dotenv_at = index
+        simple = isinstance(statement, libcst.SimpleStatementLine)
+        leading = leading and simple and (all(isinstance(p, (libcst.Import, libcst.ImportFrom)) for p in statement.body)
+                                          or index == 0 and isinstance(statement.body[0], libcst.Expr) and
+                                          isinstance(statement.body[0].value, libcst.SimpleString))
+        found.imports_end = index + 1 if leading else found.imports_end
+        definition = isinstance(statement, (libcst.FunctionDef, libcst.ClassDef))
+        if "load_dotenv(" in code and not definition:
+            found.loads_dotenv_at, found.loads_dotenv_inside = index, not simple
+        if found.first_use is None and not definition and found.alias and \
+                any(f"{found.alias}.{name}." in code for name in RESOURCES):
+            found.first_use = index
         setting = _setting(statement, found.alias)
         if setting is not None:
             found.settings[SETTINGS[setting[0]]] = setting[1]
@@ -158,14 +167,12 @@ def migrate(source: str) -> Rewrite | None:
         survey = _survey(module)
         port = _port_class()(survey, next((n for n in CLIENT_NAMES if n not in survey.taken), None))
         result = module.visit(port)
+        if port.calls:
+            result = _with_client(result, survey, port.client)
     except Declined:
         return None
     if not port.changed:
         return None
-    if port.calls:
-        if port.client is None:
-            return None
-        result = _with_client(result, survey, port.client)
     safety = UNSAFE if port.behaviour else SAFE
     what = ["calls on one OpenAI client"] if port.calls else []
     what += ["attribute reads of the reply"] if port.reads else []
@@ -183,14 +190,18 @@ def _with_client(module, survey: _Survey, client: str):  # noqa: ANN001, ANN202 
     arguments = ", ".join(f"{k}={libcst.Module(body=[]).code_for_node(v)}" for k, v in survey.settings.items())
     built = libcst.parse_statement(f"{client} = OpenAI({arguments})\n")
     body = list(module.body)
+    if survey.loads_dotenv_inside and not survey.setting_at:
+        raise Declined("load_dotenv() runs inside a block: where the client may be built is not certain")
+    at = max(survey.setting_at) if survey.setting_at else \
+        survey.loads_dotenv_at + 1 if survey.loads_dotenv_at is not None else survey.imports_end
+    if survey.first_use is not None and at > survey.first_use:
+        raise Declined("a request runs at import time before the client could be built")
     if survey.setting_at:
-        last = max(survey.setting_at)
-        body[last] = built.with_changes(leading_lines=body[last].leading_lines,
-                                        trailing_whitespace=body[last].trailing_whitespace)
-        body = [s for i, s in enumerate(body) if i not in survey.setting_at or i == last]
+        body[at] = built.with_changes(leading_lines=body[at].leading_lines,
+                                      trailing_whitespace=body[at].trailing_whitespace)
+        body = [s for i, s in enumerate(body) if i not in survey.setting_at or i == at]
     else:
-        at = survey.loads_dotenv_at if survey.loads_dotenv_at is not None else survey.last_import_at
-        body.insert(0 if at is None else at + 1, built)
+        body.insert(at, built)
     if not survey.imports_openai_client:
         at = next((i for i, s in enumerate(body) if _imports_openai(s)), None)
         body.insert(0 if at is None else at + 1, libcst.parse_statement("from openai import OpenAI\n"))
@@ -242,7 +253,9 @@ def _port_class():  # noqa: ANN202 - defined lazily, so that libcst is imported 
             parts = name.split(".")
             if alias is None or parts[0] != alias or len(parts) < 2:
                 return updated
-            if parts[1] in RESOURCES and len(parts) == 3 and parts[2] == "create" and self.client:
+            if parts[1] in RESOURCES and len(parts) == 3 and parts[2] == "create":
+                if self.client is None:
+                    raise Declined("every name for the client is taken")
                 self.calls += 1
                 return libcst.parse_expression(f"{self.client}.{RESOURCES[parts[1]]}.create")
             if parts[1] == "error" and len(parts) == 3:

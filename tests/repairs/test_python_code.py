@@ -74,6 +74,11 @@ def test_a_port_of_calls_and_reads_only_is_safe_and_builds_the_client_after_load
     "print 'hello'\nimport openai\nr = openai.Completion.create(prompt='x')\n",  # Python 2
     "import openai\nr = openai.Completion.create(prompt='x'\n",  # does not parse
     "from openai import OpenAI\nclient = OpenAI()\n",  # nothing to port
+    # .env is loaded only under __main__: a client built at import time would find no key
+    "import openai\ndef ask():\n    return openai.Completion.create(prompt='x')\n"
+    "if __name__ == '__main__':\n    from dotenv import load_dotenv\n    load_dotenv()\n    ask()\n",
+    # a request at import time before .env is loaded: no place for the client is right
+    "import openai\nr = openai.Completion.create(prompt='x')\nfrom dotenv import load_dotenv\nload_dotenv()\n",
 ])
 def test_what_the_port_cannot_name_for_certain_declines_the_whole_file(source):
     assert migrate(source) is None
