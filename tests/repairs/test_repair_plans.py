@@ -231,3 +231,16 @@ def test_untracking_starts_from_the_gitignore_fix_listed_before_it_so_both_apply
         fixes.apply(each, project)
     listed = subprocess.run(["git", "ls-files"], cwd=project, capture_output=True, text=True).stdout
     assert listed == "" and (project / ".gitignore").read_text() == "build/\n.env\n"
+
+
+def test_untracking_that_fails_half_way_says_what_changed_and_what_is_left(tmp_path):
+    project = project_with(tmp_path, {})
+    git(project, "add", ".env")
+    planned = plan(inputs(project, ("dotenv-tracked", ".env", None)))[0]
+    git(project, "rm", "-q", "--cached", ".env")  # someone untracked it meanwhile: git rm now fails
+    with pytest.raises(fixes.CommandFailed) as failed:
+        fixes.apply(planned, project)
+    said = str(failed.value)
+    assert ".gitignore was" in said and "`git rm --cached .env` failed" in said and "run `git rm --cached .env` again" \
+        in said
+    assert (project / ".gitignore").read_text() == ".env\n" and (project / ".env").is_file()
