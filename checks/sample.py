@@ -174,9 +174,11 @@ def _import_problem(ctx: Context, event: dict[str, Any]) -> Finding:
                        "project's own file, instead of the SDK", Fix(f"Rename {relative} and delete its __pycache__ copy.",
                                                                       guide=guide.TROUBLESHOOTING))
     if event.get("stage") == "openai" and module == "openai" and path:
+        from checks.packages import sdk_upgrade_fix
+
         return Finding(Status.FAIL, "openai-pre-v1", "the installed openai has no `OpenAI` client: it is the old 0.x SDK",
-                       Fix("Upgrade the SDK and port the code to client.chat.completions.create.",
-                           commands=(tool.add("openai>=1.40"),), guide=guide.FIRST_REQUEST))
+                       sdk_upgrade_fix("Upgrade the SDK within 1.x and port the code to client.chat.completions.create.",
+                                       ctx.record, tool))
     if module in ("openai", "dotenv"):
         name = "python-dotenv" if module == "dotenv" else "openai"
         return Finding(Status.FAIL, "package-missing", f"the project's Python cannot import {module}: {name} is not "

@@ -53,6 +53,8 @@ TEMPLATES = {
     "healthy": (("openai>=1.55.3,<2", "httpx==0.28.1", "python-dotenv==1.0.1"), ()),
 }
 DOTENV = "OPENAI_API_KEY={key}\nOPENAI_BASE_URL={url}\n"
+UV_PIN = "uv==0.13.9"  # as tests/realprojects.py pins it
+UV_WARM = ("openai>=1.55.3,<2", "httpx==0.28.1", "python-dotenv==1.0.1")  # what a uv fix may move to, cached at build
 ASK = '''\
 """The user's own script, as the guide writes it."""
 from dotenv import load_dotenv
@@ -130,6 +132,50 @@ def template(name: str) -> Path:
     return _once(cache_root() / f"{name}-{_key(installs, removes)}", build) / "venv"
 
 
+def uv_bin() -> Path:
+    """A folder holding uv, installed once from the registry into the cache."""
+    def build(folder: Path) -> None:
+        subprocess.run([sys.executable, "-m", "venv", str(folder / "venv")], check=True, capture_output=True)
+        subprocess.run([str(folder / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", UV_PIN], check=True,
+                       capture_output=True, env=_pip_environ(None), timeout=STEP_SECONDS)
+
+    return _once(cache_root() / f"uv-{_key(UV_PIN)}", build) / "venv" / "bin"
+
+
+def uv_cache() -> Path:
+    return cache_root() / "uv-cache"
+
+
+def _uv_environ(offline: bool) -> dict[str, str]:
+    env = {k: v for k, v in _pip_environ(None).items() if not k.startswith("PIP_")}
+    env.update({"UV_CACHE_DIR": str(uv_cache()), "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1",
+                "PATH": f"{uv_bin()}:/usr/bin:/bin"})
+    if offline:
+        env["UV_OFFLINE"] = "1"
+    return env
+
+
+def _pyproject(dependencies: tuple[str, ...]) -> str:
+    listed = ", ".join(json.dumps(d) for d in dependencies)
+    return f'[project]\nname = "patient"\nversion = "0.1.0"\nrequires-python = ">=3.11"\ndependencies = [{listed}]\n'
+
+
+def uv_template(dependencies: tuple[str, ...]) -> Path:
+    """A uv project (pyproject.toml, uv.lock, .venv) locking `dependencies`, built by uv once; uv's cache
+    also learns UV_WARM, so the fixes' `uv add` resolves offline in the rounds."""
+    from tests.realprojects import build_python
+
+    def build(folder: Path) -> None:
+        for name, wanted in (("warm", UV_WARM), ("project", dependencies)):
+            (folder / name).mkdir()
+            (folder / name / "pyproject.toml").write_text(_pyproject(wanted))
+            subprocess.run([str(uv_bin() / "uv"), "sync", "--python", str(build_python())], cwd=folder / name,
+                           check=True, capture_output=True, env=_uv_environ(False), timeout=STEP_SECONDS)
+        shutil.rmtree(folder / "warm")
+
+    return _once(cache_root() / f"uv-project-{_key(UV_PIN, dependencies, UV_WARM)}", build) / "project"
+
+
 @dataclass(frozen=True)
 class Patient:
     """A broken project: its files, the template its .venv is copied from (None: no venv at all),
@@ -140,6 +186,7 @@ class Patient:
     venv: str | None
     converges_today: bool = True
     dotenv: str = DOTENV  # {key} and {url} are filled in
+    uv: tuple[str, ...] = ()  # a uv project locking these, instead of a pip one
 
 
 PATIENTS = (
@@ -150,6 +197,10 @@ PATIENTS = (
     Patient("pip: httpx missing from the venv", {"requirements.txt": "openai>=1.55.3,<2\npython-dotenv==1.0.1\n"},
             "httpx-missing"),
     Patient("pip: no venv at all", {"requirements.txt": "openai>=1.55.3,<2\npython-dotenv==1.0.1\n"}, None),
+    Patient("pip: a record pinning a broken set, beside a working venv",
+            {"requirements.txt": "openai==1.35.0\nhttpx==0.28.1\npython-dotenv==1.0.1\n"}, "healthy"),
+    Patient("uv: openai 1.35.0 locked with httpx 0.28 (the proxies crash)", {}, None,
+            uv=("openai==1.35.0", "httpx==0.28.1", "python-dotenv==1.0.1")),
     Patient(".env: the key in quotes with a space inside them", {"requirements.txt": "openai>=1.55.3,<2\n"
                                                                  "python-dotenv==1.0.1\n"},
             "healthy", dotenv='OPENAI_API_KEY=" {key}"\nOPENAI_BASE_URL={url}\n'),
@@ -200,13 +251,19 @@ class Treatment:
             (self.folder / name).write_text(text)
         if self.patient.venv is not None:
             shutil.copytree(template(self.patient.venv), self.folder / ".venv", symlinks=True)
+        if self.patient.uv:
+            shutil.copytree(uv_template(self.patient.uv), self.folder, symlinks=True, dirs_exist_ok=True)
         _git(self.folder, "init", "-q")
 
     @property
     def environ(self) -> dict[str, str]:
-        """A fresh shell: the doctor on PATH, the registry out of reach (pip reads the wheelhouse only)."""
-        return base_environ(PATH=f"{self.doctor_bin}:/usr/bin:/bin", **{
-            k: v for k, v in _pip_environ(wheelhouse()).items() if k.startswith("PIP_")})
+        """A fresh shell: the doctor (and uv) on PATH, the registry out of reach (pip reads the wheelhouse
+        only, uv its cache only)."""
+        tools = {k: v for k, v in _pip_environ(wheelhouse()).items() if k.startswith("PIP_")}
+        if self.patient.uv:
+            tools.update({k: v for k, v in _uv_environ(True).items() if k.startswith("UV_")})
+        uv = f"{uv_bin()}:" if self.patient.uv else ""
+        return base_environ(PATH=f"{self.doctor_bin}:{uv}/usr/bin:/bin", **tools)
 
     def doctor(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(["llm-doctor", "check", "--offline", *args], cwd=self.folder, env=self.environ,

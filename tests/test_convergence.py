@@ -23,8 +23,9 @@ from tests.convergence import PATIENTS, Patient, Treatment
 pytestmark = pytest.mark.slow
 DOCTOR_BIN = Path(sys.executable).parent
 BOTH_WAYS = {"pip: openai 1.35.0 pinned, httpx 0.28 installed (the proxies crash)", "pip: openai 0.28.1, the 0.x SDK",
-             "code: written for openai 0.28"}
-ONE_WAY = {"pip: httpx missing from the venv": "commands", "pip: no venv at all": "fix"}
+             "uv: openai 1.35.0 locked with httpx 0.28 (the proxies crash)", "code: written for openai 0.28"}
+ONE_WAY = {"pip: httpx missing from the venv": "commands", "pip: no venv at all": "fix",
+           "pip: a record pinning a broken set, beside a working venv": "commands"}
 
 
 def _cases():
