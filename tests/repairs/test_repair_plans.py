@@ -211,8 +211,12 @@ def test_fix_output_of_dotenv_and_code_repairs_shows_no_part_of_the_key_and_reac
     env = base_environ(VIRTUAL_ENV=sys.prefix)
     args = ("check", "--offline", "--only", "dotenv-present,key-format,code-usage", "--project", str(project),
             "--python", sys.executable)
+    before = doctor_cli(*args, "--format", "json", env=env)
+    fixes_offered = {c["code"]: c["fix"] for c in json.loads(before.stdout)["checks"] if c["fix"]}
+    assert fixes_offered["key-missing"]["applicability"] == "unsafe"  # the rename
+    assert fixes_offered["key-missing"]["commands"][0].startswith("llm-doctor check --fix --unsafe-fixes --yes")
     rounds = [doctor_cli(*args, "--fix", "--unsafe-fixes", "--yes", "--format", "json", env=env) for _ in range(2)]
-    said = "".join(done.stdout + done.stderr for done in rounds)
+    said = before.stdout + "".join(done.stdout + done.stderr for done in rounds)
     assert not leaks(said, CANARY_KEY)
     assert "[unsafe]" in rounds[0].stderr  # the rename was shown as unsafe before it was applied
     assert (project / ".env").read_text() == f"OPENAI_API_KEY={CANARY_KEY}\n"
