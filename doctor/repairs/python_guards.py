@@ -156,8 +156,9 @@ def guard_reply(source: str, lines: Iterable[int] = ()) -> Rewrite | None:
         return None
     hits = set(lines)
     changed: list[int] = []
-    # Where a reply's text is looked at, not used as a string: a comparison, an `or`/`and`, a target.
-    LOOKED_AT = (libcst.Comparison, libcst.BooleanOperation, libcst.AssignTarget)  # noqa: N806
+    # Where None does no harm: looked at (a comparison, an `or`/`and`), assigned to, or shown in an f-string.
+    LOOKED_AT = (libcst.Comparison, libcst.BooleanOperation, libcst.AssignTarget,  # noqa: N806
+                 libcst.FormattedStringExpression)
 
     class Guard(libcst.CSTTransformer):
         METADATA_DEPENDENCIES = (PositionProvider,)

@@ -128,6 +128,8 @@ def test_a_reply_read_as_text_gets_a_fallback_but_a_condition_stays_as_written(t
     done = guard_reply(source, [4])
     assert not done.safe
     assert "    text = (r.choices[0].message.content or \"\")\n" in done.after
+    shown = source.replace("    return text.strip()\n", '    print(f"{r.choices[0].message.content}")\n    return text.strip()\n')
+    assert guard_reply(shown, [5]).after.count("or \"\"") == 1  # an f-string shows None; it does not crash
     kept = "    if r.choices[0].message.content is None:\n        return ''\n"
     assert guard_reply(source.replace("    text =", kept + "    text =", 1), [4]).after.count("or \"\"") == 1
 
