@@ -148,3 +148,44 @@ def test_a_hash_pinned_mismatch_is_still_reported_after_fix_yes(tmp_path):
     assert mismatch(fixed), fixed.stdout
     assert (project / "requirements.txt").read_text() == text
     assert set(os.listdir(project)) == {"requirements.txt", ".gitignore"}
+
+
+def test_without_any_environment_commands_call_python3_where_there_is_no_python(tmp_path):
+    from doctor.project.tools import python_command
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3").symlink_to(sys.executable)
+    assert python_command(None, tmp_path, str(bin_dir)) == "python3"
+    (bin_dir / "python").symlink_to(sys.executable)
+    assert python_command(None, tmp_path, str(bin_dir)) == "python"
+
+
+@pytest.mark.slow
+def test_an_install_that_fails_after_the_edit_says_what_changed_and_what_state_is_left(tmp_path):
+    """A real venv with the proxies crash, and pip that cannot reach any package: the record was edited,
+    the install failed, and the user is told both, with the backup; the report after it stays honest."""
+    import shutil
+
+    from tests.conftest import CANARY_KEY, git
+    from tests.convergence import template
+
+    before = "openai==1.35.0\npython-dotenv==1.0.1\n"
+    project = write_project(tmp_path / "p", requirements=before, env=f"OPENAI_API_KEY={CANARY_KEY}\n",
+                            gitignore=".env\n.venv/\n")
+    git(project, "init", "-q")
+    shutil.copytree(template("proxies"), project / ".venv", symlinks=True)
+    (tmp_path / "empty").mkdir()
+    env = base_environ(PATH=f"{Path(sys.executable).parent}:/usr/bin:/bin", PIP_NO_INDEX="1",
+                       PIP_FIND_LINKS=str(tmp_path / "empty"), PIP_CONFIG_FILE=os.devnull)
+    done = doctor_cli("check", "--offline", "--fix", "--yes", "--format", "json", env=env, cwd=project)
+    said = done.stderr
+    assert "not finished: requirements.txt was changed (the old file is kept as .git/llm-doctor-backups/" in said
+    assert "then `.venv/bin/python -m pip install -r requirements.txt` failed (exit 1" in said
+    assert "fix the cause and run `.venv/bin/python -m pip install -r requirements.txt` again" in said
+    assert (project / "requirements.txt").read_text() == "openai>=1.55.3,<2\npython-dotenv==1.0.1\n"
+    [backup] = (project / ".git" / "llm-doctor-backups").glob("requirements.txt.*")
+    assert backup.read_text() == before
+    pinned = next(c for c in json.loads(done.stdout)["checks"] if c["id"] == "packages-pinned")
+    assert "sdk-httpx-incompatible" in {f["code"] for f in pinned["findings"]}  # the venv still has 1.35.0
+    assert CANARY_KEY not in done.stdout + done.stderr

@@ -95,10 +95,11 @@ def tool_name(project: Path, pyproject: Pyproject) -> str:
     return "pip"
 
 
-def python_command(interpreter: Path | None, project: Path) -> str:
-    """How to call the target interpreter: relative to the project when inside it (`.venv/bin/python`)."""
+def python_command(interpreter: Path | None, project: Path, path_variable: str = "") -> str:
+    """How to call the target interpreter: relative to the project when inside it (`.venv/bin/python`);
+    with none found, the Python on the shell's PATH (`python3` where there is no `python`)."""
     if interpreter is None:
-        return "python"
+        return base_python(path_variable)
     try:
         return shlex.quote(str(interpreter.relative_to(project)))
     except ValueError:
