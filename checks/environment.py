@@ -251,13 +251,21 @@ def _not_found(ctx: Context, notes: tuple[str, ...], system: str | None = None) 
                               steps=(f"{tool.name} creates it: {tool.create_env()}", *point),
                               commands=(tool.create_env(),), guide=guide.SETUP))
     where = f"; {system} is the system Python" if system else ""
+    from doctor.project.tools import base_python
+
+    record = ctx.record
+    requirements = record.files[0] if record.kind == "requirements" else None
     commands = (tool.create_env(),) if tool.name != "pip" else \
-        ("python -m venv .venv", guide.activate_command(".venv", ctx.shell, ctx.platform),
-         'python -m pip install "openai>=1.40" "python-dotenv>=1.0"')
+        tool.new_venv(requirements, base_python(ctx.shell.get("PATH", "")), ctx.platform == "win32")
+    activate = guide.activate_command(".venv", ctx.shell, ctx.platform)
     return Result(Status.FAIL, f"no virtual environment: packages would go into the system Python{where}",
                   code="venv-missing", details=notes,
                   fix=Fix("Create an environment for the project and install the packages there.",
-                          steps=("Create it once per project.", "Install the packages inside it.", *point),
+                          steps=("Create it once per project.", "Install the packages inside it"
+                                 + (f" from {requirements}." if requirements else "."),
+                                 *((f"Then activate it in each new terminal: {activate}",)
+                                   if tool.activates and not _activation_moot(ctx) else ()),
+                                 *point),
                           commands=commands, guide=guide.SETUP))
 
 

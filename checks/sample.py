@@ -27,6 +27,7 @@ from checks.sample_script import SCRIPT
 from doctor.http import MAX_BODY_BYTES, Failure, Progress, Reply
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
 from doctor.process import CannotRun, spawn
+from doctor.project.importable import own_file
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -167,15 +168,17 @@ def _import_problem(ctx: Context, event: dict[str, Any]) -> Finding:
     """An ImportError, by the module it names and where that module was found."""
     module, path = str(event.get("module") or ""), event.get("path")
     tool = ctx.tool
-    if path and _inside(Path(path), ctx.project):
-        relative = Path(path).resolve().relative_to(ctx.project.resolve()).as_posix()
+    relative = own_file(Path(path), ctx.project) if path else None
+    if relative is not None:
         return Finding(Status.FAIL, "module-shadowed", f"`from openai import OpenAI` imports {relative}, the "
                        "project's own file, instead of the SDK", Fix(f"Rename {relative} and delete its __pycache__ copy.",
                                                                       guide=guide.TROUBLESHOOTING))
     if event.get("stage") == "openai" and module == "openai" and path:
+        from checks.packages import sdk_upgrade_fix
+
         return Finding(Status.FAIL, "openai-pre-v1", "the installed openai has no `OpenAI` client: it is the old 0.x SDK",
-                       Fix("Upgrade the SDK and port the code to client.chat.completions.create.",
-                           commands=(tool.add("openai>=1.40"),), guide=guide.FIRST_REQUEST))
+                       sdk_upgrade_fix("Upgrade the SDK within 1.x and port the code to client.chat.completions.create.",
+                                       ctx.record, tool))
     if module in ("openai", "dotenv"):
         name = "python-dotenv" if module == "dotenv" else "openai"
         return Finding(Status.FAIL, "package-missing", f"the project's Python cannot import {module}: {name} is not "
@@ -186,13 +189,6 @@ def _import_problem(ctx: Context, event: dict[str, Any]) -> Finding:
     return Finding(Status.FAIL, "package-broken", f"{needed_by} cannot be imported: {module or 'a module'} is "
                    "missing", Fix(f"Reinstall it with the project's tool: {tool.sync()}", commands=(tool.sync(),),
                                   guide=guide.SETUP), (ctx.redactor.excerpt(event.get("message", ""), 300),))
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(folder.resolve())
-    except (OSError, RuntimeError):
-        return False
 
 
 def _explained(ctx: Context, said: str, creating_client: bool) -> Finding:

@@ -70,6 +70,8 @@ RUN_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
     "fix": (("--fix",), dict(action="store_true",
             help="apply the safe fixes (shows each diff first; asks, or needs --yes without a terminal)")),
     "yes": (("--yes",), dict(action="store_true", help="with --fix: apply without asking")),
+    "unsafe_fixes": (("--unsafe-fixes",), dict(action="store_true",
+                     help="with --fix: also apply the fixes that may change behaviour beyond the intended edit")),
 }
 ACCEPTS: dict[str | None, tuple[str, ...]] = {
     None: tuple(RUN_OPTIONS), "check": tuple(RUN_OPTIONS),
@@ -106,7 +108,7 @@ def _add_options(parser: argparse.ArgumentParser, command: str | None) -> None:
 
 DEFAULTS = dict(project=None, python=None, format="text", offline=False, untrusted=False, only=[], skip=[], model=None,
                 base_url=None, timeout=None, prompt_file=None, strict=False, verbose=False, no_color=False,
-                fix=False, yes=False)
+                fix=False, yes=False, unsafe_fixes=False)
 
 
 class Parser(argparse.ArgumentParser):

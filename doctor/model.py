@@ -37,7 +37,10 @@ class Fix:
     """What the user should do: a summary, ordered steps and commands safe to copy.
 
     `guide` names the section of the beginner's guide that covers the fix, so every
-    failure leads back to the step the user skipped or got wrong.
+    failure leads back to the step the user skipped or got wrong. `applicability` says
+    whether the doctor can apply it itself, as ruff does: "safe" (`--fix` applies it),
+    "unsafe" (it may change behaviour beyond the intended edit: `--fix --unsafe-fixes`),
+    or None (the user's own steps).
     """
 
     summary: str
@@ -45,6 +48,7 @@ class Fix:
     commands: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     guide: str | None = None
+    applicability: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +57,7 @@ class Fix:
             "commands": list(self.commands),
             "links": list(self.links),
             "guide": self.guide,
+            "applicability": self.applicability,
         }
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from doctor.context import Context
     from doctor.fixes import FilePlan
     from doctor.project.interpreter import InterpreterFacts
+    from doctor.project.tools import Tool
 
 # What the live checks may spend, as front ends tell the user before they run (see checks/probes.py).
 LIVE_BUDGET = ("one GET /models and at most 3 chat completions (one streamed, one in JSON mode, one by the SDK), "
@@ -33,7 +34,8 @@ class Session:
     checks: Sequence[Check]
     results: dict[str, Result] = field(default_factory=dict)
     interpreter: InterpreterFacts | None = None
-    tool: str = "pip"  # the project's package tool, from the last run
+    tool: Tool | None = None  # the project's package tool, from the last run
+    python: Path | None = None  # the project's interpreter, which runs the tool's pip
     applied: list[str] = field(default_factory=list)  # the fixes the doctor applied in this session, by title
 
     @property
@@ -80,18 +82,18 @@ class Session:
         return live | (self._dependents(live) & {c.id for c in checks})
 
     def remember_interpreter(self, ctx: Context) -> None:
-        """Keeps the target's facts and the project's tool: the pins fix writes the versions installed,
-        and only into a record pip owns."""
-        self.tool = ctx.record.tool
+        """Keeps the target's facts and the project's tool: the package fix writes what is installed,
+        only into a record pip owns, and syncs the environment with the project's own Python."""
+        self.tool, self.python = ctx.tool, ctx.target.path
         if ctx.interpreter_facts is not None and not ctx.interpreter_facts.error:
             self.interpreter = ctx.interpreter_facts
 
-    def plans(self) -> list[FilePlan]:
-        from doctor.fixes import GUIDE_PACKAGES, plans_for
+    def plans(self, unsafe: bool = False) -> list[FilePlan]:
+        from doctor.fixes import FixInputs, plan
+        from doctor.project.tools import Tool
 
-        facts = self.interpreter
-        installed = {name: facts.installed(name) for name in GUIDE_PACKAGES} if facts else {}
-        return plans_for(self.project, self.results, installed, self.tool)
+        inputs = FixInputs.build(self.project, self.results, self.tool or Tool("pip"), self.interpreter, self.python)
+        return plan(inputs, unsafe)
 
     def shown(self, path: Path) -> str:
         """A path as the user can find it (relative to the project, or with ~)."""

@@ -22,6 +22,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
     """The terminal app for `llm-doctor` and `demo` where a person is looking; else the headless run."""
     if args.yes and not args.fix:
         raise UsageError("--yes goes with --fix")
+    if args.unsafe_fixes and not args.fix:
+        raise UsageError("--unsafe-fixes goes with --fix")
     if args.command in (None, "demo") and args.format == "text":
         if interactive(stdout, environ):
             return run_tui(args, environ)
@@ -33,7 +35,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
 
     project, flags, config, checks = prepare(args)
     if args.fix:
-        apply_fixes(project, flags, config, checks, environ, yes=args.yes)
+        apply_fixes(project, flags, config, checks, environ, yes=args.yes, unsafe=args.unsafe_fixes)
     ctx = Context.build(project, flags, config, environ=environ)
     return asyncio.run(diagnose(ctx, checks, args, environ, stdout))
 
@@ -86,7 +88,7 @@ async def diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 -
         async for event in run_checks(checks, ctx, offline=args.offline):
             if not isinstance(event, Finished):
                 continue
-            results[event.check.id] = event.result
+            results[event.check.id] = offered(ctx, event.result)
             while streaming and printed < len(order) and order[printed] in results:
                 check = checks[printed]
                 chunk = text.section(check, results[check.id], style, group_of_last, shown)
@@ -138,9 +140,19 @@ async def collect(ctx, checks, offline: bool = False) -> dict:  # noqa: ANN001 -
 
     try:
         events = run_checks(checks, ctx, offline=offline)
-        return {e.check.id: e.result async for e in events if isinstance(e, Finished)}
+        return {e.check.id: offered(ctx, e.result) async for e in events if isinstance(e, Finished)}
     finally:
         await ctx.aclose()
+
+
+def offered(ctx, result):  # noqa: ANN001, ANN201 - a Context and a Result
+    """The result with the fixes the doctor can apply itself marked so, and named by their command.
+    The fixes' registry is imported only for a result that has a fix."""
+    if result.fix is None and not any(f.fix for f in result.findings):
+        return result
+    from doctor.fixes.registry import offered as mark
+
+    return mark(ctx, result)
 
 
 def wants_colour(args: argparse.Namespace, environ: Mapping[str, str], stream: TextIO) -> bool:

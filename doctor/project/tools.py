@@ -15,6 +15,8 @@ from pathlib import Path
 
 from doctor.project.pyproject import Pyproject
 
+# What a project that records no packages gets: the guide's SDK (1.x, past the `proxies` crash) and python-dotenv.
+GUIDE_INSTALL = ("openai>=1.55.3,<2", "python-dotenv>=1.0")
 # The files that say which tool owns the record, most specific first.
 LOCK_FILES = {"uv.lock": "uv", "poetry.lock": "poetry", "Pipfile.lock": "pipenv", "pdm.lock": "pdm"}
 
@@ -54,6 +56,14 @@ class Tool:
                 f"--force-reinstall --no-deps {name}", "pipenv": f"pipenv run pip install --force-reinstall "
                 f"--no-deps {name}", "pdm": f"pdm sync --reinstall"}.get(self.name) or \
             self.pip("install", "--force-reinstall", "--no-deps", name)
+
+    def new_venv(self, requirements: str | None, base_python: str = "python", windows: bool = False) -> tuple[str, ...]:
+        """A pip project's environment, created and filled from the project's own requirements file,
+        or with the guide's packages when it has none. The venv's pip is called by its path, so the
+        commands work in any shell, activated or not."""
+        python = ".venv\\Scripts\\python.exe" if windows else ".venv/bin/python"
+        install = f"-r {shlex.quote(requirements)}" if requirements else " ".join(shlex.quote(s) for s in GUIDE_INSTALL)
+        return (f"{base_python} -m venv .venv", f"{python} -m pip install {install}")
 
     def create_env(self) -> str:
         return {"uv": self._uv_sync(), "poetry": "poetry install", "pipenv": "pipenv sync", "pdm": "pdm install",
@@ -95,10 +105,11 @@ def tool_name(project: Path, pyproject: Pyproject) -> str:
     return "uv" if find_workspace(project).root is not None else "pip"
 
 
-def python_command(interpreter: Path | None, project: Path) -> str:
-    """How to call the target interpreter: relative to the project when inside it (`.venv/bin/python`)."""
+def python_command(interpreter: Path | None, project: Path, path_variable: str = "") -> str:
+    """How to call the target interpreter: relative to the project when inside it (`.venv/bin/python`);
+    with none found, the Python on the shell's PATH (`python3` where there is no `python`)."""
     if interpreter is None:
-        return "python"
+        return base_python(path_variable)
     try:
         return shlex.quote(str(interpreter.relative_to(project)))
     except ValueError:
@@ -108,3 +119,11 @@ def python_command(interpreter: Path | None, project: Path) -> str:
 def folder_command(folder: Path | None, project: Path) -> str | None:
     """How to name a folder from the project in a command (`../..` for a workspace root)."""
     return None if folder is None else os.path.relpath(folder, project)
+
+
+def base_python(path_variable: str) -> str:
+    """`python`, or `python3` where the PATH has no `python` (Debian, Ubuntu and macOS ship only python3)."""
+    import shutil
+
+    return "python" if shutil.which("python", path=path_variable) or not shutil.which("python3", path=path_variable) \
+        else "python3"
