@@ -26,14 +26,16 @@ from tests.convergence import PATIENTS, Treatment  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--way", choices=("commands", "fix"), action="append")
-    ways = parser.parse_args().way or ["commands", "fix"]
+    parser.add_argument("--doctor-bin", type=Path, default=Path(sys.executable).parent,
+                        help="the folder whose `llm-doctor` is tested (default: this Python's)")
+    args = parser.parse_args()
+    ways = args.way or ["commands", "fix"]
     outcomes = []
     started = time.monotonic()
     with Sandbox("healthy") as sandbox, tempfile.TemporaryDirectory(prefix="llm-doctor-convergence-") as tmp:
         for number, patient in enumerate(PATIENTS):
             for way in ways:
-                treatment = Treatment(patient, Path(tmp) / f"{number}-{way}", sandbox.url,
-                                      Path(sys.executable).parent)
+                treatment = Treatment(patient, Path(tmp) / f"{number}-{way}", sandbox.url, args.doctor_bin)
                 treatment.prepare()
                 outcome = treatment.run(way)
                 outcomes.append(outcome)

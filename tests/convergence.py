@@ -288,7 +288,11 @@ class Treatment:
 
     def failures(self) -> tuple[list[dict], dict]:
         done = self.doctor("--format", "json")
-        report = json.loads(done.stdout)
+        try:
+            report = json.loads(done.stdout)
+        except ValueError:
+            raise AssertionError(f"the doctor broke (exit {done.returncode}) in {self.folder}:\n"
+                                 f"{done.stderr[-2000:]}") from None
         return [c for c in report["checks"] if c["status"] in ("fail", "error")], report
 
     def run(self, way: str, limit: int = ROUND_LIMIT) -> Outcome:

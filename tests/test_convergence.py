@@ -90,6 +90,17 @@ def test_the_harness_calls_a_failure_without_command_or_fix_a_dead_end(tmp_path)
         assert (outcome.healthy, outcome.problem) == (False, "dead end"), str(outcome)
 
 
+def test_the_harness_says_so_when_the_doctor_itself_breaks(tmp_path):
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "llm-doctor").write_text("#!/bin/sh\necho 'Traceback: boom' >&2\nexit 3\n")
+    (folder / "llm-doctor").chmod(0o755)
+    treatment = Treatment(STUB, tmp_path / "p", "http://127.0.0.1:9/v1", folder)
+    treatment.prepare()
+    with pytest.raises(AssertionError, match=r"(?s)the doctor broke \(exit 3\).*Traceback: boom"):
+        treatment.run("commands")
+
+
 def test_the_harness_calls_a_green_doctor_with_a_failing_script_a_false_all_clear(tmp_path):
     treatment = Treatment(STUB, tmp_path / "p", "http://127.0.0.1:9/v1", _stand_in_doctor(tmp_path / "bin", []))
     treatment.prepare()

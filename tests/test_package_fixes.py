@@ -189,3 +189,12 @@ def test_an_install_that_fails_after_the_edit_says_what_changed_and_what_state_i
     pinned = next(c for c in json.loads(done.stdout)["checks"] if c["id"] == "packages-pinned")
     assert "sdk-httpx-incompatible" in {f["code"] for f in pinned["findings"]}  # the venv still has 1.35.0
     assert CANARY_KEY not in done.stdout + done.stderr
+
+
+def test_an_upgrade_that_cannot_be_written_here_is_not_claimed_or_installed(tmp_path):
+    """openai listed twice (by marker) is left to the user; the plan pins what it can and installs nothing."""
+    text = "openai==1.35.0; python_version < '3.12'\nopenai==1.35.0; python_version >= '3.12'\npython-dotenv\n"
+    project = write_project(tmp_path, requirements=text)
+    [fix] = plan(_inputs(project, {"sdk-httpx-incompatible", "package-unpinned"}, BROKEN))
+    assert fix.after == text.replace("python-dotenv\n", "python-dotenv==1.0.1\n")
+    assert not fix.then and "Require" not in fix.title

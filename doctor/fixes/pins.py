@@ -102,19 +102,22 @@ def record_plan(inputs: FixInputs) -> FilePlan | None:
     wanted = {canonicalize_name(name): (name, spec) for name, spec in wanted_specifiers(inputs).items()}
     lines = (before or "").splitlines(keepends=True)
     named = [requirement_name(line) for line in lines]
-    out, newline = [], newline_of(before)
+    out, newline, written = [], newline_of(before), set()
     for line, name in zip(lines, named):
         if name in wanted and named.count(name) == 1:
             line = respecified_line(line, wanted[name][1])
+            written.add(name)
         out.append(line)
     if out and not out[-1].endswith(("\n", "\r")):
         out[-1] += newline
     if not any(line.lstrip().startswith(_INCLUDES) for line in lines):  # else it may be listed in an included file
-        out += [f"{n}{spec}{newline}" for key, (n, spec) in wanted.items() if key not in named]
+        added = [key for key in wanted if key not in named]
+        out += [f"{wanted[key][0]}{wanted[key][1]}{newline}" for key in added]
+        written.update(added)
     after = "".join(out)
     if after == (before or ""):
         return None
-    installs = {n: spec for n, spec in wanted.values() if not spec.startswith("==")}
+    installs = {n: spec for key, (n, spec) in wanted.items() if key in written and not spec.startswith("==")}
     then = _sync(inputs) if installs else ()
     if installs and not then:
         return None  # no project Python to install into: the record alone would disagree with it
