@@ -102,4 +102,7 @@ class Session:
         return shown_path(path, self.project, self.environ)
 
     def plan_for(self, check_id: str) -> FilePlan | None:
-        return next((p for p in self.plans() if check_id in p.rechecks), None)
+        """The fix to offer for a check: a safe one when there is one, else an unsafe one (which the app
+        offers with a warning, as `--unsafe-fixes` does on the command line)."""
+        plans = [p for p in self.plans(unsafe=True) if check_id in p.rechecks]
+        return next((p for p in plans if p.safety == "safe"), plans[0] if plans else None)

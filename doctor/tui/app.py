@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -27,6 +27,9 @@ from doctor.cli import EXIT_INTERRUPTED
 from doctor.model import Check, Report, Status
 from doctor.runner import Finished, Started, run
 from doctor.session import Session
+
+if TYPE_CHECKING:
+    from doctor.fixes import FilePlan
 from doctor.tui.messages import CheckFinished, CheckStarted, RunFinished
 from doctor.tui.widgets.check_list import CheckList
 from doctor.tui.widgets.detail import DetailPanel, describe
@@ -227,8 +230,9 @@ class DoctorApp(App[int]):
     def _show(self, check_id: str) -> None:
         result = self.session.results.get(check_id)
         plan = self.session.plan_for(check_id) if result is not None else None
-        self.query_one(DetailPanel).show(describe(self.session.check(check_id), result, plan.title if plan else None,
-                                                  check_id in self.running))
+        offer = None if plan is None else plan.title + (" (unsafe: it may change behaviour)"
+                                                        if plan.safety == "unsafe" else "")
+        self.query_one(DetailPanel).show(describe(self.session.check(check_id), result, offer, check_id in self.running))
 
     def _refresh_progress(self) -> None:
         """The summary's counts and the sample-call panel, which both follow the results as they come."""
@@ -314,26 +318,42 @@ class DoctorApp(App[int]):
         selected = self._selected()
         plan = self.session.plan_for(selected) if selected else None
         if plan is None:
-            self.say("No safe fix for the selected check; follow the steps shown.")
+            self.say("No fix the doctor can apply for the selected check; follow the steps shown.")
             return
 
         def confirmed(yes: bool | None) -> None:
-            if not yes:
+            if yes:
+                self.apply_fix(plan)
+            else:
                 self.say("Nothing was changed.")
-                return
-            try:
-                backup = fixes.apply(plan, self.session.project, self.session.environ)
-            except (fixes.StaleFix, OSError) as error:
-                self.say(f"Not applied: {error}", error=True)
-                return
-            kept = f"; the old file is kept as {self.session.shown(backup)}" if backup else ""
-            self.session.applied.append(plan.title)
-            self.say(f"Wrote {plan.path.name}{kept}. Checking again.")
-            self._start(self.session.rerun_set(list(plan.rechecks)))
 
         redact = self.session.new_context().redactor.redact
         backups = self.session.shown(fixes.backup_folder(self.session.project, self.session.environ))
         self.push_screen(FixPreview(plan, redact(plan.diff()), backups), confirmed)
+
+    @work(exclusive=True, group="fix", exit_on_error=False)
+    async def apply_fix(self, plan: FilePlan) -> None:
+        """Writes the fix and runs its commands (a pip install may take a minute) off the app's own
+        thread, so the app keeps drawing; then runs again what the fix touched. A command that fails
+        after the edit is said as it is: the file was changed, and how to finish."""
+        from doctor import fixes
+
+        if plan.then:
+            self.say(f"Applying: {plan.title} (running {plan.then[0].shown})…")
+        try:
+            backup = await asyncio.to_thread(fixes.apply, plan, self.session.project, self.session.environ)
+        except fixes.CommandFailed as error:
+            self.session.applied.append(f"{plan.title} (not finished)")
+            self.say(f"Partly applied: {error}", error=True)
+        except (fixes.StaleFix, OSError) as error:
+            self.say(f"Not applied: {error}", error=True)
+            return
+        else:
+            kept = f"; the old file is kept as {self.session.shown(backup)}" if backup else ""
+            self.session.applied.append(plan.title)
+            self.say(f"Applied: {plan.title}{kept}. Checking again.")
+        self._refresh_progress()
+        self._start(self.session.rerun_set(list(plan.rechecks)))
 
     def action_help(self) -> None:
         from doctor.tui.screens.help import HelpScreen
@@ -344,7 +364,7 @@ class DoctorApp(App[int]):
         yield from (command for command in super().get_system_commands(screen) if command.title != "Screenshot")
         yield SystemCommand("Re-run all checks", "Run every check again", self.action_rerun_all)
         yield SystemCommand("Toggle offline mode", "Skip or run the live checks", self.action_toggle_offline)
-        yield SystemCommand("Apply the safe fix", "Preview and apply the fix for the selected check",
+        yield SystemCommand("Apply the fix", "Preview and apply the fix for the selected check",
                             self.action_apply_fix)
         yield SystemCommand("Copy the commands", "Copy the selected fix's commands", self.action_copy_commands)
         yield SystemCommand("Copy the finding's place", "Copy file:line of the selected finding",

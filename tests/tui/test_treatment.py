@@ -209,3 +209,71 @@ def test_the_fix_names_its_guide_section_and_the_codes_page(tmp_path):
                     fix=Fix("Create it.", guide=guide.TROUBLESHOOTING))
     shown = " ".join(str(describe(ALL_CHECKS[3], result, None, False).body).split())
     assert "docs/guide.md#" in shown and "docs/codes/dotenv-missing.md" in shown
+
+
+UNSAFE_CODE = '''import os
+from dotenv import load_dotenv
+from openai import OpenAI
+
+load_dotenv()
+client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"))
+reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}],
+                                       max_tokens=50)
+print(reply.choices[0].message.content)
+'''
+
+
+def test_an_unsafe_fix_is_offered_with_a_warning_and_applied_only_on_y(tmp_path):
+    from doctor.tui.screens.fix_preview import UNSAFE_WARNING, FixPreview
+    from tests.tui.test_dialogs import dialog_text
+
+    project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\n", gitignore=".env\n")
+    (project / "ask.py").write_text(UNSAFE_CODE)
+    checks = [c for c in ALL_CHECKS if c.id == "code-usage"]
+
+    async def go():
+        app = app_for(project, checks, offline=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            found = app.session.results["code-usage"]
+            app.query_one("#checks").select("code-usage")
+            await pilot.press("f")
+            await pilot.pause()
+            assert isinstance(app.screen, FixPreview), found
+            shown = dialog_text(app)
+            await pilot.press("n")
+            await pilot.pause()
+            unchanged = (project / "ask.py").read_text()
+            return shown, unchanged
+
+    shown, unchanged = asyncio.run(go())
+    assert " ".join(UNSAFE_WARNING.split()) in " ".join(shown.split()) and "timeout" in shown
+    assert unchanged == UNSAFE_CODE
+
+
+def test_a_fix_whose_command_fails_after_the_edit_says_the_file_was_changed(tmp_path, monkeypatch):
+    from doctor import fixes
+
+    project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\n", gitignore="__pycache__/\n")
+    git(project, "init", "-q")
+    checks = [c for c in ALL_CHECKS if c.id in ("dotenv-present", "dotenv-gitignored")]
+
+    def half_way(plan, project, environ):
+        raise fixes.CommandFailed(".gitignore was changed, then `pip install` failed (exit 1)")
+
+    monkeypatch.setattr(fixes, "apply", half_way)
+
+    async def go():
+        app = app_for(project, checks, offline=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            app.query_one("#checks").select("dotenv-gitignored")
+            await pilot.press("f")
+            await pilot.pause()
+            await pilot.press("y")
+            await settle(pilot)
+            return text_of(app, "#message"), text_of(app, "#summary")
+
+    message, summary = asyncio.run(go())
+    assert message.startswith("Partly applied: .gitignore was changed") and "Not applied" not in message
+    assert "(not finished)" in summary

@@ -24,7 +24,7 @@ KEYS = (
     ("o", "offline mode on or off"),
     ("c", "copy the selected fix's commands"),
     ("l", "copy the selected finding's place (file:line), for your editor"),
-    ("f", "apply the safe fix offered (you see the change first)"),
+    ("f", "apply the fix offered (you see the change first; an unsafe one, which may change behaviour, says so)"),
     ("?", "this help"),
     ("ctrl+p", "command palette: themes, the commands above, and a screenshot (saved as an SVG file in the "
                "current folder)"),

@@ -73,7 +73,7 @@ def describe(check: Check, result: Result | None, fix_title: str | None, running
         body += [_BLANK, *(para(d, "• ") for d in details)]
     body += _fix(result, style)
     if fix_title and result.status.value in ("warn", "fail"):
-        body += [_BLANK, para(Content.assemble(("press f", "bold $accent"), f" to apply the safe fix: {fix_title}"))]
+        body += [_BLANK, para(Content.assemble(("press f", "bold $accent"), f" to apply the fix: {fix_title}"))]
     why = result.cause or doc_section(check.doc, "Why it fails")
     if why and result.status.value in ("warn", "fail"):
         body += [_BLANK, para(Content.styled("Why this matters", "bold")), para(why)]
