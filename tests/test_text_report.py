@@ -63,7 +63,8 @@ def quota_everywhere() -> Report:
 def test_problems_are_counted_by_cause_with_the_other_checks_as_consequences():
     text = render(quota_everywhere(), TextStyle())
     assert "Found 4 problems to fix:\n" in text  # quota, the cut key, and two crashes (two bugs)
-    assert "  [✗] Rate limit headers (quota-exhausted); also seen by Json mode and Sample call\n" in text
+    assert f"  [✗] {QUOTA.message} (quota-exhausted); also seen by Json mode and Sample call\n" in text  # its own words
+    assert "  [☠] Timeout: the check crashed (check-crashed)\n" in text  # a crash names its check
     assert text.count("Fix: Add credit in billing.") == 1
     assert text.count("Same cause as Rate limit headers, above: its fix covers this too.") == 2
 
@@ -77,7 +78,8 @@ def test_the_json_summary_still_counts_checks():
 
 def test_the_quota_demo_reports_one_problem_seen_by_several_checks():
     done = doctor_cli("demo", "quota", "--no-color", env=base_environ())
-    assert "\nFound 1 problem to fix:\n  [✗] Rate limits and quota (quota-exhausted); also seen by " in done.stdout
+    assert "\nFound 1 problem to fix:\n  [✗] the account has no credit left; waiting will not help (quota-exhausted); " \
+           "also seen by " in done.stdout
     assert "Same cause as Rate limits and quota, above" in done.stdout and done.returncode == 1
 
 
@@ -98,3 +100,12 @@ def test_every_finding_with_a_location_shows_where_it_is():
     assert "json.loads() of a reply without JSON mode  (json-without-mode)\n      at app/llm.py:42:5\n" in text
     assert "\n      app/util.py:7  client-no-timeout: the client has no timeout\n" in text
     assert "• also max-tokens-missing: no max_tokens" in text and "also client-no-timeout" not in text
+
+
+def test_the_summary_names_each_problem_in_its_own_words_with_its_place():
+    from doctor.model import Finding, from_findings
+
+    found = from_findings([Finding(Status.FAIL, "dotenv-not-loaded", "reads OPENAI_API_KEY but never loads .env",
+                                   location=("ask.py", 3))], "fine")
+    text = summary(report_of(("code-usage", found)), TextStyle())
+    assert "  [✗] ask.py:3: reads OPENAI_API_KEY but never loads .env (dotenv-not-loaded)\n" in text

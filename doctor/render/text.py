@@ -148,8 +148,17 @@ def summary(report: Report, style: TextStyle) -> str:
     for cause in causes:
         code = f" ({cause.result.code})" if cause.result.code else ""
         also = f"; also seen by {_and(cause.also_seen_by)}" if cause.also_seen_by else ""
-        lines.append(f"  {style.mark(cause.result.status)} {cause.result.titled(cause.check)}{code}{also}")
+        lines.append(f"  {style.mark(cause.result.status)} {_in_its_own_words(cause)}{code}{also}")
     return "\n" + "\n".join(lines) + f"\n{counts}\n"
+
+
+def _in_its_own_words(cause: RootCause) -> str:
+    """The problem as the check found it, with its place (`ask.py:3: never loads .env`), not the check's
+    title: the summary is what a person reads first. A crash has no finding of its own: its check is named."""
+    lead = next(iter(cause.result.problems), None)
+    if lead is None or cause.result.status is Status.ERROR:
+        return f"{cause.result.titled(cause.check)}: {cause.result.message}"
+    return f"{lead.location}: {lead.message}" if lead.location is not None else lead.message
 
 
 def _and(names: tuple[str, ...]) -> str:
