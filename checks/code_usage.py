@@ -106,7 +106,10 @@ def _coverage(code: CodeBase, *, version_unknown: bool) -> list[str]:
     lines = [f"read {_files(code.python_files)} listed by {code.files.listed_by}; parsed the "
              f"{len(code.modules)} that mention the SDK, python-dotenv or the environment"]
     if code.not_reached:
-        lines.append(f"stopped after its time budget: {_files(code.not_reached)} not read")
+        parsed = code.relevant - len(code.not_reached)
+        lines.append(f"parsed {parsed} of the {code.relevant} files that mention them: the first {parsed} in path "
+                     f"order, the doctor's limit for one run; not parsed: {', '.join(code.not_reached[:3])}"
+                     + (f" and {len(code.not_reached) - 3} more" if len(code.not_reached) > 3 else ""))
     if code.files.left_out:
         lines.append(f"the project lists {code.files.left_out} more files than the doctor reads")
     if version_unknown:

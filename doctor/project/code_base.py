@@ -5,13 +5,18 @@ nor the environment cannot hold one of code-usage's problems, and parsing a thou
 unrelated modules would cost a second. Such files are still read (their bytes are a cheap
 search) and counted; one that looks broken (a merge conflict marker, a Python 2 print, NUL
 bytes) is parsed to confirm it, and one imported for a constant (`from config import MODEL`)
-is parsed when asked for. Parsing stops at a time budget, and the result says how far it got.
+is parsed when asked for.
+
+The work is bounded by what is read, never by the clock, so an unchanged tree gives the same
+findings on every run, on a fast laptop or a busy CI runner: files are taken in path order,
+and parsing stops after MAX_PARSED_FILES files or MAX_PARSED_NODES syntax nodes; a file whose
+tree alone is larger than MAX_NODES_PER_FILE (generated or minified code) is left out whole.
+The result says what was left out, and which files those are.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -24,7 +29,13 @@ if TYPE_CHECKING:
     from doctor.project.openai_usage import ModuleUsage
     from doctor.project.python_sources import Source, Unreadable
 
-RELEVANT = (b"openai", b"OpenAI", b"OPENAI", b"dotenv", b"environ", b"getenv", b"completions", b"RateLimitError")
+# The SDK's resources, as code reaches them (`client.responses.create`): a file that uses a client
+# built elsewhere names no "openai", only these.
+SDK_RESOURCES = ("chat", "completions", "responses", "embeddings", "beta", "images", "audio", "moderations",
+                 "files", "batches", "fine_tuning", "vector_stores", "uploads", "models", "realtime", "containers",
+                 "conversations", "evals", "webhooks")
+RELEVANT = (b"openai", b"OpenAI", b"OPENAI", b"dotenv", b"environ", b"getenv", b"RateLimitError",
+            *(f".{name}.".encode() for name in SDK_RESOURCES))
 # Ways to load .env other than load_dotenv(): settings classes, other readers, IPython's %dotenv.
 LOADS_DOTENV = (b"dotenv", b"env_file", b"read_env", b"decouple", b"environs")
 # Files that load .env for the code they run, and what says so: direnv, compose, make and
@@ -35,7 +46,9 @@ LOADER_FILES = {
     "justfile": (b"dotenv-load", b".env"), "pyproject.toml": (b"env_files", b"env-file"),
     "pytest.ini": (b"env_files",), "tox.ini": (b"env_files", b"env-file"), "setup.cfg": (b"env_files",),
 }
-PARSE_BUDGET_S = 3.0
+MAX_PARSED_FILES = 2000
+MAX_PARSED_NODES = 4_000_000  # about 40 MB of ordinary source
+MAX_NODES_PER_FILE = 400_000
 
 
 @dataclass(frozen=True)
@@ -55,7 +68,8 @@ class CodeBase:
     modules: list[Module] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
     python_files: int = 0  # .py and .ipynb files of the project
-    not_reached: int = 0  # files left when the time budget ran out
+    relevant: int = 0  # files that mention what code-usage reads (parsed or not)
+    not_reached: list[str] = field(default_factory=list)  # relevant files past the parse budget, in path order
     loads_dotenv: bool = False  # something in the project loads .env
     _by_name: dict[str, str] = field(default_factory=dict)  # dotted module name -> path
     _parsed: dict[str, Module | None] = field(default_factory=dict)
@@ -72,13 +86,19 @@ class CodeBase:
 
     def parse(self, path: str, found: FileRead | None = None) -> Module | Unreadable:
         """One file of the project, parsed, with what it does with the SDK (imported here: the
-        parser costs an import only when there is Python to read)."""
+        parser costs an import only when there is Python to read). A tree larger than
+        MAX_NODES_PER_FILE is left out: no hand-written module is that large."""
         from doctor.project.openai_usage import ModuleUsage
         from doctor.project.python_sources import Unreadable, parse_file
 
         parsed = parse_file(path, found or self.files.read(path))
-        return parsed if isinstance(parsed, Unreadable) else \
-            Module(module_name(path), parsed, ModuleUsage.read(parsed.tree))
+        if isinstance(parsed, Unreadable):
+            return parsed
+        usage = ModuleUsage.read(parsed.tree, MAX_NODES_PER_FILE)
+        if usage is None:
+            return Unreadable(path, None, f"holds more than {MAX_NODES_PER_FILE:,} syntax nodes (generated or "
+                                          "minified code), more than the doctor reads in one file")
+        return Module(module_name(path), parsed, usage)
 
     def resolve(self, importer: Module, module: str, name: str | None, level: int) -> Module | None:
         """The project module an import statement brings in (`from . import llm`, `import app.llm`)."""
@@ -104,19 +124,19 @@ def module_name(path: str) -> str:
     return ".".join(parts)
 
 
-def read_code_base(files: ProjectFiles, budget_s: float = PARSE_BUDGET_S) -> CodeBase:
-    """Reads every Python file and notebook of the project, parsing the ones that can matter."""
+def read_code_base(files: ProjectFiles, max_files: int | None = None, max_nodes: int | None = None) -> CodeBase:
+    """Reads every Python file and notebook of the project, parsing the ones that can matter, in
+    path order, until the parse budget (files, syntax nodes; MAX_PARSED_* unless given) is spent."""
+    max_files = MAX_PARSED_FILES if max_files is None else max_files
+    max_nodes = MAX_PARSED_NODES if max_nodes is None else max_nodes
     base = CodeBase(files)
     paths = files.with_suffix(".py", ".ipynb", ".pyw")
     base.python_files = len(paths)
     if paths:  # the parser's modules cost an import only when there is Python to read
         from doctor.project.python_sources import Unreadable, looks_broken, parse_file
     base._by_name = {module_name(p): p for p in paths if not p.endswith(".ipynb")}
-    deadline = time.monotonic() + budget_s
-    for index, path in enumerate(paths):
-        if time.monotonic() > deadline:
-            base.not_reached = len(paths) - index
-            break
+    nodes = 0
+    for path in paths:
         found = files.read(path)
         data = found.data or b""
         if found.ok and not any(word in data for word in RELEVANT):
@@ -125,13 +145,18 @@ def read_code_base(files: ProjectFiles, budget_s: float = PARSE_BUDGET_S) -> Cod
                 if isinstance(parsed, Unreadable):
                     base.unreadable.append(parsed)
             continue
+        base.relevant += 1
         base.loads_dotenv = base.loads_dotenv or any(word in data for word in LOADS_DOTENV)
-        parsed = base.parse(path, found)
+        if len(base.modules) >= max_files or nodes >= max_nodes:
+            base.not_reached.append(path)
+            continue
+        parsed = base._parsed.get(path) or base.parse(path, found)  # an import may have parsed it already
         if isinstance(parsed, Unreadable):
             base.unreadable.append(parsed)
             continue
         base._parsed[path] = parsed
         base.modules.append(parsed)
+        nodes += len(parsed.usage.nodes)
     base.loads_dotenv = base.loads_dotenv or _loaded_by_tools(files)
     return base
 

@@ -140,8 +140,11 @@ class ModuleUsage:
     imports: list[Imported] = field(default_factory=list)
 
     @classmethod
-    def read(cls, tree: ast.Module) -> ModuleUsage:
+    def read(cls, tree: ast.Module, max_nodes: int | None = None) -> ModuleUsage | None:
+        """The module's usage; None when its tree holds more than `max_nodes` nodes."""
         usage = cls(tree)
+        if max_nodes is not None and len(usage.nodes) > max_nodes:
+            return None
         for node in usage.nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
