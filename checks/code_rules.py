@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator, TypeVar
 
 from doctor.project.code_base import CodeBase, Module
 from doctor.project.openai_usage import (
-    REMOVED_IN_V1, ApiCall, ModuleUsage, Scope, attribute_path, constant_number, constant_text, dotted, walk_scope,
+    REMOVED_EXCEPTIONS, REMOVED_IN_V1, REMOVED_MODULES, ApiCall, ModuleUsage, Scope, attribute_path, constant_number, constant_text, dotted, walk_scope,
 )
 
 API_WORDS = re.compile(r"KEY|TOKEN|OPENAI|AZURE|API|BASE_URL")
@@ -38,6 +38,13 @@ class Environment:
     dotenv: frozenset[str]
     shell: frozenset[str]
     openai_major: int | None  # None: not known
+    sdk: str = ""  # what 0.28-style code will meet, in words: "the project's SDK is 1.x"
+
+    @property
+    def legacy_breaks(self) -> bool:
+        """Whether 0.28-style code breaks here: a 1.x SDK installed, or none installed while the
+        record does not keep openai below 1.0 (a fresh install gets the newest)."""
+        return self.openai_major is not None and self.openai_major >= 1
 
 
 @dataclass(frozen=True)
@@ -106,46 +113,94 @@ def _strings(nodes: Iterable[ast.AST]) -> Iterator[str]:
 
 # -- the rules -----------------------------------------------------------------------------
 def pre_v1(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """0.28-style names on a 1.x SDK: they raise APIRemovedInV1 (or, for api_base, do nothing)."""
-    if env.openai_major is None or env.openai_major < 1:
+    """0.28-style names on a 1.x SDK: they raise APIRemovedInV1, an AttributeError or an ImportError
+    (or, for api_base, are silently ignored)."""
+    if not env.legacy_breaks:
         return
+    sdk = env.sdk or f"the project's SDK is {env.openai_major}.x"
+    for module, node, symbol in _legacy_names(code):
+        what = "is ignored by" if symbol == "openai.api_base" else "was removed in"
+        yield Hit("code-pre-v1", module, node, f"{symbol} {what} openai 1.0, and {sdk}", severe=True)
+
+
+def _legacy_names(code: CodeBase) -> Iterator[tuple[Module, ast.AST, str]]:
+    """Every 0.x name the code uses, once a line: `openai.ChatCompletion`, `openai.error.*`, the old
+    exception names, `openai.embeddings_utils`, `openai.Engine`, an assignment to `openai.api_base`."""
     for module in code.modules:
         usage = module.usage
         if not usage.openai_modules and not usage.openai_names:
             continue
         seen: set[int] = set()
-        for node in module.usage.nodes:
-            symbol = None
-            if isinstance(node, ast.Attribute) and usage.is_openai_module(node.value):
-                if node.attr in REMOVED_IN_V1 or node.attr == "error":
-                    symbol = f"openai.{node.attr}"
-                elif node.attr == "api_base" and isinstance(node.ctx, ast.Store):
-                    symbol = "openai.api_base"
-            elif isinstance(node, ast.ImportFrom) and (node.module == "openai.error" or node.module == "openai" and
-                                                       any(a.name in REMOVED_IN_V1 for a in node.names)):
-                symbol = f"from {node.module} import ..."
+        for node in usage.nodes:
+            symbol = _legacy_symbol(usage, node)
             if symbol and node.lineno not in seen:
                 seen.add(node.lineno)
-                what = "is ignored by" if symbol == "openai.api_base" else "was removed in"
-                yield Hit("code-pre-v1", module, node, f"{symbol} {what} openai 1.0, and the project's SDK is "
-                          f"{env.openai_major}.x", severe=True)
+                yield module, node, symbol
+
+
+def _legacy_symbol(usage: ModuleUsage, node: ast.AST) -> str | None:
+    if isinstance(node, ast.Attribute) and usage.is_openai_module(node.value):
+        if node.attr in REMOVED_IN_V1 or node.attr in REMOVED_MODULES or node.attr in REMOVED_EXCEPTIONS:
+            return f"openai.{node.attr}"
+        if node.attr == "api_base" and isinstance(node.ctx, ast.Store):
+            return "openai.api_base"
+    elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        top, _, sub = node.module.partition(".")
+        removed = REMOVED_IN_V1 | REMOVED_EXCEPTIONS | REMOVED_MODULES
+        if top == "openai" and (sub.split(".")[0] in REMOVED_MODULES or not sub and any(
+                a.name in removed for a in node.names)):
+            return f"from {node.module} import {', '.join(a.name for a in node.names)[:60]}"
+    elif isinstance(node, ast.Import):
+        names = [a.name for a in node.names if a.name.split(".")[:1] == ["openai"] and
+                 a.name.split(".")[1:2] and a.name.split(".")[1] in REMOVED_MODULES]
+        return f"import {names[0]}" if names else None
+    return None
+
+
+def _legacy_call(module: Module, value: ast.AST) -> str | None:
+    """"openai.ChatCompletion.create" for a 0.x request (`openai.ChatCompletion.create(...)`)."""
+    value = value.value if isinstance(value, ast.Await) else value
+    if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
+        return None
+    owner = value.func.value
+    symbol = module.usage.openai_symbol(owner)
+    if symbol in REMOVED_IN_V1 and value.func.attr in ("create", "acreate"):
+        return f"{ast.unparse(owner)}.{value.func.attr}"
+    return None
 
 
 def dict_access(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """`response["choices"]` on a 1.x reply, which is an object."""
+    """`response["choices"]` on a 1.x reply, which is an object; and on the reply of a 0.28-style
+    call where that call must move to 1.x (code-pre-v1), so one pass of fixes is enough."""
     for module in code.modules:
-        if not module.usage.api_calls:
+        legacy = env.legacy_breaks and bool(module.usage.openai_modules | set(module.usage.openai_names))
+        if not module.usage.api_calls and not legacy:
             continue
         for node in module.usage.nodes:
             if not (isinstance(node, ast.Subscript) and constant_text(node.slice) is not None):
                 continue
             root, _ = attribute_path(node.value)
             scope = module.usage.scope_of(node)
+            key = constant_text(node.slice)
             call = _reply_call(module, root, scope, node.lineno) or _stream_chunk(module, root, scope, node.lineno)
             if call is not None:
-                yield Hit("sdk-dict-access", module, node, f"[{constant_text(node.slice)!r}] reads a reply of "
+                yield Hit("sdk-dict-access", module, node, f"{_quoted(node)} reads a reply of "
                           f"{ast.unparse(call.node.func)}() as a dict; since openai 1.0 it is an object",
                           severe=True)
+                continue
+            old = _followed(module, root, scope, node.lineno, lambda v: _legacy_call(module, v)) if legacy else None
+            if old is not None:
+                yield Hit("sdk-dict-access", module, node, f"{_quoted(node)} reads the reply of {old}() as a dict: "
+                          f"once that call moves to openai 1.x the reply is an object ({key}: .{key})", severe=True)
+
+
+def _quoted(node: ast.AST, limit: int = 60) -> str:
+    """The expression as the code spells it, cut to `limit` characters (a message quotes what is wrong)."""
+    try:
+        text = ast.unparse(node)
+    except (RecursionError, ValueError):
+        return "this expression"
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _key_reads(module: Module) -> Iterator[tuple[ast.AST, str, Scope]]:

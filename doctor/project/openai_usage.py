@@ -21,6 +21,11 @@ REMOVED_IN_V1 = frozenset({
     "Edit", "File", "Audio", "Image", "Model", "Engine", "Customer", "FineTune", "Embedding", "Completion",
     "Deployment", "Moderation", "ErrorObject", "FineTuningJob", "ChatCompletion",
 })
+# The 0.x exception names that 1.0 dropped (its own are RateLimitError, BadRequestError, ...).
+REMOVED_EXCEPTIONS = frozenset({"InvalidRequestError", "ServiceUnavailableError", "TryAgain",
+                                "SignatureVerificationError", "OpenAIErrorWithParam"})
+# 0.x modules that 1.0 dropped: `openai.error.RateLimitError`, `from openai.embeddings_utils import ...`.
+REMOVED_MODULES = frozenset({"error", "embeddings_utils"})
 # Attribute paths that end in a request, and what kind of request it is.
 _CALLS = (
     (("chat", "completions", "create"), "chat"), (("chat", "completions", "parse"), "chat"),
@@ -157,7 +162,7 @@ class ModuleUsage:
     def _imported(self, module: str, name: str | None, local: str, node: ast.stmt, level: int) -> None:
         self.imports.append(Imported(node, module, name, level))
         if name is None:
-            if module == "openai":
+            if module == "openai" or module.startswith("openai.") and local == "openai":  # `import openai.error`
                 self.openai_modules.add(local)
             elif module == "os":
                 self.os_names[local] = module

@@ -65,11 +65,45 @@ def test_pre_v1_code_is_a_mistake_only_on_an_sdk_from_1_0(tmp_path):
     project = project_with(tmp_path, {"legacy.py": LEGACY})
     assert ("code-pre-v1", "legacy.py", 3) in located(usage(project, "1.99.0"))
     assert usage(project, "0.28.1").status is Status.PASS
-    unknown = usage(project, None)
-    assert unknown.status is Status.PASS
-    assert any("openai version is unknown" in d for d in unknown.details)
-    clean = usage(project_with(tmp_path / "clean", {"app.py": NO_DOTENV}), None, OPENAI_API_KEY="sk-test-fake")
-    assert not any("openai version" in d for d in clean.details)  # no 0.28-style code: nothing to judge
+
+
+@pytest.mark.parametrize("requirements, found", [
+    (None, True), ("openai\n", True), ("openai>=0.27\n", True), ("openai<2\n", True),
+    ("openai==0.28.1\n", False), ("openai>=0.27,<1\n", False), ("openai~=0.28.0\n", False),
+])
+def test_pre_v1_code_is_found_without_an_environment_unless_the_record_pins_0x(tmp_path, requirements, found):
+    """A fresh clone, --untrusted or CI before install: no SDK to ask, so the record decides."""
+    project = project_with(tmp_path, {"legacy.py": LEGACY})
+    if requirements:
+        (project / "requirements.txt").write_text(requirements, encoding="utf-8")
+    result = usage(project, None)
+    assert (("code-pre-v1", "legacy.py", 3) in located(result)) is found, result.message
+    if found:
+        assert "nothing in the project's record keeps openai below 1.0" in result.message
+        assert result.status is Status.FAIL and result.code == "code-pre-v1"
+
+
+def test_every_name_openai_1_removed_is_found_with_the_dict_reads_of_its_reply(tmp_path):
+    code = ("import openai\nimport openai.error\nfrom openai.embeddings_utils import get_embedding\n"
+            "from openai import InvalidRequestError\n"
+            "openai.api_base = 'https://example.openai.azure.com'\n"
+            "engines = openai.Engine.list()\n"
+            "try:\n    r = openai.ChatCompletion.create(model='gpt-4o', messages=[])\n"
+            "    print(r['choices'][0]['message']['content'])\n"
+            "except openai.error.RateLimitError:\n    pass\n"
+            "except openai.InvalidRequestError:\n    pass\n"
+            "except openai.ServiceUnavailableError:\n    pass\n"
+            "vector = openai.embeddings_utils.cosine_similarity\n"
+            "openai.api_key = 'kept'\nopenai.api_version = '2024-02-01'\nok = openai.RateLimitError\n")
+    result = usage(project_with(tmp_path, {"old.py": code}))
+    lines = sorted(line for code_, _, line in located(result) if code_ == "code-pre-v1")
+    assert lines == [2, 3, 4, 5, 6, 8, 10, 12, 14, 16]
+    dict_reads = [f for f in result.problems if f.code == "sdk-dict-access"]
+    assert [f.location.line for f in dict_reads] == [9]
+    assert "r['choices']" in dict_reads[0].message and "openai.ChatCompletion.create()" in dict_reads[0].message
+    assert not any(f.location.line in (17, 18) for f in result.problems)  # still names in 1.x
+    pinned = usage(project_with(tmp_path / "pinned", {"old.py": code}), "0.28.1")
+    assert not {"code-pre-v1", "sdk-dict-access"} & {f.code for f in pinned.problems}
 
 
 def test_a_notebook_finding_names_the_cell_and_the_line_of_the_file(tmp_path):
