@@ -16,7 +16,8 @@ from typing import Callable, Iterable, Iterator, TypeVar
 
 from doctor.project.code_base import CodeBase, Module
 from doctor.project.openai_usage import (
-    REMOVED_EXCEPTIONS, REMOVED_IN_V1, REMOVED_MODULES, ApiCall, ModuleUsage, Scope, attribute_path, constant_number, constant_text, dotted, walk_scope,
+    REMOVED_EXCEPTIONS, REMOVED_IN_V1, REMOVED_MODULES, ApiCall, ModuleUsage, Scope, attribute_path, constant_number,
+    constant_text, dotted, keywords, walk_scope,
 )
 
 API_WORDS = re.compile(r"KEY|TOKEN|OPENAI|AZURE|API|BASE_URL")
@@ -197,7 +198,7 @@ def dict_access(code: CodeBase, env: Environment) -> Iterator[Hit]:
 def _quoted(node: ast.AST, limit: int = 60) -> str:
     """The expression as the code spells it, cut to `limit` characters (a message quotes what is wrong)."""
     try:
-        text = ast.unparse(node)
+        text = " ".join(ast.unparse(node).split())
     except (RecursionError, ValueError):
         return "this expression"
     return text if len(text) <= limit else text[:limit - 1] + "…"
@@ -517,46 +518,109 @@ def max_tokens_missing(code: CodeBase, env: Environment) -> Iterator[Hit]:
 
 
 def retry_on_quota(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """Retrying every RateLimitError retries the 429 of an empty account too, which never clears."""
+    """Retrying every RateLimitError retries the 429 of an empty account too, which never clears; so
+    does a retry of every exception: tenacity's @retry with no filter, backoff.on_exception(...,
+    Exception), a `while True: try/except Exception: sleep` around a request."""
     for module in code.modules:
         usage = module.usage
-        if "RateLimitError" not in usage.words:
-            continue
+        if not usage.api_calls and "RateLimitError" not in usage.words:
+            continue  # neither a request to retry nor the error that names a retry of one
         for scope in usage.scopes:
             if isinstance(scope, ast.Module):
                 continue
             if any(word in text.lower() for text in _strings(ast.walk(scope)) for word in QUOTA_WORDS):
                 continue
             for decorator in scope.decorator_list:
-                if _names_rate_limit(usage, decorator) and _is_retry_decorator(decorator):
-                    yield _quota_hit(module, decorator)
-            for handler in _retrying_handlers(usage, scope):
-                yield _quota_hit(module, handler)
+                caught = _retry_decorator_catches(usage, decorator)
+                if caught == "RateLimitError" or caught == "every exception" and _calls_api(module, scope):
+                    yield _quota_hit(module, decorator, caught)
+            for handler, caught in _retrying_handlers(module, scope):
+                yield _quota_hit(module, handler, caught)
 
 
-def _quota_hit(module: Module, node: ast.AST) -> Hit:
-    return Hit("retry-on-quota", module, node, "retries every RateLimitError, also the 429 that means the account "
-               "has no credit (insufficient_quota), which no retry can clear")
+def _quota_hit(module: Module, node: ast.AST, caught: str) -> Hit:
+    what = "every RateLimitError" if caught == "RateLimitError" else "every exception"
+    if isinstance(node, ast.ExceptHandler):
+        shown = f"`except {_quoted(node.type, 40)}:`" if node.type is not None else "`except:`"
+    else:
+        shown = f"`@{_quoted(node, 50)}`"
+    return Hit("retry-on-quota", module, node, f"{shown} retries {what}, also the 429 that means "
+               "the account has no credit (insufficient_quota), which no retry can clear")
 
 
-def _names_rate_limit(usage: ModuleUsage, node: ast.AST) -> bool:
-    return any(usage.openai_symbol(n) == "RateLimitError" for n in ast.walk(node))
+# What catches a quota error: the SDK's RateLimitError and the classes above it, and Python's own.
+_CATCH_ALL_SDK = ("OpenAIError", "APIError", "APIStatusError")
+_CATCH_ALL = ("Exception", "BaseException")
 
 
-def _is_retry_decorator(node: ast.AST) -> bool:
-    name = dotted(node.func if isinstance(node, ast.Call) else node) or ""
-    return name.split(".")[-1] in ("retry", "on_exception")
+def _catches(usage: ModuleUsage, node: ast.AST | None) -> str | None:
+    """"RateLimitError" when an exception filter names it, "every exception" when it names Exception or
+    one of the SDK's base classes (or is a bare `except:`), else None."""
+    if node is None:
+        return "every exception"
+    named = [usage.openai_symbol(n) for n in ast.walk(node)]
+    if "RateLimitError" in named:
+        return "RateLimitError"
+    if any(n in _CATCH_ALL_SDK for n in named) or any(isinstance(n, ast.Name) and n.id in _CATCH_ALL
+                                                      for n in ast.walk(node)):
+        return "every exception"
+    return None
 
 
-def _retrying_handlers(usage: ModuleUsage, scope: Scope) -> Iterator[ast.ExceptHandler]:
-    """`except RateLimitError:` inside a loop, whose body lets the loop go round again; each handler
+def _retry_decorator_catches(usage: ModuleUsage, decorator: ast.AST) -> str | None:
+    """What a retry decorator retries: tenacity's `@retry` (no `retry=` filter: everything;
+    `retry_if_exception_type(...)`: what it names) and backoff's `on_exception(wait, exceptions)`.
+    A predicate of the code's own (`retry=`, `giveup=`) is not followed: it may spare the quota."""
+    call = decorator if isinstance(decorator, ast.Call) else None
+    origin = usage.origin(call.func if call else decorator) or dotted(call.func if call else decorator) or ""
+    args = keywords(call) if call else {}
+    if origin in ("tenacity.retry", "retrying.retry"):
+        if "**" in args:
+            return None
+        condition = args.get("retry")
+        if condition is None:
+            return "every exception"
+        if isinstance(condition, ast.Call) and (usage.origin(condition.func) or "").endswith(
+                "retry_if_exception_type"):
+            return _catches(usage, ast.Tuple(elts=list(condition.args))) if condition.args else "every exception"
+        return "RateLimitError" if _catches(usage, condition) == "RateLimitError" else None  # `a | b`: one part
+    if origin == "backoff.on_exception" and call is not None and "giveup" not in args and "**" not in args:
+        caught = call.args[1] if len(call.args) > 1 else args.get("exception")
+        return _catches(usage, caught) if caught is not None else None
+    if origin.rsplit(".", 1)[-1] in ("retry", "on_exception") and _catches(usage, decorator) == "RateLimitError":
+        return "RateLimitError"  # a retry helper of the project's own, told to retry RateLimitError
+    return None
+
+
+def _calls_api(module: Module, scope: ast.AST) -> bool:
+    """Whether the code of a scope (or a statement) sends a request to the API."""
+    return any(id(node) in module.usage.api_call_at for node in ast.walk(scope) if isinstance(node, ast.Call))
+
+
+def _retrying_handlers(module: Module, scope: Scope) -> Iterator[tuple[ast.ExceptHandler, str]]:
+    """A handler inside a retry loop that lets the loop go round again: `except RateLimitError:`
+    in any loop, and one that catches every exception around a request in a `while` loop or a
+    `for attempt in range(...)` loop (a loop over items moves on; it does not retry). Each handler
     once, however many loops enclose it."""
+    usage = module.usage
     loops = [n for n in usage.scope_nodes(scope) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
-    in_loops = {id(node): node for loop in loops for node in walk_scope(loop) if isinstance(node, ast.ExceptHandler)}
-    for node in in_loops.values():
-        if node.type is not None and _names_rate_limit(usage, node.type) and not any(
-                isinstance(s, (ast.Raise, ast.Return, ast.Break)) for s in node.body):
-            yield node
+    found: dict[int, tuple[ast.ExceptHandler, str]] = {}
+    for loop in loops:
+        retrying = isinstance(loop, ast.While) or isinstance(loop.iter, ast.Call) and \
+            dotted(loop.iter.func) == "range"
+        for node in walk_scope(loop):
+            if not isinstance(node, ast.Try) or id(node) in found:
+                continue
+            for handler in node.handlers:
+                caught = _catches(usage, handler.type)
+                if caught == "RateLimitError" and not any(isinstance(s, (ast.Raise, ast.Return, ast.Break))
+                                                           for s in handler.body):
+                    found[id(handler)] = (handler, caught)
+                elif caught == "every exception" and retrying and _calls_api(module, ast.Module(
+                        body=node.body, type_ignores=[])) and not any(
+                        isinstance(s, (ast.Raise, ast.Return, ast.Break)) for s in ast.walk(handler)):
+                    found[id(handler)] = (handler, caught)
+    yield from sorted(found.values(), key=lambda h: h[0].lineno)
 
 
 def param_out_of_range(code: CodeBase, env: Environment) -> Iterator[Hit]:

@@ -180,6 +180,30 @@ class ModuleUsage:
             self.dotenv_names.add(local)
 
     # -- what names mean ---------------------------------------------------------------
+    @cached_property
+    def origins(self) -> dict[str, str]:
+        """Each imported local name -> what it names: `from tenacity import retry as r` gives
+        r -> "tenacity.retry", `import backoff` gives backoff -> "backoff"."""
+        found: dict[str, str] = {}
+        for imported in self.imports:
+            for alias in imported.statement.names:  # type: ignore[attr-defined]
+                if isinstance(imported.statement, ast.Import) and alias.name == imported.module:
+                    found[alias.asname or alias.name.split(".")[0]] = alias.asname and alias.name or \
+                        alias.name.split(".")[0]
+                elif imported.name == alias.name and not imported.level:
+                    found[alias.asname or alias.name] = f"{imported.module}.{alias.name}"
+        return found
+
+    def origin(self, node: ast.AST) -> str | None:
+        """The full name an expression names through the module's imports: `tenacity.retry` for
+        `@retry` after `from tenacity import retry`; None for a name not imported."""
+        name = dotted(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        source = self.origins.get(head)
+        return None if source is None else f"{source}.{rest}" if rest else source
+
     def openai_symbol(self, node: ast.AST) -> str | None:
         """"OpenAI", "RateLimitError", "ChatCompletion"... for a name that means the SDK's own."""
         if isinstance(node, ast.Name):

@@ -298,3 +298,52 @@ def test_a_retry_inside_nested_loops_is_one_finding(tmp_path):
             "            except RateLimitError:\n                time.sleep(1)\n")
     result = usage(project_with(tmp_path, {"batch.py": code}))
     assert [f.location.line for f in result.problems if f.code == "retry-on-quota"] == [11]
+
+
+RETRY_HEAD = ("import time\nimport backoff\nimport openai\nfrom openai import OpenAI\n"
+              "from tenacity import retry, retry_if_exception_type, stop_after_attempt\n"
+              "client = OpenAI(timeout=5)\n\n\n")
+CALL = "    return client.chat.completions.create(model='gpt-4o', messages=[], max_tokens=5)\n"
+
+
+@pytest.mark.parametrize("decorated, found", [
+    ("@retry\n", True),
+    ("@retry(stop=stop_after_attempt(5))\n", True),
+    ("@retry(retry=retry_if_exception_type((openai.APIConnectionError, openai.RateLimitError)))\n", True),
+    ("@retry(retry=retry_if_exception_type(openai.APIError))\n", True),
+    ("@backoff.on_exception(backoff.expo, Exception, max_tries=8)\n", True),
+    ("@backoff.on_exception(backoff.expo, openai.RateLimitError)\n", True),
+    ("@retry(retry=retry_if_exception_type(openai.APIConnectionError))\n", False),
+    ("@retry(retry=lambda state: is_transient(state))\n", False),
+    ("@backoff.on_exception(backoff.expo, Exception, giveup=lambda e: 'quota' in str(e))\n", False),
+    ("@backoff.on_exception(backoff.expo, TimeoutError)\n", False),
+])
+def test_retry_decorators_that_retry_an_empty_wallet(tmp_path, decorated, found):
+    code = RETRY_HEAD + decorated + "def ask():\n" + CALL
+    result = usage(project_with(tmp_path, {"ask.py": code}))
+    assert (("retry-on-quota", "ask.py", 9) in located(result)) is found, result.problems
+
+
+def test_a_decorator_that_retries_everything_is_only_a_finding_around_a_request(tmp_path):
+    code = RETRY_HEAD + "@retry\ndef read_config():\n    return open('c').read()\n"
+    assert "retry-on-quota" not in {f.code for f in usage(project_with(tmp_path, {"cfg.py": code})).problems}
+
+
+@pytest.mark.parametrize("loop, handler, found", [
+    ("while True:\n", "    except Exception:\n        time.sleep(2)\n", True),
+    ("while True:\n", "    except:\n        time.sleep(2)\n", True),
+    ("for attempt in range(5):\n", "    except openai.APIError as error:\n        time.sleep(2 ** attempt)\n", True),
+    ("while True:\n", "    except Exception as error:\n        if attempt > 3:\n            raise\n", False),
+    ("for prompt in prompts:\n", "    except Exception:\n        continue\n", False),
+    ("while True:\n", "    except ValueError:\n        time.sleep(2)\n", False),
+])
+def test_loops_that_retry_every_exception_around_a_request(tmp_path, loop, handler, found):
+    body = "\n".join("    " + line if line else line for line in (
+        loop + "    try:\n        reply = client.chat.completions.create(model='gpt-4o', messages=[], "
+        "max_tokens=5)\n        return reply\n" + handler).split("\n"))
+    code = RETRY_HEAD + "def ask(prompts, attempt=0):\n" + body
+    result = usage(project_with(tmp_path, {"loop.py": code}))
+    hits = [f for f in result.problems if f.code == "retry-on-quota"]
+    assert bool(hits) is found, code
+    if found:
+        assert hits[0].location.line == 14 and "retries every exception" in hits[0].message
