@@ -129,7 +129,7 @@ def test_the_guides_own_project_raises_no_false_alarm(tmp_path):
     (project / ".env").write_text(f"OPENAI_API_KEY={key}\n", encoding="utf-8")
     result = scan(project)
     assert result.status is Status.PASS, result.message
-    assert any("history: searched what all 1 commits added" in d for d in result.details)
+    assert any(d.startswith("history: searched all 1 commits of 1 branch") for d in result.details)
 
 
 def test_a_key_removed_from_the_files_stays_in_history(tmp_path):
@@ -143,16 +143,101 @@ def test_a_key_removed_from_the_files_stays_in_history(tmp_path):
     assert leaks(result.message + " ".join(result.details), key) == []
 
 
-def test_the_history_search_is_bounded_and_says_what_it_covered(tmp_path, monkeypatch):
-    monkeypatch.setattr(module, "MAX_COMMITS", 2)
-    old = key_of("Groq")
-    project = in_git(tmp_path, {"a.py": f'KEY = "{old}"\n'})
-    for n in range(3):
-        (project / "a.py").write_text(f"KEY = None  # {n}\n", encoding="utf-8")
-        git(project, "commit", "-qam", f"change {n}")
+def fast_history(project, count: int, key_at: int, key: str, filler: str = "VALUE = {n}") -> None:  # noqa: ANN001
+    """`count` commits on main made at once with git fast-import; commit number `key_at` (from 1,
+    the oldest) adds `key` to a file, and the next commit removes it."""
+    stream = []
+    for n in range(1, count + 1):
+        body = f'KEY = "{key}"\n' if n == key_at else filler.format(n=n) + "\n"
+        data = body.encode()
+        stream.append(f"commit refs/heads/main\nmark :{n}\ncommitter t <t@example.invalid> {1700000000 + n * 60} +0000\n"
+                      f"data 3\nc{n % 10}\n" + (f"from :{n - 1}\n" if n > 1 else "") +
+                      f"M 644 inline notes.py\ndata {len(data)}\n{body}\n")
+    git(project, "init", "-q", "-b", "main")
+    import subprocess
+
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=project, input="".join(stream).encode(), check=True,
+                   capture_output=True)
+    git(project, "reset", "-q", "--hard", "main")
+
+
+def test_a_key_older_than_600_commits_is_found_in_a_history_bounded_by_work(tmp_path):
+    key = key_of("Groq")
+    project = write_project(tmp_path / "proj")
+    fast_history(project, 650, 3, key)
     result = scan(project)
-    assert result.status is Status.PASS  # the key was added 4 commits ago: beyond the 2 searched
-    assert any("the newest 2 of 4 commits" in d for d in result.details)
+    assert result.code == "key-in-history" and "notes.py" in result.message
+    assert any(d.startswith("history: searched all 650 commits of 1 branch") for d in result.details)
+    assert leaks(result.message + " ".join(result.details), key) == []
+
+
+def test_the_history_search_stops_at_its_byte_budget_and_says_which_commits_it_covered(tmp_path, monkeypatch):
+    """Every commit changes a line git's search matches (a placeholder, not a key), so every commit
+    costs patch bytes: the budget ends the search part way, the same way on every run."""
+    import re
+
+    monkeypatch.setattr(module, "BATCH", 100)
+    monkeypatch.setattr(module, "HISTORY_BYTES", 40_000)
+    new, old = key_of("Groq"), key_of("Google")
+    project = write_project(tmp_path / "proj")
+    fast_history(project, 300, 5, old, filler='KEY = "sk-your-key-here-{n:05}"')
+    (project / "recent.py").write_text(f'KEY = "{new}"\n', encoding="utf-8")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "recent")
+    git(project, "rm", "-q", "recent.py")
+    git(project, "commit", "-qm", "removed")
+    runs = [scan(project) for _ in range(2)]
+    line = next(d for d in runs[0].details if d.startswith("history:"))
+    match = re.search(r"searched the newest (\d+) of 302 commits of 1 branch, back to \d{4}-\d\d-\d\d; stopped at "
+                      r"its limit of 39 KB of changes read, so the (\d+) older commits were not searched", line)
+    assert match and 100 < int(match[1]) < 300 and int(match[1]) + int(match[2]) == 302, line
+    assert [f.location.file for f in runs[0].problems] == ["recent.py"]  # the old key lies beyond the budget
+    assert runs[1].details == runs[0].details and runs[1].message == runs[0].message
+
+
+def test_a_key_added_in_a_merge_commit_and_removed_later_is_found(tmp_path):
+    key = key_of("OpenRouter")
+    project = in_git(tmp_path, {"a.py": "A = 1\n"})
+    git(project, "branch", "-M", "main")
+    git(project, "checkout", "-qb", "feature")
+    (project / "b.py").write_text("B = 2\n", encoding="utf-8")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "feature")
+    git(project, "checkout", "-q", "main")
+    (project / "c.py").write_text("C = 3\n", encoding="utf-8")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "main moves on")
+    git(project, "merge", "-q", "--no-commit", "feature")
+    (project / "merged.py").write_text(f'KEY = "{key}"\n', encoding="utf-8")  # added while resolving the merge
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "merge feature")
+    git(project, "rm", "-q", "merged.py")
+    git(project, "commit", "-qm", "remove the key")
+    result = scan(project)
+    assert result.code == "key-in-history" and "merged.py" in result.message, result.details
+
+
+def test_a_key_on_a_branch_that_is_not_checked_out_is_found(tmp_path):
+    key = key_of("OpenAI")
+    project = in_git(tmp_path, {"a.py": "A = 1\n"})
+    git(project, "checkout", "-qb", "experiment")
+    (project / "try.py").write_text(f'KEY = "{key}"\n', encoding="utf-8")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "try it")
+    git(project, "checkout", "-q", "-")
+    git(project, "tag", "v1")
+    result = scan(project)
+    assert result.code == "key-in-history" and "try.py" in result.message
+    assert any("of 2 branches and 1 tag" in d for d in result.details)
+
+
+def test_when_git_cannot_answer_the_result_says_the_history_was_not_searched(tmp_path):
+    project = in_git(tmp_path, {"a.py": "A = 1\n"})
+    (project / ".git" / "refs" / "heads" / "broken").write_text("1" * 40 + "\n", encoding="utf-8")
+    result = scan(project)
+    assert result.status is Status.PASS
+    assert "history" in result.message and "not searched" in result.message, result.message
+    assert "or its history" not in result.message
 
 
 def test_outside_git_every_file_of_the_project_is_searched(tmp_path):
