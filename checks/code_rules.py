@@ -21,7 +21,6 @@ from doctor.project.openai_usage import (
 )
 
 API_WORDS = re.compile(r"KEY|TOKEN|OPENAI|AZURE|API|BASE_URL")
-KEY_WORDS = re.compile(r"KEY|TOKEN", re.I)
 PROVIDER_WORDS = ("OPENAI", "AZURE", "ANTHROPIC", "CLAUDE", "GROQ", "GEMINI", "GOOGLE", "MISTRAL", "COHERE",
                   "DEEPSEEK", "OPENROUTER", "TOGETHER", "HUGGINGFACE", "PERPLEXITY", "XAI")
 KEY_VARIABLES = {"OpenAI": "OPENAI_API_KEY", "AsyncOpenAI": "OPENAI_API_KEY",
@@ -229,30 +228,55 @@ def dotenv_not_loaded(code: CodeBase, env: Environment) -> Iterator[Hit]:
 
 
 def dotenv_loaded_late(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """A client built, or the key read, at import time, before load_dotenv() has run."""
+    """A client built, or the key read, at import time, before load_dotenv() has run; also when
+    load_dotenv() runs only inside a function, which can run only after the import."""
     reported: set[tuple[str, int]] = set()
+    loads = {module.path: _first_load(module) for module in code.modules}
+    at_top = any(line is not None for line in loads.values())  # then a function's load may come after it
     for module in code.modules:
-        load = _first_load(module)
-        if load is None:
+        load = loads[module.path]
+        inside = _loading_function(module) if load is None and not at_top else None
+        if load is None and inside is None:
             continue
+        when = f"before {module.path} line {load} runs load_dotenv()" if inside is None else \
+            f"but load_dotenv() runs only inside {inside.name}() ({module.path} line {inside.lineno}), " \
+            "which can run only after the import"
         for where, node, variable in _late_in(code, module, set()):
             if variable in env.dotenv and (where.path, node.lineno) not in reported:
                 reported.add((where.path, node.lineno))
                 also = " (the shell sets it too, so the code gets the shell's value, which may be stale)" \
                     if variable in env.shell else ""
-                yield Hit("dotenv-loaded-late", where, node, f"{variable} is read here at import time, before "
-                          f"{module.path} line {load} runs load_dotenv(){also}", severe=variable not in env.shell)
+                yield Hit("dotenv-loaded-late", where, node, f"{variable} is read here at import time, {when}{also}",
+                          severe=variable not in env.shell)
 
 
 def _first_load(module: Module) -> int | None:
-    """The line of the first top-level statement that runs load_dotenv() (an `if __name__` block counts)."""
+    """The line of the first top-level statement that runs load_dotenv(), itself or through a
+    function of the module it calls (`if __name__ == "__main__": main()` counts)."""
     if not module.usage.dotenv_names:
         return None
+    loaders = {f.name for f in module.source.tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+               and _loads_dotenv(module, f)}
     for statement in module.source.tree.body:
-        if not isinstance(statement, _DEFINITIONS) and any(module.usage.is_dotenv_load(n)
-                                                           for n in walk_scope(statement)):
-            return statement.lineno
+        if isinstance(statement, _DEFINITIONS):
+            continue
+        for node in walk_scope(statement):
+            if module.usage.is_dotenv_load(node) or isinstance(node, ast.Call) and \
+                    isinstance(node.func, ast.Name) and node.func.id in loaders:
+                return statement.lineno
     return None
+
+
+def _loads_dotenv(module: Module, function: ast.AST) -> bool:
+    return any(module.usage.is_dotenv_load(n) for n in walk_scope(function))
+
+
+def _loading_function(module: Module) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """A function of the module that runs load_dotenv(), when no top-level statement runs it."""
+    if not module.usage.dotenv_names:
+        return None
+    return next((f for f in module.source.tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and _loads_dotenv(module, f)), None)
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -299,15 +323,16 @@ def _late_in(code: CodeBase, module: Module, visited: set[str], depth: int = 0) 
 
 
 def env_name_mismatch(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """A key read under a name nothing sets, while a key of the same provider is set under a very
-    similar name (OPENAI_KEY and OPENAI_API_KEY): the guide's "key read under another name"."""
+    """A variable the code reads to reach the API (a key, an endpoint or base URL, an API version, a
+    deployment) under a name nothing sets, while a very similar name of the same kind and provider
+    is set (OPENAI_KEY and OPENAI_API_KEY): the guide's "key read under another name"."""
     defined = env.dotenv | env.shell
     for module in code.modules:
         if not module.usage.os_names:
             continue  # neither os nor its environ or getenv is imported
         for node in module.usage.nodes:
             read = module.usage.env_read(node)
-            if not read or read[1] or read[0] in defined or not KEY_WORDS.search(read[0]):
+            if not read or read[1] or read[0] in defined or _api_variable(read[0]) is None:
                 continue
             similar = _similar(read[0], defined)
             if similar:
@@ -316,19 +341,38 @@ def env_name_mismatch(code: CodeBase, env: Environment) -> Iterator[Hit]:
                           f"{where} sets {similar}", severe=read[2])
 
 
+# The kinds of variable that reach the API; a kind other than a key counts only with a provider's
+# name in it (DATABASE_URL is not the API's).
+_VARIABLE_KINDS = (("key", re.compile(r"KEY|TOKEN|SECRET", re.I)), ("version", re.compile(r"VERSION", re.I)),
+                   ("deployment", re.compile(r"DEPLOY", re.I)),
+                   ("endpoint", re.compile(r"ENDPOINT|BASE|URL|URI|HOST", re.I)))
+
+
+def _api_variable(name: str) -> str | None:
+    """"key", "endpoint", "version" or "deployment" for a variable that reaches the API, else None."""
+    kind = next((kind for kind, words in _VARIABLE_KINDS if words.search(name)), None)
+    if kind is None or kind != "key" and not _providers(name):
+        return None
+    return kind
+
+
+def _providers(name: str) -> set[str]:
+    squeezed = re.sub(r"[^A-Z0-9]", "", name.upper())
+    return {p for p in PROVIDER_WORDS if p in squeezed}
+
+
 def _similar(name: str, defined: Iterable[str]) -> str | None:
-    """The defined key name most like `name`: the same providers in it (AZURE_OPENAI_API_KEY is not
-    a misspelt OPENAI_API_KEY) and nearly the same letters."""
+    """The defined name most like `name`: the same kind (a key for a key), the same providers in it
+    (AZURE_OPENAI_API_KEY is not a misspelt OPENAI_API_KEY) and nearly the same letters."""
     import difflib
 
     squeeze = re.sub(r"[^A-Z0-9]", "", name.upper())
-    providers = {p for p in PROVIDER_WORDS if p in squeeze}
+    kind, providers = _api_variable(name), _providers(name)
     best, score = None, 0.0
     for other in defined:
-        other_squeezed = re.sub(r"[^A-Z0-9]", "", other.upper())
-        if not KEY_WORDS.search(other) or {p for p in PROVIDER_WORDS if p in other_squeezed} != providers:
+        if _api_variable(other) != kind or _providers(other) != providers:
             continue
-        ratio = difflib.SequenceMatcher(None, squeeze, other_squeezed).ratio()
+        ratio = difflib.SequenceMatcher(None, squeeze, re.sub(r"[^A-Z0-9]", "", other.upper())).ratio()
         if ratio > score:
             best, score = other, ratio
     return best if score >= 0.8 else None

@@ -38,7 +38,8 @@ REFS = ("--branches", "--tags", "--remotes")
 # Bytes every key shape starts with (or, for Azure, a variable that says so): a file without
 # any of them is not decoded or searched.
 _MARKERS = (b"sk-", b"gsk_", b"xai-", b"AIzaSy", b"pplx-", b"hf_", b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_",
-            b"github_pat_", b"AKIA", b"ASIA", b"eyJ", b"azure", b"AZURE", b"Azure")
+            b"github_pat_", b"AKIA", b"ASIA", b"eyJ", b"azure", b"AZURE", b"Azure", b"r8_", b"fw_", b"tgp_v1_",
+            b"csk-", b"nvapi-", b"_key", b"_token")
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,8 @@ def kind_of(provider: str) -> str:
     return f"{'an' if noun[0] in 'AEIOU' else 'a'} {noun}"
 
 
-_NOUNS = {"GitHub": "GitHub token", "AWS": "AWS access key", "JWT": "JWT bearer token"}
+_NOUNS = {"GitHub": "GitHub token", "AWS": "AWS access key", "JWT": "JWT bearer token",
+          "API": "API key handed to a client in code"}
 
 
 @dataclass(frozen=True)
@@ -271,4 +273,6 @@ def _added_keys(patches: str, known: set[str], dotenv: str) -> list[tuple[Leak, 
 
 # What `git log -G` looks for (POSIX extended regex): the start of every key shape.
 _HISTORY_PATTERN = ("sk-[A-Za-z0-9_-]{16}|gsk_|xai-|AIzaSy|pplx-|hf_[A-Za-z0-9]{16}|gh[pousr]_|github_pat_|AKIA|ASIA|"
-                    "eyJ[A-Za-z0-9_-]{10}|[Aa][Zz][Uu][Rr][Ee][A-Za-z_]*[Kk][Ee][Yy]")
+                    "eyJ[A-Za-z0-9_-]{10}|[Aa][Zz][Uu][Rr][Ee][A-Za-z_]*[Kk][Ee][Yy]|r8_[A-Za-z0-9]{16}|"
+                    "fw_[A-Za-z0-9]{16}|tgp_v1_|csk-[A-Za-z0-9]{16}|nvapi-|"
+                    "(api_key|_api_key|api_token|access_token|subscription_key) *= *['\"][A-Za-z0-9_.-]{20}")

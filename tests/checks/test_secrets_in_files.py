@@ -41,6 +41,13 @@ def key_of(provider: str) -> str:
         "GitHub": lambda: f"ghp_{random_text(36)}",
         "AWS": lambda: f"AKIA{random_text(16, string.ascii_uppercase + string.digits)}",
         "JWT": lambda: f"eyJ{random_text(30)}.eyJ{random_text(40)}.{random_text(43)}",
+        "Replicate": lambda: f"r8_{random_text(37)}",
+        "Fireworks": lambda: f"fw_{random_text(24)}",
+        "Together": lambda: f"tgp_v1_{random_text(43)}",
+        "Cerebras": lambda: f"csk-{random_text(48, string.ascii_lowercase + string.digits)}",
+        "NVIDIA": lambda: f"nvapi-{random_text(64)}",
+        "Azure": lambda: random_text(32, "0123456789abcdef"),
+        "Mistral": lambda: random_text(32),
     }[provider]()
 
 
@@ -61,12 +68,36 @@ def in_git(tmp_path, files: dict[str, str], ignore: str = ".env\n"):  # noqa: AN
     return project
 
 
-@pytest.mark.parametrize("provider", ["OpenAI", "Anthropic", "OpenRouter", "Groq", "Google", "GitHub", "AWS", "JWT"])
+@pytest.mark.parametrize("provider", ["OpenAI", "Anthropic", "OpenRouter", "Groq", "Google", "GitHub", "AWS", "JWT",
+                                      "Replicate", "Fireworks", "Together", "Cerebras", "NVIDIA"])
 def test_every_provider_shape_is_found(provider):
     key = key_of(provider)
     found = find_secrets(f'token = "{key}"\n')
     assert [hit.value for hit in found] == [key]
     assert not looks_fake(key)
+
+
+@pytest.mark.parametrize("call", [
+    'client = AzureOpenAI(\n    azure_endpoint="https://x.openai.azure.com",\n    api_key="{key}",\n    api_version="2024-06-01")',
+    'llm = AzureChatOpenAI(deployment_name="gpt4", openai_api_key="{key}", timeout=(3, 30))',
+])
+def test_an_azure_key_is_found_where_an_azure_client_is_given_it_and_nowhere_else(call):
+    key = key_of("Azure")
+    assert [hit.value for hit in find_secrets(call.format(key=key))] == [key]
+    for elsewhere in (f'checksum = "{key}"', f'client = OpenAI(base_url=URL, default_headers={{"x": "{key}"}})',
+                      f'commit = "{key}"  # AzureOpenAI support'):
+        assert find_secrets(elsewhere) == [], elsewhere
+
+
+def test_any_providers_key_handed_to_a_client_in_code_is_found():
+    key = key_of("Mistral")
+    found = find_secrets(f'client = Mistral(api_key="{key}")\nother = Cohere(cohere_api_key="{key[::-1]}")\n')
+    assert [hit.value for hit in found] == [key, key[::-1]]
+    for local in ('api_key="ollama"', 'api_key="EMPTY"', 'api_key="sk-no-key-required"', 'api_key="lm-studio"',
+                  'api_key="not-needed-for-local-models"', 'api_key="gpt-4o-mini-2024-07-18"',
+                  'api_key="your_api_key_goes_here_1234"', 'api_key=os.environ["MISTRAL_API_KEY"]',
+                  'api_key="models/text-embedding-004"', 'access_token="${{ secrets.HF_TOKEN }}"'):
+        assert find_secrets(local) == [], local
 
 
 @pytest.mark.parametrize("fake", ["sk-...", "sk-your-key-here", "sk-test-xxxxxxxxxxxxxxxxxxxxxxxx",
