@@ -332,7 +332,8 @@ def env_name_mismatch(code: CodeBase, env: Environment) -> Iterator[Hit]:
             continue  # neither os nor its environ or getenv is imported
         for node in module.usage.nodes:
             read = module.usage.env_read(node)
-            if not read or read[1] or read[0] in defined or _api_variable(read[0]) is None:
+            if not read or read[1] or read[0] in defined or _api_variable(read[0]) is None and \
+                    not _providers(read[0]):
                 continue
             similar = _similar(read[0], defined)
             if similar:
@@ -362,7 +363,8 @@ def _providers(name: str) -> set[str]:
 
 
 def _similar(name: str, defined: Iterable[str]) -> str | None:
-    """The defined name most like `name`: the same kind (a key for a key), the same providers in it
+    """The defined name most like `name`: the same kind (a key for a key; any kind of the API's when the
+    kind word itself is misspelt), the same providers in it
     (AZURE_OPENAI_API_KEY is not a misspelt OPENAI_API_KEY) and nearly the same letters."""
     import difflib
 
@@ -370,7 +372,8 @@ def _similar(name: str, defined: Iterable[str]) -> str | None:
     kind, providers = _api_variable(name), _providers(name)
     best, score = None, 0.0
     for other in defined:
-        if _api_variable(other) != kind or _providers(other) != providers:
+        other_kind = _api_variable(other)  # a misspelt kind word (VERSON) takes the kind of its match
+        if other_kind is None or kind not in (None, other_kind) or _providers(other) != providers:
             continue
         ratio = difflib.SequenceMatcher(None, squeeze, re.sub(r"[^A-Z0-9]", "", other.upper())).ratio()
         if ratio > score:

@@ -347,3 +347,47 @@ def test_loops_that_retry_every_exception_around_a_request(tmp_path, loop, handl
     assert bool(hits) is found, code
     if found:
         assert hits[0].location.line == 14 and "retries every exception" in hits[0].message
+
+
+@pytest.mark.parametrize("read, dotenv, found", [
+    ('os.environ["AZURE_OPENAI_ENDPOINTS"]', "AZURE_OPENAI_ENDPOINT", True),
+    ('os.getenv("OPENAI_API_VERSON")', "OPENAI_API_VERSION", True),
+    ('os.environ["AZURE_OPENAI_DEPLOYMENT"]', "AZURE_OPENAI_DEPLOYMENT_NAME", True),
+    ('os.getenv("OPENAI_BASEURL")', "OPENAI_BASE_URL", True),
+    ('os.environ["DATABASE_URI"]', "DATABASE_URL", False),  # not a variable that reaches the API
+    ('os.environ["OPENAI_API_VERSION"]', "OPENAI_API_KEY", False),  # another kind of variable
+    ('os.getenv("AZURE_OPENAI_ENDPOINT", "https://x.openai.azure.com")', "AZURE_OPENAI_ENDPOIN", False),  # default
+])
+def test_every_variable_that_reaches_the_api_is_matched_against_what_is_set(tmp_path, read, dotenv, found):
+    code = f"import os\nfrom dotenv import load_dotenv\nload_dotenv()\nvalue = {read}\n"
+    result = usage(project_with(tmp_path, {"cfg.py": code}, env=f"{dotenv}=set\n"))
+    hits = [f for f in result.problems if f.code == "env-name-mismatch"]
+    assert bool(hits) is found, result.problems
+    if found:
+        assert hits[0].location.line == 4 and f"sets {dotenv}" in hits[0].message
+
+
+LOADS_IN_MAIN = ("import os\nfrom dotenv import load_dotenv\nfrom openai import OpenAI\n\n"
+                 "KEY = os.getenv('OPENAI_API_KEY')\n\n\ndef main():\n    load_dotenv()\n"
+                 "    client = OpenAI(api_key=KEY, timeout=5)\n")
+
+
+def test_dotenv_loaded_inside_a_function_after_a_module_level_read_is_late(tmp_path):
+    result = usage(project_with(tmp_path, {"app.py": LOADS_IN_MAIN}))
+    finding = next(f for f in result.problems if f.code == "dotenv-loaded-late")
+    assert finding.location[:2] == ("app.py", 5)
+    assert "load_dotenv() runs only inside main() (app.py line 8)" in finding.message
+
+
+def test_a_function_that_loads_dotenv_called_first_at_the_top_level_is_in_time(tmp_path):
+    in_time = ("import os\nfrom dotenv import load_dotenv\n\n\ndef setup():\n    load_dotenv()\n\n\nsetup()\n"
+               "KEY = os.getenv('OPENAI_API_KEY')\n")
+    late = in_time.replace("setup()\nKEY", "KEY").replace("\n", "\n", 1) + "setup()\n"
+    assert "dotenv-loaded-late" not in {f.code for f in usage(project_with(tmp_path, {"a.py": in_time})).problems}
+    assert ("dotenv-loaded-late", "a.py", 9) in located(usage(project_with(tmp_path / "late", {"a.py": late})))
+
+
+def test_a_loading_function_is_no_finding_when_another_module_loads_dotenv_first(tmp_path):
+    entry = "from dotenv import load_dotenv\nload_dotenv()\nimport app\n"
+    result = usage(project_with(tmp_path, {"app.py": LOADS_IN_MAIN, "run.py": entry}))
+    assert "dotenv-loaded-late" not in {f.code for f in result.problems}
