@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from doctor.project.code_base import CodeBase, Module
 
 MAX_MODELS = 3
+MAX_NAME = 200  # longer is no model's name (a 500 KB literal is data, not a model to test)
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,7 @@ def code_models(code: CodeBase, limit: int = MAX_MODELS) -> list[CodeModel]:
     the literal that spells it (a constant's definition, where a typo would be fixed)."""
     found: dict[str, CodeModel] = {}
     for module in code.modules:
-        for call in module.usage.api_calls:
-            value = call.args.get("model")
-            if call.kind not in ("chat", "responses") or value is None:
-                continue
+        for value in _model_arguments(module):
             named = _literal(code, module, value)
             if named is not None and named[0] not in found and len(found) < limit:
                 name, where_module, node = named
@@ -48,13 +46,34 @@ def code_models(code: CodeBase, limit: int = MAX_MODELS) -> list[CodeModel]:
     return list(found.values())
 
 
+def _model_arguments(module: Module) -> list[ast.expr]:
+    """The model arguments of the module's chat requests and of its wrappers' chat models, in line order."""
+    values = [(call.node.lineno, call.args["model"]) for call in module.usage.api_calls
+              if call.kind in ("chat", "responses") and "model" in call.args]
+    for use in module.usage.wrappers:
+        given = [use.args[name] for name in use.wrapper.model_args if name in use.args]
+        if given and (not use.wrapper.request or _openai_model(given[0])):
+            values.append((use.node.lineno, given[0]))
+    return [value for _, value in sorted(values, key=lambda pair: pair[0])]
+
+
+def _openai_model(value: ast.expr) -> bool:
+    """A LiteLLM model the doctor's OpenAI-compatible probes can ask for as it is spelt: a bare name of
+    OpenAI's own (a bare "claude-..." goes elsewhere; "openai/gpt-4o" is another name to the API)."""
+    from doctor.project.openai_usage import constant_text
+
+    text = constant_text(value)
+    return text is not None and text.startswith(("gpt-", "o1", "o3", "o4", "chatgpt-"))
+
+
 def _literal(code: CodeBase, module: Module, value: ast.expr) -> tuple[str, Module, ast.expr] | None:
     """The model's name, and the module and node of the string literal that spells it."""
     from doctor.project.openai_usage import constant_text
 
     text = constant_text(value)
     if text is not None:
-        return (text.strip(), module, value) if text.strip() else None
+        name = text.strip()
+        return (name, module, value) if name and len(name) <= MAX_NAME else None
     if not isinstance(value, ast.Name):
         return None
     if value.id in module.usage.constants:

@@ -78,7 +78,8 @@ def _reply_call(module: Module, node: ast.AST, scope: Scope, line: int) -> ApiCa
     """The API call whose reply `node` is (a name bound to it, or the call itself)."""
     def call_of(value: ast.AST) -> ApiCall | None:
         value = value.value if isinstance(value, ast.Await) else value
-        return module.usage.api_call_at.get(id(value))
+        call = module.usage.api_call_at.get(id(value))
+        return None if call is not None and "response_model" in call.args else call  # instructor: a typed object
 
     return _followed(module, node, scope, line, call_of)
 
@@ -214,6 +215,10 @@ def _key_reads(module: Module) -> Iterator[tuple[ast.AST, str, Scope]]:
     for build in usage.clients:
         if "api_key" not in build.args and "**" not in build.args:
             yield build.node, KEY_VARIABLES[build.cls], build.scope
+    for use in usage.wrappers:  # ChatOpenAI() reads OPENAI_API_KEY when it is built, as OpenAI() does
+        wrapper = use.wrapper
+        if wrapper.key_variable and not (set(wrapper.key_args) | {"**"}) & use.args.keys():
+            yield use.node, wrapper.key_variable, use.scope
 
 
 def dotenv_not_loaded(code: CodeBase, env: Environment) -> Iterator[Hit]:
@@ -531,8 +536,14 @@ def _guarded_inline(nodes: list[ast.AST], content: ast.AST) -> bool:
 
 
 def client_no_timeout(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """A client with the SDK's default timeout: 10 minutes a try, three tries."""
+    """A client with the SDK's default timeout: 10 minutes a try, three tries; LangChain's chat models
+    too, which pass no timeout of their own to the SDK unless given one."""
     for module in code.modules:
+        for use in module.usage.wrappers:
+            limits = use.wrapper.timeout_args
+            if limits is not None and not ({*limits, "**"} & use.args.keys()):
+                yield Hit("client-no-timeout", module, use.node, f"{use.wrapper.name}() is built without "
+                          "timeout=, so a request that hangs waits as long as the SDK lets it (10 minutes a try)")
         if not module.usage.clients or _sets_timeout_later(module):
             continue
         for build in module.usage.clients:
@@ -555,13 +566,36 @@ def _sets_timeout_later(module: Module) -> bool:
 
 
 def max_tokens_missing(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """A request with no cap on the reply's length."""
+    """A request with no cap on the reply's length; a wrapper's chat model built without one (unless
+    the module sets a cap somewhere else, `llm.bind(max_tokens=...)`: that is not followed)."""
     for module in code.modules:
+        uses = module.usage.wrappers
+        if uses and not _capped_when_used(module):
+            for use in uses:
+                caps = use.wrapper.cap_args
+                if not ({*caps, "**", "model_kwargs"} & use.args.keys()):
+                    yield Hit("max-tokens-missing", module, use.node, f"{use.wrapper.name}() sets no "
+                              f"{' or '.join(caps)}: one runaway reply can cost a lot and take long")
         for call in module.usage.api_calls:
             caps = ("max_output_tokens",) if call.kind == "responses" else ("max_tokens", "max_completion_tokens")
             if call.kind in ("chat", "responses") and not call.open_ended and not (set(caps) & call.args.keys()):
                 yield Hit("max-tokens-missing", module, call.node, f"{ast.unparse(call.node.func)}() sets no "
                           f"{' or '.join(caps)}: one runaway reply can cost a lot and take long")
+
+
+# The calls through which LangChain and LlamaIndex models take a cap at run time.
+_RUN_TIME = frozenset({"bind", "with_config", "invoke", "ainvoke", "stream", "astream", "batch", "abatch", "predict",
+                       "complete", "acomplete", "chat", "achat"})
+
+
+def _capped_when_used(module: Module) -> bool:
+    """`llm.bind(max_tokens=...)`, `llm.invoke(text, max_tokens=...)`: a cap given after the model is
+    built (followed no further: any such call in the module counts for all its models)."""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _RUN_TIME and
+               any(k.arg in (*CAP_WORDS, None) for k in n.keywords) for n in module.usage.nodes)
+
+
+CAP_WORDS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
 
 
 def retry_on_quota(code: CodeBase, env: Environment) -> Iterator[Hit]:

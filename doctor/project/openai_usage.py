@@ -33,6 +33,42 @@ _CALLS = (
     (("responses", "parse"), "responses"), (("responses", "stream"), "responses"),
     (("completions", "create"), "completions"), (("embeddings", "create"), "embeddings"),
 )
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    """A library people reach the same API through, read by its documented parameters only."""
+
+    name: str  # as a message names it
+    key_variable: str | None  # what it reads from the environment when no key is passed (at construction)
+    key_args: tuple[str, ...]
+    model_args: tuple[str, ...]  # empty: its model parameter is not a model name (Azure's deployments)
+    cap_args: tuple[str, ...]  # the reply's length cap
+    timeout_args: tuple[str, ...] | None  # None: it has a timeout of its own by default
+    request: bool = False  # the call itself sends a request (litellm.completion), it builds no client
+
+
+_CAPS = ("max_tokens", "max_completion_tokens")
+_LANGCHAIN = Wrapper("ChatOpenAI", "OPENAI_API_KEY", ("api_key", "openai_api_key"), ("model", "model_name"), _CAPS,
+                     ("timeout", "request_timeout", "http_client"))
+_LITELLM = Wrapper("litellm.completion", None, ("api_key",), ("model",), _CAPS, None, request=True)
+# By the full name they are imported under. LlamaIndex's OpenAI has a 60 s timeout by default and
+# LiteLLM's is 600 s unless set globally: neither is judged for its timeout.
+WRAPPERS = {
+    "langchain_openai.ChatOpenAI": _LANGCHAIN,
+    "langchain_community.chat_models.ChatOpenAI": _LANGCHAIN,
+    "langchain.chat_models.ChatOpenAI": _LANGCHAIN,
+    "langchain_openai.AzureChatOpenAI": Wrapper(
+        "AzureChatOpenAI", "AZURE_OPENAI_API_KEY",
+        ("api_key", "openai_api_key", "azure_ad_token", "azure_ad_token_provider"), (), _CAPS,
+        ("timeout", "request_timeout", "http_client")),
+    "llama_index.llms.openai.OpenAI": Wrapper("OpenAI (LlamaIndex)", "OPENAI_API_KEY", ("api_key",), ("model",),
+                                              ("max_tokens",), None),
+    "litellm.completion": _LITELLM,
+    "litellm.acompletion": _LITELLM,
+}
+
+
 Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
@@ -125,6 +161,19 @@ class ClientBuild:
     node: ast.Call
     cls: str  # OpenAI, AsyncOpenAI, ...
     target: str | None  # the name it is assigned to
+    scope: Scope
+
+    @property
+    def args(self) -> dict[str, ast.expr]:
+        return keywords(self.node)
+
+
+@dataclass(frozen=True)
+class WrapperUse:
+    """A wrapper's client built (`ChatOpenAI(...)`) or request sent (`litellm.completion(...)`)."""
+
+    node: ast.Call
+    wrapper: Wrapper
     scope: Scope
 
     @property
@@ -333,7 +382,27 @@ class ModuleUsage:
                 elif isinstance(node, ast.keyword) and isinstance(node.value, ast.Call) and \
                         self.openai_symbol(node.value.func) in CLIENT_CLASSES:
                     found.append(ClientBuild(node.value, self.openai_symbol(node.value.func) or "", None, scope))
+                elif isinstance(node, ast.Call):  # handed on: instructor.from_openai(OpenAI()), wrap(OpenAI())
+                    found += [ClientBuild(arg, self.openai_symbol(arg.func) or "", None, scope) for arg in node.args
+                              if isinstance(arg, ast.Call) and self.openai_symbol(arg.func) in CLIENT_CLASSES]
         return sorted(found, key=lambda c: c.node.lineno)
+
+    @cached_property
+    def wrappers(self) -> list[WrapperUse]:
+        """Every use of a wrapper the module imports (WRAPPERS), in line order."""
+        imported = {local for local, source in self.origins.items()
+                    if source.split(".")[0] in ("langchain_openai", "langchain_community", "langchain",
+                                                "llama_index", "litellm")}
+        if not imported & self.words:
+            return []
+        found = []
+        for scope in self.scopes:
+            for node in self.scope_nodes(scope):
+                if isinstance(node, ast.Call):
+                    wrapper = WRAPPERS.get(self.origin(node.func) or "")
+                    if wrapper is not None:
+                        found.append(WrapperUse(node, wrapper, scope))
+        return sorted(found, key=lambda w: (w.node.lineno, w.node.col_offset))
 
     @cached_property
     def constants(self) -> dict[str, ast.expr]:

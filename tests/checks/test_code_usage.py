@@ -391,3 +391,59 @@ def test_a_loading_function_is_no_finding_when_another_module_loads_dotenv_first
     entry = "from dotenv import load_dotenv\nload_dotenv()\nimport app\n"
     result = usage(project_with(tmp_path, {"app.py": LOADS_IN_MAIN, "run.py": entry}))
     assert "dotenv-loaded-late" not in {f.code for f in result.problems}
+
+
+WRAPPED = '''from dotenv import load_dotenv
+import instructor
+import litellm
+from langchain_openai import AzureChatOpenAI, ChatOpenAI
+from llama_index.llms.openai import OpenAI as LlamaOpenAI
+from openai import OpenAI
+
+chat = ChatOpenAI(model="gpt-4o-mnii")
+azure = AzureChatOpenAI(azure_deployment="prod-4o", api_version="2024-06-01", timeout=20, max_tokens=300)
+index_llm = LlamaOpenAI(model="gpt-4.1-mini")
+typed = instructor.from_openai(OpenAI())
+load_dotenv()
+
+
+def ask(text):
+    reply = litellm.completion(model="gpt-4o", messages=[{"role": "user", "content": text}])
+    other = litellm.completion(model="claude-3-5-haiku-latest", messages=[], max_tokens=5, timeout=9)
+    user = typed.chat.completions.create(model="gpt-4o", response_model=dict, messages=[], max_tokens=9)
+    return reply, other, user["name"]
+'''
+
+
+def test_wrappers_are_read_with_the_same_rules(tmp_path):
+    """LangChain, LlamaIndex, LiteLLM and instructor, by their documented parameters only."""
+    from checks.code_models import code_models
+    from doctor.project.code_base import read_code_base
+    from doctor.project.source_files import ProjectFiles, walk
+
+    project = project_with(tmp_path, {"wrapped.py": WRAPPED})
+    found = located(usage(project))
+    assert {("client-no-timeout", "wrapped.py", 8), ("client-no-timeout", "wrapped.py", 11)} <= found
+    assert ("client-no-timeout", "wrapped.py", 9) not in found  # AzureChatOpenAI(timeout=20)
+    assert ("client-no-timeout", "wrapped.py", 10) not in found  # LlamaIndex's OpenAI: 60 s of its own
+    assert {("max-tokens-missing", "wrapped.py", line) for line in (8, 10, 16)} <= found
+    assert not {("max-tokens-missing", "wrapped.py", line) for line in (9, 17, 18)} & found
+    # ChatOpenAI() and LlamaIndex's OpenAI() read OPENAI_API_KEY when built: before load_dotenv() runs
+    assert {("dotenv-loaded-late", "wrapped.py", line) for line in (8, 10, 11)} <= found
+    assert "sdk-dict-access" not in {code for code, _, _ in found}  # instructor's reply is the typed object
+    files = ProjectFiles(project, tuple(walk(project)), "a walk of the folder")
+    assert [m.name for m in code_models(read_code_base(files), limit=5)] == ["gpt-4o-mnii", "gpt-4.1-mini",
+                                                                             "gpt-4o"]
+
+
+def test_names_from_other_libraries_are_not_taken_for_wrappers(tmp_path):
+    code = ("from mylib import ChatOpenAI, completion\n\nchat = ChatOpenAI(model='gpt-4o')\n"
+            "completion(model='gpt-4o', messages=[])\n")
+    found = {code_ for code_, _, _ in located(usage(project_with(tmp_path, {"other.py": code})))}
+    assert not {"client-no-timeout", "max-tokens-missing"} & found
+
+
+def test_a_cap_bound_at_run_time_spares_the_wrapper(tmp_path):
+    code = ("from langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI(model='gpt-4o', timeout=9)\n"
+            "short = llm.bind(max_tokens=200)\n")
+    assert "max-tokens-missing" not in {c for c, _, _ in located(usage(project_with(tmp_path, {"lc.py": code})))}
