@@ -103,6 +103,85 @@ def _content_source(module: Module, node: ast.AST, scope: Scope, line: int) -> a
     return _followed(module, node, scope, line, content)
 
 
+@dataclass(frozen=True)
+class Returned:
+    """What a helper of the project returns, proved from every one of its `return` statements:
+    the reply of one API call (`kind` "reply") or that reply's text ("content"), and whether the
+    helper itself looks at the text or the finish_reason before it returns it."""
+
+    kind: str
+    call: ApiCall
+    module: Module  # where the helper and its call are
+    function: ast.FunctionDef | ast.AsyncFunctionDef
+    checked: bool
+
+    @property
+    def name(self) -> str:
+        return self.function.name
+
+    def sends(self, site: ast.AST, keyword: str) -> bool | None:
+        """Whether the request sends `keyword` when the helper is called at `site`: its own argument,
+        or one the site hands on through the helper's `**options`; None when that cannot be known."""
+        if keyword in self.call.args:
+            return True
+        if not self.call.open_ended:
+            return False
+        site = site.value if isinstance(site, ast.Await) else site
+        if not isinstance(site, ast.Call) or _passed_on(self.module, self.function) is not self.call or \
+                any(k.arg is None for k in site.keywords):
+            return None
+        return any(k.arg == keyword for k in site.keywords)
+
+
+def _helper_result(code: CodeBase, module: Module, node: ast.AST, scope: Scope, line: int) -> Returned | None:
+    """For a value that is (a name bound to) a call of the project's own function, what that function
+    returns, one call deep: `json.loads(ask(prompt))`, `text = ask(prompt); text.strip()`."""
+    def called(value: ast.AST) -> Returned | None:
+        value = value.value if isinstance(value, ast.Await) else value
+        if not isinstance(value, ast.Call):
+            return None
+        found = code.function_called(module, value)
+        if found is None:
+            return None
+        key = ("returned", id(found[1]))
+        if key not in code.derived:
+            code.derived[key] = _returned(*found)
+        return code.derived[key]  # type: ignore[return-value]
+
+    return _followed(module, node, scope, line, called)
+
+
+def _unchecked_helpers(code: CodeBase) -> frozenset[str]:
+    """The names of the project's functions that return a reply's text without looking at it."""
+    if "helpers" not in code.derived:
+        code.derived["helpers"] = frozenset(
+            name for module in code.modules if module.usage.api_calls for name, function in
+            module.usage.functions.items() if (found := _returned(module, function)) is not None and
+            found.kind == "content" and not found.checked)
+    return code.derived["helpers"]  # type: ignore[return-value]
+
+
+def _returned(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Returned | None:
+    returns = [n for n in walk_scope(function) if isinstance(n, ast.Return)]
+    if not returns or any(r.value is None for r in returns) or not module.usage.api_calls:
+        return None
+    found: set[tuple[str, int]] = set()
+    call: ApiCall | None = None
+    for statement in returns:
+        content = _content_source(module, statement.value, function, statement.lineno)
+        kind = "content" if content is not None else "reply"
+        root = attribute_path(content)[0] if content is not None else statement.value
+        call = _reply_call(module, root, function, statement.lineno)
+        if call is None or call.scope is not function:
+            return None
+        found.add((kind, id(call.node)))
+    if len(found) != 1 or call is None:
+        return None
+    nodes = module.usage.scope_nodes(function)
+    checked = bool({"finish_reason", "refusal"} & set(_strings(nodes))) or bool(_tested_names(nodes))
+    return Returned(next(iter(found))[0], call, module, function, checked)
+
+
 def _strings(nodes: Iterable[ast.AST]) -> Iterator[str]:
     """The string literals and attribute names among some nodes (comments are not code)."""
     for child in nodes:
@@ -432,10 +511,12 @@ def _texts(module: Module, node: ast.AST | None, scope: Scope, line: int, depth:
 
 
 def _mutated(module: Module, name: str, scope: Scope) -> bool:
-    """`messages.append(...)`, `+=`: the literal is not the whole list."""
+    """`messages.append(...)`, `+=`, `options["x"] = ...`: the literal is not the whole value."""
     for node in walk_scope(scope):
         if isinstance(node, ast.Attribute) and dotted(node.value) == name and node.attr in (
-                "append", "extend", "insert", "__iadd__"):
+                "append", "extend", "insert", "__iadd__", "update", "setdefault", "pop", "__setitem__"):
+            return True
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and dotted(node.value) == name:
             return True
         if isinstance(node, ast.AugAssign) and dotted(node.target) == name:
             return True
@@ -443,52 +524,72 @@ def _mutated(module: Module, name: str, scope: Scope) -> bool:
 
 
 def json_without_mode(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """json.loads() of a reply asked for without JSON mode: any prose or ``` fence breaks it."""
+    """json.loads() of a reply asked for without JSON mode: any prose or ``` fence breaks it; also of
+    what a helper of the project returns when that is such a reply's text."""
     for module in code.modules:
         loads = module.usage.json_loads
-        if not loads or not module.usage.api_calls:
+        if not loads:
             continue
         for node in module.usage.nodes:
             if not (isinstance(node, ast.Call) and node.args and dotted(node.func) in loads):
                 continue
             scope = module.usage.scope_of(node)
-            content = _content_source(module, node.args[0], scope, node.lineno)
-            if content is None:
+            content = _content_source(module, node.args[0], scope, node.lineno) if module.usage.api_calls else None
+            if content is not None:
+                call = _reply_call(module, attribute_path(content)[0], scope, node.lineno)
+                what = f"the reply of line {call.node.lineno}" if call is not None else ""
+            else:
+                helper = _helper_result(code, module, node.args[0], scope, node.lineno)
+                call = helper.call if helper is not None and helper.kind == "content" and \
+                    helper.sends(node.args[0], "response_format") is False else None
+                what = f"what {helper.name}() returns, the reply of {helper.module.path} line " \
+                       f"{call.node.lineno}" if helper is not None and call is not None else ""
+                if call is not None and call.method != "parse":
+                    yield _json_hit(module, node, what)
                 continue
-            root, _ = attribute_path(content)
-            call = _reply_call(module, root, scope, node.lineno)
             if call is not None and call.method != "parse" and not call.open_ended and \
                     "response_format" not in call.args:
-                yield Hit("json-without-mode", module, node, f"json.loads() of the reply of line {call.node.lineno}, "
-                          "which asks for no JSON mode (response_format): a reply in prose or in ``` fences breaks it")
+                yield _json_hit(module, node, what)
+
+
+def _json_hit(module: Module, node: ast.AST, what: str) -> Hit:
+    return Hit("json-without-mode", module, node, f"json.loads() of {what}, which asks for no JSON mode "
+               "(response_format): a reply in prose or in ``` fences breaks it")
 
 
 def reply_unguarded(code: CodeBase, env: Environment) -> Iterator[Hit]:
     """The reply's text used as a string with no check that it is there (it is None on a refusal,
-    a tool call, or a content filter)."""
+    a tool call, or a content filter): read in the same function, or returned unchecked by a helper
+    of the project (`ask(prompt).strip()`)."""
+    helpers = _unchecked_helpers(code)
     for module in code.modules:
-        if not {"message", "content"} <= module.usage.words:
+        reads = {"message", "content"} <= module.usage.words
+        through = bool(helpers & module.usage.words)
+        if not reads and not through:
             continue
         for scope in module.usage.scopes:
             nodes = module.usage.scope_nodes(scope)
-            if not any(isinstance(n, ast.Attribute) and n.attr == "content" and isinstance(n.value, ast.Attribute)
-                       and n.value.attr == "message" for n in nodes):
-                continue  # no reply's text is read in this scope
-            if {"finish_reason", "refusal"} & set(_strings(nodes)):
+            here = reads and any(isinstance(n, ast.Attribute) and n.attr == "content" and
+                                 isinstance(n.value, ast.Attribute) and n.value.attr == "message" for n in nodes)
+            if not here and not through or {"finish_reason", "refusal"} & set(_strings(nodes)):
                 continue
             tested = _tested_names(nodes)
             for node in nodes:
                 used = _crashing_use(node)
-                if used is None:
+                if used is None or dotted(used) is not None and dotted(used) in tested:
                     continue
-                name = dotted(used)
-                if name is not None and name in tested:
-                    continue
-                content = _content_source(module, used, scope, getattr(node, "lineno", 0))
+                line = getattr(node, "lineno", 0)
+                content = _content_source(module, used, scope, line) if here else None
                 if content is not None and not (isinstance(used, (ast.Attribute, ast.Subscript)) and
                                                 _guarded_inline(nodes, content)):
-                    yield Hit("reply-unguarded", module, node, f"{ast.unparse(node)[:60]} fails with a TypeError or "
-                              "AttributeError when the reply has no text (message.content is None)")
+                    yield Hit("reply-unguarded", module, node, f"{_quoted(node)} fails with a TypeError or "
+                              f"AttributeError when the reply has no text ({_quoted(content)} is None)")
+                elif content is None and through:
+                    helper = _helper_result(code, module, used, scope, line)
+                    if helper is not None and helper.kind == "content" and not helper.checked:
+                        yield Hit("reply-unguarded", module, node, f"{_quoted(node)} fails with a TypeError or "
+                                  f"AttributeError when the reply has no text: {helper.name}() returns its "
+                                  "message.content unchecked, which is None then")
 
 
 def _crashing_use(node: ast.AST) -> ast.AST | None:
@@ -567,7 +668,9 @@ def _sets_timeout_later(module: Module) -> bool:
 
 def max_tokens_missing(code: CodeBase, env: Environment) -> Iterator[Hit]:
     """A request with no cap on the reply's length; a wrapper's chat model built without one (unless
-    the module sets a cap somewhere else, `llm.bind(max_tokens=...)`: that is not followed)."""
+    the module sets a cap somewhere else, `llm.bind(max_tokens=...)`: that is not followed); a call
+    of the project's own helper that hands its keyword arguments to the request and is given no cap."""
+    passing = _passing_helpers(code)
     for module in code.modules:
         uses = module.usage.wrappers
         if uses and not _capped_when_used(module):
@@ -577,10 +680,50 @@ def max_tokens_missing(code: CodeBase, env: Environment) -> Iterator[Hit]:
                     yield Hit("max-tokens-missing", module, use.node, f"{use.wrapper.name}() sets no "
                               f"{' or '.join(caps)}: one runaway reply can cost a lot and take long")
         for call in module.usage.api_calls:
-            caps = ("max_output_tokens",) if call.kind == "responses" else ("max_tokens", "max_completion_tokens")
+            caps = _caps(call)
             if call.kind in ("chat", "responses") and not call.open_ended and not (set(caps) & call.args.keys()):
                 yield Hit("max-tokens-missing", module, call.node, f"{ast.unparse(call.node.func)}() sets no "
                           f"{' or '.join(caps)}: one runaway reply can cost a lot and take long")
+        if passing & module.usage.words:
+            yield from _uncapped_helper_calls(code, module)
+
+
+def _caps(call: ApiCall) -> tuple[str, ...]:
+    return ("max_output_tokens",) if call.kind == "responses" else ("max_tokens", "max_completion_tokens")
+
+
+def _passing_helpers(code: CodeBase) -> frozenset[str]:
+    """Names of the project's functions whose only request spreads their own `**options`, unchanged,
+    and names no cap itself: the cap is the caller's to give."""
+    if "passing" not in code.derived:
+        code.derived["passing"] = frozenset(
+            name for module in code.modules if module.usage.api_calls
+            for name, function in module.usage.functions.items() if _passed_on(module, function) is not None)
+    return code.derived["passing"]  # type: ignore[return-value]
+
+
+def _passed_on(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> ApiCall | None:
+    options = function.args.kwarg.arg if function.args.kwarg else None
+    calls = [c for c in module.usage.api_calls if c.scope is function and c.kind in ("chat", "responses")]
+    if options is None or len(calls) != 1 or set(_caps(calls[0])) & calls[0].args.keys():
+        return None
+    spread = [k.value for k in calls[0].node.keywords if k.arg is None]
+    if len(spread) != 1 or dotted(spread[0]) != options or options in module.usage.bindings(function) or \
+            _mutated(module, options, function):
+        return None
+    return calls[0]
+
+
+def _uncapped_helper_calls(code: CodeBase, module: Module) -> Iterator[Hit]:
+    for node in module.usage.nodes:
+        if not isinstance(node, ast.Call) or any(k.arg is None or k.arg in CAP_WORDS for k in node.keywords):
+            continue
+        found = code.function_called(module, node)
+        call = _passed_on(*found) if found is not None else None
+        if call is not None and found is not None:
+            yield Hit("max-tokens-missing", module, node, f"{_quoted(node.func)}() hands its keyword arguments to "
+                      f"{ast.unparse(call.node.func)}() ({found[0].path} line {call.node.lineno}), and this call "
+                      f"gives it no {' or '.join(_caps(call))}: one runaway reply can cost a lot and take long")
 
 
 # The calls through which LangChain and LlamaIndex models take a cap at run time.

@@ -24,10 +24,14 @@ from typing import TYPE_CHECKING
 from doctor.project.source_files import ProjectFiles, project_files
 
 if TYPE_CHECKING:
+    import ast
+
     from doctor.context import Context
     from doctor.files import FileRead
-    from doctor.project.openai_usage import ModuleUsage
+    from doctor.project.openai_usage import Imported, ModuleUsage
     from doctor.project.python_sources import Source, Unreadable
+
+    Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 # The SDK's resources, as code reaches them (`client.responses.create`): a file that uses a client
 # built elsewhere names no "openai", only these.
@@ -71,8 +75,10 @@ class CodeBase:
     relevant: int = 0  # files that mention what code-usage reads (parsed or not)
     not_reached: list[str] = field(default_factory=list)  # relevant files past the parse budget, in path order
     loads_dotenv: bool = False  # something in the project loads .env
+    derived: dict[object, object] = field(default_factory=dict)  # what the rules work out once a run, by key
     _by_name: dict[str, str] = field(default_factory=dict)  # dotted module name -> path
     _parsed: dict[str, Module | None] = field(default_factory=dict)
+    _nodes: int = 0  # syntax nodes parsed so far, against the budget
 
     def module(self, name: str) -> Module | None:
         """The project's module of that dotted name, parsed on first use; None when not the project's."""
@@ -114,6 +120,54 @@ class CodeBase:
         return None
 
 
+    def _take(self, path: str, max_files: int, max_nodes: int) -> None:
+        """Parses one file that can matter, within the budget (else it is counted as not reached)."""
+        from doctor.project.python_sources import Unreadable
+
+        self.relevant += 1
+        if len(self.modules) >= max_files or self._nodes >= max_nodes:
+            self.not_reached.append(path)
+            return
+        parsed = self._parsed.get(path) or self.parse(path)  # an import may have parsed it already
+        if isinstance(parsed, Unreadable):
+            self.unreadable.append(parsed)
+            return
+        self._parsed[path] = parsed
+        self.modules.append(parsed)
+        self._nodes += len(parsed.usage.nodes)
+
+    def function_called(self, module: Module, call: ast.Call) -> tuple[Module, Function] | None:
+        """The project's own function a call runs, one step: `ask(...)` defined in the module or
+        imported from a module of the project (`from app.llm import ask`, `llm.ask(...)`)."""
+        import ast
+
+        func = call.func
+        if isinstance(func, ast.Name):
+            local = module.usage.functions.get(func.id)
+            if local is not None:
+                return module, local
+            for imported in module.usage.imports:
+                if imported.name == func.id and _bound_as(imported, func.id):
+                    source = self.resolve(module, imported.module, None, imported.level)
+                    found = source.usage.functions.get(func.id) if source is not None else None
+                    if found is not None:
+                        return source, found  # type: ignore[return-value]
+        origin = module.usage.origin(func)
+        if origin and "." in origin:
+            owner, _, name = origin.rpartition(".")
+            source = self.module(owner)
+            found = source.usage.functions.get(name) if source is not None else None
+            if found is not None:
+                return source, found  # type: ignore[return-value]
+        return None
+
+
+def _bound_as(imported: Imported, local: str) -> bool:
+    """Whether `from m import name` binds `name` itself (no `as other`)."""
+    return any(alias.name == imported.name and (alias.asname or alias.name) == local
+               for alias in imported.statement.names)  # type: ignore[attr-defined]
+
+
 def module_name(path: str) -> str:
     """"src/app/llm.py" -> "app.llm"; a notebook keeps its file name."""
     parts = path.rsplit(".", 1)[0].split("/")  # every path here ends in .py, .pyw or .ipynb
@@ -135,7 +189,7 @@ def read_code_base(files: ProjectFiles, max_files: int | None = None, max_nodes:
     if paths:  # the parser's modules cost an import only when there is Python to read
         from doctor.project.python_sources import Unreadable, looks_broken, parse_file
     base._by_name = {module_name(p): p for p in paths if not p.endswith(".ipynb")}
-    nodes = 0
+    skipped: list[str] = []
     for path in paths:
         found = files.read(path)
         data = found.data or b""
@@ -144,21 +198,26 @@ def read_code_base(files: ProjectFiles, max_files: int | None = None, max_nodes:
                 parsed = parse_file(path, found)
                 if isinstance(parsed, Unreadable):
                     base.unreadable.append(parsed)
+            elif found.ok and b"import" in data:
+                skipped.append(path)
             continue
-        base.relevant += 1
         base.loads_dotenv = base.loads_dotenv or any(word in data for word in LOADS_DOTENV)
-        if len(base.modules) >= max_files or nodes >= max_nodes:
-            base.not_reached.append(path)
-            continue
-        parsed = base._parsed.get(path) or base.parse(path, found)  # an import may have parsed it already
-        if isinstance(parsed, Unreadable):
-            base.unreadable.append(parsed)
-            continue
-        base._parsed[path] = parsed
-        base.modules.append(parsed)
-        nodes += len(parsed.usage.nodes)
+        base._take(path, max_files, max_nodes)
+    # Second, the files that import a module of the project that calls the API, for its helpers.
+    helpers = _helper_words(base.modules)
+    for path in skipped if helpers else ():
+        data = files.read(path).data or b""
+        if any(word in data for word in helpers):
+            base._take(path, max_files, max_nodes)
+    base.modules.sort(key=lambda m: m.path)
     base.loads_dotenv = base.loads_dotenv or _loaded_by_tools(files)
     return base
+
+
+def _helper_words(modules: list[Module]) -> set[bytes]:
+    """What a file that uses the API through the project's own helpers must spell: the name of a
+    module that calls the API (`from app import llm`, `from app.llm import ask`)."""
+    return {m.name.rsplit(".", 1)[-1].encode() for m in modules if m.usage.api_calls and m.name}
 
 
 def _loaded_by_tools(files: ProjectFiles) -> bool:

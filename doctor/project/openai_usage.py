@@ -405,6 +405,21 @@ class ModuleUsage:
         return sorted(found, key=lambda w: (w.node.lineno, w.node.col_offset))
 
     @cached_property
+    def functions(self) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+        """The module's top-level functions by name; a name defined twice (or rebound) is left out:
+        which one runs is not known statically."""
+        seen: dict[str, list[ast.stmt]] = {}
+        for node in self.tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                seen.setdefault(node.name, []).append(node)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    if isinstance(target, ast.Name):
+                        seen.setdefault(target.id, []).append(node)
+        return {name: nodes[0] for name, nodes in seen.items()
+                if len(nodes) == 1 and isinstance(nodes[0], (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+    @cached_property
     def constants(self) -> dict[str, ast.expr]:
         """Module-level names bound once to a string literal (MODEL = "gpt-4o"), with that literal."""
         seen: dict[str, list[ast.expr]] = {}

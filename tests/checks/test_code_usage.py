@@ -447,3 +447,68 @@ def test_a_cap_bound_at_run_time_spares_the_wrapper(tmp_path):
     code = ("from langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI(model='gpt-4o', timeout=9)\n"
             "short = llm.bind(max_tokens=200)\n")
     assert "max-tokens-missing" not in {c for c, _, _ in located(usage(project_with(tmp_path, {"lc.py": code})))}
+
+
+HELPERS = {
+    "app/llm.py": '''from openai import OpenAI
+
+client = OpenAI(timeout=10)
+
+
+def ask(prompt, model="gpt-4o-mini", **options):
+    reply = client.chat.completions.create(model=model, messages=[{"role": "user", "content": prompt}],
+                                           **options)
+    return reply.choices[0].message.content
+
+
+def ask_checked(prompt):
+    reply = client.chat.completions.create(model="gpt-4o", messages=[], max_tokens=50)
+    if reply.choices[0].finish_reason != "stop":
+        raise RuntimeError("cut short")
+    return reply.choices[0].message.content
+''',
+    "app/main.py": '''import json
+
+from app.llm import ask, ask_checked
+from app import llm
+
+
+def plan(goal):
+    steps = json.loads(ask(goal, max_tokens=300))
+    title = ask(goal, "gpt-4.1-nano").strip()
+    short = llm.ask(goal, model="o4-mini", max_tokens=20)
+    checked = ask_checked(goal).strip()
+    return steps, title, short, checked, json.loads(ask_checked(goal))
+''',
+}
+
+
+def test_values_are_followed_through_the_projects_own_helpers(tmp_path):
+    from checks.code_models import code_models
+    from doctor.project.code_base import read_code_base
+    from doctor.project.source_files import ProjectFiles, walk
+
+    project = project_with(tmp_path, HELPERS)
+    result = usage(project)
+    found = located(result)
+    assert ("json-without-mode", "app/main.py", 8) in found
+    assert ("reply-unguarded", "app/main.py", 9) in found
+    assert ("max-tokens-missing", "app/main.py", 9) in found  # ask() hands on **options: no cap given here
+    assert not {("max-tokens-missing", "app/main.py", 8), ("max-tokens-missing", "app/main.py", 10)} & found
+    assert ("reply-unguarded", "app/main.py", 11) not in found  # ask_checked() looks at finish_reason
+    assert ("json-without-mode", "app/main.py", 12) in found  # JSON mode is still not asked for
+    assert not any(f[0] == "max-tokens-missing" and f[1] == "app/llm.py" and f[2] == 7 for f in found)
+    message = next(f.message for f in result.problems if f.code == "reply-unguarded" and f.location.line == 9)
+    assert "ask(goal, 'gpt-4.1-nano').strip()" in message and "ask() returns its message.content" in message
+    files = ProjectFiles(project, tuple(walk(project)), "a walk of the folder")
+    assert [m.name for m in code_models(read_code_base(files), limit=5)][:3] == ["gpt-4o-mini", "gpt-4.1-nano",
+                                                                                 "o4-mini"]
+
+
+def test_recursive_and_star_called_helpers_are_not_guessed_at(tmp_path):
+    code = ('import json\nfrom openai import OpenAI\nclient = OpenAI(timeout=5)\n\n\n'
+            'def ask(p, depth=0):\n    if depth > 3:\n        return ask(p, depth - 1)\n'
+            '    return client.chat.completions.create(model="gpt-4o", messages=[], max_tokens=5)\n\n\n'
+            'def loop(p):\n    return loop(p)\n\n\nargs = ["x"]\njson.loads(ask(*args))\nloop("x").strip()\n')
+    result = usage(project_with(tmp_path, {"rec.py": code}))
+    assert not {"json-without-mode", "reply-unguarded"} & {f.code for f in result.problems}
