@@ -128,7 +128,8 @@ def _findings(hits: list[Hit], code: CodeBase) -> tuple[list[Finding], list[str]
         where = hit.module.source.position(hit.node)
         label = f"{where.label}: " if hit.module.source.notebook else ""
         findings.append(Finding(Status.FAIL if hit.severe else Status.WARN, hit.code, f"{label}{hit.message}",
-                                CATALOGUE[hit.code].fix, location=(hit.module.path, where.line, where.column)))
+                                CATALOGUE[hit.code].fix,
+                                location=(hit.module.path, where.line, where.column, where.cell, where.cell_line)))
     for bad in code.unreadable:
         if bad.broken:
             at = f" line {bad.line}" if bad.line else ""

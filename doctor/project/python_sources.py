@@ -32,6 +32,8 @@ class Position:
     line: int
     column: int | None
     label: str  # "line 12", or "cell 3, line 2" in a notebook
+    cell: int | None = None  # in a notebook: the cell, from 1 among all its cells
+    cell_line: int | None = None  # and the line in that cell, from 1
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,8 @@ class Source:
             if line >= start:
                 within = line - start + 1
                 raw = self.cell_lines[index]
-                return Position(raw[min(within, len(raw)) - 1] if raw else 1, None, f"cell {cell + 1}, line {within}")
+                return Position(raw[min(within, len(raw)) - 1] if raw else 1, None, f"cell {cell + 1}, line {within}",
+                                cell + 1, within)
         return Position(1, None, f"line {line}")
 
 

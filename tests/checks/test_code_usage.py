@@ -120,6 +120,10 @@ def test_a_notebook_finding_names_the_cell_and_the_line_of_the_file(tmp_path):
     finding = next(f for f in result.problems if f.code == "sdk-dict-access")
     assert finding.message.startswith("cell 3, line 4:")
     assert "print(r['choices'])" in text.splitlines()[finding.location.line - 1]
+    shown = finding.to_dict()  # JSON: the .ipynb line for an editor, the cell and its line for a person
+    assert (shown["line"], shown["cell"], shown["cell_line"]) == (finding.location.line, 3, 4)
+    plain = usage(project_with(tmp_path / "plain", {"app.py": LEGACY})).problems[0].to_dict()
+    assert "cell" not in plain and set(plain) == {"code", "status", "message", "file", "line", "column"}
 
 
 def test_one_code_shows_its_first_findings_and_counts_the_rest(tmp_path):
