@@ -245,7 +245,7 @@ def _legacy_call(module: Module, value: ast.AST) -> str | None:
     owner = value.func.value
     symbol = module.usage.openai_symbol(owner)
     if symbol in REMOVED_IN_V1 and value.func.attr in ("create", "acreate"):
-        return f"{ast.unparse(owner)}.{value.func.attr}"
+        return f"{_quoted(owner)}.{value.func.attr}"
     return None
 
 
@@ -265,7 +265,7 @@ def dict_access(code: CodeBase, env: Environment) -> Iterator[Hit]:
             call = _reply_call(module, root, scope, node.lineno) or _stream_chunk(module, root, scope, node.lineno)
             if call is not None:
                 yield Hit("sdk-dict-access", module, node, f"{_quoted(node)} reads a reply of "
-                          f"{ast.unparse(call.node.func)}() as a dict; since openai 1.0 it is an object",
+                          f"{_quoted(call.node.func)}() as a dict; since openai 1.0 it is an object",
                           severe=True)
                 continue
             old = _followed(module, root, scope, node.lineno, lambda v: _legacy_call(module, v)) if legacy else None
@@ -276,11 +276,19 @@ def dict_access(code: CodeBase, env: Environment) -> Iterator[Hit]:
 
 def _quoted(node: ast.AST, limit: int = 60) -> str:
     """The expression as the code spells it, cut to `limit` characters (a message quotes what is wrong)."""
-    try:
-        text = " ".join(ast.unparse(node).split())
-    except (RecursionError, ValueError):
+    text = _text(node)
+    if text is None:
         return "this expression"
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _text(node: ast.AST) -> str | None:
+    """The source of an expression, or None when it nests deeper than Python can unparse."""
+    try:
+        return ast.unparse(node)
+    except (RecursionError, ValueError):
+        return None
 
 
 def _key_reads(module: Module) -> Iterator[tuple[ast.AST, str, Scope]]:
@@ -630,10 +638,10 @@ def _tested_names(nodes: list[ast.AST]) -> set[str]:
 
 def _guarded_inline(nodes: list[ast.AST], content: ast.AST) -> bool:
     """A `... .message.content` that a condition of the scope also looks at."""
-    shown = ast.unparse(content)
-    return any(isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)) and shown in ast.unparse(node.test)
-               or isinstance(node, ast.BoolOp) and any(shown == ast.unparse(v) for v in node.values)
-               for node in nodes)
+    shown = _text(content)
+    return shown is None or any(
+        isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)) and shown in (_text(node.test) or shown)
+        or isinstance(node, ast.BoolOp) and any(shown == _text(v) for v in node.values) for node in nodes)
 
 
 def client_no_timeout(code: CodeBase, env: Environment) -> Iterator[Hit]:
@@ -682,7 +690,7 @@ def max_tokens_missing(code: CodeBase, env: Environment) -> Iterator[Hit]:
         for call in module.usage.api_calls:
             caps = _caps(call)
             if call.kind in ("chat", "responses") and not call.open_ended and not (set(caps) & call.args.keys()):
-                yield Hit("max-tokens-missing", module, call.node, f"{ast.unparse(call.node.func)}() sets no "
+                yield Hit("max-tokens-missing", module, call.node, f"{_quoted(call.node.func)}() sets no "
                           f"{' or '.join(caps)}: one runaway reply can cost a lot and take long")
         if passing & module.usage.words:
             yield from _uncapped_helper_calls(code, module)
@@ -722,7 +730,7 @@ def _uncapped_helper_calls(code: CodeBase, module: Module) -> Iterator[Hit]:
         call = _passed_on(*found) if found is not None else None
         if call is not None and found is not None:
             yield Hit("max-tokens-missing", module, node, f"{_quoted(node.func)}() hands its keyword arguments to "
-                      f"{ast.unparse(call.node.func)}() ({found[0].path} line {call.node.lineno}), and this call "
+                      f"{_quoted(call.node.func)}() ({found[0].path} line {call.node.lineno}), and this call "
                       f"gives it no {' or '.join(_caps(call))}: one runaway reply can cost a lot and take long")
 
 

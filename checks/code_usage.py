@@ -53,8 +53,14 @@ async def code_usage(ctx: Context) -> Result:
     from checks.code_rules import RULES, Environment, pre_v1
     legacy = any(True for _ in pre_v1(code, Environment(frozenset(), frozenset(), 1)))
     env = await _environment(ctx, with_version=legacy)  # the SDK's version matters only to 0.28-style code
-    hits = [hit for rule in RULES for hit in rule(code, env)]
+    hits, deep = [], []
+    for rule in RULES:
+        try:
+            hits += list(rule(code, env))
+        except RecursionError:  # code nested deeper than the rule's walk can follow: said, never a crash
+            deep.append(rule.__name__.replace("_", "-"))
     findings, details = _findings(hits, code)
+    details += [f"the {name} rule stopped at code nested too deeply to follow" for name in deep]
     details += _coverage(code)
     used = sum(1 for m in code.modules if m.usage.api_calls or m.usage.clients)
     return from_findings(findings, f"no known mistakes in the {_files(used)} that call the API"

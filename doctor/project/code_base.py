@@ -9,8 +9,9 @@ is parsed when asked for.
 
 The work is bounded by what is read, never by the clock, so an unchanged tree gives the same
 findings on every run, on a fast laptop or a busy CI runner: files are taken in path order,
-and parsing stops after MAX_PARSED_FILES files or MAX_PARSED_NODES syntax nodes; a file whose
-tree alone is larger than MAX_NODES_PER_FILE (generated or minified code) is left out whole.
+and parsing stops after MAX_PARSED_FILES files or MAX_PARSED_NODES syntax nodes; a .py file
+larger than MAX_SOURCE_BYTES, one with a line longer than MAX_LINE (minified) and one whose tree
+alone is larger than MAX_NODES_PER_FILE are left out whole, before they cost a parse where it can.
 The result says what was left out, and which files those are.
 """
 
@@ -51,8 +52,10 @@ LOADER_FILES = {
     "pytest.ini": (b"env_files",), "tox.ini": (b"env_files", b"env-file"), "setup.cfg": (b"env_files",),
 }
 MAX_PARSED_FILES = 2000
-MAX_PARSED_NODES = 4_000_000  # about 40 MB of ordinary source
-MAX_NODES_PER_FILE = 400_000
+MAX_PARSED_NODES = 1_500_000  # about 12 MB of ordinary source
+MAX_NODES_PER_FILE = 200_000
+MAX_SOURCE_BYTES = 512 * 1024  # of one .py file: larger is generated code (a notebook counts its nodes only)
+MAX_LINE = 10_000  # characters on one line: minified or generated code, not worth the parse
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,11 @@ class CodeBase:
         from doctor.project.openai_usage import ModuleUsage
         from doctor.project.python_sources import Unreadable, parse_file
 
-        parsed = parse_file(path, found or self.files.read(path))
+        found = found or self.files.read(path)
+        too_much = _generated(path, found.data or b"")
+        if too_much:
+            return Unreadable(path, None, too_much)
+        parsed = parse_file(path, found)
         if isinstance(parsed, Unreadable):
             return parsed
         usage = ModuleUsage.read(parsed.tree, MAX_NODES_PER_FILE)
@@ -212,6 +219,20 @@ def read_code_base(files: ProjectFiles, max_files: int | None = None, max_nodes:
     base.modules.sort(key=lambda m: m.path)
     base.loads_dotenv = base.loads_dotenv or _loaded_by_tools(files)
     return base
+
+
+def _generated(path: str, data: bytes) -> str | None:
+    """Why a .py file is left unparsed as generated or minified code, or None: parsing it would
+    cost seconds and no one writes API calls there by hand."""
+    if path.endswith(".ipynb"):
+        return None
+    if len(data) > MAX_SOURCE_BYTES:
+        return f"is {len(data) // 1024} KB of Python, larger than the {MAX_SOURCE_BYTES // 1024} KB the doctor " \
+               "parses in one file (generated code?)"
+    longest = max(map(len, data.split(b"\n"))) if len(data) > MAX_LINE else 0
+    if longest > MAX_LINE:
+        return f"looks minified or generated (a line of {longest:,} characters), so it was not parsed"
+    return None
 
 
 def _helper_words(modules: list[Module]) -> set[bytes]:

@@ -95,12 +95,14 @@ def _string_index(node: ast.Subscript) -> bool:
 
 def dotted(node: ast.AST) -> str | None:
     """`self.client` -> "self.client"; None for anything but names and attributes."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
+    names: list[str] = []
+    while isinstance(node, ast.Attribute):  # a loop, not recursion: a chain may be hundreds long
+        names.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    names.append(node.id)
+    return ".".join(reversed(names))
 
 
 def keywords(call: ast.Call) -> dict[str, ast.expr]:

@@ -142,7 +142,10 @@ def _parse_notebook(path: str, text: str) -> Source | Unreadable:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
+        if isinstance(source, list) and all(isinstance(part, str) for part in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            continue  # null, a number, a list of other things: not a cell Jupyter could run
         if source.lstrip().startswith("%%"):
             continue  # a cell magic: the cell is another language
         code = "\n".join("" if _MAGIC.match(line) else line for line in source.split("\n"))

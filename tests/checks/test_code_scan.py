@@ -76,3 +76,78 @@ def test_a_file_that_only_calls_the_responses_api_is_read(tmp_path):
     result = usage(project)
     assert ("max-tokens-missing", "ask.py", 5) in located(result)
     assert result.facts["parsed"] == 3
+
+
+def notebook(*sources) -> str:  # noqa: ANN002
+    cells = [{"cell_type": "code", "source": source, "metadata": {}, "outputs": [], "execution_count": None}
+             for source in sources]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+BAD_INPUTS = {
+    "minified.py": "import openai;" + ";".join(f"v{n}=[{n},{n}+1,{{'k':{n}}}]" for n in range(12_000)) + "\n",
+    "dense.py": "import openai\nTABLE = [\n" + "(1,2,3),\n" * 45_000 + "]\n",
+    "nested.py": "from openai import OpenAI\nc = OpenAI()\nx = " + "[" * 199 + "1" + "]" * 199 + "\n" +
+                 "".join("    " * depth + "if c:\n" for depth in range(99)) + "    " * 99 + "pass\n",
+    "deeper.py": "import openai\n" + "".join("    " * depth + "if x:\n" for depth in range(200)) + "    " * 200 + "y\n",
+    "long_sum.py": "from openai import OpenAI\nclient = OpenAI(timeout=5)\nr = client.chat.completions.create("
+                   "model='gpt-4o', messages=[], max_tokens=5)\ntext = r.choices[0].message.content" +
+                   " + 'a'" * 900 + "\nif r.choices[0].message.content" + " + 'b'" * 900 + ":\n    pass\n",
+    "chain_call.py": "import openai\nvalue = openai.OpenAI()" + ".attr" * 900 + "()\n",
+    "chain.py": "import openai\nvalue = openai" + ".attr" * 20_000 + "\n",
+    "star.py": "from openai import *\nfrom os import *\nfrom .missing import *\nargs, kw = [], {}\n"
+               "client = OpenAI(*args, **kw)\nclient.chat.completions.create(*args, **kw)\n"
+               "exec('import openai; openai.ChatCompletion.create()')\neval('json.loads(x)')\n",
+    "conditional.py": "try:\n    import openai\nexcept ImportError:\n    openai = None\nif openai:\n"
+                      "    from openai import OpenAI as Client\nelse:\n    Client = None\n",
+    "pkg/__init__.py": "from pkg.a import ask\n",
+    "pkg/a.py": "import json\nfrom pkg.b import helper\nfrom openai import OpenAI\nclient = OpenAI(timeout=3)\n\n\n"
+                "def ask(p):\n    return helper(ask(p))\n\n\njson.loads(ask('x'))\n",
+    "pkg/b.py": "from pkg.a import ask, client\n\n\ndef helper(p):\n    return helper(p) if p else ask(p)\n\n\n"
+                "def chat(p):\n    return client.chat.completions.create(model=BIG, messages=[], max_tokens=5)\n"
+                "BIG = '" + "m" * 500_000 + "'\n",
+    "cells.ipynb": notebook(None, [1, None, {"a": 2}], "from openai import OpenAI\n", ["client = OpenAI()\n"], 7),
+    "odd.ipynb": json.dumps({"cells": [None, 3, {"cell_type": "code"}, {"cell_type": "code", "source": {"x": 1}}]}),
+}
+
+
+def test_bad_inputs_cost_bounded_time_give_the_same_result_every_run_and_never_crash(tmp_path):
+    project = project_with(tmp_path, BAD_INPUTS)
+    with open(project / "generated.py", "wb") as handle:  # tens of MB of generated code
+        handle.write(b"import openai\nDATA = [\n" + b"    'x',\n" * 3_000_000 + b"]\n")
+    before = fingerprint(project)
+    runs = []
+    for _ in range(2):
+        started = time.monotonic()
+        result = usage(project)
+        assert time.monotonic() - started < 15
+        assert result.status is not Status.ERROR, result.message
+        runs.append((result.status, result.message, result.details,
+                     [(f.code, f.location, f.message) for f in result.problems]))
+    assert runs[1] == runs[0]
+    found = located(result)
+    assert ("client-no-timeout", "cells.ipynb", None) not in found  # a notebook's place has a line
+    assert any(f[0] == "client-no-timeout" and f[1] == "cells.ipynb" for f in found)
+    assert any("minified.py" in d and "minified" in d for d in result.details)
+    assert any("dense.py" in d and "syntax nodes" in d for d in result.details)
+    assert ("file-unreadable", "deeper.py", 102) in found  # Python itself stops at 100 levels
+    assert any("generated.py" in d and "larger" in d for d in result.details)
+    assert all(len(f.message) < 400 for f in result.problems)  # the 500 KB literal is never quoted whole
+    assert fingerprint(project) == before
+
+
+def test_a_500_kb_string_is_no_model_name(tmp_path):
+    from checks.code_models import code_models
+
+    project = project_with(tmp_path, {"big.py": BAD_INPUTS["pkg/b.py"].replace("from pkg.a import ask, client",
+                                                                                "from openai import OpenAI\nclient = OpenAI()\nask = None")})
+    files = ProjectFiles(project, tuple(walk(project)), "a walk of the folder")
+    assert code_models(read_code_base(files)) == []
+
+
+def test_notebooks_with_null_or_odd_sources_are_read_as_far_as_they_go(tmp_path):
+    project = project_with(tmp_path, {"cells.ipynb": BAD_INPUTS["cells.ipynb"], "odd.ipynb": BAD_INPUTS["odd.ipynb"]})
+    result = run_check(code_usage, make_ctx(project, environ=base_environ(), interpreter=facts(project)))
+    assert result.status is not Status.ERROR
+    assert ("client-no-timeout", "cell 4, line 1") in [(f.code, f.message[:14]) for f in result.problems
+                                                       if f.location.file == "cells.ipynb"]
