@@ -162,7 +162,7 @@ def _unchecked_helpers(code: CodeBase) -> frozenset[str]:
 
 
 def _returned(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Returned | None:
-    returns = [n for n in walk_scope(function) if isinstance(n, ast.Return)]
+    returns = [n for n in module.usage.scope_nodes(function) if isinstance(n, ast.Return)]
     if not returns or any(r.value is None for r in returns) or not module.usage.api_calls:
         return None
     found: set[tuple[str, int]] = set()
@@ -359,8 +359,9 @@ def _first_load(module: Module) -> int | None:
     return None
 
 
-def _loads_dotenv(module: Module, function: ast.AST) -> bool:
-    return any(module.usage.is_dotenv_load(n) for n in walk_scope(function))
+def _loads_dotenv(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return bool(module.usage.dotenv_names) and any(module.usage.is_dotenv_load(n)
+                                                       for n in module.usage.scope_nodes(function))
 
 
 def _loading_function(module: Module) -> ast.FunctionDef | ast.AsyncFunctionDef | None:

@@ -18,6 +18,7 @@ The result says what was left out, and which files those are.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -39,8 +40,10 @@ if TYPE_CHECKING:
 SDK_RESOURCES = ("chat", "completions", "responses", "embeddings", "beta", "images", "audio", "moderations",
                  "files", "batches", "fine_tuning", "vector_stores", "uploads", "models", "realtime", "containers",
                  "conversations", "evals", "webhooks")
-RELEVANT = (b"openai", b"OpenAI", b"OPENAI", b"dotenv", b"environ", b"getenv", b"RateLimitError",
-            *(f".{name}.".encode() for name in SDK_RESOURCES))
+# A cheap superset, looked for in every file: "penai" in any case spelling the SDK, "env" in
+# dotenv, environ and getenv; then the resources, in one search.
+RELEVANT = (b"penai", b"penAI", b"PENAI", b"env", b"RateLimitError")
+_RESOURCE = re.compile(rb"\.(?:" + b"|".join(name.encode() for name in SDK_RESOURCES) + rb")\.")
 # Ways to load .env other than load_dotenv(): settings classes, other readers, IPython's %dotenv.
 LOADS_DOTENV = (b"dotenv", b"env_file", b"read_env", b"decouple", b"environs")
 # Files that load .env for the code they run, and what says so: direnv, compose, make and
@@ -200,7 +203,7 @@ def read_code_base(files: ProjectFiles, max_files: int | None = None, max_nodes:
     for path in paths:
         found = files.read(path)
         data = found.data or b""
-        if found.ok and not any(word in data for word in RELEVANT):
+        if found.ok and not relevant(data):
             if looks_broken(data):  # a conflict, Python 2 or a binary: worth the parse that confirms it
                 parsed = parse_file(path, found)
                 if isinstance(parsed, Unreadable):
@@ -213,8 +216,7 @@ def read_code_base(files: ProjectFiles, max_files: int | None = None, max_nodes:
     # Second, the files that import a module of the project that calls the API, for its helpers.
     helpers = _helper_words(base.modules)
     for path in skipped if helpers else ():
-        data = files.read(path).data or b""
-        if any(word in data for word in helpers):
+        if helpers.search(files.read(path).data or b""):
             base._take(path, max_files, max_nodes)
     base.modules.sort(key=lambda m: m.path)
     base.loads_dotenv = base.loads_dotenv or _loaded_by_tools(files)
@@ -235,10 +237,34 @@ def _generated(path: str, data: bytes) -> str | None:
     return None
 
 
-def _helper_words(modules: list[Module]) -> set[bytes]:
+def relevant(data: bytes) -> bool:
+    """Whether a file may hold what code-usage reads (the SDK, python-dotenv, the environment)."""
+    return any(word in data for word in RELEVANT) or _RESOURCE.search(data) is not None
+
+
+def _helper_words(modules: list[Module]) -> re.Pattern[bytes] | None:
     """What a file that uses the API through the project's own helpers must spell: the name of a
-    module that calls the API (`from app import llm`, `from app.llm import ask`)."""
-    return {m.name.rsplit(".", 1)[-1].encode() for m in modules if m.usage.api_calls and m.name}
+    module that offers such a helper (`from app import llm`, `from app.llm import ask`)."""
+    names = sorted({m.name.rsplit(".", 1)[-1] for m in modules if m.name and _offers_helpers(m)})
+    return re.compile(rb"\b(?:" + b"|".join(re.escape(n).encode() for n in names) + rb")\b") if names else None
+
+
+def _offers_helpers(module: Module) -> bool:
+    """Whether a module has a function whose request the rules can follow from its callers: one that
+    returns a plain value (the reply or its text), takes `**options`, or takes the model as a parameter."""
+    import ast
+
+    for call in module.usage.api_calls:
+        function = call.scope
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        parameters = {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)}
+        model = call.args.get("model")
+        if function.args.kwarg or isinstance(model, ast.Name) and model.id in parameters or any(
+                isinstance(n, ast.Return) and n.value is not None and not isinstance(n.value, (ast.BoolOp, ast.IfExp))
+                for n in module.usage.scope_nodes(function)):
+            return True
+    return False
 
 
 def _loaded_by_tools(files: ProjectFiles) -> bool:

@@ -50,7 +50,7 @@ _AZURE_CLIENT = re.compile(r"Azure\w{0,40}\((?:[^()]|\([^()]{0,200}\)){0,800}?\b
                            r"openai_api_key|subscription_key)\s*=\s*['\"]([0-9a-f]{32}|[A-Za-z0-9]{84})['\"]")
 # Any provider's key handed to a client in code (`Client(api_key="...")`, `api_key = "..."`): the
 # name says it is a key, so a shape no pattern above knows still counts when it has a key's randomness.
-_PASSED_KEY = re.compile(r"(?<![\w])(?:api_key|[A-Za-z]\w{0,30}_api_key|api_token|access_token|subscription_key)"
+_PASSED_KEY = re.compile(r"(?<![\w])(?:[A-Za-z]\w{0,30}_)?(?:api_key|api_token|access_token|subscription_key)"
                          r"\s*=\s*['\"]([A-Za-z0-9][A-Za-z0-9_.-]{19,199})['\"]")
 _FAKE_WORDS = re.compile(r"(?i)your|here|example|sample|dummy|fake|placeholder|xxxx|test[-_]|changeme|redacted|"
                          r"insert|replace|secret[-_]?key|\*\*\*|\.\.\.|<|>")
@@ -89,7 +89,10 @@ def find_secrets(text: str) -> list[SecretHit]:
             if any(h.start <= start < h.start + len(h.value) for h in hits.values()) or looks_fake(value):
                 continue
             hits[start] = SecretHit(provider, value, start)
-    for provider, pattern in (("Azure OpenAI", _AZURE), ("Azure OpenAI", _AZURE_CLIENT), ("API", _PASSED_KEY)):
+    for provider, pattern, word in (("Azure OpenAI", _AZURE, ""), ("Azure OpenAI", _AZURE_CLIENT, "Azure"),
+                                    ("API", _PASSED_KEY, "_key"), ("API", _PASSED_KEY, "_token")):
+        if word not in text:  # the regex scans every word; the plain search first is far cheaper
+            continue
         for match in pattern.finditer(text):
             start, value = match.start(1), match.group(1)
             if start not in hits and not looks_fake(value) and (provider != "API" or _random_enough(value)):
