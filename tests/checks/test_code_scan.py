@@ -11,7 +11,7 @@ from checks.code_usage import code_usage
 from doctor.model import Status
 from doctor.project.code_base import read_code_base
 from doctor.project.source_files import ProjectFiles, walk
-from tests.checks.test_code_usage import fingerprint, located, project_with, usage
+from tests.checks.test_code_usage import fingerprint, located, models_in, project_with, usage
 from tests.conftest import base_environ, facts, make_ctx, run_check
 
 CALLER = '''import json
@@ -137,12 +137,9 @@ def test_bad_inputs_cost_bounded_time_give_the_same_result_every_run_and_never_c
 
 
 def test_a_500_kb_string_is_no_model_name(tmp_path):
-    from checks.code_models import code_models
-
-    project = project_with(tmp_path, {"big.py": BAD_INPUTS["pkg/b.py"].replace("from pkg.a import ask, client",
-                                                                                "from openai import OpenAI\nclient = OpenAI()\nask = None")})
-    files = ProjectFiles(project, tuple(walk(project)), "a walk of the folder")
-    assert code_models(read_code_base(files)) == []
+    code = BAD_INPUTS["pkg/b.py"].replace("from pkg.a import ask, client", "from openai import OpenAI\n"
+                                          "client = OpenAI()\nask = None")
+    assert models_in(project_with(tmp_path, {"big.py": code})) == []
 
 
 def test_notebooks_with_null_or_odd_sources_are_read_as_far_as_they_go(tmp_path):

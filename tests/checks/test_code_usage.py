@@ -44,6 +44,15 @@ def located(result) -> set[tuple[str, str, int | None]]:  # noqa: ANN001
     return {(f.code, f.location.file, f.location.line) for f in result.problems if f.location}
 
 
+def models_in(project, limit: int = 5) -> list[str]:  # noqa: ANN001
+    """The models the project's code names, as the live checks would get them."""
+    from checks.code_models import code_models
+    from doctor.project.code_base import read_code_base
+    from doctor.project.source_files import ProjectFiles, walk
+
+    return [m.name for m in code_models(read_code_base(ProjectFiles(project, tuple(walk(project)), "a walk")), limit)]
+
+
 def test_a_key_only_in_dotenv_that_nothing_loads_fails(tmp_path):
     result = usage(project_with(tmp_path, {"app.py": NO_DOTENV}))
     assert result.status is Status.FAIL
@@ -421,10 +430,6 @@ def ask(text):
 
 def test_wrappers_are_read_with_the_same_rules(tmp_path):
     """LangChain, LlamaIndex, LiteLLM and instructor, by their documented parameters only."""
-    from checks.code_models import code_models
-    from doctor.project.code_base import read_code_base
-    from doctor.project.source_files import ProjectFiles, walk
-
     project = project_with(tmp_path, {"wrapped.py": WRAPPED})
     found = located(usage(project))
     assert {("client-no-timeout", "wrapped.py", 8), ("client-no-timeout", "wrapped.py", 11)} <= found
@@ -435,9 +440,7 @@ def test_wrappers_are_read_with_the_same_rules(tmp_path):
     # ChatOpenAI() and LlamaIndex's OpenAI() read OPENAI_API_KEY when built: before load_dotenv() runs
     assert {("dotenv-loaded-late", "wrapped.py", line) for line in (8, 10, 11)} <= found
     assert "sdk-dict-access" not in {code for code, _, _ in found}  # instructor's reply is the typed object
-    files = ProjectFiles(project, tuple(walk(project)), "a walk of the folder")
-    assert [m.name for m in code_models(read_code_base(files), limit=5)] == ["gpt-4o-mnii", "gpt-4.1-mini",
-                                                                             "gpt-4o"]
+    assert models_in(project) == ["gpt-4o-mnii", "gpt-4.1-mini", "gpt-4o"]
 
 
 def test_names_from_other_libraries_are_not_taken_for_wrappers(tmp_path):
@@ -488,10 +491,6 @@ def plan(goal):
 
 
 def test_values_are_followed_through_the_projects_own_helpers(tmp_path):
-    from checks.code_models import code_models
-    from doctor.project.code_base import read_code_base
-    from doctor.project.source_files import ProjectFiles, walk
-
     project = project_with(tmp_path, HELPERS)
     result = usage(project)
     found = located(result)
@@ -504,9 +503,7 @@ def test_values_are_followed_through_the_projects_own_helpers(tmp_path):
     assert not any(f[0] == "max-tokens-missing" and f[1] == "app/llm.py" and f[2] == 7 for f in found)
     message = next(f.message for f in result.problems if f.code == "reply-unguarded" and f.location.line == 9)
     assert "ask(goal, 'gpt-4.1-nano').strip()" in message and "ask() returns its message.content" in message
-    files = ProjectFiles(project, tuple(walk(project)), "a walk of the folder")
-    assert [m.name for m in code_models(read_code_base(files), limit=5)][:3] == ["gpt-4o-mini", "gpt-4.1-nano",
-                                                                                 "o4-mini"]
+    assert models_in(project)[:3] == ["gpt-4o-mini", "gpt-4.1-nano", "o4-mini"]
 
 
 def test_recursive_and_star_called_helpers_are_not_guessed_at(tmp_path):
