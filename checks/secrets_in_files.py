@@ -198,8 +198,8 @@ async def _history(ctx: Context, known: set[str]) -> History:
                 f"{HISTORY_SECONDS:g} s"
             break
         batch = commits[first:first + BATCH]
-        answer = await ask("log", "--no-walk=unsorted", "--stdin", f"-G{_HISTORY_PATTERN}", "--diff-merges=first-parent",
-                           "-p", "-U0", "--no-color", "--no-renames", "--format=@@@commit %H %as",
+        answer = await ask("log", "--no-walk=unsorted", "--stdin", f"-G{_HISTORY_PATTERN}",
+                           "--diff-merges=first-parent", "-p", "-U0", "--no-color", "--no-renames", "--format=@@@commit %H %as",
                            timeout=left, max_output=HISTORY_BYTES - read, input="\n".join(batch).encode() + b"\n")
         if answer.code == 124:
             stop = f"{HISTORY_SECONDS:g} s"

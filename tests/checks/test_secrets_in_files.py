@@ -10,7 +10,9 @@ from __future__ import annotations
 import importlib
 import json
 import random
+import re
 import string
+import subprocess
 
 import pytest
 
@@ -78,7 +80,8 @@ def test_every_provider_shape_is_found(provider):
 
 
 @pytest.mark.parametrize("call", [
-    'client = AzureOpenAI(\n    azure_endpoint="https://x.openai.azure.com",\n    api_key="{key}",\n    api_version="2024-06-01")',
+    'client = AzureOpenAI(\n    azure_endpoint="https://x.openai.azure.com",\n    api_key="{key}",\n'
+    '    api_version="2024-06-01")',
     'llm = AzureChatOpenAI(deployment_name="gpt4", openai_api_key="{key}", timeout=(3, 30))',
 ])
 def test_an_azure_key_is_found_where_an_azure_client_is_given_it_and_nowhere_else(call):
@@ -181,12 +184,11 @@ def fast_history(project, count: int, key_at: int, key: str, filler: str = "VALU
     for n in range(1, count + 1):
         body = f'KEY = "{key}"\n' if n == key_at else filler.format(n=n) + "\n"
         data = body.encode()
-        stream.append(f"commit refs/heads/main\nmark :{n}\ncommitter t <t@example.invalid> {1700000000 + n * 60} +0000\n"
+        when = 1700000000 + n * 60
+        stream.append(f"commit refs/heads/main\nmark :{n}\ncommitter t <t@example.invalid> {when} +0000\n"
                       f"data 3\nc{n % 10}\n" + (f"from :{n - 1}\n" if n > 1 else "") +
                       f"M 644 inline notes.py\ndata {len(data)}\n{body}\n")
     git(project, "init", "-q", "-b", "main")
-    import subprocess
-
     subprocess.run(["git", "fast-import", "--quiet"], cwd=project, input="".join(stream).encode(), check=True,
                    capture_output=True)
     git(project, "reset", "-q", "--hard", "main")
@@ -205,8 +207,6 @@ def test_a_key_older_than_600_commits_is_found_in_a_history_bounded_by_work(tmp_
 def test_the_history_search_stops_at_its_byte_budget_and_says_which_commits_it_covered(tmp_path, monkeypatch):
     """Every commit changes a line git's search matches (a placeholder, not a key), so every commit
     costs patch bytes: the budget ends the search part way, the same way on every run."""
-    import re
-
     monkeypatch.setattr(module, "BATCH", 100)
     monkeypatch.setattr(module, "HISTORY_BYTES", 40_000)
     new, old = key_of("Groq"), key_of("Google")
