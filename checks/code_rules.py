@@ -421,6 +421,13 @@ def env_name_mismatch(code: CodeBase, env: Environment) -> Iterator[Hit]:
     is set (OPENAI_KEY and OPENAI_API_KEY): the guide's "key read under another name"."""
     defined = env.dotenv | env.shell
     for module in code.modules:
+        for node, variable, _ in _key_reads(module):  # also what a client reads when given no key
+            if not module.usage.env_read(node) and variable not in defined:
+                similar = _similar(variable, defined)
+                if similar:
+                    where = ".env" if similar in env.dotenv else "the shell"
+                    yield Hit("env-name-mismatch", module, node, f"{_quoted(node.func, 40)}() reads {variable} "
+                              f"when it is built, which nothing sets; {where} sets {similar}", severe=True)
         if not module.usage.os_names:
             continue  # neither os nor its environ or getenv is imported
         for node in module.usage.nodes:

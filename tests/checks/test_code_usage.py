@@ -513,3 +513,13 @@ def test_recursive_and_star_called_helpers_are_not_guessed_at(tmp_path):
             'def loop(p):\n    return loop(p)\n\n\nargs = ["x"]\njson.loads(ask(*args))\nloop("x").strip()\n')
     result = usage(project_with(tmp_path, {"rec.py": code}))
     assert not {"json-without-mode", "reply-unguarded"} & {f.code for f in result.problems}
+
+
+def test_a_client_given_no_key_reads_the_sdks_name_and_a_similar_one_is_set(tmp_path):
+    code = ("from dotenv import load_dotenv\nfrom langchain_openai import ChatOpenAI\nfrom openai import OpenAI\n"
+            "load_dotenv()\nclient = OpenAI(timeout=5)\nllm = ChatOpenAI(model='gpt-4o', timeout=5, max_tokens=9)\n"
+            "keyed = OpenAI(api_key='x', timeout=5)\n")
+    result = usage(project_with(tmp_path, {"app.py": code}, env="OPENAI_KEY=sk-test-fake\n"))
+    hits = [f for f in result.problems if f.code == "env-name-mismatch"]
+    assert [f.location.line for f in hits] == [5, 6]
+    assert "OpenAI() reads OPENAI_API_KEY when it is built, which nothing sets; .env sets OPENAI_KEY" in hits[0].message
