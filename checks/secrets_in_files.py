@@ -182,14 +182,13 @@ async def _history(ctx: Context, known: set[str]) -> History:
     def ask(*args: str, **options):  # noqa: ANN202 - git's answer
         return git(ctx.project, ctx.processes, ctx.shell, *args, **options)
 
-    listed = await ask("rev-list", *REFS, max_output=64 * 1024 * 1024)
+    listed, refs = await asyncio.gather(ask("rev-list", *REFS, max_output=64 * 1024 * 1024), _refs(ask))
     if listed.code != 0 or listed.truncated:
         why = (listed.err.splitlines() or ["no answer"])[0][:200]
         return History([], f"history: not searched, git could not list its commits ({why})", False)
     commits = listed.out.split()
     if not commits:
         return History([], "history: the repository has no commits yet", True, True)
-    refs = await _refs(ask)
     patches, read, covered, stop = [], 0, 0, ""
     for first in range(0, len(commits), BATCH):
         left = HISTORY_SECONDS - (time.monotonic() - started)
