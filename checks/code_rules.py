@@ -837,16 +837,24 @@ def _calls_api(module: Module, scope: ast.AST) -> bool:
     return any(id(node) in module.usage.api_call_at for node in ast.walk(scope) if isinstance(node, ast.Call))
 
 
+def _sleeps(handler: ast.ExceptHandler) -> bool:
+    """`time.sleep(...)`, `await asyncio.sleep(...)`: a handler that waits before the loop goes round
+    again retries; one that only reports the error lets a chat loop move on to the next question."""
+    return any(isinstance(n, ast.Call) and (dotted(n.func) or "").rsplit(".", 1)[-1] == "sleep"
+               for n in ast.walk(handler))
+
+
 def _retrying_handlers(module: Module, scope: Scope) -> Iterator[tuple[ast.ExceptHandler, str]]:
     """A handler inside a retry loop that lets the loop go round again: `except RateLimitError:`
-    in any loop, and one that catches every exception around a request in a `while` loop or a
-    `for attempt in range(...)` loop (a loop over items moves on; it does not retry). Each handler
-    once, however many loops enclose it."""
+    in any loop, and one that catches every exception around a request in a `for attempt in
+    range(...)` loop, or in a `while` loop when it sleeps first (a loop over items, or a chat loop
+    that reports the error, moves on; it does not retry). Each handler once, however many loops
+    enclose it."""
     usage = module.usage
     loops = [n for n in usage.scope_nodes(scope) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
     found: dict[int, tuple[ast.ExceptHandler, str]] = {}
     for loop in loops:
-        retrying = isinstance(loop, ast.While) or isinstance(loop.iter, ast.Call) and \
+        attempts = isinstance(loop, (ast.For, ast.AsyncFor)) and isinstance(loop.iter, ast.Call) and \
             dotted(loop.iter.func) == "range"
         for node in walk_scope(loop):
             if not isinstance(node, ast.Try) or id(node) in found:
@@ -856,8 +864,8 @@ def _retrying_handlers(module: Module, scope: Scope) -> Iterator[tuple[ast.Excep
                 if caught == "RateLimitError" and not any(isinstance(s, (ast.Raise, ast.Return, ast.Break))
                                                            for s in handler.body):
                     found[id(handler)] = (handler, caught)
-                elif caught == "every exception" and retrying and _calls_api(module, ast.Module(
-                        body=node.body, type_ignores=[])) and not any(
+                elif caught == "every exception" and (attempts or isinstance(loop, ast.While) and _sleeps(handler)) \
+                        and _calls_api(module, ast.Module(body=node.body, type_ignores=[])) and not any(
                         isinstance(s, (ast.Raise, ast.Return, ast.Break)) for s in ast.walk(handler)):
                     found[id(handler)] = (handler, caught)
     yield from sorted(found.values(), key=lambda h: h[0].lineno)

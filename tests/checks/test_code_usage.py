@@ -349,6 +349,7 @@ def test_a_decorator_that_retries_everything_is_only_a_finding_around_a_request(
     ("while True:\n", "    except Exception as error:\n        if attempt > 3:\n            raise\n", False),
     ("for prompt in prompts:\n", "    except Exception:\n        continue\n", False),
     ("while True:\n", "    except ValueError:\n        time.sleep(2)\n", False),
+    ("while True:\n", "    except Exception as error:\n        print('error:', error)\n", False),  # a chat loop
 ])
 def test_loops_that_retry_every_exception_around_a_request(tmp_path, loop, handler, found):
     body = "\n".join("    " + line if line else line for line in (
