@@ -93,6 +93,9 @@ async def secrets_in_files(ctx: Context) -> Result:
                      for leak, commit in history.found]
         ok += (" or its history" if history.complete else " or the part of its history searched") \
             if history.searched else f"; {history.covered}"
+    elif (ctx.project / ".git").exists():  # a repository, but git did not list its files: nor its history
+        details.append("history: not searched, git is not installed or did not answer")
+        ok += "; its history was not searched (git did not answer)"
     for leak in leaks:
         ctx.redactor.add(leak.hit.value)
     return from_findings(findings, ok, details=details)

@@ -284,3 +284,11 @@ def test_outside_git_every_file_of_the_project_is_searched(tmp_path):
 
 def test_an_empty_project_is_skipped(tmp_path):
     assert scan(write_project(tmp_path / "proj")).status is Status.SKIP
+
+
+def test_a_repository_without_git_to_read_it_says_its_history_was_not_searched(tmp_path):
+    project = in_git(tmp_path, {"a.py": "A = 1\n"})
+    result = run_check(secrets_in_files, make_ctx(project, environ=base_environ(PATH="/nonexistent")))
+    assert result.status is Status.PASS
+    assert result.message.endswith("its history was not searched (git did not answer)")
+    assert "history: not searched, git is not installed or did not answer" in result.details
