@@ -5,7 +5,9 @@ nor the environment cannot hold one of code-usage's problems, and parsing a thou
 unrelated modules would cost a second. Such files are still read (their bytes are a cheap
 search) and counted; one that looks broken (a merge conflict marker, a Python 2 print, NUL
 bytes) is parsed to confirm it, and one imported for a constant (`from config import MODEL`)
-is parsed when asked for.
+is parsed when asked for. A file that names none of these but imports a module of the project
+that offers a helper around the API (`from app.llm import ask`) is parsed too, after the others,
+so the rules can follow values through that helper.
 
 The work is bounded by what is read, never by the clock, so an unchanged tree gives the same
 findings on every run, on a fast laptop or a busy CI runner: files are taken in path order,
@@ -128,7 +130,6 @@ class CodeBase:
             if found is not None:
                 return found
         return None
-
 
     def _take(self, path: str, max_files: int, max_nodes: int) -> None:
         """Parses one file that can matter, within the budget (else it is counted as not reached)."""
