@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Callable, Iterable, Iterator, NamedTuple, TypeVar
 
 from doctor.project.code_base import CodeBase, Module
 from doctor.project.openai_usage import (
@@ -103,8 +103,7 @@ def _content_source(module: Module, node: ast.AST, scope: Scope, line: int) -> a
     return _followed(module, node, scope, line, content)
 
 
-@dataclass(frozen=True)
-class Returned:
+class Returned(NamedTuple):
     """What a helper of the project returns, proved from every one of its `return` statements:
     the reply of one API call (`kind` "reply") or that reply's text ("content"), and whether the
     helper itself looks at the text or the finish_reason before it returns it."""
@@ -444,14 +443,14 @@ def env_name_mismatch(code: CodeBase, env: Environment) -> Iterator[Hit]:
 
 # The kinds of variable that reach the API; a kind other than a key counts only with a provider's
 # name in it (DATABASE_URL is not the API's).
-_VARIABLE_KINDS = (("key", re.compile(r"KEY|TOKEN|SECRET", re.I)), ("version", re.compile(r"VERSION", re.I)),
-                   ("deployment", re.compile(r"DEPLOY", re.I)),
-                   ("endpoint", re.compile(r"ENDPOINT|BASE|URL|URI|HOST", re.I)))
+_VARIABLE_KINDS = (("key", ("KEY", "TOKEN", "SECRET")), ("version", ("VERSION",)), ("deployment", ("DEPLOY",)),
+                   ("endpoint", ("ENDPOINT", "BASE", "URL", "URI", "HOST")))
 
 
 def _api_variable(name: str) -> str | None:
     """"key", "endpoint", "version" or "deployment" for a variable that reaches the API, else None."""
-    kind = next((kind for kind, words in _VARIABLE_KINDS if words.search(name)), None)
+    upper = name.upper()
+    kind = next((kind for kind, words in _VARIABLE_KINDS if any(word in upper for word in words)), None)
     if kind is None or kind != "key" and not _providers(name):
         return None
     return kind

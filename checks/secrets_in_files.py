@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from doctor.model import Finding, Result, Status, check, from_findings, skipped
 
@@ -165,8 +165,9 @@ _NOUNS = {"GitHub": "GitHub token", "AWS": "AWS access key", "JWT": "JWT bearer 
           "API": "API key handed to a client in code"}
 
 
-@dataclass(frozen=True)
-class History:
+class History(NamedTuple):
+    """What the history search found, and what it covered."""
+
     found: list[tuple[Leak, str]]
     covered: str  # what was searched, in words
     searched: bool  # some history was searched

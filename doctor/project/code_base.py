@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -45,7 +46,6 @@ SDK_RESOURCES = ("chat", "completions", "responses", "embeddings", "beta", "imag
 # A cheap superset, looked for in every file: "penai" in any case spelling the SDK, "env" in
 # dotenv, environ and getenv; then the resources, in one search.
 RELEVANT = (b"penai", b"penAI", b"PENAI", b"env", b"RateLimitError")
-_RESOURCE = re.compile(rb"\.(?:" + b"|".join(name.encode() for name in SDK_RESOURCES) + rb")\.")
 # Ways to load .env other than load_dotenv(): settings classes, other readers, IPython's %dotenv.
 LOADS_DOTENV = (b"dotenv", b"env_file", b"read_env", b"decouple", b"environs")
 # Files that load .env for the code they run, and what says so: direnv, compose, make and
@@ -240,7 +240,13 @@ def _generated(path: str, data: bytes) -> str | None:
 
 def relevant(data: bytes) -> bool:
     """Whether a file may hold what code-usage reads (the SDK, python-dotenv, the environment)."""
-    return any(word in data for word in RELEVANT) or _RESOURCE.search(data) is not None
+    return any(word in data for word in RELEVANT) or _resource().search(data) is not None
+
+
+@cache
+def _resource() -> re.Pattern[bytes]:
+    """`.responses.`, `.chat.`...: compiled on first use (a run with no Python never needs it)."""
+    return re.compile(rb"\.(?:" + b"|".join(name.encode() for name in SDK_RESOURCES) + rb")\.")
 
 
 def _helper_words(modules: list[Module]) -> re.Pattern[bytes] | None:

@@ -35,8 +35,7 @@ _CALLS = (
 )
 
 
-@dataclass(frozen=True)
-class Wrapper:
+class Wrapper(NamedTuple):
     """A library people reach the same API through, read by its documented parameters only."""
 
     name: str  # as a message names it
@@ -170,8 +169,7 @@ class ClientBuild:
         return keywords(self.node)
 
 
-@dataclass(frozen=True)
-class WrapperUse:
+class WrapperUse(NamedTuple):
     """A wrapper's client built (`ChatOpenAI(...)`) or request sent (`litellm.completion(...)`)."""
 
     node: ast.Call

@@ -43,15 +43,24 @@ def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """The shapes compiled on first use: most runs find no key-like text to look at."""
     return tuple((name, re.compile(_BOUNDARY.format(pattern))) for name, pattern in PATTERNS)
 # Azure keys are 32 hex characters (or 84 letters and digits, the newer shape): a secret only
-# where a variable says so, or where an Azure client is given it. Each match starts at a literal
-# word and its repetitions are bounded and unambiguous, so the search stays linear.
-_AZURE = re.compile(r"(?i)azure[\w]*key\s*[=:]\s*['\"]?([0-9a-f]{32}|[A-Za-z0-9]{84})\b")
-_AZURE_CLIENT = re.compile(r"Azure\w{0,40}\((?:[^()]|\([^()]{0,200}\)){0,800}?\b(?:api_key|azure_api_key|"
-                           r"openai_api_key|subscription_key)\s*=\s*['\"]([0-9a-f]{32}|[A-Za-z0-9]{84})['\"]")
-# Any provider's key handed to a client in code (`Client(api_key="...")`, `api_key = "..."`): the
-# name says it is a key, so a shape no pattern above knows still counts when it has a key's randomness.
-_PASSED_KEY = re.compile(r"(?<![\w])(?:[A-Za-z]\w{0,30}_)?(?:api_key|api_token|access_token|subscription_key)"
-                         r"\s*=\s*['\"]([A-Za-z0-9][A-Za-z0-9_.-]{19,199})['\"]")
+# where a variable says so, or where an Azure client is given it. Any provider's key handed to a
+# client in code (`Client(api_key="...")`, `api_key = "..."`): the name says it is a key, so a
+# shape no pattern above knows still counts when it has a key's randomness. Each match starts at
+# a literal word and its repetitions are bounded and unambiguous, so the search stays linear.
+_IN_CONTEXT = (
+    ("Azure OpenAI", r"(?i)azure[\w]*key\s*[=:]\s*['\"]?([0-9a-f]{32}|[A-Za-z0-9]{84})\b", ""),
+    ("Azure OpenAI", r"Azure\w{0,40}\((?:[^()]|\([^()]{0,200}\)){0,800}?\b(?:api_key|azure_api_key|openai_api_key|"
+                     r"subscription_key)\s*=\s*['\"]([0-9a-f]{32}|[A-Za-z0-9]{84})['\"]", "Azure"),
+    ("API", r"(?<![\w])(?:[A-Za-z]\w{0,30}_)?(?:api_key|api_token|access_token|subscription_key)\s*=\s*"
+            r"['\"]([A-Za-z0-9][A-Za-z0-9_.-]{19,199})['\"]", "_key"),
+)
+
+
+@cache
+def _in_context() -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    return tuple((name, re.compile(pattern), word) for name, pattern, word in _IN_CONTEXT)
+
+
 _FAKE_WORDS = re.compile(r"(?i)your|here|example|sample|dummy|fake|placeholder|xxxx|test[-_]|changeme|redacted|"
                          r"insert|replace|secret[-_]?key|\*\*\*|\.\.\.|<|>")
 MIN_ENTROPY = 3.2  # bits a character; real keys sit near 5.5, typed placeholders far below
@@ -89,9 +98,8 @@ def find_secrets(text: str) -> list[SecretHit]:
             if any(h.start <= start < h.start + len(h.value) for h in hits.values()) or looks_fake(value):
                 continue
             hits[start] = SecretHit(provider, value, start)
-    for provider, pattern, word in (("Azure OpenAI", _AZURE, ""), ("Azure OpenAI", _AZURE_CLIENT, "Azure"),
-                                    ("API", _PASSED_KEY, "_key"), ("API", _PASSED_KEY, "_token")):
-        if word not in text:  # the regex scans every word; the plain search first is far cheaper
+    for provider, pattern, word in _in_context():
+        if word not in text and (word != "_key" or "_token" not in text):  # a plain search first is far cheaper
             continue
         for match in pattern.finditer(text):
             start, value = match.start(1), match.group(1)
