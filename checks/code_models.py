@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from doctor.project.code_base import CodeBase, Module
 
 MAX_MODELS = 3
+MAX_NAME = 200  # longer is no model's name (a 500 KB literal is data, not a model to test)
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,70 @@ def code_models(code: CodeBase, limit: int = MAX_MODELS) -> list[CodeModel]:
     the literal that spells it (a constant's definition, where a typo would be fixed)."""
     found: dict[str, CodeModel] = {}
     for module in code.modules:
-        for call in module.usage.api_calls:
-            value = call.args.get("model")
-            if call.kind not in ("chat", "responses") or value is None:
-                continue
-            named = _literal(code, module, value)
+        for value, where_module in _model_arguments(code, module):
+            named = _literal(code, where_module, value)
             if named is not None and named[0] not in found and len(found) < limit:
                 name, where_module, node = named
                 where = where_module.source.position(node)
                 found[name] = CodeModel(name, where_module.path, where.line, where.label)
     return list(found.values())
+
+
+def _model_arguments(code: CodeBase, module: Module) -> list[tuple[ast.expr, Module]]:
+    """The model arguments of the module's chat requests and of its wrappers' chat models, in line
+    order; a model that is a parameter of the request's function is followed one call deep, to its
+    default and the literals the project's calls of that function pass."""
+    values = []
+    for call in module.usage.api_calls:
+        if call.kind in ("chat", "responses") and "model" in call.args:
+            values += [(call.node.lineno, value, where) for value, where in
+                       _through_parameter(code, module, call.scope, call.args["model"])]
+    for use in module.usage.wrappers:
+        given = [use.args[name] for name in use.wrapper.model_args if name in use.args]
+        if given and (not use.wrapper.request or _openai_model(given[0])):
+            values.append((use.node.lineno, given[0], module))
+    return [(value, where) for _, value, where in sorted(values, key=lambda item: item[0])]
+
+
+def _through_parameter(code: CodeBase, module: Module, scope: ast.AST,
+                       value: ast.expr) -> list[tuple[ast.expr, Module]]:
+    if not isinstance(value, ast.Name) or not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return [(value, module)]
+    arguments = scope.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    names = [a.arg for a in (*positional, *arguments.kwonlyargs)]
+    if value.id not in names or value.id in module.usage.bindings(scope):
+        return [(value, module)]  # not a parameter, or one the function rebinds
+    index = names.index(value.id)
+    defaults = dict(zip([a.arg for a in positional][len(positional) - len(arguments.defaults):], arguments.defaults))
+    defaults.update({a.arg: d for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None})
+    found = [(defaults[value.id], module)] if value.id in defaults else []
+    passed: list[tuple[tuple[str, int, int], ast.expr, Module]] = []
+    for caller in code.modules:
+        if scope.name not in caller.usage.words:
+            continue
+        for node in caller.usage.nodes:
+            if not isinstance(node, ast.Call):
+                continue
+            target = code.function_called(caller, node)
+            if target is None or target[1] is not scope:
+                continue
+            given = {k.arg: k.value for k in node.keywords if k.arg}
+            if value.id not in given and index < len(positional) and index < len(node.args) and \
+                    not any(isinstance(a, ast.Starred) for a in node.args[:index + 1]):
+                given[value.id] = node.args[index]
+            if value.id in given:
+                passed.append(((caller.path, node.lineno, node.col_offset), given[value.id], caller))
+    return found + [(given_value, caller) for _, given_value, caller in sorted(passed, key=lambda p: p[0])]
+
+
+def _openai_model(value: ast.expr) -> bool:
+    """A LiteLLM model the doctor's OpenAI-compatible probes can ask for as it is spelt: a bare name of
+    OpenAI's own (a bare "claude-..." goes elsewhere; "openai/gpt-4o" is another name to the API)."""
+    from doctor.project.openai_usage import constant_text
+
+    text = constant_text(value)
+    return text is not None and text.startswith(("gpt-", "o1", "o3", "o4", "chatgpt-"))
 
 
 def _literal(code: CodeBase, module: Module, value: ast.expr) -> tuple[str, Module, ast.expr] | None:
@@ -54,7 +109,8 @@ def _literal(code: CodeBase, module: Module, value: ast.expr) -> tuple[str, Modu
 
     text = constant_text(value)
     if text is not None:
-        return (text.strip(), module, value) if text.strip() else None
+        name = text.strip()
+        return (name, module, value) if name and len(name) <= MAX_NAME else None
     if not isinstance(value, ast.Name):
         return None
     if value.id in module.usage.constants:

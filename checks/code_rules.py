@@ -12,15 +12,15 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Callable, Iterable, Iterator, NamedTuple, TypeVar
 
 from doctor.project.code_base import CodeBase, Module
 from doctor.project.openai_usage import (
-    REMOVED_IN_V1, ApiCall, ModuleUsage, Scope, attribute_path, constant_number, constant_text, dotted, walk_scope,
+    REMOVED_EXCEPTIONS, REMOVED_IN_V1, REMOVED_MODULES, ApiCall, ModuleUsage, Scope, attribute_path, constant_number,
+    constant_text, dotted, keywords, walk_scope,
 )
 
 API_WORDS = re.compile(r"KEY|TOKEN|OPENAI|AZURE|API|BASE_URL")
-KEY_WORDS = re.compile(r"KEY|TOKEN", re.I)
 PROVIDER_WORDS = ("OPENAI", "AZURE", "ANTHROPIC", "CLAUDE", "GROQ", "GEMINI", "GOOGLE", "MISTRAL", "COHERE",
                   "DEEPSEEK", "OPENROUTER", "TOGETHER", "HUGGINGFACE", "PERPLEXITY", "XAI")
 KEY_VARIABLES = {"OpenAI": "OPENAI_API_KEY", "AsyncOpenAI": "OPENAI_API_KEY",
@@ -38,6 +38,13 @@ class Environment:
     dotenv: frozenset[str]
     shell: frozenset[str]
     openai_major: int | None  # None: not known
+    sdk: str = ""  # what 0.28-style code will meet, in words: "the project's SDK is 1.x"
+
+    @property
+    def legacy_breaks(self) -> bool:
+        """Whether 0.28-style code breaks here: a 1.x SDK installed, or none installed while the
+        record does not keep openai below 1.0 (a fresh install gets the newest)."""
+        return self.openai_major is not None and self.openai_major >= 1
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,8 @@ def _reply_call(module: Module, node: ast.AST, scope: Scope, line: int) -> ApiCa
     """The API call whose reply `node` is (a name bound to it, or the call itself)."""
     def call_of(value: ast.AST) -> ApiCall | None:
         value = value.value if isinstance(value, ast.Await) else value
-        return module.usage.api_call_at.get(id(value))
+        call = module.usage.api_call_at.get(id(value))
+        return None if call is not None and "response_model" in call.args else call  # instructor: a typed object
 
     return _followed(module, node, scope, line, call_of)
 
@@ -95,6 +103,84 @@ def _content_source(module: Module, node: ast.AST, scope: Scope, line: int) -> a
     return _followed(module, node, scope, line, content)
 
 
+class Returned(NamedTuple):
+    """What a helper of the project returns, proved from every one of its `return` statements:
+    the reply of one API call (`kind` "reply") or that reply's text ("content"), and whether the
+    helper itself looks at the text or the finish_reason before it returns it."""
+
+    kind: str
+    call: ApiCall
+    module: Module  # where the helper and its call are
+    function: ast.FunctionDef | ast.AsyncFunctionDef
+    checked: bool
+
+    @property
+    def name(self) -> str:
+        return self.function.name
+
+    def sends(self, site: ast.AST, keyword: str) -> bool | None:
+        """Whether the request sends `keyword` when the helper is called at `site`: its own argument,
+        or one the site hands on through the helper's `**options`; None when that cannot be known."""
+        if keyword in self.call.args:
+            return True
+        if not self.call.open_ended:
+            return False
+        site = site.value if isinstance(site, ast.Await) else site
+        if not isinstance(site, ast.Call) or _passed_on(self.module, self.function) is not self.call or \
+                any(k.arg is None for k in site.keywords):
+            return None
+        return any(k.arg == keyword for k in site.keywords)
+
+
+def _helper_result(code: CodeBase, module: Module, node: ast.AST, scope: Scope, line: int) -> Returned | None:
+    """For a value that is (a name bound to) a call of the project's own function, what that function
+    returns, one call deep: `json.loads(ask(prompt))`, `text = ask(prompt); text.strip()`."""
+    def called(value: ast.AST) -> Returned | None:
+        value = value.value if isinstance(value, ast.Await) else value
+        if not isinstance(value, ast.Call):
+            return None
+        found = code.function_called(module, value)
+        if found is None:
+            return None
+        key = ("returned", id(found[1]))
+        if key not in code.derived:
+            code.derived[key] = _returned(*found)
+        return code.derived[key]  # type: ignore[return-value]
+
+    return _followed(module, node, scope, line, called)
+
+
+def _unchecked_helpers(code: CodeBase) -> frozenset[str]:
+    """The names of the project's functions that return a reply's text without looking at it."""
+    if "helpers" not in code.derived:
+        code.derived["helpers"] = frozenset(
+            name for module in code.modules if module.usage.api_calls for name, function in
+            module.usage.functions.items() if (found := _returned(module, function)) is not None and
+            found.kind == "content" and not found.checked)
+    return code.derived["helpers"]  # type: ignore[return-value]
+
+
+def _returned(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Returned | None:
+    returns = [n for n in module.usage.scope_nodes(function) if isinstance(n, ast.Return)]
+    if not returns or any(r.value is None for r in returns) or not module.usage.api_calls:
+        return None
+    found: set[tuple[str, int]] = set()
+    call: ApiCall | None = None
+    for statement in returns:
+        content = _content_source(module, statement.value, function, statement.lineno)
+        kind = "content" if content is not None else "reply"
+        root = attribute_path(content)[0] if content is not None else statement.value
+        call = _reply_call(module, root, function, statement.lineno)
+        if call is None or call.scope is not function:
+            return None
+        found.add((kind, id(call.node)))
+    if len(found) != 1 or call is None:
+        return None
+    nodes = module.usage.scope_nodes(function)
+    checked = bool({"finish_reason", "refusal"} & set(_strings(nodes))) or bool(_tested_names(nodes))
+    return Returned(next(iter(found))[0], call, module, function, checked)
+
+
 def _strings(nodes: Iterable[ast.AST]) -> Iterator[str]:
     """The string literals and attribute names among some nodes (comments are not code)."""
     for child in nodes:
@@ -106,46 +192,102 @@ def _strings(nodes: Iterable[ast.AST]) -> Iterator[str]:
 
 # -- the rules -----------------------------------------------------------------------------
 def pre_v1(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """0.28-style names on a 1.x SDK: they raise APIRemovedInV1 (or, for api_base, do nothing)."""
-    if env.openai_major is None or env.openai_major < 1:
+    """0.28-style names on a 1.x SDK: they raise APIRemovedInV1, an AttributeError or an ImportError
+    (or, for api_base, are silently ignored)."""
+    if not env.legacy_breaks:
         return
+    sdk = env.sdk or f"the project's SDK is {env.openai_major}.x"
+    for module, node, symbol in _legacy_names(code):
+        what = "is ignored by" if symbol == "openai.api_base" else "was removed in"
+        yield Hit("code-pre-v1", module, node, f"{symbol} {what} openai 1.0, and {sdk}", severe=True)
+
+
+def _legacy_names(code: CodeBase) -> Iterator[tuple[Module, ast.AST, str]]:
+    """Every 0.x name the code uses, once a line: `openai.ChatCompletion`, `openai.error.*`, the old
+    exception names, `openai.embeddings_utils`, `openai.Engine`, an assignment to `openai.api_base`."""
     for module in code.modules:
         usage = module.usage
         if not usage.openai_modules and not usage.openai_names:
             continue
         seen: set[int] = set()
-        for node in module.usage.nodes:
-            symbol = None
-            if isinstance(node, ast.Attribute) and usage.is_openai_module(node.value):
-                if node.attr in REMOVED_IN_V1 or node.attr == "error":
-                    symbol = f"openai.{node.attr}"
-                elif node.attr == "api_base" and isinstance(node.ctx, ast.Store):
-                    symbol = "openai.api_base"
-            elif isinstance(node, ast.ImportFrom) and (node.module == "openai.error" or node.module == "openai" and
-                                                       any(a.name in REMOVED_IN_V1 for a in node.names)):
-                symbol = f"from {node.module} import ..."
+        for node in usage.nodes:
+            symbol = _legacy_symbol(usage, node)
             if symbol and node.lineno not in seen:
                 seen.add(node.lineno)
-                what = "is ignored by" if symbol == "openai.api_base" else "was removed in"
-                yield Hit("code-pre-v1", module, node, f"{symbol} {what} openai 1.0, and the project's SDK is "
-                          f"{env.openai_major}.x", severe=True)
+                yield module, node, symbol
+
+
+def _legacy_symbol(usage: ModuleUsage, node: ast.AST) -> str | None:
+    if isinstance(node, ast.Attribute) and usage.is_openai_module(node.value):
+        if node.attr in REMOVED_IN_V1 or node.attr in REMOVED_MODULES or node.attr in REMOVED_EXCEPTIONS:
+            return f"openai.{node.attr}"
+        if node.attr == "api_base" and isinstance(node.ctx, ast.Store):
+            return "openai.api_base"
+    elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        top, _, sub = node.module.partition(".")
+        removed = REMOVED_IN_V1 | REMOVED_EXCEPTIONS | REMOVED_MODULES
+        if top == "openai" and (sub.split(".")[0] in REMOVED_MODULES or not sub and any(
+                a.name in removed for a in node.names)):
+            return f"from {node.module} import {', '.join(a.name for a in node.names)[:60]}"
+    elif isinstance(node, ast.Import):
+        names = [a.name for a in node.names if a.name.split(".")[:1] == ["openai"] and
+                 a.name.split(".")[1:2] and a.name.split(".")[1] in REMOVED_MODULES]
+        return f"import {names[0]}" if names else None
+    return None
+
+
+def _legacy_call(module: Module, value: ast.AST) -> str | None:
+    """"openai.ChatCompletion.create" for a 0.x request (`openai.ChatCompletion.create(...)`)."""
+    value = value.value if isinstance(value, ast.Await) else value
+    if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
+        return None
+    owner = value.func.value
+    symbol = module.usage.openai_symbol(owner)
+    if symbol in REMOVED_IN_V1 and value.func.attr in ("create", "acreate"):
+        return f"{_quoted(owner)}.{value.func.attr}"
+    return None
 
 
 def dict_access(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """`response["choices"]` on a 1.x reply, which is an object."""
+    """`response["choices"]` on a 1.x reply, which is an object; and on the reply of a 0.28-style
+    call where that call must move to 1.x (code-pre-v1), so one pass of fixes is enough."""
     for module in code.modules:
-        if not module.usage.api_calls:
+        legacy = env.legacy_breaks and bool(module.usage.openai_modules | set(module.usage.openai_names))
+        if not module.usage.api_calls and not legacy:
             continue
         for node in module.usage.nodes:
             if not (isinstance(node, ast.Subscript) and constant_text(node.slice) is not None):
                 continue
             root, _ = attribute_path(node.value)
             scope = module.usage.scope_of(node)
+            key = constant_text(node.slice)
             call = _reply_call(module, root, scope, node.lineno) or _stream_chunk(module, root, scope, node.lineno)
             if call is not None:
-                yield Hit("sdk-dict-access", module, node, f"[{constant_text(node.slice)!r}] reads a reply of "
-                          f"{ast.unparse(call.node.func)}() as a dict; since openai 1.0 it is an object",
+                yield Hit("sdk-dict-access", module, node, f"{_quoted(node)} reads a reply of "
+                          f"{_quoted(call.node.func)}() as a dict; since openai 1.0 it is an object",
                           severe=True)
+                continue
+            old = _followed(module, root, scope, node.lineno, lambda v: _legacy_call(module, v)) if legacy else None
+            if old is not None:
+                yield Hit("sdk-dict-access", module, node, f"{_quoted(node)} reads the reply of {old}() as a dict: "
+                          f"once that call moves to openai 1.x the reply is an object ({key}: .{key})", severe=True)
+
+
+def _quoted(node: ast.AST, limit: int = 60) -> str:
+    """The expression as the code spells it, cut to `limit` characters (a message quotes what is wrong)."""
+    text = _text(node)
+    if text is None:
+        return "this expression"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _text(node: ast.AST) -> str | None:
+    """The source of an expression, or None when it nests deeper than Python can unparse."""
+    try:
+        return ast.unparse(node)
+    except (RecursionError, ValueError):
+        return None
 
 
 def _key_reads(module: Module) -> Iterator[tuple[ast.AST, str, Scope]]:
@@ -159,6 +301,10 @@ def _key_reads(module: Module) -> Iterator[tuple[ast.AST, str, Scope]]:
     for build in usage.clients:
         if "api_key" not in build.args and "**" not in build.args:
             yield build.node, KEY_VARIABLES[build.cls], build.scope
+    for use in usage.wrappers:  # ChatOpenAI() reads OPENAI_API_KEY when it is built, as OpenAI() does
+        wrapper = use.wrapper
+        if wrapper.key_variable and not (set(wrapper.key_args) | {"**"}) & use.args.keys():
+            yield use.node, wrapper.key_variable, use.scope
 
 
 def dotenv_not_loaded(code: CodeBase, env: Environment) -> Iterator[Hit]:
@@ -173,30 +319,56 @@ def dotenv_not_loaded(code: CodeBase, env: Environment) -> Iterator[Hit]:
 
 
 def dotenv_loaded_late(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """A client built, or the key read, at import time, before load_dotenv() has run."""
+    """A client built, or the key read, at import time, before load_dotenv() has run; also when
+    load_dotenv() runs only inside a function, which can run only after the import."""
     reported: set[tuple[str, int]] = set()
+    loads = {module.path: _first_load(module) for module in code.modules}
+    at_top = any(line is not None for line in loads.values())  # then a function's load may come after it
     for module in code.modules:
-        load = _first_load(module)
-        if load is None:
+        load = loads[module.path]
+        inside = _loading_function(module) if load is None and not at_top else None
+        if load is None and inside is None:
             continue
+        when = f"before {module.path} line {load} runs load_dotenv()" if inside is None else \
+            f"but load_dotenv() runs only inside {inside.name}() ({module.path} line {inside.lineno}), " \
+            "which can run only after the import"
         for where, node, variable in _late_in(code, module, set()):
             if variable in env.dotenv and (where.path, node.lineno) not in reported:
                 reported.add((where.path, node.lineno))
                 also = " (the shell sets it too, so the code gets the shell's value, which may be stale)" \
                     if variable in env.shell else ""
-                yield Hit("dotenv-loaded-late", where, node, f"{variable} is read here at import time, before "
-                          f"{module.path} line {load} runs load_dotenv(){also}", severe=variable not in env.shell)
+                yield Hit("dotenv-loaded-late", where, node, f"{variable} is read here at import time, {when}{also}",
+                          severe=variable not in env.shell)
 
 
 def _first_load(module: Module) -> int | None:
-    """The line of the first top-level statement that runs load_dotenv() (an `if __name__` block counts)."""
+    """The line of the first top-level statement that runs load_dotenv(), itself or through a
+    function of the module it calls (`if __name__ == "__main__": main()` counts)."""
     if not module.usage.dotenv_names:
         return None
+    loaders = {f.name for f in module.source.tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+               and _loads_dotenv(module, f)}
     for statement in module.source.tree.body:
-        if not isinstance(statement, _DEFINITIONS) and any(module.usage.is_dotenv_load(n)
-                                                           for n in walk_scope(statement)):
-            return statement.lineno
+        if isinstance(statement, _DEFINITIONS):
+            continue
+        for node in walk_scope(statement):
+            if module.usage.is_dotenv_load(node) or isinstance(node, ast.Call) and \
+                    isinstance(node.func, ast.Name) and node.func.id in loaders:
+                return statement.lineno
     return None
+
+
+def _loads_dotenv(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return bool(module.usage.dotenv_names) and any(module.usage.is_dotenv_load(n)
+                                                       for n in module.usage.scope_nodes(function))
+
+
+def _loading_function(module: Module) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """A function of the module that runs load_dotenv(), when no top-level statement runs it."""
+    if not module.usage.dotenv_names:
+        return None
+    return next((f for f in module.source.tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and _loads_dotenv(module, f)), None)
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -243,15 +415,24 @@ def _late_in(code: CodeBase, module: Module, visited: set[str], depth: int = 0) 
 
 
 def env_name_mismatch(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """A key read under a name nothing sets, while a key of the same provider is set under a very
-    similar name (OPENAI_KEY and OPENAI_API_KEY): the guide's "key read under another name"."""
+    """A variable the code reads to reach the API (a key, an endpoint or base URL, an API version, a
+    deployment) under a name nothing sets, while a very similar name of the same kind and provider
+    is set (OPENAI_KEY and OPENAI_API_KEY): the guide's "key read under another name"."""
     defined = env.dotenv | env.shell
     for module in code.modules:
+        for node, variable, _ in _key_reads(module):  # also what a client reads when given no key
+            if not module.usage.env_read(node) and variable not in defined:
+                similar = _similar(variable, defined)
+                if similar:
+                    where = ".env" if similar in env.dotenv else "the shell"
+                    yield Hit("env-name-mismatch", module, node, f"{_quoted(node.func, 40)}() reads {variable} "
+                              f"when it is built, which nothing sets; {where} sets {similar}", severe=True)
         if not module.usage.os_names:
             continue  # neither os nor its environ or getenv is imported
         for node in module.usage.nodes:
             read = module.usage.env_read(node)
-            if not read or read[1] or read[0] in defined or not KEY_WORDS.search(read[0]):
+            if not read or read[1] or read[0] in defined or _api_variable(read[0]) is None and \
+                    not _providers(read[0]):
                 continue
             similar = _similar(read[0], defined)
             if similar:
@@ -260,19 +441,40 @@ def env_name_mismatch(code: CodeBase, env: Environment) -> Iterator[Hit]:
                           f"{where} sets {similar}", severe=read[2])
 
 
+# The kinds of variable that reach the API; a kind other than a key counts only with a provider's
+# name in it (DATABASE_URL is not the API's).
+_VARIABLE_KINDS = (("key", ("KEY", "TOKEN", "SECRET")), ("version", ("VERSION",)), ("deployment", ("DEPLOY",)),
+                   ("endpoint", ("ENDPOINT", "BASE", "URL", "URI", "HOST")))
+
+
+def _api_variable(name: str) -> str | None:
+    """"key", "endpoint", "version" or "deployment" for a variable that reaches the API, else None."""
+    upper = name.upper()
+    kind = next((kind for kind, words in _VARIABLE_KINDS if any(word in upper for word in words)), None)
+    if kind is None or kind != "key" and not _providers(name):
+        return None
+    return kind
+
+
+def _providers(name: str) -> set[str]:
+    squeezed = re.sub(r"[^A-Z0-9]", "", name.upper())
+    return {p for p in PROVIDER_WORDS if p in squeezed}
+
+
 def _similar(name: str, defined: Iterable[str]) -> str | None:
-    """The defined key name most like `name`: the same providers in it (AZURE_OPENAI_API_KEY is not
-    a misspelt OPENAI_API_KEY) and nearly the same letters."""
+    """The defined name most like `name`: the same kind (a key for a key; any kind of the API's when the
+    kind word itself is misspelt), the same providers in it
+    (AZURE_OPENAI_API_KEY is not a misspelt OPENAI_API_KEY) and nearly the same letters."""
     import difflib
 
     squeeze = re.sub(r"[^A-Z0-9]", "", name.upper())
-    providers = {p for p in PROVIDER_WORDS if p in squeeze}
+    kind, providers = _api_variable(name), _providers(name)
     best, score = None, 0.0
     for other in defined:
-        other_squeezed = re.sub(r"[^A-Z0-9]", "", other.upper())
-        if not KEY_WORDS.search(other) or {p for p in PROVIDER_WORDS if p in other_squeezed} != providers:
+        other_kind = _api_variable(other)  # a misspelt kind word (VERSON) takes the kind of its match
+        if other_kind is None or kind not in (None, other_kind) or _providers(other) != providers:
             continue
-        ratio = difflib.SequenceMatcher(None, squeeze, other_squeezed).ratio()
+        ratio = difflib.SequenceMatcher(None, squeeze, re.sub(r"[^A-Z0-9]", "", other.upper())).ratio()
         if ratio > score:
             best, score = other, ratio
     return best if score >= 0.8 else None
@@ -324,10 +526,12 @@ def _texts(module: Module, node: ast.AST | None, scope: Scope, line: int, depth:
 
 
 def _mutated(module: Module, name: str, scope: Scope) -> bool:
-    """`messages.append(...)`, `+=`: the literal is not the whole list."""
+    """`messages.append(...)`, `+=`, `options["x"] = ...`: the literal is not the whole value."""
     for node in walk_scope(scope):
         if isinstance(node, ast.Attribute) and dotted(node.value) == name and node.attr in (
-                "append", "extend", "insert", "__iadd__"):
+                "append", "extend", "insert", "__iadd__", "update", "setdefault", "pop", "__setitem__"):
+            return True
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and dotted(node.value) == name:
             return True
         if isinstance(node, ast.AugAssign) and dotted(node.target) == name:
             return True
@@ -335,52 +539,72 @@ def _mutated(module: Module, name: str, scope: Scope) -> bool:
 
 
 def json_without_mode(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """json.loads() of a reply asked for without JSON mode: any prose or ``` fence breaks it."""
+    """json.loads() of a reply asked for without JSON mode: any prose or ``` fence breaks it; also of
+    what a helper of the project returns when that is such a reply's text."""
     for module in code.modules:
         loads = module.usage.json_loads
-        if not loads or not module.usage.api_calls:
+        if not loads:
             continue
         for node in module.usage.nodes:
             if not (isinstance(node, ast.Call) and node.args and dotted(node.func) in loads):
                 continue
             scope = module.usage.scope_of(node)
-            content = _content_source(module, node.args[0], scope, node.lineno)
-            if content is None:
+            content = _content_source(module, node.args[0], scope, node.lineno) if module.usage.api_calls else None
+            if content is not None:
+                call = _reply_call(module, attribute_path(content)[0], scope, node.lineno)
+                what = f"the reply of line {call.node.lineno}" if call is not None else ""
+            else:
+                helper = _helper_result(code, module, node.args[0], scope, node.lineno)
+                call = helper.call if helper is not None and helper.kind == "content" and \
+                    helper.sends(node.args[0], "response_format") is False else None
+                what = f"what {helper.name}() returns, the reply of {helper.module.path} line " \
+                       f"{call.node.lineno}" if helper is not None and call is not None else ""
+                if call is not None and call.method != "parse":
+                    yield _json_hit(module, node, what)
                 continue
-            root, _ = attribute_path(content)
-            call = _reply_call(module, root, scope, node.lineno)
             if call is not None and call.method != "parse" and not call.open_ended and \
                     "response_format" not in call.args:
-                yield Hit("json-without-mode", module, node, f"json.loads() of the reply of line {call.node.lineno}, "
-                          "which asks for no JSON mode (response_format): a reply in prose or in ``` fences breaks it")
+                yield _json_hit(module, node, what)
+
+
+def _json_hit(module: Module, node: ast.AST, what: str) -> Hit:
+    return Hit("json-without-mode", module, node, f"json.loads() of {what}, which asks for no JSON mode "
+               "(response_format): a reply in prose or in ``` fences breaks it")
 
 
 def reply_unguarded(code: CodeBase, env: Environment) -> Iterator[Hit]:
     """The reply's text used as a string with no check that it is there (it is None on a refusal,
-    a tool call, or a content filter)."""
+    a tool call, or a content filter): read in the same function, or returned unchecked by a helper
+    of the project (`ask(prompt).strip()`)."""
+    helpers = _unchecked_helpers(code)
     for module in code.modules:
-        if not {"message", "content"} <= module.usage.words:
+        reads = {"message", "content"} <= module.usage.words
+        through = bool(helpers & module.usage.words)
+        if not reads and not through:
             continue
         for scope in module.usage.scopes:
             nodes = module.usage.scope_nodes(scope)
-            if not any(isinstance(n, ast.Attribute) and n.attr == "content" and isinstance(n.value, ast.Attribute)
-                       and n.value.attr == "message" for n in nodes):
-                continue  # no reply's text is read in this scope
-            if {"finish_reason", "refusal"} & set(_strings(nodes)):
+            here = reads and any(isinstance(n, ast.Attribute) and n.attr == "content" and
+                                 isinstance(n.value, ast.Attribute) and n.value.attr == "message" for n in nodes)
+            if not here and not through or {"finish_reason", "refusal"} & set(_strings(nodes)):
                 continue
             tested = _tested_names(nodes)
             for node in nodes:
                 used = _crashing_use(node)
-                if used is None:
+                if used is None or dotted(used) is not None and dotted(used) in tested:
                     continue
-                name = dotted(used)
-                if name is not None and name in tested:
-                    continue
-                content = _content_source(module, used, scope, getattr(node, "lineno", 0))
+                line = getattr(node, "lineno", 0)
+                content = _content_source(module, used, scope, line) if here else None
                 if content is not None and not (isinstance(used, (ast.Attribute, ast.Subscript)) and
                                                 _guarded_inline(nodes, content)):
-                    yield Hit("reply-unguarded", module, node, f"{ast.unparse(node)[:60]} fails with a TypeError or "
-                              "AttributeError when the reply has no text (message.content is None)")
+                    yield Hit("reply-unguarded", module, node, f"{_quoted(node)} fails with a TypeError or "
+                              f"AttributeError when the reply has no text ({_quoted(content)} is None)")
+                elif content is None and through:
+                    helper = _helper_result(code, module, used, scope, line)
+                    if helper is not None and helper.kind == "content" and not helper.checked:
+                        yield Hit("reply-unguarded", module, node, f"{_quoted(node)} fails with a TypeError or "
+                                  f"AttributeError when the reply has no text: {helper.name}() returns its "
+                                  "message.content unchecked, which is None then")
 
 
 def _crashing_use(node: ast.AST) -> ast.AST | None:
@@ -421,15 +645,21 @@ def _tested_names(nodes: list[ast.AST]) -> set[str]:
 
 def _guarded_inline(nodes: list[ast.AST], content: ast.AST) -> bool:
     """A `... .message.content` that a condition of the scope also looks at."""
-    shown = ast.unparse(content)
-    return any(isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)) and shown in ast.unparse(node.test)
-               or isinstance(node, ast.BoolOp) and any(shown == ast.unparse(v) for v in node.values)
-               for node in nodes)
+    shown = _text(content)
+    return shown is None or any(
+        isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)) and shown in (_text(node.test) or shown)
+        or isinstance(node, ast.BoolOp) and any(shown == _text(v) for v in node.values) for node in nodes)
 
 
 def client_no_timeout(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """A client with the SDK's default timeout: 10 minutes a try, three tries."""
+    """A client with the SDK's default timeout: 10 minutes a try, three tries; LangChain's chat models
+    too, which pass no timeout of their own to the SDK unless given one."""
     for module in code.modules:
+        for use in module.usage.wrappers:
+            limits = use.wrapper.timeout_args
+            if limits is not None and not ({*limits, "**"} & use.args.keys()):
+                yield Hit("client-no-timeout", module, use.node, f"{use.wrapper.name}() is built without "
+                          "timeout=, so a request that hangs waits as long as the SDK lets it (10 minutes a try)")
         if not module.usage.clients or _sets_timeout_later(module):
             continue
         for build in module.usage.clients:
@@ -452,56 +682,192 @@ def _sets_timeout_later(module: Module) -> bool:
 
 
 def max_tokens_missing(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """A request with no cap on the reply's length."""
+    """A request with no cap on the reply's length; a wrapper's chat model built without one (unless
+    the module sets a cap somewhere else, `llm.bind(max_tokens=...)`: that is not followed); a call
+    of the project's own helper that hands its keyword arguments to the request and is given no cap."""
+    passing = _passing_helpers(code)
     for module in code.modules:
+        uses = module.usage.wrappers
+        if uses and not _capped_when_used(module):
+            for use in uses:
+                caps = use.wrapper.cap_args
+                if not ({*caps, "**", "model_kwargs"} & use.args.keys()):
+                    yield Hit("max-tokens-missing", module, use.node, f"{use.wrapper.name}() sets no "
+                              f"{' or '.join(caps)}: one runaway reply can cost a lot and take long")
         for call in module.usage.api_calls:
-            caps = ("max_output_tokens",) if call.kind == "responses" else ("max_tokens", "max_completion_tokens")
+            caps = _caps(call)
             if call.kind in ("chat", "responses") and not call.open_ended and not (set(caps) & call.args.keys()):
-                yield Hit("max-tokens-missing", module, call.node, f"{ast.unparse(call.node.func)}() sets no "
+                yield Hit("max-tokens-missing", module, call.node, f"{_quoted(call.node.func)}() sets no "
                           f"{' or '.join(caps)}: one runaway reply can cost a lot and take long")
+        if passing & module.usage.words:
+            yield from _uncapped_helper_calls(code, module)
+
+
+def _caps(call: ApiCall) -> tuple[str, ...]:
+    return ("max_output_tokens",) if call.kind == "responses" else ("max_tokens", "max_completion_tokens")
+
+
+def _passing_helpers(code: CodeBase) -> frozenset[str]:
+    """Names of the project's functions whose only request spreads their own `**options`, unchanged,
+    and names no cap itself: the cap is the caller's to give."""
+    if "passing" not in code.derived:
+        code.derived["passing"] = frozenset(
+            name for module in code.modules if module.usage.api_calls
+            for name, function in module.usage.functions.items() if _passed_on(module, function) is not None)
+    return code.derived["passing"]  # type: ignore[return-value]
+
+
+def _passed_on(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> ApiCall | None:
+    options = function.args.kwarg.arg if function.args.kwarg else None
+    calls = [c for c in module.usage.api_calls if c.scope is function and c.kind in ("chat", "responses")]
+    if options is None or len(calls) != 1 or set(_caps(calls[0])) & calls[0].args.keys():
+        return None
+    spread = [k.value for k in calls[0].node.keywords if k.arg is None]
+    if len(spread) != 1 or dotted(spread[0]) != options or options in module.usage.bindings(function) or \
+            _mutated(module, options, function):
+        return None
+    return calls[0]
+
+
+def _uncapped_helper_calls(code: CodeBase, module: Module) -> Iterator[Hit]:
+    for node in module.usage.nodes:
+        if not isinstance(node, ast.Call) or any(k.arg is None or k.arg in CAP_WORDS for k in node.keywords):
+            continue
+        found = code.function_called(module, node)
+        call = _passed_on(*found) if found is not None else None
+        if call is not None and found is not None:
+            yield Hit("max-tokens-missing", module, node, f"{_quoted(node.func)}() hands its keyword arguments to "
+                      f"{_quoted(call.node.func)}() ({found[0].path} line {call.node.lineno}), and this call "
+                      f"gives it no {' or '.join(_caps(call))}: one runaway reply can cost a lot and take long")
+
+
+# The calls through which LangChain and LlamaIndex models take a cap at run time.
+_RUN_TIME = frozenset({"bind", "with_config", "invoke", "ainvoke", "stream", "astream", "batch", "abatch", "predict",
+                       "complete", "acomplete", "chat", "achat"})
+
+
+def _capped_when_used(module: Module) -> bool:
+    """`llm.bind(max_tokens=...)`, `llm.invoke(text, max_tokens=...)`: a cap given after the model is
+    built (followed no further: any such call in the module counts for all its models)."""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _RUN_TIME and
+               any(k.arg in (*CAP_WORDS, None) for k in n.keywords) for n in module.usage.nodes)
+
+
+CAP_WORDS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
 
 
 def retry_on_quota(code: CodeBase, env: Environment) -> Iterator[Hit]:
-    """Retrying every RateLimitError retries the 429 of an empty account too, which never clears."""
+    """Retrying every RateLimitError retries the 429 of an empty account too, which never clears; so
+    does a retry of every exception: tenacity's @retry with no filter, backoff.on_exception(...,
+    Exception), a `while True: try/except Exception: sleep` around a request."""
     for module in code.modules:
         usage = module.usage
-        if "RateLimitError" not in usage.words:
-            continue
+        if not usage.api_calls and "RateLimitError" not in usage.words:
+            continue  # neither a request to retry nor the error that names a retry of one
         for scope in usage.scopes:
             if isinstance(scope, ast.Module):
                 continue
             if any(word in text.lower() for text in _strings(ast.walk(scope)) for word in QUOTA_WORDS):
                 continue
             for decorator in scope.decorator_list:
-                if _names_rate_limit(usage, decorator) and _is_retry_decorator(decorator):
-                    yield _quota_hit(module, decorator)
-            for handler in _retrying_handlers(usage, scope):
-                yield _quota_hit(module, handler)
+                caught = _retry_decorator_catches(usage, decorator)
+                if caught == "RateLimitError" or caught == "every exception" and _calls_api(module, scope):
+                    yield _quota_hit(module, decorator, caught)
+            for handler, caught in _retrying_handlers(module, scope):
+                yield _quota_hit(module, handler, caught)
 
 
-def _quota_hit(module: Module, node: ast.AST) -> Hit:
-    return Hit("retry-on-quota", module, node, "retries every RateLimitError, also the 429 that means the account "
-               "has no credit (insufficient_quota), which no retry can clear")
+def _quota_hit(module: Module, node: ast.AST, caught: str) -> Hit:
+    what = "every RateLimitError" if caught == "RateLimitError" else "every exception"
+    if isinstance(node, ast.ExceptHandler):
+        shown = f"`except {_quoted(node.type, 40)}:`" if node.type is not None else "`except:`"
+    else:
+        shown = f"`@{_quoted(node, 50)}`"
+    return Hit("retry-on-quota", module, node, f"{shown} retries {what}, also the 429 that means "
+               "the account has no credit (insufficient_quota), which no retry can clear")
 
 
-def _names_rate_limit(usage: ModuleUsage, node: ast.AST) -> bool:
-    return any(usage.openai_symbol(n) == "RateLimitError" for n in ast.walk(node))
+# What catches a quota error: the SDK's RateLimitError and the classes above it, and Python's own.
+_CATCH_ALL_SDK = ("OpenAIError", "APIError", "APIStatusError")
+_CATCH_ALL = ("Exception", "BaseException")
 
 
-def _is_retry_decorator(node: ast.AST) -> bool:
-    name = dotted(node.func if isinstance(node, ast.Call) else node) or ""
-    return name.split(".")[-1] in ("retry", "on_exception")
+def _catches(usage: ModuleUsage, node: ast.AST | None) -> str | None:
+    """"RateLimitError" when an exception filter names it, "every exception" when it names Exception or
+    one of the SDK's base classes (or is a bare `except:`), else None."""
+    if node is None:
+        return "every exception"
+    named = [usage.openai_symbol(n) for n in ast.walk(node)]
+    if "RateLimitError" in named:
+        return "RateLimitError"
+    if any(n in _CATCH_ALL_SDK for n in named) or any(isinstance(n, ast.Name) and n.id in _CATCH_ALL
+                                                      for n in ast.walk(node)):
+        return "every exception"
+    return None
 
 
-def _retrying_handlers(usage: ModuleUsage, scope: Scope) -> Iterator[ast.ExceptHandler]:
-    """`except RateLimitError:` inside a loop, whose body lets the loop go round again; each handler
-    once, however many loops enclose it."""
+def _retry_decorator_catches(usage: ModuleUsage, decorator: ast.AST) -> str | None:
+    """What a retry decorator retries: tenacity's `@retry` (no `retry=` filter: everything;
+    `retry_if_exception_type(...)`: what it names) and backoff's `on_exception(wait, exceptions)`.
+    A predicate of the code's own (`retry=`, `giveup=`) is not followed: it may spare the quota."""
+    call = decorator if isinstance(decorator, ast.Call) else None
+    origin = usage.origin(call.func if call else decorator) or dotted(call.func if call else decorator) or ""
+    args = keywords(call) if call else {}
+    if origin in ("tenacity.retry", "retrying.retry"):
+        if "**" in args:
+            return None
+        condition = args.get("retry")
+        if condition is None:
+            return "every exception"
+        if isinstance(condition, ast.Call) and (usage.origin(condition.func) or "").endswith(
+                "retry_if_exception_type"):
+            return _catches(usage, ast.Tuple(elts=list(condition.args))) if condition.args else "every exception"
+        return "RateLimitError" if _catches(usage, condition) == "RateLimitError" else None  # `a | b`: one part
+    if origin == "backoff.on_exception" and call is not None and "giveup" not in args and "**" not in args:
+        caught = call.args[1] if len(call.args) > 1 else args.get("exception")
+        return _catches(usage, caught) if caught is not None else None
+    if origin.rsplit(".", 1)[-1] in ("retry", "on_exception") and _catches(usage, decorator) == "RateLimitError":
+        return "RateLimitError"  # a retry helper of the project's own, told to retry RateLimitError
+    return None
+
+
+def _calls_api(module: Module, scope: ast.AST) -> bool:
+    """Whether the code of a scope (or a statement) sends a request to the API."""
+    return any(id(node) in module.usage.api_call_at for node in ast.walk(scope) if isinstance(node, ast.Call))
+
+
+def _sleeps(handler: ast.ExceptHandler) -> bool:
+    """`time.sleep(...)`, `await asyncio.sleep(...)`: a handler that waits before the loop goes round
+    again retries; one that only reports the error lets a chat loop move on to the next question."""
+    return any(isinstance(n, ast.Call) and (dotted(n.func) or "").rsplit(".", 1)[-1] == "sleep"
+               for n in ast.walk(handler))
+
+
+def _retrying_handlers(module: Module, scope: Scope) -> Iterator[tuple[ast.ExceptHandler, str]]:
+    """A handler inside a retry loop that lets the loop go round again: `except RateLimitError:`
+    in any loop, and one that catches every exception around a request in a `for attempt in
+    range(...)` loop, or in a `while` loop when it sleeps first (a loop over items, or a chat loop
+    that reports the error, moves on; it does not retry). Each handler once, however many loops
+    enclose it."""
+    usage = module.usage
     loops = [n for n in usage.scope_nodes(scope) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
-    in_loops = {id(node): node for loop in loops for node in walk_scope(loop) if isinstance(node, ast.ExceptHandler)}
-    for node in in_loops.values():
-        if node.type is not None and _names_rate_limit(usage, node.type) and not any(
-                isinstance(s, (ast.Raise, ast.Return, ast.Break)) for s in node.body):
-            yield node
+    found: dict[int, tuple[ast.ExceptHandler, str]] = {}
+    for loop in loops:
+        attempts = isinstance(loop, (ast.For, ast.AsyncFor)) and isinstance(loop.iter, ast.Call) and \
+            dotted(loop.iter.func) == "range"
+        for node in walk_scope(loop):
+            if not isinstance(node, ast.Try) or id(node) in found:
+                continue
+            for handler in node.handlers:
+                caught = _catches(usage, handler.type)
+                if caught == "RateLimitError" and not any(isinstance(s, (ast.Raise, ast.Return, ast.Break))
+                                                           for s in handler.body):
+                    found[id(handler)] = (handler, caught)
+                elif caught == "every exception" and (attempts or isinstance(loop, ast.While) and _sleeps(handler)) \
+                        and _calls_api(module, ast.Module(body=node.body, type_ignores=[])) and not any(
+                        isinstance(s, (ast.Raise, ast.Return, ast.Break)) for s in ast.walk(handler)):
+                    found[id(handler)] = (handler, caught)
+    yield from sorted(found.values(), key=lambda h: h[0].lineno)
 
 
 def param_out_of_range(code: CodeBase, env: Environment) -> Iterator[Hit]:

@@ -9,7 +9,7 @@ Every finding carries its file and line, and its fix is the catalogue's, the sam
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 from doctor.model import Finding, Result, Status, check, from_findings, skipped
 
@@ -54,9 +54,15 @@ async def code_usage(ctx: Context) -> Result:
     from checks.code_rules import RULES, Environment, pre_v1
     legacy = any(True for _ in pre_v1(code, Environment(frozenset(), frozenset(), 1)))
     env = await _environment(ctx, with_version=legacy)  # the SDK's version matters only to 0.28-style code
-    hits = [hit for rule in RULES for hit in rule(code, env)]
+    hits, deep = [], []
+    for rule in RULES:
+        try:
+            hits += list(rule(code, env))
+        except RecursionError:  # code nested deeper than the rule's walk can follow: said, never a crash
+            deep.append(rule.__name__.replace("_", "-"))
     findings, details = _findings(hits, code)
-    details += _coverage(code, version_unknown=legacy and env.openai_major is None)
+    details += [f"the {name} rule stopped at code nested too deeply to follow" for name in deep]
+    details += _coverage(code)
     used = sum(1 for m in code.modules if m.usage.api_calls or m.usage.clients)
     return from_findings(findings, f"no known mistakes in the {_files(used)} that call the API"
                          if used else f"no known mistakes ({_files(len(code.modules))} read)", details=details,
@@ -65,17 +71,56 @@ async def code_usage(ctx: Context) -> Result:
 
 async def _environment(ctx: Context, *, with_version: bool) -> Environment:
     """The names .env and the shell define, and (when asked: it waits for the interpreter's probe)
-    the major version of the openai SDK installed in the project's environment."""
+    the openai SDK that 0.28-style code will meet: the one installed in the project's environment,
+    else what a fresh install of the project's record gets."""
     from checks.code_rules import Environment
     from doctor.project.record import parse_version
 
-    version = None
-    if with_version:
-        facts = await ctx.interpreter()
-        installed = facts.installed("openai") if facts.error is None else None
-        version = parse_version(installed) if installed else None
     defined = frozenset(e.key for e in ctx.dotenv.entries if e.value) if ctx.dotenv.readable else frozenset()
-    return Environment(defined, frozenset(ctx.shell), version.major if version else None)
+    if not with_version:
+        return Environment(defined, frozenset(ctx.shell), None)
+    facts = await ctx.interpreter()
+    installed = facts.installed("openai") if facts.error is None else None
+    version = parse_version(installed) if installed else None
+    if version is not None:
+        return Environment(defined, frozenset(ctx.shell), version.major, f"the project's SDK is {version.major}.x")
+    why = "no openai is installed in the project's environment" if facts.error is None else \
+        "the project's environment was not read" if facts.from_files or ctx.flags.untrusted else \
+        "no project environment was found"
+    below = _record_keeps_below_1(ctx, facts.environment)
+    if below is not None:
+        return Environment(defined, frozenset(ctx.shell), 0, f"{why}, and the record pins {below}")
+    return Environment(defined, frozenset(ctx.shell), 1, f"{why}, and nothing in the project's record keeps openai "
+                                                          "below 1.0, so an install gets a 1.x or later SDK")
+
+
+def _record_keeps_below_1(ctx: Context, environment: Mapping[str, str] | None) -> str | None:
+    """The record's pin of openai below 1.0 ("openai==0.28.1 in requirements.txt"), or None when
+    the record allows 1.x (or names no openai at all)."""
+    from doctor.project.record import parse_version
+
+    record = ctx.record
+    locked = record.locked_for("openai", environment)
+    if locked:
+        versions = [parse_version(p.version) for p in locked]
+        return f"openai {locked[0].version} in {locked[0].where.file}" \
+            if all(v is not None and v.major < 1 for v in versions) else None
+    declared = [d for d in record.declared_for("openai", environment) if not d.constraint]
+    if declared and all(_excludes_1x(d.spec) for d in declared):
+        return f"openai{declared[0].spec.strip()} in {declared[0].where.file}"
+    return None
+
+
+def _excludes_1x(spec: str) -> bool:
+    """Whether a version specifier allows no openai from 1.0 on (`<1`, `==0.28.1`, `~=0.27`)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        allowed = SpecifierSet(spec)
+    except InvalidSpecifier:
+        return False
+    return bool(spec.strip()) and not any(allowed.contains(v, prereleases=True)
+                                          for v in ("1.0.0", "1.55.3", "1.99.9", "2.9.0", "3.99.0", "9.0"))
 
 
 def _findings(hits: list[Hit], code: CodeBase) -> tuple[list[Finding], list[str]]:
@@ -90,7 +135,8 @@ def _findings(hits: list[Hit], code: CodeBase) -> tuple[list[Finding], list[str]
         where = hit.module.source.position(hit.node)
         label = f"{where.label}: " if hit.module.source.notebook else ""
         findings.append(Finding(Status.FAIL if hit.severe else Status.WARN, hit.code, f"{label}{hit.message}",
-                                CATALOGUE[hit.code].fix, location=(hit.module.path, where.line, where.column)))
+                                CATALOGUE[hit.code].fix,
+                                location=(hit.module.path, where.line, where.column, where.cell, where.cell_line)))
     for bad in code.unreadable:
         if bad.broken:
             at = f" line {bad.line}" if bad.line else ""
@@ -102,16 +148,17 @@ def _findings(hits: list[Hit], code: CodeBase) -> tuple[list[Finding], list[str]
     return findings, details
 
 
-def _coverage(code: CodeBase, *, version_unknown: bool) -> list[str]:
+def _coverage(code: CodeBase) -> list[str]:
     """What the reading covered, so a pass says how much it is worth."""
     lines = [f"read {_files(code.python_files)} listed by {code.files.listed_by}; parsed the "
              f"{len(code.modules)} that mention the SDK, python-dotenv or the environment"]
     if code.not_reached:
-        lines.append(f"stopped after its time budget: {_files(code.not_reached)} not read")
+        parsed = code.relevant - len(code.not_reached)
+        lines.append(f"parsed {parsed} of the {code.relevant} files that mention them: the first {parsed} in path "
+                     f"order, the doctor's limit for one run; not parsed: {', '.join(code.not_reached[:3])}"
+                     + (f" and {len(code.not_reached) - 3} more" if len(code.not_reached) > 3 else ""))
     if code.files.left_out:
         lines.append(f"the project lists {code.files.left_out} more files than the doctor reads")
-    if version_unknown:
-        lines.append("the project's openai version is unknown, so its 0.28-style calls could not be judged")
     return lines
 
 

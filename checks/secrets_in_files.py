@@ -8,8 +8,13 @@ carry a key's randomness (doctor/project/secrets.py): `sk-...`, `sk-your-key-her
 dummies are not keys. Keys are only ever shown masked, and every key found is added to the
 run's redactor, so no later output can show it either.
 
-The history is read within a budget: the newest MAX_COMMITS commits of every branch, at most
-HISTORY_BYTES of their patches, and the result says what was covered.
+The history is every commit a push could share: of every local branch and tag, and of the
+remote-tracking branches (what is already shared). Merges count, against their first parent:
+a key added while resolving a merge is in no other commit, and plain `git log -p` shows merges
+no diff. The scan is bounded by the work it does, not by a count of commits: newest first, in
+batches, until HISTORY_BYTES of patches are read (a backstop of HISTORY_SECONDS stops a git
+that is slow), and the result says exactly which commits were covered, or, when git could not
+answer, that the history was not searched.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from doctor.model import Finding, Result, Status, check, from_findings, skipped
 
@@ -26,13 +31,15 @@ if TYPE_CHECKING:
     from doctor.project.secrets import SecretHit
     from doctor.project.source_files import ProjectFiles
 
-MAX_COMMITS = 300
-HISTORY_BYTES = 16 * 1024 * 1024
-HISTORY_TIMEOUT_S = 8.0
+HISTORY_BYTES = 16 * 1024 * 1024  # patches read, all batches together
+HISTORY_SECONDS = 8.0
+BATCH = 1000  # commits given to one git log
+REFS = ("--branches", "--tags", "--remotes")
 # Bytes every key shape starts with (or, for Azure, a variable that says so): a file without
 # any of them is not decoded or searched.
 _MARKERS = (b"sk-", b"gsk_", b"xai-", b"AIzaSy", b"pplx-", b"hf_", b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_",
-            b"github_pat_", b"AKIA", b"ASIA", b"eyJ", b"azure", b"AZURE", b"Azure")
+            b"github_pat_", b"AKIA", b"ASIA", b"eyJ", b"azure", b"AZURE", b"Azure", b"r8_", b"fw_", b"tgp_v1_",
+            b"csk-", b"nvapi-", b"_key", b"_token")
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,7 @@ async def secrets_in_files(ctx: Context) -> Result:
     """What it checks: no API key of any provider (OpenAI, Anthropic, Groq, OpenRouter,
     Google, Azure, GitHub tokens, AWS keys, JWT bearer tokens) is written in a file git would
     share: code, notebooks and their outputs, `.env.*` variants, config files, Dockerfiles;
-    and none was committed in the repository's recent history.
+    and none was committed in the repository's history (within a bounded search that says what it covered).
 
     Why it fails: a key in a shared file reaches everyone who gets the file, and bots scan
     public repositories for keys within minutes. Deleting it later leaves it in history.
@@ -78,16 +85,21 @@ async def secrets_in_files(ctx: Context) -> Result:
     if unread:
         details.append(f"not searched: {unread} files larger than the doctor reads")
     current = {fingerprint(leak.hit.value) for leak in leaks}
+    ok = "no key is written in the project's files"
     if files.listed_by == "git":
         dotenv = value_fingerprints(ctx.dotenv.entries) if ctx.dotenv.readable else set()  # dotenv-gitignored's
-        history, covered = await _history(ctx, current | dotenv)
-        details.append(covered)
+        history = await _history(ctx, current | dotenv)
+        details.append(history.covered)
         findings += [_finding(leak, "key-in-history", in_use, CATALOGUE["key-in-history"].fix, commit)
-                     for leak, commit in history]
+                     for leak, commit in history.found]
+        ok += (" or its history" if history.complete else " or the part of its history searched") \
+            if history.searched else f"; {history.covered}"
+    elif (ctx.project / ".git").exists():  # a repository, but git did not list its files: nor its history
+        details.append("history: not searched, git is not installed or did not answer")
+        ok += "; its history was not searched (git did not answer)"
     for leak in leaks:
         ctx.redactor.add(leak.hit.value)
-    return from_findings(findings, "no key is written in the project's files or its recent history",
-                         details=details)
+    return from_findings(findings, ok, details=details)
 
 
 def scan_files(files: ProjectFiles, skip: set[str]) -> tuple[list[Leak], int]:
@@ -150,14 +162,24 @@ def kind_of(provider: str) -> str:
     return f"{'an' if noun[0] in 'AEIOU' else 'a'} {noun}"
 
 
-_NOUNS = {"GitHub": "GitHub token", "AWS": "AWS access key", "JWT": "JWT bearer token"}
+_NOUNS = {"GitHub": "GitHub token", "AWS": "AWS access key", "JWT": "JWT bearer token",
+          "API": "API key handed to a client in code"}
 
 
-async def _history(ctx: Context, known: set[str]) -> tuple[list[tuple[Leak, str]], str]:
-    """Keys added by the newest commits (and not in the files now): each with the commit that added it.
+class History(NamedTuple):
+    """What the history search found, and what it covered."""
 
-    git itself finds the commits whose changes hold a key-like string (`log -G`, in C), so a
-    history without keys costs one pass of git; only those commits' patches are read here."""
+    found: list[tuple[Leak, str]]
+    covered: str  # what was searched, in words
+    searched: bool  # some history was searched
+    complete: bool = False  # all of it
+
+
+async def _history(ctx: Context, known: set[str]) -> History:
+    """Keys added by the history's commits (and not in the files now): each with the commit that added it.
+
+    git itself finds the commits whose changes hold a key-like string (`log -G`, in C) and shows
+    only those changes, so a history without keys costs a pass of git and no reading here."""
     from doctor.git import git
 
     started = time.monotonic()
@@ -165,29 +187,71 @@ async def _history(ctx: Context, known: set[str]) -> tuple[list[tuple[Leak, str]
     def ask(*args: str, **options):  # noqa: ANN202 - git's answer
         return git(ctx.project, ctx.processes, ctx.shell, *args, **options)
 
-    listed = await ask("rev-list", "--all", f"--max-count={MAX_COMMITS}")
-    commits = listed.out.split() if listed.code == 0 else []
+    listed, refs = await asyncio.gather(ask("rev-list", *REFS, max_output=64 * 1024 * 1024), _refs(ask))
+    if listed.code != 0 or listed.truncated:
+        why = (listed.err.splitlines() or ["no answer"])[0][:200]
+        return History([], f"history: not searched, git could not list its commits ({why})", False)
+    commits = listed.out.split()
     if not commits:
-        return [], "the repository has no commits yet"
-    total = len(commits)
-    if total == MAX_COMMITS:
-        counted = await ask("rev-list", "--all", "--count")
-        total = int(counted.out) if counted.code == 0 and counted.out.isdigit() else total
-    suspects = await ask("log", "--no-walk=unsorted", "--stdin", f"-G{_HISTORY_PATTERN}", "--format=%H",
-                         timeout=HISTORY_TIMEOUT_S, input="\n".join(commits).encode() + b"\n")
-    cut = suspects.code == 124
-    found: list[tuple[Leak, str]] = []
-    if suspects.code == 0 and suspects.out:
-        patches = await ask("log", "--no-walk=unsorted", "--stdin", "-p", "-U0", "--no-color", "--no-renames",
-                            "--format=@@@commit %h %as", timeout=HISTORY_TIMEOUT_S, max_output=HISTORY_BYTES,
-                            input=suspects.out.encode() + b"\n")
-        cut = cut or patches.truncated or patches.code == 124
-        found = _added_keys(patches.raw.decode("utf-8", "replace"), known, ctx.dotenv.shown)
+        return History([], "history: the repository has no commits yet", True, True)
+    patches, read, covered, stop = [], 0, 0, ""
+    for first in range(0, len(commits), BATCH):
+        left = HISTORY_SECONDS - (time.monotonic() - started)
+        if read >= HISTORY_BYTES or left <= 0:
+            stop = _megabytes(HISTORY_BYTES) if read >= HISTORY_BYTES else \
+                f"{HISTORY_SECONDS:g} s"
+            break
+        batch = commits[first:first + BATCH]
+        answer = await ask("log", "--no-walk=unsorted", "--stdin", f"-G{_HISTORY_PATTERN}",
+                           "--diff-merges=first-parent", "-p", "-U0", "--no-color", "--no-renames", "--format=@@@commit %H %as",
+                           timeout=left, max_output=HISTORY_BYTES - read, input="\n".join(batch).encode() + b"\n")
+        if answer.code == 124:
+            stop = f"{HISTORY_SECONDS:g} s"
+            break
+        if answer.code != 0:
+            stop = f"an error of git ({(answer.err.splitlines() or ['no answer'])[0][:200]})"
+            break
+        text = answer.raw.decode("utf-8", "replace")
+        patches.append(text)
+        read += len(answer.raw)
+        if answer.truncated:  # covered up to the last commit whose changes were shown
+            shown = {h: i for i, h in enumerate(batch)}
+            last = text.rfind("@@@commit ")
+            covered += shown.get(text[last + 10:last + 50], 0) if last >= 0 else 0
+            stop = _megabytes(HISTORY_BYTES)
+            break
+        covered += len(batch)
+    found = _added_keys("".join(patches), known, ctx.dotenv.shown)
     for leak, _ in found:
         ctx.redactor.add(leak.hit.value)
-    scope = f"all {total} commits" if total <= len(commits) else f"the newest {len(commits)} of {total} commits"
-    stopped = " (stopped at its size or time limit)" if cut else ""
-    return found, f"history: searched what {scope} added{stopped} in {time.monotonic() - started:.1f} s"
+    took = f"in {time.monotonic() - started:.1f} s"
+    if covered >= len(commits):
+        return History(found, f"history: searched all {len(commits)} commits of {refs} (merges against their "
+                              f"first parent) {took}", True, True)
+    if covered == 0:
+        return History(found, f"history: not searched, stopped at {stop} before its first {BATCH} commits", False)
+    oldest = await ask("log", "-1", "--format=%as", commits[covered - 1])
+    since = f", back to {oldest.out}" if oldest.ok and oldest.out else ""
+    return History(found, f"history: searched the newest {covered} of {len(commits)} commits of {refs}{since}; "
+                          f"stopped at {stop}, so the {len(commits) - covered} older commits were not searched", True)
+
+
+def _megabytes(count: int) -> str:
+    size = f"{count / (1024 * 1024):.0f} MB" if count >= 1024 * 1024 else f"{count // 1024} KB"
+    return f"its limit of {size} of changes read"
+
+
+async def _refs(ask) -> str:  # noqa: ANN001 - the hardened git of _history
+    """"2 branches, 1 tag and 3 remote-tracking branches": what the history search covers."""
+    answer = await ask("for-each-ref", "--format=%(refname)", "refs/heads", "refs/tags", "refs/remotes")
+    names = answer.out.splitlines() if answer.ok else []
+    counts = [(sum(1 for n in names if n.startswith(prefix)), noun) for prefix, noun in (
+        ("refs/heads/", "branch"), ("refs/tags/", "tag"), ("refs/remotes/", "remote-tracking branch"))]
+    parts = [f"{n} {noun}{'es' if noun.endswith('branch') and n != 1 else 's' if n != 1 else ''}"
+             for n, noun in counts if n]
+    if not parts:
+        return "every branch and tag"
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def _added_keys(patches: str, known: set[str], dotenv: str) -> list[tuple[Leak, str]]:
@@ -199,7 +263,8 @@ def _added_keys(patches: str, known: set[str], dotenv: str) -> list[tuple[Leak, 
     commit, path = "", ""
     for line in patches.splitlines():
         if line.startswith("@@@commit "):
-            commit = line.removeprefix("@@@commit ").replace(" ", ", ")
+            full, _, day = line.removeprefix("@@@commit ").partition(" ")
+            commit = f"{full[:7]}, {day}"
         elif line.startswith("+++ "):
             path = line[6:] if line.startswith("+++ b/") else ""
         elif line.startswith("+") and path and path != dotenv:
@@ -212,4 +277,6 @@ def _added_keys(patches: str, known: set[str], dotenv: str) -> list[tuple[Leak, 
 
 # What `git log -G` looks for (POSIX extended regex): the start of every key shape.
 _HISTORY_PATTERN = ("sk-[A-Za-z0-9_-]{16}|gsk_|xai-|AIzaSy|pplx-|hf_[A-Za-z0-9]{16}|gh[pousr]_|github_pat_|AKIA|ASIA|"
-                    "eyJ[A-Za-z0-9_-]{10}|[Aa][Zz][Uu][Rr][Ee][A-Za-z_]*[Kk][Ee][Yy]")
+                    "eyJ[A-Za-z0-9_-]{10}|[Aa][Zz][Uu][Rr][Ee][A-Za-z_]*[Kk][Ee][Yy]|r8_[A-Za-z0-9]{16}|"
+                    "fw_[A-Za-z0-9]{16}|tgp_v1_|csk-[A-Za-z0-9]{16}|nvapi-|"
+                    "(api_key|_api_key|api_token|access_token|subscription_key) *= *['\"][A-Za-z0-9_.-]{20}")

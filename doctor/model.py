@@ -62,13 +62,17 @@ class Fix:
 
 
 class Location(NamedTuple):
-    """Where a problem is: a file relative to the project, with line and column from 1."""
+    """Where a problem is: a file relative to the project, with line and column from 1. In a
+    notebook, `line` is the line of the `.ipynb` file (what an editor opens), and `cell` and
+    `cell_line` (from 1) name the cell and the line in it, which is what a person looks for."""
 
     file: str
     line: int | None = None
     column: int | None = None
+    cell: int | None = None
+    cell_line: int | None = None
 
-    def __str__(self) -> str:
+    def __str__(self) -> str:  # a notebook finding's message itself starts "cell 3, line 2:"
         return ":".join(str(part) for part in (self.file, self.line, self.column) if part is not None)
 
 
@@ -99,9 +103,12 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         where = self.location
-        return {"code": self.code, "status": self.status.value, "message": self.message,
-                "file": where.file if where else None, "line": where.line if where else None,
-                "column": where.column if where else None}
+        found = {"code": self.code, "status": self.status.value, "message": self.message,
+                 "file": where.file if where else None, "line": where.line if where else None,
+                 "column": where.column if where else None}
+        if where is not None and where.cell is not None:  # only in a notebook: other findings keep their shape
+            found |= {"cell": where.cell, "cell_line": where.cell_line}
+        return found
 
 
 @dataclass(frozen=True)

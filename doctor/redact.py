@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Any, Iterable
 from urllib.parse import quote, quote_plus
 
-from doctor.model import Finding, Fix, Location, Result
+from doctor.model import Finding, Fix, Result
 
 # Prefixes that say which kind of key this is; kept visible in a mask because they
 # help the user without revealing anything (longest first, so the most specific wins).
@@ -185,7 +185,7 @@ class Redactor:
         where = finding.location
         return replace(finding, message=self.clean(finding.message), fix=self._clean_fix(finding.fix),
                        details=tuple(self.clean(d) for d in finding.details),
-                       location=Location(self.clean(where.file), where.line, where.column) if where else None)
+                       location=where._replace(file=self.clean(where.file)) if where else None)
 
     def _clean_value(self, value: Any) -> Any:
         if isinstance(value, str):

@@ -21,6 +21,11 @@ REMOVED_IN_V1 = frozenset({
     "Edit", "File", "Audio", "Image", "Model", "Engine", "Customer", "FineTune", "Embedding", "Completion",
     "Deployment", "Moderation", "ErrorObject", "FineTuningJob", "ChatCompletion",
 })
+# The 0.x exception names that 1.0 dropped (its own are RateLimitError, BadRequestError, ...).
+REMOVED_EXCEPTIONS = frozenset({"InvalidRequestError", "ServiceUnavailableError", "TryAgain",
+                                "SignatureVerificationError", "OpenAIErrorWithParam"})
+# 0.x modules that 1.0 dropped: `openai.error.RateLimitError`, `from openai.embeddings_utils import ...`.
+REMOVED_MODULES = frozenset({"error", "embeddings_utils"})
 # Attribute paths that end in a request, and what kind of request it is.
 _CALLS = (
     (("chat", "completions", "create"), "chat"), (("chat", "completions", "parse"), "chat"),
@@ -28,6 +33,41 @@ _CALLS = (
     (("responses", "parse"), "responses"), (("responses", "stream"), "responses"),
     (("completions", "create"), "completions"), (("embeddings", "create"), "embeddings"),
 )
+
+
+class Wrapper(NamedTuple):
+    """A library people reach the same API through, read by its documented parameters only."""
+
+    name: str  # as a message names it
+    key_variable: str | None  # what it reads from the environment when no key is passed (at construction)
+    key_args: tuple[str, ...]
+    model_args: tuple[str, ...]  # empty: its model parameter is not a model name (Azure's deployments)
+    cap_args: tuple[str, ...]  # the reply's length cap
+    timeout_args: tuple[str, ...] | None  # None: it has a timeout of its own by default
+    request: bool = False  # the call itself sends a request (litellm.completion), it builds no client
+
+
+_CAPS = ("max_tokens", "max_completion_tokens")
+_LANGCHAIN = Wrapper("ChatOpenAI", "OPENAI_API_KEY", ("api_key", "openai_api_key"), ("model", "model_name"), _CAPS,
+                     ("timeout", "request_timeout", "http_client"))
+_LITELLM = Wrapper("litellm.completion", None, ("api_key",), ("model",), _CAPS, None, request=True)
+# By the full name they are imported under. LlamaIndex's OpenAI has a 60 s timeout by default and
+# LiteLLM's is 600 s unless set globally: neither is judged for its timeout.
+WRAPPERS = {
+    "langchain_openai.ChatOpenAI": _LANGCHAIN,
+    "langchain_community.chat_models.ChatOpenAI": _LANGCHAIN,
+    "langchain.chat_models.ChatOpenAI": _LANGCHAIN,
+    "langchain_openai.AzureChatOpenAI": Wrapper(
+        "AzureChatOpenAI", "AZURE_OPENAI_API_KEY",
+        ("api_key", "openai_api_key", "azure_ad_token", "azure_ad_token_provider"), (), _CAPS,
+        ("timeout", "request_timeout", "http_client")),
+    "llama_index.llms.openai.OpenAI": Wrapper("OpenAI (LlamaIndex)", "OPENAI_API_KEY", ("api_key",), ("model",),
+                                              ("max_tokens",), None),
+    "litellm.completion": _LITELLM,
+    "litellm.acompletion": _LITELLM,
+}
+
+
 Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
@@ -54,12 +94,14 @@ def _string_index(node: ast.Subscript) -> bool:
 
 def dotted(node: ast.AST) -> str | None:
     """`self.client` -> "self.client"; None for anything but names and attributes."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
+    names: list[str] = []
+    while isinstance(node, ast.Attribute):  # a loop, not recursion: a chain may be hundreds long
+        names.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    names.append(node.id)
+    return ".".join(reversed(names))
 
 
 def keywords(call: ast.Call) -> dict[str, ast.expr]:
@@ -127,6 +169,18 @@ class ClientBuild:
         return keywords(self.node)
 
 
+class WrapperUse(NamedTuple):
+    """A wrapper's client built (`ChatOpenAI(...)`) or request sent (`litellm.completion(...)`)."""
+
+    node: ast.Call
+    wrapper: Wrapper
+    scope: Scope
+
+    @property
+    def args(self) -> dict[str, ast.expr]:
+        return keywords(self.node)
+
+
 @dataclass
 class ModuleUsage:
     """One module's use of the SDK, the environment and python-dotenv."""
@@ -140,8 +194,11 @@ class ModuleUsage:
     imports: list[Imported] = field(default_factory=list)
 
     @classmethod
-    def read(cls, tree: ast.Module) -> ModuleUsage:
+    def read(cls, tree: ast.Module, max_nodes: int | None = None) -> ModuleUsage | None:
+        """The module's usage; None when its tree holds more than `max_nodes` nodes."""
         usage = cls(tree)
+        if max_nodes is not None and len(usage.nodes) > max_nodes:
+            return None
         for node in usage.nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -154,7 +211,7 @@ class ModuleUsage:
     def _imported(self, module: str, name: str | None, local: str, node: ast.stmt, level: int) -> None:
         self.imports.append(Imported(node, module, name, level))
         if name is None:
-            if module == "openai":
+            if module == "openai" or module.startswith("openai.") and local == "openai":  # `import openai.error`
                 self.openai_modules.add(local)
             elif module == "os":
                 self.os_names[local] = module
@@ -172,6 +229,30 @@ class ModuleUsage:
             self.dotenv_names.add(local)
 
     # -- what names mean ---------------------------------------------------------------
+    @cached_property
+    def origins(self) -> dict[str, str]:
+        """Each imported local name -> what it names: `from tenacity import retry as r` gives
+        r -> "tenacity.retry", `import backoff` gives backoff -> "backoff"."""
+        found: dict[str, str] = {}
+        for imported in self.imports:
+            for alias in imported.statement.names:  # type: ignore[attr-defined]
+                if isinstance(imported.statement, ast.Import) and alias.name == imported.module:
+                    found[alias.asname or alias.name.split(".")[0]] = alias.asname and alias.name or \
+                        alias.name.split(".")[0]
+                elif imported.name == alias.name and not imported.level:
+                    found[alias.asname or alias.name] = f"{imported.module}.{alias.name}"
+        return found
+
+    def origin(self, node: ast.AST) -> str | None:
+        """The full name an expression names through the module's imports: `tenacity.retry` for
+        `@retry` after `from tenacity import retry`; None for a name not imported."""
+        name = dotted(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        source = self.origins.get(head)
+        return None if source is None else f"{source}.{rest}" if rest else source
+
     def openai_symbol(self, node: ast.AST) -> str | None:
         """"OpenAI", "RateLimitError", "ChatCompletion"... for a name that means the SDK's own."""
         if isinstance(node, ast.Name):
@@ -301,7 +382,42 @@ class ModuleUsage:
                 elif isinstance(node, ast.keyword) and isinstance(node.value, ast.Call) and \
                         self.openai_symbol(node.value.func) in CLIENT_CLASSES:
                     found.append(ClientBuild(node.value, self.openai_symbol(node.value.func) or "", None, scope))
+                elif isinstance(node, ast.Call):  # handed on: instructor.from_openai(OpenAI()), wrap(OpenAI())
+                    found += [ClientBuild(arg, self.openai_symbol(arg.func) or "", None, scope) for arg in node.args
+                              if isinstance(arg, ast.Call) and self.openai_symbol(arg.func) in CLIENT_CLASSES]
         return sorted(found, key=lambda c: c.node.lineno)
+
+    @cached_property
+    def wrappers(self) -> list[WrapperUse]:
+        """Every use of a wrapper the module imports (WRAPPERS), in line order."""
+        imported = {local for local, source in self.origins.items()
+                    if source.split(".")[0] in ("langchain_openai", "langchain_community", "langchain",
+                                                "llama_index", "litellm")}
+        if not imported & self.words:
+            return []
+        found = []
+        for scope in self.scopes:
+            for node in self.scope_nodes(scope):
+                if isinstance(node, ast.Call):
+                    wrapper = WRAPPERS.get(self.origin(node.func) or "")
+                    if wrapper is not None:
+                        found.append(WrapperUse(node, wrapper, scope))
+        return sorted(found, key=lambda w: (w.node.lineno, w.node.col_offset))
+
+    @cached_property
+    def functions(self) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+        """The module's top-level functions by name; a name defined twice (or rebound) is left out:
+        which one runs is not known statically."""
+        seen: dict[str, list[ast.stmt]] = {}
+        for node in self.tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                seen.setdefault(node.name, []).append(node)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    if isinstance(target, ast.Name):
+                        seen.setdefault(target.id, []).append(node)
+        return {name: nodes[0] for name, nodes in seen.items()
+                if len(nodes) == 1 and isinstance(nodes[0], (ast.FunctionDef, ast.AsyncFunctionDef))}
 
     @cached_property
     def constants(self) -> dict[str, ast.expr]:

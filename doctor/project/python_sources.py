@@ -32,6 +32,8 @@ class Position:
     line: int
     column: int | None
     label: str  # "line 12", or "cell 3, line 2" in a notebook
+    cell: int | None = None  # in a notebook: the cell, from 1 among all its cells
+    cell_line: int | None = None  # and the line in that cell, from 1
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,8 @@ class Source:
             if line >= start:
                 within = line - start + 1
                 raw = self.cell_lines[index]
-                return Position(raw[min(within, len(raw)) - 1] if raw else 1, None, f"cell {cell + 1}, line {within}")
+                return Position(raw[min(within, len(raw)) - 1] if raw else 1, None, f"cell {cell + 1}, line {within}",
+                                cell + 1, within)
         return Position(1, None, f"line {line}")
 
 
@@ -139,7 +142,10 @@ def _parse_notebook(path: str, text: str) -> Source | Unreadable:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
+        if isinstance(source, list) and all(isinstance(part, str) for part in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            continue  # null, a number, a list of other things: not a cell Jupyter could run
         if source.lstrip().startswith("%%"):
             continue  # a cell magic: the cell is another language
         code = "\n".join("" if _MAGIC.match(line) else line for line in source.split("\n"))

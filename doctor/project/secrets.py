@@ -27,6 +27,11 @@ PATTERNS = (
     ("Hugging Face", r"hf_[A-Za-z0-9]{30,}"),
     ("GitHub", r"(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})"),
     ("AWS", r"(?:AKIA|ASIA)[0-9A-Z]{16}"),
+    ("Replicate", r"r8_[A-Za-z0-9]{30,}"),
+    ("Fireworks", r"fw_[A-Za-z0-9]{20,}"),
+    ("Together", r"tgp_v1_[A-Za-z0-9_-]{30,}"),
+    ("Cerebras", r"csk-[A-Za-z0-9]{30,}"),
+    ("NVIDIA", r"nvapi-[A-Za-z0-9_-]{40,}"),
     ("JWT", r"eyJ[A-Za-z0-9_-]{12,}\.eyJ[A-Za-z0-9_-]{12,}\.[A-Za-z0-9_-]{16,}"),
     ("OpenAI-compatible", r"sk-[A-Za-z0-9]{32,}"),
 )
@@ -37,8 +42,25 @@ _BOUNDARY = r"(?<![A-Za-z0-9_-])({})(?![A-Za-z0-9_-])"
 def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """The shapes compiled on first use: most runs find no key-like text to look at."""
     return tuple((name, re.compile(_BOUNDARY.format(pattern))) for name, pattern in PATTERNS)
-# Azure keys are 32 hex characters: only a secret where a variable says so.
-_AZURE = re.compile(r"(?i)azure[\w]*key\s*[=:]\s*['\"]?([0-9a-f]{32})\b")
+# Azure keys are 32 hex characters (or 84 letters and digits, the newer shape): a secret only
+# where a variable says so, or where an Azure client is given it. Any provider's key handed to a
+# client in code (`Client(api_key="...")`, `api_key = "..."`): the name says it is a key, so a
+# shape no pattern above knows still counts when it has a key's randomness. Each match starts at
+# a literal word and its repetitions are bounded and unambiguous, so the search stays linear.
+_IN_CONTEXT = (
+    ("Azure OpenAI", r"(?i)azure[\w]*key\s*[=:]\s*['\"]?([0-9a-f]{32}|[A-Za-z0-9]{84})\b", ""),
+    ("Azure OpenAI", r"Azure\w{0,40}\((?:[^()]|\([^()]{0,200}\)){0,800}?\b(?:api_key|azure_api_key|openai_api_key|"
+                     r"subscription_key)\s*=\s*['\"]([0-9a-f]{32}|[A-Za-z0-9]{84})['\"]", "Azure"),
+    ("API", r"(?<![\w])(?:[A-Za-z]\w{0,30}_)?(?:api_key|api_token|access_token|subscription_key)\s*=\s*"
+            r"['\"]([A-Za-z0-9][A-Za-z0-9_.-]{19,199})['\"]", "_key"),
+)
+
+
+@cache
+def _in_context() -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    return tuple((name, re.compile(pattern), word) for name, pattern, word in _IN_CONTEXT)
+
+
 _FAKE_WORDS = re.compile(r"(?i)your|here|example|sample|dummy|fake|placeholder|xxxx|test[-_]|changeme|redacted|"
                          r"insert|replace|secret[-_]?key|\*\*\*|\.\.\.|<|>")
 MIN_ENTROPY = 3.2  # bits a character; real keys sit near 5.5, typed placeholders far below
@@ -58,7 +80,8 @@ def entropy(text: str) -> float:
 
 def looks_fake(value: str) -> bool:
     """Placeholders, runs and sequences: nothing a provider issues."""
-    body = re.sub(r"^(sk-(?:proj-|ant-api\d\d-|or-v1-)?|gsk_|xai-|hf_|pplx-|gh[pousr]_|AIzaSy)", "", value)
+    body = re.sub(r"^(sk-(?:proj-|ant-api\d\d-|or-v1-)?|gsk_|xai-|hf_|pplx-|gh[pousr]_|AIzaSy|r8_|fw_|tgp_v1_|csk-|"
+                  r"nvapi-)", "", value)
     if _FAKE_WORDS.search(value) or entropy(body) < MIN_ENTROPY:
         return True
     runs = re.findall(r"(.)\1{5,}", body)
@@ -75,10 +98,22 @@ def find_secrets(text: str) -> list[SecretHit]:
             if any(h.start <= start < h.start + len(h.value) for h in hits.values()) or looks_fake(value):
                 continue
             hits[start] = SecretHit(provider, value, start)
-    for match in _AZURE.finditer(text):
-        if not looks_fake(match.group(1)):
-            hits.setdefault(match.start(1), SecretHit("Azure OpenAI", match.group(1), match.start(1)))
+    for provider, pattern, word in _in_context():
+        if word not in text and (word != "_key" or "_token" not in text):  # a plain search first is far cheaper
+            continue
+        for match in pattern.finditer(text):
+            start, value = match.start(1), match.group(1)
+            if start not in hits and not looks_fake(value) and (provider != "API" or _random_enough(value)):
+                hits[start] = SecretHit(provider, value, start)
     return [hits[k] for k in sorted(hits)]
+
+
+def _random_enough(value: str) -> bool:
+    """A value passed as a key whose shape no provider pattern names: it must mix letters and
+    digits the way generated keys do (a word, a path or a version string does not)."""
+    digits = sum(c.isdigit() for c in value)
+    letters = sum(c.isalpha() for c in value)
+    return digits >= 4 and letters >= 8 and "." not in value and entropy(value) >= 3.8
 
 
 def line_of(text: str, offset: int) -> tuple[int, int]:

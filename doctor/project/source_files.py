@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -46,24 +47,42 @@ class ProjectFiles:
     listed_by: str  # "git" or "a walk of the folder"
     left_out: int = 0  # paths beyond MAX_FILES
     _read: dict[str, FileRead] = field(default_factory=dict)
-    _bytes_read: int = 0
 
     def read(self, path: str) -> FileRead:
         """The file's bytes, read once a run; refused past the run's total budget."""
         if path not in self._read:
-            if self._bytes_read >= MAX_TOTAL_BYTES:
+            cap = _cap(path)
+            if path not in self._within_total:
                 return FileRead(self.root / path, "too-large", None, "was not read: the run read its limit of files")
-            cap = MAX_NOTEBOOK_BYTES if path.endswith(".ipynb") else MAX_BYTES_PER_FILE
             full = os.path.join(self.root, path)
             # Only a link can lead out: the listing never enters a linked folder, so a file that is
             # not itself a link is inside, and the costly resolve is kept for links.
             found = read_bytes(full, cap, within=self.root if os.path.islink(full) else None)
-            self._bytes_read += len(found.data or b"")
             self._read[path] = found
         return self._read[path]
 
+    @cached_property
+    def _within_total(self) -> frozenset[str]:
+        """The files that fit in the run's total budget, taken in path order: which files are read
+        then never depends on which check asked first (two read at once)."""
+        kept, total = [], 0
+        for path in self.paths:
+            try:
+                size = min(os.stat(os.path.join(self.root, path)).st_size, _cap(path))
+            except OSError:
+                size = 0
+            total += size
+            if total > MAX_TOTAL_BYTES:
+                break
+            kept.append(path)
+        return frozenset(kept)
+
     def with_suffix(self, *suffixes: str) -> list[str]:
         return [p for p in self.paths if p.endswith(suffixes)]
+
+
+def _cap(path: str) -> int:
+    return MAX_NOTEBOOK_BYTES if path.endswith(".ipynb") else MAX_BYTES_PER_FILE
 
 
 def is_ours(path: str) -> bool:

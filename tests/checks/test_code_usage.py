@@ -44,6 +44,15 @@ def located(result) -> set[tuple[str, str, int | None]]:  # noqa: ANN001
     return {(f.code, f.location.file, f.location.line) for f in result.problems if f.location}
 
 
+def models_in(project, limit: int = 5) -> list[str]:  # noqa: ANN001
+    """The models the project's code names, as the live checks would get them."""
+    from checks.code_models import code_models
+    from doctor.project.code_base import read_code_base
+    from doctor.project.source_files import ProjectFiles, walk
+
+    return [m.name for m in code_models(read_code_base(ProjectFiles(project, tuple(walk(project)), "a walk")), limit)]
+
+
 def test_a_key_only_in_dotenv_that_nothing_loads_fails(tmp_path):
     result = usage(project_with(tmp_path, {"app.py": NO_DOTENV}))
     assert result.status is Status.FAIL
@@ -65,11 +74,45 @@ def test_pre_v1_code_is_a_mistake_only_on_an_sdk_from_1_0(tmp_path):
     project = project_with(tmp_path, {"legacy.py": LEGACY})
     assert ("code-pre-v1", "legacy.py", 3) in located(usage(project, "1.99.0"))
     assert usage(project, "0.28.1").status is Status.PASS
-    unknown = usage(project, None)
-    assert unknown.status is Status.PASS
-    assert any("openai version is unknown" in d for d in unknown.details)
-    clean = usage(project_with(tmp_path / "clean", {"app.py": NO_DOTENV}), None, OPENAI_API_KEY="sk-test-fake")
-    assert not any("openai version" in d for d in clean.details)  # no 0.28-style code: nothing to judge
+
+
+@pytest.mark.parametrize("requirements, found", [
+    (None, True), ("openai\n", True), ("openai>=0.27\n", True), ("openai<2\n", True),
+    ("openai==0.28.1\n", False), ("openai>=0.27,<1\n", False), ("openai~=0.28.0\n", False),
+])
+def test_pre_v1_code_is_found_without_an_environment_unless_the_record_pins_0x(tmp_path, requirements, found):
+    """A fresh clone, --untrusted or CI before install: no SDK to ask, so the record decides."""
+    project = project_with(tmp_path, {"legacy.py": LEGACY})
+    if requirements:
+        (project / "requirements.txt").write_text(requirements, encoding="utf-8")
+    result = usage(project, None)
+    assert (("code-pre-v1", "legacy.py", 3) in located(result)) is found, result.message
+    if found:
+        assert "nothing in the project's record keeps openai below 1.0" in result.message
+        assert result.status is Status.FAIL and result.code == "code-pre-v1"
+
+
+def test_every_name_openai_1_removed_is_found_with_the_dict_reads_of_its_reply(tmp_path):
+    code = ("import openai\nimport openai.error\nfrom openai.embeddings_utils import get_embedding\n"
+            "from openai import InvalidRequestError\n"
+            "openai.api_base = 'https://example.openai.azure.com'\n"
+            "engines = openai.Engine.list()\n"
+            "try:\n    r = openai.ChatCompletion.create(model='gpt-4o', messages=[])\n"
+            "    print(r['choices'][0]['message']['content'])\n"
+            "except openai.error.RateLimitError:\n    pass\n"
+            "except openai.InvalidRequestError:\n    pass\n"
+            "except openai.ServiceUnavailableError:\n    pass\n"
+            "vector = openai.embeddings_utils.cosine_similarity\n"
+            "openai.api_key = 'kept'\nopenai.api_version = '2024-02-01'\nok = openai.RateLimitError\n")
+    result = usage(project_with(tmp_path, {"old.py": code}))
+    lines = sorted(line for code_, _, line in located(result) if code_ == "code-pre-v1")
+    assert lines == [2, 3, 4, 5, 6, 8, 10, 12, 14, 16]
+    dict_reads = [f for f in result.problems if f.code == "sdk-dict-access"]
+    assert [f.location.line for f in dict_reads] == [9]
+    assert "r['choices']" in dict_reads[0].message and "openai.ChatCompletion.create()" in dict_reads[0].message
+    assert not any(f.location.line in (17, 18) for f in result.problems)  # still names in 1.x
+    pinned = usage(project_with(tmp_path / "pinned", {"old.py": code}), "0.28.1")
+    assert not {"code-pre-v1", "sdk-dict-access"} & {f.code for f in pinned.problems}
 
 
 def test_a_notebook_finding_names_the_cell_and_the_line_of_the_file(tmp_path):
@@ -86,6 +129,10 @@ def test_a_notebook_finding_names_the_cell_and_the_line_of_the_file(tmp_path):
     finding = next(f for f in result.problems if f.code == "sdk-dict-access")
     assert finding.message.startswith("cell 3, line 4:")
     assert "print(r['choices'])" in text.splitlines()[finding.location.line - 1]
+    shown = finding.to_dict()  # JSON: the .ipynb line for an editor, the cell and its line for a person
+    assert (shown["line"], shown["cell"], shown["cell_line"]) == (finding.location.line, 3, 4)
+    plain = usage(project_with(tmp_path / "plain", {"app.py": LEGACY})).problems[0].to_dict()
+    assert "cell" not in plain and set(plain) == {"code", "status", "message", "file", "line", "column"}
 
 
 def test_one_code_shows_its_first_findings_and_counts_the_rest(tmp_path):
@@ -264,3 +311,216 @@ def test_a_retry_inside_nested_loops_is_one_finding(tmp_path):
             "            except RateLimitError:\n                time.sleep(1)\n")
     result = usage(project_with(tmp_path, {"batch.py": code}))
     assert [f.location.line for f in result.problems if f.code == "retry-on-quota"] == [11]
+
+
+RETRY_HEAD = ("import time\nimport backoff\nimport openai\nfrom openai import OpenAI\n"
+              "from tenacity import retry, retry_if_exception_type, stop_after_attempt\n"
+              "client = OpenAI(timeout=5)\n\n\n")
+CALL = "    return client.chat.completions.create(model='gpt-4o', messages=[], max_tokens=5)\n"
+
+
+@pytest.mark.parametrize("decorated, found", [
+    ("@retry\n", True),
+    ("@retry(stop=stop_after_attempt(5))\n", True),
+    ("@retry(retry=retry_if_exception_type((openai.APIConnectionError, openai.RateLimitError)))\n", True),
+    ("@retry(retry=retry_if_exception_type(openai.APIError))\n", True),
+    ("@backoff.on_exception(backoff.expo, Exception, max_tries=8)\n", True),
+    ("@backoff.on_exception(backoff.expo, openai.RateLimitError)\n", True),
+    ("@retry(retry=retry_if_exception_type(openai.APIConnectionError))\n", False),
+    ("@retry(retry=lambda state: is_transient(state))\n", False),
+    ("@backoff.on_exception(backoff.expo, Exception, giveup=lambda e: 'quota' in str(e))\n", False),
+    ("@backoff.on_exception(backoff.expo, TimeoutError)\n", False),
+])
+def test_retry_decorators_that_retry_an_empty_wallet(tmp_path, decorated, found):
+    code = RETRY_HEAD + decorated + "def ask():\n" + CALL
+    result = usage(project_with(tmp_path, {"ask.py": code}))
+    assert (("retry-on-quota", "ask.py", 9) in located(result)) is found, result.problems
+
+
+def test_a_decorator_that_retries_everything_is_only_a_finding_around_a_request(tmp_path):
+    code = RETRY_HEAD + "@retry\ndef read_config():\n    return open('c').read()\n"
+    assert "retry-on-quota" not in {f.code for f in usage(project_with(tmp_path, {"cfg.py": code})).problems}
+
+
+@pytest.mark.parametrize("loop, handler, found", [
+    ("while True:\n", "    except Exception:\n        time.sleep(2)\n", True),
+    ("while True:\n", "    except:\n        time.sleep(2)\n", True),
+    ("for attempt in range(5):\n", "    except openai.APIError as error:\n        time.sleep(2 ** attempt)\n", True),
+    ("while True:\n", "    except Exception as error:\n        if attempt > 3:\n            raise\n", False),
+    ("for prompt in prompts:\n", "    except Exception:\n        continue\n", False),
+    ("while True:\n", "    except ValueError:\n        time.sleep(2)\n", False),
+    ("while True:\n", "    except Exception as error:\n        print('error:', error)\n", False),  # a chat loop
+])
+def test_loops_that_retry_every_exception_around_a_request(tmp_path, loop, handler, found):
+    body = "\n".join("    " + line if line else line for line in (
+        loop + "    try:\n        reply = client.chat.completions.create(model='gpt-4o', messages=[], "
+        "max_tokens=5)\n        return reply\n" + handler).split("\n"))
+    code = RETRY_HEAD + "def ask(prompts, attempt=0):\n" + body
+    result = usage(project_with(tmp_path, {"loop.py": code}))
+    hits = [f for f in result.problems if f.code == "retry-on-quota"]
+    assert bool(hits) is found, code
+    if found:
+        assert hits[0].location.line == 14 and "retries every exception" in hits[0].message
+
+
+@pytest.mark.parametrize("read, dotenv, found", [
+    ('os.environ["AZURE_OPENAI_ENDPOINTS"]', "AZURE_OPENAI_ENDPOINT", True),
+    ('os.getenv("OPENAI_API_VERSON")', "OPENAI_API_VERSION", True),
+    ('os.environ["AZURE_OPENAI_DEPLOYMENT"]', "AZURE_OPENAI_DEPLOYMENT_NAME", True),
+    ('os.getenv("OPENAI_BASEURL")', "OPENAI_BASE_URL", True),
+    ('os.environ["DATABASE_URI"]', "DATABASE_URL", False),  # not a variable that reaches the API
+    ('os.environ["OPENAI_API_VERSION"]', "OPENAI_API_KEY", False),  # another kind of variable
+    ('os.getenv("AZURE_OPENAI_ENDPOINT", "https://x.openai.azure.com")', "AZURE_OPENAI_ENDPOIN", False),  # default
+])
+def test_every_variable_that_reaches_the_api_is_matched_against_what_is_set(tmp_path, read, dotenv, found):
+    code = f"import os\nfrom dotenv import load_dotenv\nload_dotenv()\nvalue = {read}\n"
+    result = usage(project_with(tmp_path, {"cfg.py": code}, env=f"{dotenv}=set\n"))
+    hits = [f for f in result.problems if f.code == "env-name-mismatch"]
+    assert bool(hits) is found, result.problems
+    if found:
+        assert hits[0].location.line == 4 and f"sets {dotenv}" in hits[0].message
+
+
+LOADS_IN_MAIN = ("import os\nfrom dotenv import load_dotenv\nfrom openai import OpenAI\n\n"
+                 "KEY = os.getenv('OPENAI_API_KEY')\n\n\ndef main():\n    load_dotenv()\n"
+                 "    client = OpenAI(api_key=KEY, timeout=5)\n")
+
+
+def test_dotenv_loaded_inside_a_function_after_a_module_level_read_is_late(tmp_path):
+    result = usage(project_with(tmp_path, {"app.py": LOADS_IN_MAIN}))
+    finding = next(f for f in result.problems if f.code == "dotenv-loaded-late")
+    assert finding.location[:2] == ("app.py", 5)
+    assert "load_dotenv() runs only inside main() (app.py line 8)" in finding.message
+
+
+def test_a_function_that_loads_dotenv_called_first_at_the_top_level_is_in_time(tmp_path):
+    in_time = ("import os\nfrom dotenv import load_dotenv\n\n\ndef setup():\n    load_dotenv()\n\n\nsetup()\n"
+               "KEY = os.getenv('OPENAI_API_KEY')\n")
+    late = in_time.replace("setup()\nKEY", "KEY").replace("\n", "\n", 1) + "setup()\n"
+    assert "dotenv-loaded-late" not in {f.code for f in usage(project_with(tmp_path, {"a.py": in_time})).problems}
+    assert ("dotenv-loaded-late", "a.py", 9) in located(usage(project_with(tmp_path / "late", {"a.py": late})))
+
+
+def test_a_loading_function_is_no_finding_when_another_module_loads_dotenv_first(tmp_path):
+    entry = "from dotenv import load_dotenv\nload_dotenv()\nimport app\n"
+    result = usage(project_with(tmp_path, {"app.py": LOADS_IN_MAIN, "run.py": entry}))
+    assert "dotenv-loaded-late" not in {f.code for f in result.problems}
+
+
+WRAPPED = '''from dotenv import load_dotenv
+import instructor
+import litellm
+from langchain_openai import AzureChatOpenAI, ChatOpenAI
+from llama_index.llms.openai import OpenAI as LlamaOpenAI
+from openai import OpenAI
+
+chat = ChatOpenAI(model="gpt-4o-mnii")
+azure = AzureChatOpenAI(azure_deployment="prod-4o", api_version="2024-06-01", timeout=20, max_tokens=300)
+index_llm = LlamaOpenAI(model="gpt-4.1-mini")
+typed = instructor.from_openai(OpenAI())
+load_dotenv()
+
+
+def ask(text):
+    reply = litellm.completion(model="gpt-4o", messages=[{"role": "user", "content": text}])
+    other = litellm.completion(model="claude-3-5-haiku-latest", messages=[], max_tokens=5, timeout=9)
+    user = typed.chat.completions.create(model="gpt-4o", response_model=dict, messages=[], max_tokens=9)
+    return reply, other, user["name"]
+'''
+
+
+def test_wrappers_are_read_with_the_same_rules(tmp_path):
+    """LangChain, LlamaIndex, LiteLLM and instructor, by their documented parameters only."""
+    project = project_with(tmp_path, {"wrapped.py": WRAPPED})
+    found = located(usage(project))
+    assert {("client-no-timeout", "wrapped.py", 8), ("client-no-timeout", "wrapped.py", 11)} <= found
+    assert ("client-no-timeout", "wrapped.py", 9) not in found  # AzureChatOpenAI(timeout=20)
+    assert ("client-no-timeout", "wrapped.py", 10) not in found  # LlamaIndex's OpenAI: 60 s of its own
+    assert {("max-tokens-missing", "wrapped.py", line) for line in (8, 10, 16)} <= found
+    assert not {("max-tokens-missing", "wrapped.py", line) for line in (9, 17, 18)} & found
+    # ChatOpenAI() and LlamaIndex's OpenAI() read OPENAI_API_KEY when built: before load_dotenv() runs
+    assert {("dotenv-loaded-late", "wrapped.py", line) for line in (8, 10, 11)} <= found
+    assert "sdk-dict-access" not in {code for code, _, _ in found}  # instructor's reply is the typed object
+    assert models_in(project) == ["gpt-4o-mnii", "gpt-4.1-mini", "gpt-4o"]
+
+
+def test_names_from_other_libraries_are_not_taken_for_wrappers(tmp_path):
+    code = ("from mylib import ChatOpenAI, completion\n\nchat = ChatOpenAI(model='gpt-4o')\n"
+            "completion(model='gpt-4o', messages=[])\n")
+    found = {code_ for code_, _, _ in located(usage(project_with(tmp_path, {"other.py": code})))}
+    assert not {"client-no-timeout", "max-tokens-missing"} & found
+
+
+def test_a_cap_bound_at_run_time_spares_the_wrapper(tmp_path):
+    code = ("from langchain_openai import ChatOpenAI\n\nllm = ChatOpenAI(model='gpt-4o', timeout=9)\n"
+            "short = llm.bind(max_tokens=200)\n")
+    assert "max-tokens-missing" not in {c for c, _, _ in located(usage(project_with(tmp_path, {"lc.py": code})))}
+
+
+HELPERS = {
+    "app/llm.py": '''from openai import OpenAI
+
+client = OpenAI(timeout=10)
+
+
+def ask(prompt, model="gpt-4o-mini", **options):
+    reply = client.chat.completions.create(model=model, messages=[{"role": "user", "content": prompt}],
+                                           **options)
+    return reply.choices[0].message.content
+
+
+def ask_checked(prompt):
+    reply = client.chat.completions.create(model="gpt-4o", messages=[], max_tokens=50)
+    if reply.choices[0].finish_reason != "stop":
+        raise RuntimeError("cut short")
+    return reply.choices[0].message.content
+''',
+    "app/main.py": '''import json
+
+from app.llm import ask, ask_checked
+from app import llm
+
+
+def plan(goal):
+    steps = json.loads(ask(goal, max_tokens=300))
+    title = ask(goal, "gpt-4.1-nano").strip()
+    short = llm.ask(goal, model="o4-mini", max_tokens=20)
+    checked = ask_checked(goal).strip()
+    return steps, title, short, checked, json.loads(ask_checked(goal))
+''',
+}
+
+
+def test_values_are_followed_through_the_projects_own_helpers(tmp_path):
+    project = project_with(tmp_path, HELPERS)
+    result = usage(project)
+    found = located(result)
+    assert ("json-without-mode", "app/main.py", 8) in found
+    assert ("reply-unguarded", "app/main.py", 9) in found
+    assert ("max-tokens-missing", "app/main.py", 9) in found  # ask() hands on **options: no cap given here
+    assert not {("max-tokens-missing", "app/main.py", 8), ("max-tokens-missing", "app/main.py", 10)} & found
+    assert ("reply-unguarded", "app/main.py", 11) not in found  # ask_checked() looks at finish_reason
+    assert ("json-without-mode", "app/main.py", 12) in found  # JSON mode is still not asked for
+    assert not any(f[0] == "max-tokens-missing" and f[1] == "app/llm.py" and f[2] == 7 for f in found)
+    message = next(f.message for f in result.problems if f.code == "reply-unguarded" and f.location.line == 9)
+    assert "ask(goal, 'gpt-4.1-nano').strip()" in message and "ask() returns its message.content" in message
+    assert models_in(project)[:3] == ["gpt-4o-mini", "gpt-4.1-nano", "o4-mini"]
+
+
+def test_recursive_and_star_called_helpers_are_not_guessed_at(tmp_path):
+    code = ('import json\nfrom openai import OpenAI\nclient = OpenAI(timeout=5)\n\n\n'
+            'def ask(p, depth=0):\n    if depth > 3:\n        return ask(p, depth - 1)\n'
+            '    return client.chat.completions.create(model="gpt-4o", messages=[], max_tokens=5)\n\n\n'
+            'def loop(p):\n    return loop(p)\n\n\nargs = ["x"]\njson.loads(ask(*args))\nloop("x").strip()\n')
+    result = usage(project_with(tmp_path, {"rec.py": code}))
+    assert not {"json-without-mode", "reply-unguarded"} & {f.code for f in result.problems}
+
+
+def test_a_client_given_no_key_reads_the_sdks_name_and_a_similar_one_is_set(tmp_path):
+    code = ("from dotenv import load_dotenv\nfrom langchain_openai import ChatOpenAI\nfrom openai import OpenAI\n"
+            "load_dotenv()\nclient = OpenAI(timeout=5)\nllm = ChatOpenAI(model='gpt-4o', timeout=5, max_tokens=9)\n"
+            "keyed = OpenAI(api_key='x', timeout=5)\n")
+    result = usage(project_with(tmp_path, {"app.py": code}, env="OPENAI_KEY=sk-test-fake\n"))
+    hits = [f for f in result.problems if f.code == "env-name-mismatch"]
+    assert [f.location.line for f in hits] == [5, 6]
+    assert "OpenAI() reads OPENAI_API_KEY when it is built, which nothing sets; .env sets OPENAI_KEY" in hits[0].message

@@ -10,7 +10,9 @@ from __future__ import annotations
 import importlib
 import json
 import random
+import re
 import string
+import subprocess
 
 import pytest
 
@@ -41,6 +43,13 @@ def key_of(provider: str) -> str:
         "GitHub": lambda: f"ghp_{random_text(36)}",
         "AWS": lambda: f"AKIA{random_text(16, string.ascii_uppercase + string.digits)}",
         "JWT": lambda: f"eyJ{random_text(30)}.eyJ{random_text(40)}.{random_text(43)}",
+        "Replicate": lambda: f"r8_{random_text(37)}",
+        "Fireworks": lambda: f"fw_{random_text(24)}",
+        "Together": lambda: f"tgp_v1_{random_text(43)}",
+        "Cerebras": lambda: f"csk-{random_text(48, string.ascii_lowercase + string.digits)}",
+        "NVIDIA": lambda: f"nvapi-{random_text(64)}",
+        "Azure": lambda: random_text(32, "0123456789abcdef"),
+        "Mistral": lambda: random_text(32),
     }[provider]()
 
 
@@ -61,12 +70,37 @@ def in_git(tmp_path, files: dict[str, str], ignore: str = ".env\n"):  # noqa: AN
     return project
 
 
-@pytest.mark.parametrize("provider", ["OpenAI", "Anthropic", "OpenRouter", "Groq", "Google", "GitHub", "AWS", "JWT"])
+@pytest.mark.parametrize("provider", ["OpenAI", "Anthropic", "OpenRouter", "Groq", "Google", "GitHub", "AWS", "JWT",
+                                      "Replicate", "Fireworks", "Together", "Cerebras", "NVIDIA"])
 def test_every_provider_shape_is_found(provider):
     key = key_of(provider)
     found = find_secrets(f'token = "{key}"\n')
     assert [hit.value for hit in found] == [key]
     assert not looks_fake(key)
+
+
+@pytest.mark.parametrize("call", [
+    'client = AzureOpenAI(\n    azure_endpoint="https://x.openai.azure.com",\n    api_key="{key}",\n'
+    '    api_version="2024-06-01")',
+    'llm = AzureChatOpenAI(deployment_name="gpt4", openai_api_key="{key}", timeout=(3, 30))',
+])
+def test_an_azure_key_is_found_where_an_azure_client_is_given_it_and_nowhere_else(call):
+    key = key_of("Azure")
+    assert [hit.value for hit in find_secrets(call.format(key=key))] == [key]
+    for elsewhere in (f'checksum = "{key}"', f'client = OpenAI(base_url=URL, default_headers={{"x": "{key}"}})',
+                      f'commit = "{key}"  # AzureOpenAI support'):
+        assert find_secrets(elsewhere) == [], elsewhere
+
+
+def test_any_providers_key_handed_to_a_client_in_code_is_found():
+    key = key_of("Mistral")
+    found = find_secrets(f'client = Mistral(api_key="{key}")\nother = Cohere(cohere_api_key="{key[::-1]}")\n')
+    assert [hit.value for hit in found] == [key, key[::-1]]
+    for local in ('api_key="ollama"', 'api_key="EMPTY"', 'api_key="sk-no-key-required"', 'api_key="lm-studio"',
+                  'api_key="not-needed-for-local-models"', 'api_key="gpt-4o-mini-2024-07-18"',
+                  'api_key="your_api_key_goes_here_1234"', 'api_key=os.environ["MISTRAL_API_KEY"]',
+                  'api_key="models/text-embedding-004"', 'access_token="${{ secrets.HF_TOKEN }}"'):
+        assert find_secrets(local) == [], local
 
 
 @pytest.mark.parametrize("fake", ["sk-...", "sk-your-key-here", "sk-test-xxxxxxxxxxxxxxxxxxxxxxxx",
@@ -129,7 +163,7 @@ def test_the_guides_own_project_raises_no_false_alarm(tmp_path):
     (project / ".env").write_text(f"OPENAI_API_KEY={key}\n", encoding="utf-8")
     result = scan(project)
     assert result.status is Status.PASS, result.message
-    assert any("history: searched what all 1 commits added" in d for d in result.details)
+    assert any(d.startswith("history: searched all 1 commits of 1 branch") for d in result.details)
 
 
 def test_a_key_removed_from_the_files_stays_in_history(tmp_path):
@@ -143,16 +177,98 @@ def test_a_key_removed_from_the_files_stays_in_history(tmp_path):
     assert leaks(result.message + " ".join(result.details), key) == []
 
 
-def test_the_history_search_is_bounded_and_says_what_it_covered(tmp_path, monkeypatch):
-    monkeypatch.setattr(module, "MAX_COMMITS", 2)
-    old = key_of("Groq")
-    project = in_git(tmp_path, {"a.py": f'KEY = "{old}"\n'})
-    for n in range(3):
-        (project / "a.py").write_text(f"KEY = None  # {n}\n", encoding="utf-8")
-        git(project, "commit", "-qam", f"change {n}")
+def fast_history(project, count: int, key_at: int, key: str, filler: str = "VALUE = {n}") -> None:  # noqa: ANN001
+    """`count` commits on main made at once with git fast-import; commit number `key_at` (from 1,
+    the oldest) adds `key` to a file, and the next commit removes it."""
+    stream = []
+    for n in range(1, count + 1):
+        body = f'KEY = "{key}"\n' if n == key_at else filler.format(n=n) + "\n"
+        data = body.encode()
+        when = 1700000000 + n * 60
+        stream.append(f"commit refs/heads/main\nmark :{n}\ncommitter t <t@example.invalid> {when} +0000\n"
+                      f"data 3\nc{n % 10}\n" + (f"from :{n - 1}\n" if n > 1 else "") +
+                      f"M 644 inline notes.py\ndata {len(data)}\n{body}\n")
+    git(project, "init", "-q", "-b", "main")
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=project, input="".join(stream).encode(), check=True,
+                   capture_output=True)
+    git(project, "reset", "-q", "--hard", "main")
+
+
+def test_a_key_older_than_600_commits_is_found_in_a_history_bounded_by_work(tmp_path):
+    key = key_of("Groq")
+    project = write_project(tmp_path / "proj")
+    fast_history(project, 650, 3, key)
     result = scan(project)
-    assert result.status is Status.PASS  # the key was added 4 commits ago: beyond the 2 searched
-    assert any("the newest 2 of 4 commits" in d for d in result.details)
+    assert result.code == "key-in-history" and "notes.py" in result.message
+    assert any(d.startswith("history: searched all 650 commits of 1 branch") for d in result.details)
+    assert leaks(result.message + " ".join(result.details), key) == []
+
+
+def test_the_history_search_stops_at_its_byte_budget_and_says_which_commits_it_covered(tmp_path, monkeypatch):
+    """Every commit changes a line git's search matches (a placeholder, not a key), so every commit
+    costs patch bytes: the budget ends the search part way, the same way on every run."""
+    monkeypatch.setattr(module, "BATCH", 100)
+    monkeypatch.setattr(module, "HISTORY_BYTES", 40_000)
+    new, old = key_of("Groq"), key_of("Google")
+    project = write_project(tmp_path / "proj")
+    fast_history(project, 300, 5, old, filler='KEY = "sk-your-key-here-{n:05}"')
+    (project / "recent.py").write_text(f'KEY = "{new}"\n', encoding="utf-8")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "recent")
+    git(project, "rm", "-q", "recent.py")
+    git(project, "commit", "-qm", "removed")
+    runs = [scan(project) for _ in range(2)]
+    line = next(d for d in runs[0].details if d.startswith("history:"))
+    match = re.search(r"searched the newest (\d+) of 302 commits of 1 branch, back to \d{4}-\d\d-\d\d; stopped at "
+                      r"its limit of 39 KB of changes read, so the (\d+) older commits were not searched", line)
+    assert match and 100 < int(match[1]) < 300 and int(match[1]) + int(match[2]) == 302, line
+    assert [f.location.file for f in runs[0].problems] == ["recent.py"]  # the old key lies beyond the budget
+    assert runs[1].details == runs[0].details and runs[1].message == runs[0].message
+
+
+def test_a_key_added_in_a_merge_commit_and_removed_later_is_found(tmp_path):
+    key = key_of("OpenRouter")
+    project = in_git(tmp_path, {"a.py": "A = 1\n"})
+    git(project, "branch", "-M", "main")
+    git(project, "checkout", "-qb", "feature")
+    (project / "b.py").write_text("B = 2\n", encoding="utf-8")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "feature")
+    git(project, "checkout", "-q", "main")
+    (project / "c.py").write_text("C = 3\n", encoding="utf-8")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "main moves on")
+    git(project, "merge", "-q", "--no-commit", "feature")
+    (project / "merged.py").write_text(f'KEY = "{key}"\n', encoding="utf-8")  # added while resolving the merge
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "merge feature")
+    git(project, "rm", "-q", "merged.py")
+    git(project, "commit", "-qm", "remove the key")
+    result = scan(project)
+    assert result.code == "key-in-history" and "merged.py" in result.message, result.details
+
+
+def test_a_key_on_a_branch_that_is_not_checked_out_is_found(tmp_path):
+    key = key_of("OpenAI")
+    project = in_git(tmp_path, {"a.py": "A = 1\n"})
+    git(project, "checkout", "-qb", "experiment")
+    (project / "try.py").write_text(f'KEY = "{key}"\n', encoding="utf-8")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "try it")
+    git(project, "checkout", "-q", "-")
+    git(project, "tag", "v1")
+    result = scan(project)
+    assert result.code == "key-in-history" and "try.py" in result.message
+    assert any("of 2 branches and 1 tag" in d for d in result.details)
+
+
+def test_when_git_cannot_answer_the_result_says_the_history_was_not_searched(tmp_path):
+    project = in_git(tmp_path, {"a.py": "A = 1\n"})
+    (project / ".git" / "refs" / "heads" / "broken").write_text("1" * 40 + "\n", encoding="utf-8")
+    result = scan(project)
+    assert result.status is Status.PASS
+    assert "history" in result.message and "not searched" in result.message, result.message
+    assert "or its history" not in result.message
 
 
 def test_outside_git_every_file_of_the_project_is_searched(tmp_path):
@@ -168,3 +284,11 @@ def test_outside_git_every_file_of_the_project_is_searched(tmp_path):
 
 def test_an_empty_project_is_skipped(tmp_path):
     assert scan(write_project(tmp_path / "proj")).status is Status.SKIP
+
+
+def test_a_repository_without_git_to_read_it_says_its_history_was_not_searched(tmp_path):
+    project = in_git(tmp_path, {"a.py": "A = 1\n"})
+    result = run_check(secrets_in_files, make_ctx(project, environ=base_environ(PATH="/nonexistent")))
+    assert result.status is Status.PASS
+    assert result.message.endswith("its history was not searched (git did not answer)")
+    assert "history: not searched, git is not installed or did not answer" in result.details
