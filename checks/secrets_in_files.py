@@ -64,9 +64,10 @@ async def secrets_in_files(ctx: Context) -> Result:
     from checks.catalogue import CATALOGUE
     from checks.dotenv_git import key_fingerprint, value_fingerprints
     from doctor.project.source_files import project_files
+    from doctor.project.staged_files import staged_files
     from doctor.redact import fingerprint
 
-    files = await project_files(ctx)
+    files = await (staged_files(ctx) if ctx.flags.staged else project_files(ctx))
     if not files.paths:
         return skipped("the project has no files to search yet")
     skip = {ctx.dotenv.shown} if ctx.dotenv.exists else set()

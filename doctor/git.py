@@ -70,8 +70,10 @@ def git_environ(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 async def git(project: Path, owner: Processes, environ: Mapping[str, str], *args: str,
-              timeout: float = GIT_TIMEOUT, max_output: int | None = None, input: bytes | None = None) -> GitAnswer:
-    """Runs one hardened git command in `project`; a timeout or a missing git is an answer, not an error."""
+              timeout: float = GIT_TIMEOUT, max_output: int | None = None, input: bytes | None = None,
+              index_file: str | None = None) -> GitAnswer:
+    """Runs one hardened git command in `project`; a timeout or a missing git is an answer, not an error.
+    `index_file`: the index to read instead of git's usual one (the caller has checked it is the repository's)."""
     program = git_program(environ)
     if program is None:
         return GitAnswer(127, "", "git is not installed")
@@ -82,7 +84,8 @@ async def git(project: Path, owner: Processes, environ: Mapping[str, str], *args
     if input is not None:
         extra["input"] = input
     try:
-        done = await run(argv, owner, timeout=timeout, env=git_environ(environ), cwd=str(project), **extra)
+        env = git_environ(environ) | ({"GIT_INDEX_FILE": index_file} if index_file else {})
+        done = await run(argv, owner, timeout=timeout, env=env, cwd=str(project), **extra)
     except CannotRun as error:
         return GitAnswer(127, "", f"git cannot be run ({error})")
     if done.timed_out:
