@@ -10,13 +10,16 @@ These need the package index, as `tests/realenvs.py` does.
 
 from __future__ import annotations
 
+import importlib.metadata as md
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from packaging.utils import canonicalize_name
 
 from doctor.sandbox import Sandbox
@@ -91,6 +94,44 @@ def test_the_wheel_and_sdist_pass_twine_check(dists):
     assert done.stdout.count("PASSED") == 2, done.stdout
 
 
+RELEASE = yaml.safe_load((REPO / ".github/workflows/release.yml").read_text(encoding="utf-8"))
+
+
+def test_the_release_publishes_on_a_tag_with_trusted_publishing_only():
+    assert RELEASE[True] == {"push": {"tags": ["v*"]}}  # YAML reads the key `on` as true
+    assert RELEASE["permissions"] == {"contents": "read"}
+    build, publish = RELEASE["jobs"]["build"], RELEASE["jobs"]["publish"]
+    assert "permissions" not in build and publish["permissions"] == {"id-token": "write"}
+    assert publish["needs"] == "build" and publish["environment"] == "pypi"
+    assert [step.get("uses", "").split("@")[0] for step in publish["steps"]] == \
+        ["actions/download-artifact", "pypa/gh-action-pypi-publish"]
+    assert not any("password" in step.get("with", {}) for step in publish["steps"])  # no stored token
+
+
+def release_check(dists: Path, tmp_path: Path, tag: str) -> subprocess.CompletedProcess:
+    """The release's "Check them" step, run as GitHub runs it, in a job folder that holds the repository's
+    files and the built dist/, on a Python that has twine (as its build step installed)."""
+    step = next(s for s in RELEASE["jobs"]["build"]["steps"] if s.get("name") == "Check them")
+    job = tmp_path / "job"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(job)], check=True)  # as actions/checkout does
+    shutil.copytree(dists, job / "dist")
+    (job / "step.sh").write_text(step["run"], encoding="utf-8")
+    env = base_environ(TAG=tag, PATH=f"{Path(tool('python')).parent}:{base_environ()['PATH']}")
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "step.sh"], cwd=job, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_release_check_step_passes_the_built_dists_and_refuses_a_wrong_tag(dists, tmp_path):
+    from doctor import __version__
+
+    passed = release_check(dists, tmp_path / "right", f"v{__version__}")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert passed.stdout.count("PASSED") == 2 and "every tracked file" in passed.stdout
+    wrong = release_check(dists, tmp_path / "wrong", "v0.0.0-wrong")
+    assert wrong.returncode == 1
+    assert f"::error::the tag v0.0.0-wrong does not match the package's version {__version__}" in wrong.stdout
+
+
 def test_the_demo_passes_after_a_plain_pipx_install(tmp_path, wheel):
     home = tmp_path / "pipx"
     env = base_environ(PIPX_HOME=str(home), PIPX_BIN_DIR=str(home / "bin"), PIPX_MAN_DIR=str(home / "man"))
@@ -143,3 +184,41 @@ def test_the_demo_refuses_an_sdk_older_than_1_in_its_own_python(tmp_path):
     assert done.returncode == 2, done.stderr[-3000:]
     assert "which has openai 0.28.1; the sample needs openai 1.0 or newer" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def recipe(title: str) -> list[str]:
+    """The lines of docs/ci.md's shell block that follow the comment starting with `title`."""
+    text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    block = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    lines = block.split(f"# {title}", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    assert lines, title
+    return lines
+
+
+def test_the_ci_recipes_run_the_doctor_from_its_own_environment_on_the_projects_python():
+    for title in ("1. pipx run", "2. uvx", "3. a separate venv"):
+        lines = recipe(title)
+        assert "--python .venv/bin/python" in lines[-1], title
+        assert not any(".venv/bin/pip" in line or ".venv/bin/python -m pip" in line for line in lines), title
+
+
+def test_the_separate_venv_recipe_works_and_leaves_the_projects_packages_alone(tmp_path, wheel):
+    """docs/ci.md's third recipe, run as written, with the built wheel for the git URL and this Python
+    as the project's."""
+    def packages() -> str:
+        return subprocess.run([sys.executable, "-m", "pip", "freeze", "--all"], capture_output=True, text=True).stdout
+    script = "\n".join(recipe("3. a separate venv"))
+    script = script.replace("git+https://github.com/<you>/llm-doctor@v0.1.0", str(wheel))
+    script = script.replace(".venv/bin/python", sys.executable)
+    project = write_project(tmp_path / "project", env=f"OPENAI_API_KEY={CANARY_KEY}\n", gitignore=".env\n",
+                            requirements="".join(f"{n}=={md.version(n)}\n" for n in ("openai", "httpx", "python-dotenv")))
+    git(project, "init", "-q")
+    before = packages()
+    env = {k: v for k, v in base_environ(RUNNER_TEMP=str(tmp_path / "runner"), CI="true").items()
+           if not k.endswith("_PROXY")} | {k: v for k, v in os.environ.items() if k.startswith("PIP_")}
+    (tmp_path / "runner").mkdir()
+    done = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=project, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "0 failed" in done.stdout.splitlines()[-1]
+    assert packages() == before
