@@ -158,7 +158,8 @@ async def _history(ctx: Context, known: set[str]) -> tuple[list[tuple[Leak, str]
 
     git itself finds the commits whose changes hold a key-like string (`log -G`, in C), so a
     history without keys costs one pass of git; only those commits' patches are read here."""
-    from doctor.git import git
+    from doctor.git import GitAnswer, git
+    from doctor.project.history_cache import open_cache
 
     started = time.monotonic()
 
@@ -173,9 +174,14 @@ async def _history(ctx: Context, known: set[str]) -> tuple[list[tuple[Leak, str]
     if total == MAX_COMMITS:
         counted = await ask("rev-list", "--all", "--count")
         total = int(counted.out) if counted.code == 0 and counted.out.isdigit() else total
+    remembered = open_cache(ctx.project, _HISTORY_PATTERN, ctx.shell)  # commits found clean by earlier runs
+    unread = remembered.unread(commits)
     suspects = await ask("log", "--no-walk=unsorted", "--stdin", f"-G{_HISTORY_PATTERN}", "--format=%H",
-                         timeout=HISTORY_TIMEOUT_S, input="\n".join(commits).encode() + b"\n")
+                         timeout=HISTORY_TIMEOUT_S, input="\n".join(unread).encode() + b"\n") if unread else \
+        GitAnswer(0, "", "")
     cut = suspects.code == 124
+    if unread and suspects.code == 0:
+        remembered.remember(set(unread) - set(suspects.out.split()))
     found: list[tuple[Leak, str]] = []
     if suspects.code == 0 and suspects.out:
         patches = await ask("log", "--no-walk=unsorted", "--stdin", "-p", "-U0", "--no-color", "--no-renames",
