@@ -47,12 +47,18 @@ def _recreate_fix(ctx: Context, summary: str, version: str = "3.12") -> Fix:
                commands=commands, guide=guide.SETUP)
 
 
+def start_probe(ctx: Context) -> None:
+    """Every check here reads the target's facts: the probe starts with the run."""
+    ctx.start_probe()
+
+
 @check(
     "python-version",
     title="Python version",
     group="Environment",
     codes=("python-too-old", "python-eol-soon", "python-below-requires", "interpreter-broken",
            "requires-python-invalid"),
+    warmup=start_probe,
 )
 async def python_version(ctx: Context) -> Result:
     """What it checks: the project's Python is 3.10 or newer, satisfies the project's own
@@ -132,6 +138,7 @@ def _poetry_caret(text: str) -> str:
     title="Virtual environment",
     group="Environment",
     codes=("venv-not-active", "venv-missing", "project-env-not-found"),
+    warmup=start_probe,
 )
 async def venv_active(ctx: Context) -> Result:
     """What it checks: the project has its own environment (a venv, a conda environment, or the
@@ -250,6 +257,7 @@ def _same_dir(a: str, b: str | None) -> bool:
            "package-missing", "package-below-floor", "openai-pre-v1", "sdk-httpx-incompatible", "lock-out-of-sync",
            "pins-incompatible", "module-shadowed", "package-broken", "pyproject-invalid", "lock-unreadable",
            "lock-stale"),
+    warmup=start_probe,
 )
 async def packages_pinned(ctx: Context) -> Result:
     """What it checks: openai, python-dotenv and the SDK's own HTTP library (httpx for openai
