@@ -70,8 +70,8 @@ def newest_openai_3(tmp_path: Path) -> str:
 
 @pytest.mark.parametrize("requirements", [
     "openai==0.28.1\n",  # the pre-1.0 SDK, requests-based: exactly the projects the doctor must diagnose
-    "openai==1.35.0\npython-dotenv==1.0.1\n",  # below the 1.40 the doctor used to require
-    "openai==1.35.0\nhttpx==0.23.3\npython-dotenv==0.21.0\n",  # a late-2023 freeze, httpx and dotenv old too
+    # below the 1.40 the doctor used to require, in a late-2023 freeze: httpx and python-dotenv old too
+    "openai==1.35.0\nhttpx==0.23.3\npython-dotenv==0.21.0\n",
     "openai==NEWEST_3\n",  # the newest 3.x, on httpx2
 ])
 def test_installing_the_wheel_beside_a_project_keeps_every_pin(tmp_path, wheel, requirements):
