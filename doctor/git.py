@@ -91,3 +91,23 @@ async def git(project: Path, owner: Processes, environ: Mapping[str, str], *args
     if done.timed_out:
         return GitAnswer(124, "", f"git {args[0]} did not answer within {timeout:g} s")
     return GitAnswer(done.code or 0, done.text().strip(), done.text("stderr").strip(), done.truncated, done.stdout)
+
+
+def split_batch(raw: bytes) -> list[bytes | None]:
+    """The blobs of a `git cat-file --batch` answer, in request order (None for a missing one; the
+    last one may be cut short by the output cap)."""
+    blobs: list[bytes | None] = []
+    position = 0
+    while position < len(raw):
+        end = raw.find(b"\n", position)
+        if end < 0:
+            break
+        header = raw[position:end].split()
+        position = end + 1
+        if len(header) == 3 and header[2].isdigit():
+            size = int(header[2])
+            blobs.append(raw[position:position + size])
+            position += size + 1
+        else:
+            blobs.append(None)  # "<object> missing"
+    return blobs

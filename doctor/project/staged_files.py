@@ -30,7 +30,7 @@ MAX_STAGED_BYTES = 96 * 1024 * 1024
 
 async def staged_files(ctx: Context) -> ProjectFiles:
     """The staged files under the project with their staged bytes; an empty list outside git."""
-    from doctor.git import git
+    from doctor.git import git, split_batch
 
     index = await _commit_index(ctx)
 
@@ -70,23 +70,3 @@ async def _commit_index(ctx: Context) -> str | None:
     git_dir = Path(answer.out).resolve()
     index = Path(os.path.abspath(named)).resolve()  # relative to where git started the hook
     return str(index) if git_dir in index.parents and index.is_file() else None
-
-
-def split_batch(raw: bytes) -> list[bytes | None]:
-    """The blobs of a `git cat-file --batch` answer, in request order (None for a missing one,
-    and for a blob cut short by the output cap)."""
-    blobs: list[bytes | None] = []
-    position = 0
-    while position < len(raw):
-        end = raw.find(b"\n", position)
-        if end < 0:
-            break
-        header = raw[position:end].split()
-        position = end + 1
-        if len(header) == 3 and header[2].isdigit():
-            size = int(header[2])
-            blobs.append(raw[position:position + size] if position + size <= len(raw) else None)
-            position += size + 1
-        else:
-            blobs.append(None)  # "<object> missing"
-    return blobs
