@@ -129,9 +129,10 @@ async def _examine(ctx: Context, candidate: Candidate, current: str | None) -> l
     def ask(*args: str, **options):  # noqa: ANN202 - git's answer
         return git(folder, ctx.processes, ctx.shell, *args, **options)
 
-    inside = await ask("rev-parse", "--is-inside-work-tree")
-    if inside.code != 0 or inside.out != "true":
-        return []  # a .env above the repository: git cannot commit it
+    if folder != ctx.project:  # the project's own folder is in the work tree: --show-toplevel said so
+        inside = await ask("rev-parse", "--is-inside-work-tree")
+        if inside.code != 0 or inside.out != "true":
+            return []  # a .env above the repository: git cannot commit it
     ignored, tracked, history = await asyncio.gather(
         ask("check-ignore", "-q", "--", name),
         ask("ls-files", "--error-unmatch", "--", name),

@@ -7,26 +7,13 @@ import string
 
 import pytest
 
-import doctor.git
 from checks.secrets_in_files import secrets_in_files
 from doctor.model import Status
 from tests.conftest import base_environ, git, leaks, make_ctx, run_check, write_project
+from tests.gitspy import git_calls  # noqa: F401 - a fixture
 
 _RANDOM = random.Random(20261207)
 KEY = "sk-proj-" + "".join(_RANDOM.choice(string.ascii_letters + string.digits) for _ in range(120))
-
-
-@pytest.fixture
-def git_calls(monkeypatch) -> list[list[str]]:
-    """The arguments of every git command the doctor runs (after its hardening options)."""
-    calls: list[list[str]] = []
-    real = doctor.git.run
-
-    async def spy(argv, owner, **options):  # noqa: ANN001, ANN202
-        calls.append([a for a in argv[1:] if a not in doctor.git.HARDENING])
-        return await real(argv, owner, **options)
-    monkeypatch.setattr(doctor.git, "run", spy)
-    return calls
 
 
 def history_scans(calls: list[list[str]]) -> list[list[str]]:
