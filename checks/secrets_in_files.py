@@ -71,6 +71,8 @@ async def secrets_in_files(ctx: Context) -> Result:
     if not files.paths:
         return skipped("the project has no files to search yet")
     skip = {ctx.dotenv.shown} if ctx.dotenv.exists else set()
+    # git reads the history while the files are searched; what is in the files now is left out after
+    history_scan = ctx.background(_history(ctx)) if files.listed_by == "git" else None
     leaks, unread = await asyncio.to_thread(scan_files, files, skip)
     in_use = key_fingerprint(ctx)
     findings = [_finding(leak, "key-hardcoded", in_use, CATALOGUE["key-hardcoded"].fix) for leak in leaks]
@@ -78,9 +80,10 @@ async def secrets_in_files(ctx: Context) -> Result:
     if unread:
         details.append(f"not searched: {unread} files larger than the doctor reads")
     current = {fingerprint(leak.hit.value) for leak in leaks}
-    if files.listed_by == "git":
+    if history_scan is not None:
         dotenv = value_fingerprints(ctx.dotenv.entries) if ctx.dotenv.readable else set()  # dotenv-gitignored's
-        history, covered = await _history(ctx, current | dotenv)
+        history, covered = await history_scan
+        history = [(leak, commit) for leak, commit in history if fingerprint(leak.hit.value) not in current | dotenv]
         details.append(covered)
         findings += [_finding(leak, "key-in-history", in_use, CATALOGUE["key-in-history"].fix, commit)
                      for leak, commit in history]
@@ -153,8 +156,8 @@ def kind_of(provider: str) -> str:
 _NOUNS = {"GitHub": "GitHub token", "AWS": "AWS access key", "JWT": "JWT bearer token"}
 
 
-async def _history(ctx: Context, known: set[str]) -> tuple[list[tuple[Leak, str]], str]:
-    """Keys added by the newest commits (and not in the files now): each with the commit that added it.
+async def _history(ctx: Context) -> tuple[list[tuple[Leak, str]], str]:
+    """Keys added by the newest commits: each with the commit that added it.
 
     git itself finds the commits whose changes hold a key-like string (`log -G`, in C), so a
     history without keys costs one pass of git; only those commits' patches are read here."""
@@ -188,7 +191,7 @@ async def _history(ctx: Context, known: set[str]) -> tuple[list[tuple[Leak, str]
                             "--format=@@@commit %h %as", timeout=HISTORY_TIMEOUT_S, max_output=HISTORY_BYTES,
                             input=suspects.out.encode() + b"\n")
         cut = cut or patches.truncated or patches.code == 124
-        found = _added_keys(patches.raw.decode("utf-8", "replace"), known, ctx.dotenv.shown)
+        found = _added_keys(patches.raw.decode("utf-8", "replace"), ctx.dotenv.shown)
     for leak, _ in found:
         ctx.redactor.add(leak.hit.value)
     scope = f"all {total} commits" if total <= len(commits) else f"the newest {len(commits)} of {total} commits"
@@ -196,7 +199,7 @@ async def _history(ctx: Context, known: set[str]) -> tuple[list[tuple[Leak, str]
     return found, f"history: searched what {scope} added{stopped} in {time.monotonic() - started:.1f} s"
 
 
-def _added_keys(patches: str, known: set[str], dotenv: str) -> list[tuple[Leak, str]]:
+def _added_keys(patches: str, dotenv: str) -> list[tuple[Leak, str]]:
     """The keys on the added lines of `git log -p` output, each with the oldest commit that added it."""
     from doctor.project.secrets import find_secrets
     from doctor.redact import fingerprint
@@ -209,10 +212,8 @@ def _added_keys(patches: str, known: set[str], dotenv: str) -> list[tuple[Leak, 
         elif line.startswith("+++ "):
             path = line[6:] if line.startswith("+++ b/") else ""
         elif line.startswith("+") and path and path != dotenv:
-            for hit in find_secrets(line[1:]):
-                mark = fingerprint(hit.value)
-                if mark not in known:
-                    found[mark] = (Leak(path, 0, 0, hit), f"commit {commit}")  # newest first: the last is the oldest
+            for hit in find_secrets(line[1:]):  # newest commit first: the last one kept is the oldest
+                found[fingerprint(hit.value)] = (Leak(path, 0, 0, hit), f"commit {commit}")
     return list(found.values())
 
 

@@ -26,3 +26,29 @@ def test_a_env_above_the_repository_is_still_asked_about(tmp_path, git_calls):
     result = run_check(dotenv_gitignored, make_ctx(project))
     assert ["rev-parse", "--is-inside-work-tree"] in git_calls
     assert result.status == Status.PASS, result  # git cannot commit a file outside its work tree
+
+
+def test_the_history_is_read_while_the_files_are_searched(tmp_path, git_calls, monkeypatch):
+    import importlib
+    import time
+
+    from checks.secrets_in_files import secrets_in_files
+
+    module = importlib.import_module("checks.secrets_in_files")  # the package's name for it is the check
+
+    project = write_project(tmp_path / "p", gitignore=".env\n")
+    git(project, "init", "-q")
+    git(project, "add", ".")
+    git(project, "-c", "user.email=d@example.com", "-c", "user.name=d", "commit", "-qm", "start")
+    real_scan = module.scan_files
+    during: list[bool] = []
+
+    def slow_scan(*args):  # noqa: ANN002, ANN202
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(call[:1] == ["rev-list"] for call in git_calls):
+            time.sleep(0.01)
+        during.append(any(call[:1] == ["rev-list"] for call in git_calls))
+        return real_scan(*args)
+    monkeypatch.setattr(module, "scan_files", slow_scan)
+    result = run_check(secrets_in_files, make_ctx(project))
+    assert result.status == Status.PASS and during == [True]

@@ -210,8 +210,9 @@ def test_the_separate_venv_recipe_works_and_leaves_the_projects_packages_alone(t
     script = "\n".join(recipe("3. a separate venv"))
     script = script.replace("git+https://github.com/<you>/llm-doctor@v0.1.0", str(wheel))
     script = script.replace(".venv/bin/python", sys.executable)
+    pins = "".join(f"{name}=={md.version(name)}\n" for name in ("openai", "httpx", "python-dotenv"))
     project = write_project(tmp_path / "project", env=f"OPENAI_API_KEY={CANARY_KEY}\n", gitignore=".env\n",
-                            requirements="".join(f"{n}=={md.version(n)}\n" for n in ("openai", "httpx", "python-dotenv")))
+                            requirements=pins)
     git(project, "init", "-q")
     before = packages()
     env = {k: v for k, v in base_environ(RUNNER_TEMP=str(tmp_path / "runner"), CI="true").items()

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 LISTED_BY = "git's index (what is staged)"
 _BLOB_MODES = ("100644", "100755")  # regular files; links and submodules hold no file content
 MAX_STAGED_BYTES = 96 * 1024 * 1024
+TOO_LARGE = "was not read: larger than the doctor reads"
 
 
 async def staged_files(ctx: Context) -> ProjectFiles:
@@ -52,8 +53,12 @@ async def staged_files(ctx: Context) -> ProjectFiles:
     files = ProjectFiles(ctx.project, tuple(path for path, _ in entries), LISTED_BY)
     for (path, _), data in zip(entries, blobs + [None] * (len(entries) - len(blobs))):
         cap = MAX_NOTEBOOK_BYTES if path.endswith(".ipynb") else MAX_BYTES_PER_FILE
-        files._read[path] = (FileRead(ctx.project / path, "file", data) if data is not None and len(data) <= cap else
-                             FileRead(ctx.project / path, "too-large", None, "was not read: larger than the doctor reads"))
+        if data is None:  # gone from the object store, or past the answer's cap
+            files._read[path] = FileRead(ctx.project / path, "missing", None, "git did not give its staged content")
+        elif len(data) > cap:
+            files._read[path] = FileRead(ctx.project / path, "too-large", None, TOO_LARGE)
+        else:
+            files._read[path] = FileRead(ctx.project / path, "file", data)
     return files
 
 
