@@ -28,6 +28,41 @@ def healthy_project(root: Path, python: str | None = None) -> Path:
     return root
 
 
+GUIDE_ASK = '''"""Asks the model one question, as the guide's worked example does."""
+import os
+
+from dotenv import load_dotenv
+from openai import OpenAI
+
+load_dotenv()
+client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"), timeout=30.0)
+
+
+def ask(prompt: str) -> str:
+    response = client.chat.completions.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}], max_tokens=200)
+    return response.choices[0].message.content or ""
+
+
+if __name__ == "__main__":
+    print(ask("Summarise what an LLM API does in two sentences."))
+'''
+
+
+def guide_project(root: Path, python: str) -> Path:
+    """The guide's project as a user has it after a few days: ask.py, requirements.txt pinned from
+    the project's venv (`python`), .env ignored, and a short git history (five commits)."""
+    project = healthy_project(root, python)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
+           "GIT_COMMITTER_NAME": "dev", "GIT_COMMITTER_EMAIL": "dev@example.com"}
+    for step in range(5):
+        (project / "ask.py").write_text(GUIDE_ASK.replace("two sentences", f"{step + 2} sentences"))
+        (project / "notes.md").write_text(f"# Notes\n\nstep {step}\n")
+        subprocess.run(["git", "add", "."], cwd=project, check=True, env=env)
+        subprocess.run(["git", "commit", "-q", "-m", f"step {step}"], cwd=project, check=True, env=env)
+    return project
+
+
 def doctor_command() -> list[str]:
     script = Path(sys.executable).with_name("llm-doctor")
     return [str(script)] if script.exists() else [sys.executable, "-m", "doctor"]

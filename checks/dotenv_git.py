@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from checks import guide
-from doctor.git import git, git_program
+from doctor.git import git, git_program, split_batch
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
 from doctor.project.dotenv_files import Entry, parse_entries
 from doctor.project.secrets import find_secrets, looks_fake
@@ -130,9 +130,10 @@ async def _examine(ctx: Context, candidate: Candidate, current: str | None) -> l
     def ask(*args: str, **options):  # noqa: ANN202 - git's answer
         return git(folder, ctx.processes, ctx.shell, *args, **options)
 
-    inside = await ask("rev-parse", "--is-inside-work-tree")
-    if inside.code != 0 or inside.out != "true":
-        return []  # a .env above the repository: git cannot commit it
+    if folder != ctx.project:  # the project's own folder is in the work tree: --show-toplevel said so
+        inside = await ask("rev-parse", "--is-inside-work-tree")
+        if inside.code != 0 or inside.out != "true":
+            return []  # a .env above the repository: git cannot commit it
     ignored, tracked, history = await asyncio.gather(
         ask("check-ignore", "-q", "--", name),
         ask("ls-files", "--error-unmatch", "--", name),
@@ -187,7 +188,7 @@ async def _history(ask, name: str, commits: list[str], candidate: Candidate,  # 
     rows = [line.split() for line in commits if len(line.split()) == 3]
     batch = "".join(f"{full}:{name}\n" for full, _, _ in rows).encode()
     answer = await ask("cat-file", "--batch", input=batch, max_output=8 * 1024 * 1024)
-    blobs = _split_batch(answer.raw)
+    blobs = [blob.decode("utf-8", "replace") if blob is not None else None for blob in split_batch(answer.raw)]
     committed: dict[str, tuple[str, str]] = {}  # fingerprint -> the oldest commit holding it (short hash, date)
     secrets: set[str] = set()
     for (_, short, day), blob in zip(rows, blobs):
@@ -216,22 +217,3 @@ async def _history(ask, name: str, commits: list[str], candidate: Candidate,  # 
                            steps=("Your current key is safe; the one in history is exposed if it still works.",),
                            guide=guide.SETUP), location=(candidate.shown, None))
     return None
-
-
-def _split_batch(raw: bytes) -> list[str | None]:
-    """The blobs of a `git cat-file --batch` answer, in request order (None for a missing one)."""
-    blobs: list[str | None] = []
-    position = 0
-    while position < len(raw):
-        end = raw.find(b"\n", position)
-        if end < 0:
-            break
-        header = raw[position:end].split()
-        position = end + 1
-        if len(header) == 3 and header[2].isdigit():
-            size = int(header[2])
-            blobs.append(raw[position:position + size].decode("utf-8", "replace"))
-            position += size + 1
-        else:
-            blobs.append(None)  # "<object> missing"
-    return blobs

@@ -51,12 +51,18 @@ def _recreate_fix(ctx: Context, summary: str, version: str = "3.12") -> Fix:
                commands=commands, guide=guide.SETUP)
 
 
+def start_probe(ctx: Context) -> None:
+    """Every check here reads the target's facts: the probe starts with the run."""
+    ctx.start_probe()
+
+
 @check(
     "python-version",
     title="Python version",
     group="Environment",
     codes=("python-too-old", "python-eol-soon", "python-below-requires", "interpreter-broken",
            "requires-python-invalid"),
+    warmup=start_probe,
     reads=("environment", "record"),
 )
 async def python_version(ctx: Context) -> Result:
@@ -137,6 +143,7 @@ def _poetry_caret(text: str) -> str:
     title="Virtual environment",
     group="Environment",
     codes=("venv-not-active", "venv-missing", "project-env-not-found"),
+    warmup=start_probe,
     reads=("environment",),
 )
 async def venv_active(ctx: Context) -> Result:
@@ -294,6 +301,7 @@ def _same_dir(a: str, b: str | None) -> bool:
            "package-missing", "package-below-floor", "openai-pre-v1", "sdk-httpx-incompatible", "lock-out-of-sync",
            "pins-incompatible", "module-shadowed", "package-broken", "pyproject-invalid", "lock-unreadable",
            "lock-stale"),
+    warmup=start_probe,
     reads=("environment", "record", "code"),
 )
 async def packages_pinned(ctx: Context) -> Result:

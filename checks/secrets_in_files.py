@@ -72,12 +72,15 @@ async def secrets_in_files(ctx: Context) -> Result:
     from checks.catalogue import CATALOGUE
     from checks.dotenv_git import key_fingerprint, value_fingerprints
     from doctor.project.source_files import project_files
+    from doctor.project.staged_files import staged_files
     from doctor.redact import fingerprint
 
-    files = await project_files(ctx)
+    files = await (staged_files(ctx) if ctx.flags.staged else project_files(ctx))
     if not files.paths:
         return skipped("the project has no files to search yet")
     skip = {ctx.dotenv.shown} if ctx.dotenv.exists else set()
+    # git reads the history while the files are searched; the keys still in the files are left out after
+    history_scan = ctx.background(_history(ctx)) if files.listed_by == "git" else None
     leaks, unread = await asyncio.to_thread(scan_files, files, skip)
     in_use = key_fingerprint(ctx)
     findings = [_finding(leak, "key-hardcoded", in_use, CATALOGUE["key-hardcoded"].fix) for leak in leaks]
@@ -86,15 +89,15 @@ async def secrets_in_files(ctx: Context) -> Result:
         details.append(f"not searched: {unread} files larger than the doctor reads")
     current = {fingerprint(leak.hit.value) for leak in leaks}
     ok = "no key is written in the project's files"
-    if files.listed_by == "git":
-        dotenv = value_fingerprints(ctx.dotenv.entries) if ctx.dotenv.readable else set()  # dotenv-gitignored's
-        history = await _history(ctx, current | dotenv)
+    if history_scan is not None:
+        known = current | (value_fingerprints(ctx.dotenv.entries) if ctx.dotenv.readable else set())  # dotenv-gitignored's
+        history = await history_scan
         details.append(history.covered)
         findings += [_finding(leak, "key-in-history", in_use, CATALOGUE["key-in-history"].fix, commit)
-                     for leak, commit in history.found]
+                     for leak, commit in history.found if fingerprint(leak.hit.value) not in known]
         ok += (" or its history" if history.complete else " or the part of its history searched") \
             if history.searched else f"; {history.covered}"
-    elif (ctx.project / ".git").exists():  # a repository, but git did not list its files: nor its history
+    elif not ctx.flags.staged and (ctx.project / ".git").exists():  # git did not list its files: nor its history
         details.append("history: not searched, git is not installed or did not answer")
         ok += "; its history was not searched (git did not answer)"
     for leak in leaks:
@@ -175,12 +178,13 @@ class History(NamedTuple):
     complete: bool = False  # all of it
 
 
-async def _history(ctx: Context, known: set[str]) -> History:
+async def _history(ctx: Context) -> History:
     """Keys added by the history's commits (and not in the files now): each with the commit that added it.
 
     git itself finds the commits whose changes hold a key-like string (`log -G`, in C) and shows
     only those changes, so a history without keys costs a pass of git and no reading here."""
     from doctor.git import git
+    from doctor.project.history_cache import open_cache
 
     started = time.monotonic()
 
@@ -194,14 +198,16 @@ async def _history(ctx: Context, known: set[str]) -> History:
     commits = listed.out.split()
     if not commits:
         return History([], "history: the repository has no commits yet", True, True)
+    remembered = open_cache(ctx.project, HISTORY_KEY, ctx.shell)  # commits found clean by earlier runs
+    unread = remembered.unread(commits)
     patches, read, covered, stop = [], 0, 0, ""
-    for first in range(0, len(commits), BATCH):
+    for first in range(0, len(unread), BATCH):
         left = HISTORY_SECONDS - (time.monotonic() - started)
         if read >= HISTORY_BYTES or left <= 0:
             stop = _megabytes(HISTORY_BYTES) if read >= HISTORY_BYTES else \
                 f"{HISTORY_SECONDS:g} s"
             break
-        batch = commits[first:first + BATCH]
+        batch = unread[first:first + BATCH]
         answer = await ask("log", "--no-walk=unsorted", "--stdin", f"-G{_HISTORY_PATTERN}",
                            "--diff-merges=first-parent", "-p", "-U0", "--no-color", "--no-renames", "--format=@@@commit %H %as",
                            timeout=left, max_output=HISTORY_BYTES - read, input="\n".join(batch).encode() + b"\n")
@@ -220,20 +226,30 @@ async def _history(ctx: Context, known: set[str]) -> History:
             covered += shown.get(text[last + 10:last + 50], 0) if last >= 0 else 0
             stop = _megabytes(HISTORY_BYTES)
             break
+        remembered.remember(set(batch) - _suspects(text))
         covered += len(batch)
-    found = _added_keys("".join(patches), known, ctx.dotenv.shown)
+    found = _added_keys("".join(patches), ctx.dotenv.shown)
     for leak, _ in found:
         ctx.redactor.add(leak.hit.value)
     took = f"in {time.monotonic() - started:.1f} s"
-    if covered >= len(commits):
+    clean_before = len(commits) - len(unread)
+    earlier = f"; {clean_before} found clean by earlier runs" if clean_before else ""
+    if covered >= len(unread):
         return History(found, f"history: searched all {len(commits)} commits of {refs} (merges against their "
-                              f"first parent) {took}", True, True)
-    if covered == 0:
+                              f"first parent) {took}{earlier}", True, True)
+    if covered == 0 and not clean_before:
         return History(found, f"history: not searched, stopped at {stop} before its first {BATCH} commits", False)
-    oldest = await ask("log", "-1", "--format=%as", commits[covered - 1])
-    since = f", back to {oldest.out}" if oldest.ok and oldest.out else ""
-    return History(found, f"history: searched the newest {covered} of {len(commits)} commits of {refs}{since}; "
-                          f"stopped at {stop}, so the {len(commits) - covered} older commits were not searched", True)
+    oldest = await ask("log", "-1", "--format=%as", unread[covered - 1]) if covered else None
+    since = f", back to {oldest.out}" if oldest is not None and oldest.ok and oldest.out else ""
+    newest = "" if clean_before else "the newest "
+    return History(found, f"history: searched {newest}{clean_before + covered} of {len(commits)} commits of {refs}"
+                          f"{since}{earlier}; stopped at {stop}, so the {len(unread) - covered} older commits were not "
+                          "searched", True)
+
+
+def _suspects(patches: str) -> set[str]:
+    """The commits `git log -G -p` showed: those with a key-shaped change; the rest of a batch is clean."""
+    return {line[10:].partition(" ")[0] for line in patches.splitlines() if line.startswith("@@@commit ")}
 
 
 def _megabytes(count: int) -> str:
@@ -254,7 +270,7 @@ async def _refs(ask) -> str:  # noqa: ANN001 - the hardened git of _history
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
-def _added_keys(patches: str, known: set[str], dotenv: str) -> list[tuple[Leak, str]]:
+def _added_keys(patches: str, dotenv: str) -> list[tuple[Leak, str]]:
     """The keys on the added lines of `git log -p` output, each with the oldest commit that added it."""
     from doctor.project.secrets import find_secrets
     from doctor.redact import fingerprint
@@ -269,9 +285,8 @@ def _added_keys(patches: str, known: set[str], dotenv: str) -> list[tuple[Leak, 
             path = line[6:] if line.startswith("+++ b/") else ""
         elif line.startswith("+") and path and path != dotenv:
             for hit in find_secrets(line[1:]):
-                mark = fingerprint(hit.value)
-                if mark not in known:
-                    found[mark] = (Leak(path, 0, 0, hit), f"commit {commit}")  # newest first: the last is the oldest
+                found[fingerprint(hit.value)] = (Leak(path, 0, 0, hit), f"commit {commit}")  # newest first: the
+                # last is the oldest
     return list(found.values())
 
 
@@ -280,3 +295,6 @@ _HISTORY_PATTERN = ("sk-[A-Za-z0-9_-]{16}|gsk_|xai-|AIzaSy|pplx-|hf_[A-Za-z0-9]{
                     "eyJ[A-Za-z0-9_-]{10}|[Aa][Zz][Uu][Rr][Ee][A-Za-z_]*[Kk][Ee][Yy]|r8_[A-Za-z0-9]{16}|"
                     "fw_[A-Za-z0-9]{16}|tgp_v1_|csk-[A-Za-z0-9]{16}|nvapi-|"
                     "(api_key|_api_key|api_token|access_token|subscription_key) *= *['\"][A-Za-z0-9_.-]{20}")
+# What a commit found clean is remembered under: the pattern and how merges are read, so a change
+# to either starts afresh (a merge read without its diff once looked clean).
+HISTORY_KEY = f"{_HISTORY_PATTERN}\0--diff-merges=first-parent"

@@ -64,6 +64,8 @@ RUN_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
     "timeout": (("--timeout",), dict(metavar="SECONDS", type=_positive_seconds,
                 help="the timeout your code uses (default: 30)")),
     "prompt_file": (("--prompt-file",), dict(metavar="FILE", help="a prompt to measure against the context window")),
+    "staged": (("--staged",), dict(action="store_true",
+               help="search the files as staged for the next commit, not the working tree (a pre-commit hook)")),
     "strict": (("--strict",), dict(action="store_true", help="warnings fail the run too (exit 1)")),
     "verbose": (("-v", "--verbose"), dict(action="store_true", help="details and timings for every check, tracebacks")),
     "no_color": (("--no-color",), dict(action="store_true", help="no colour (NO_COLOR is honoured too)")),
@@ -107,7 +109,7 @@ def _add_options(parser: argparse.ArgumentParser, command: str | None) -> None:
 
 
 DEFAULTS = dict(project=None, python=None, format="text", offline=False, untrusted=False, only=[], skip=[], model=None,
-                base_url=None, timeout=None, prompt_file=None, strict=False, verbose=False, no_color=False,
+                staged=False, base_url=None, timeout=None, prompt_file=None, strict=False, verbose=False, no_color=False,
                 fix=False, yes=False, unsafe_fixes=False)
 
 
@@ -265,7 +267,7 @@ def prepare(args: argparse.Namespace) -> tuple:
         raise UsageError(str(error)) from None
     flags = Flags(python=str(Path(args.python).expanduser().absolute()) if args.python else None, model=args.model,
                   base_url=args.base_url, timeout=args.timeout, prompt_file=args.prompt_file,
-                  offline=args.offline, untrusted=args.untrusted, only=tuple(args.only), skip=tuple(args.skip),
+                  offline=args.offline, untrusted=args.untrusted, staged=args.staged, only=tuple(args.only), skip=tuple(args.skip),
                   python_label=getattr(args, "python_label", None))
     return project, flags, config, checks
 

@@ -217,14 +217,19 @@ class Context:
                 pass
 
     # -- the target interpreter, probed once ---------------------------------------------
+    def start_probe(self) -> None:
+        """Starts the probe of the target now (a check's warmup), so the project's Python starts
+        up while the checks do their own first work instead of after it."""
+        if self.interpreter_facts is None and self._facts_task is None:
+            from doctor.project.interpreter import probe
+
+            self._facts_task = self.background(probe(self.target, self.shell, self.processes,
+                                                     untrusted=self.flags.untrusted))
+
     async def interpreter(self) -> InterpreterFacts:
         """The target's facts; concurrent callers share one probe."""
         if self.interpreter_facts is None:
-            if self._facts_task is None:
-                from doctor.project.interpreter import probe
-
-                self._facts_task = self.background(probe(self.target, self.shell, self.processes,
-                                                         untrusted=self.flags.untrusted))
+            self.start_probe()
             self.interpreter_facts = await asyncio.shield(self._facts_task)
         return self.interpreter_facts
 

@@ -7,6 +7,7 @@ import importlib.metadata as md
 import secrets
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 # The user's real settings must not leak into the demo, nor the demo's key into the user's API.
@@ -16,6 +17,22 @@ SANDBOX_ONLY_ENVIRON = frozenset({
 })
 DEMO_TIMEOUT = 5  # short, so the "slow" scenario shows a tight timeout in seconds, not minutes
 DEMO_MODEL = "gpt-4o-mini"  # the sandbox is not api.openai.com, so the model is named, as a user's code names it
+
+
+def missing_sdk() -> str | None:
+    """Why the sample project cannot run on llm-doctor's own Python, or None. The doctor asks for
+    no particular openai (it must never move a project's pin when installed beside it), so a
+    doctor sharing a venv with openai 0.28 has no SDK the demo's code can use."""
+    try:
+        version = md.version("openai")
+    except md.PackageNotFoundError:
+        version = None
+    if version and version.split(".", 1)[0].isdigit() and int(version.split(".", 1)[0]) >= 1:
+        return None
+    found = f"openai {version}" if version else "no openai"
+    return (f"the demo runs its sample project on llm-doctor's own Python ({sys.executable}), which has {found}; "
+            "the sample needs openai 1.0 or newer. Install llm-doctor in an environment of its own "
+            "(docs/install.md: `pipx install ./llm-doctor`), not beside the project's openai")
 
 
 def sample_project(root: Path, base_url: str, model: str | None = DEMO_MODEL) -> Path:

@@ -70,8 +70,10 @@ def git_environ(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 async def git(project: Path, owner: Processes, environ: Mapping[str, str], *args: str,
-              timeout: float = GIT_TIMEOUT, max_output: int | None = None, input: bytes | None = None) -> GitAnswer:
-    """Runs one hardened git command in `project`; a timeout or a missing git is an answer, not an error."""
+              timeout: float = GIT_TIMEOUT, max_output: int | None = None, input: bytes | None = None,
+              index_file: str | None = None) -> GitAnswer:
+    """Runs one hardened git command in `project`; a timeout or a missing git is an answer, not an error.
+    `index_file`: the index to read instead of git's usual one (the caller has checked it is the repository's)."""
     program = git_program(environ)
     if program is None:
         return GitAnswer(127, "", "git is not installed")
@@ -82,9 +84,30 @@ async def git(project: Path, owner: Processes, environ: Mapping[str, str], *args
     if input is not None:
         extra["input"] = input
     try:
-        done = await run(argv, owner, timeout=timeout, env=git_environ(environ), cwd=str(project), **extra)
+        env = git_environ(environ) | ({"GIT_INDEX_FILE": index_file} if index_file else {})
+        done = await run(argv, owner, timeout=timeout, env=env, cwd=str(project), **extra)
     except CannotRun as error:
         return GitAnswer(127, "", f"git cannot be run ({error})")
     if done.timed_out:
         return GitAnswer(124, "", f"git {args[0]} did not answer within {timeout:g} s")
     return GitAnswer(done.code or 0, done.text().strip(), done.text("stderr").strip(), done.truncated, done.stdout)
+
+
+def split_batch(raw: bytes) -> list[bytes | None]:
+    """The blobs of a `git cat-file --batch` answer, in request order (None for a missing one; the
+    last one may be cut short by the output cap)."""
+    blobs: list[bytes | None] = []
+    position = 0
+    while position < len(raw):
+        end = raw.find(b"\n", position)
+        if end < 0:
+            break
+        header = raw[position:end].split()
+        position = end + 1
+        if len(header) == 3 and header[2].isdigit():
+            size = int(header[2])
+            blobs.append(raw[position:position + size])
+            position += size + 1
+        else:
+            blobs.append(None)  # "<object> missing"
+    return blobs

@@ -147,12 +147,20 @@ def build_client(base_url: str, environ: Mapping[str, str], timeout: float) -> A
             timeout=httpx.Timeout(None, connect=min(5.0, timeout)),
             follow_redirects=False,
             trust_env=False,
-            proxy=proxy[1].strip() if proxy else None,
+            **{proxy_option(httpx): proxy[1].strip() if proxy else None},
             verify=verify,
             headers={"user-agent": "llm-doctor", "accept-encoding": "gzip, deflate"},
         )
     except (ValueError, TypeError, httpx.InvalidURL) as error:
         raise BadSetting("proxy" if proxy else "url", f"{proxy[0] if proxy else 'the base URL'}: {error}") from None
+
+
+def proxy_option(httpx: Any) -> str:
+    """httpx 0.26 renamed AsyncClient's `proxies` to `proxy` and 0.28 dropped `proxies`: the
+    doctor shares the project's httpx when installed beside it, so it speaks both."""
+    import inspect
+
+    return "proxy" if "proxy" in inspect.signature(httpx.AsyncClient.__init__).parameters else "proxies"
 
 
 @dataclass

@@ -35,6 +35,7 @@ class Flags:
     prompt_file: str | None = None
     offline: bool = False
     untrusted: bool = False
+    staged: bool = False  # search the files as staged for the next commit (the pre-commit hook)
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import importlib.metadata as md
 import os
+import tempfile
 import subprocess
 import sys
 from datetime import date
@@ -39,10 +40,15 @@ TODAY = date(2026, 11, 26)
 DEAD_PROXY = "http://127.0.0.1:9"
 
 
+_SESSION_CACHE = tempfile.mkdtemp(prefix="llm-doctor-test-cache-")
+
+
 def base_environ(**extra: str) -> dict[str, str]:
-    """A minimal environment: enough for git and Python to run, nothing of the real shell's keys."""
+    """A minimal environment: enough for git and Python to run, nothing of the real shell's keys. The
+    doctor's own cache (the history scan's clean commits) goes to a folder of the test session's."""
     env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8",
-           "HTTPS_PROXY": DEAD_PROXY, "HTTP_PROXY": DEAD_PROXY, "NO_PROXY": "127.0.0.1,localhost"}
+           "HTTPS_PROXY": DEAD_PROXY, "HTTP_PROXY": DEAD_PROXY, "NO_PROXY": "127.0.0.1,localhost",
+           "XDG_CACHE_HOME": _SESSION_CACHE}
     env.update(extra)
     return env
 

@@ -25,6 +25,10 @@ SPECS = {
     "openai-1.55.3-httpx-0.28": ["openai==1.55.3", "httpx==0.28.1", "python-dotenv"],
     "openai-3": [f"openai=={OPENAI_3}", "python-dotenv"],
     "openai-3-no-httpx2": [f"openai=={OPENAI_3}", "python-dotenv"],
+    # The lowest httpx and python-dotenv pyproject.toml claims the doctor runs on, with its other needs.
+    "doctor-lowest": ["httpx==0.23.0", "python-dotenv==0.16.0", "packaging", "tomli; python_version < '3.11'"],
+    # The packaging tools a user or CI has: build and check the dists, pipx, pre-commit.
+    "packaging-tools": ["build", "hatchling", "twine", "pipx", "pre-commit"],
 }
 REMOVE = {"openai-3-no-httpx2": ["httpx2"]}  # uninstalled after the install, to break the env on purpose
 MARKER = ".llm-doctor-test-env"

@@ -6,6 +6,7 @@ install step is replaced by the llm-doctor already installed here: both need the
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -62,13 +63,16 @@ def condition(expression: str, context: dict) -> bool:
     return all(term(part.strip()) for part in expression.split("&&"))
 
 
-def run_action(workspace: Path, **inputs: str) -> Job:
-    """Runs the action's steps in order in `workspace`; after a failed step only `always()` steps run, as on GitHub."""
+def run_action(workspace: Path, *, install: bool = False, path: str | None = None, **inputs: str) -> Job:
+    """Runs the action's steps in order in `workspace`; after a failed step only `always()` steps run, as on GitHub.
+    `install`: run the install step too (it needs the package index), on this Python as setup-python's.
+    `path`: the job's PATH."""
     given = {name.replace("_", "-"): value for name, value in inputs.items()}
     assert set(given) <= set(ACTION["inputs"]), set(given) - set(ACTION["inputs"])
+    installed = {} if install else {"install": {"outputs": {"doctor": str(DOCTOR)}}}
     context = {"inputs": {name: spec.get("default", "") for name, spec in ACTION["inputs"].items()} | given,
                "github": {"action_path": str(REPO)}, "runner": {"temp": str(workspace.parent)},
-               "steps": {"install": {"outputs": {"doctor": str(DOCTOR)}}}}
+               "steps": {"setup": {"outputs": {"python-path": sys.executable}}} | installed}
     job = Job()
     for number, step in enumerate(STEPS):
         expression = step.get("if", "")
@@ -77,13 +81,18 @@ def run_action(workspace: Path, **inputs: str) -> Job:
         if "uses" in step:
             job.used.append((step["uses"], {key: substitute(value, context) for key, value in step["with"].items()}))
             continue
-        if step.get("id") == "install":
+        if step.get("id") == "install" and not install:
             continue
         output_file = workspace.parent / f"github-output-{number}"
         output_file.write_text("")
         script = workspace.parent / f"step-{number}.sh"
         script.write_text(step["run"])
         env = base_environ(GITHUB_ACTIONS="true", GITHUB_OUTPUT=str(output_file), GITHUB_WORKSPACE=str(workspace))
+        if path:
+            env["PATH"] = path
+        if step.get("id") == "install":  # pip reaches the index as it is set up here
+            env = {k: v for k, v in env.items() if not k.endswith("_PROXY")} | \
+                {k: v for k, v in os.environ.items() if k.startswith("PIP_")}
         env.update({name: substitute(value, context) for name, value in step.get("env", {}).items()})
         done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=workspace,
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
@@ -212,3 +221,41 @@ def test_sarif_by_default_goes_to_code_scanning(tmp_path):
     assert job.used[-1] == ("github/codeql-action/upload-sarif@v3",
                             {"sarif_file": "llm-doctor.sarif", "category": "llm-doctor"})
     assert job.exit_code == 1
+
+
+def job_path() -> str:
+    """A job's PATH whose python3 is this one, as after setup-python and `pip install -r requirements.txt`."""
+    return f"{Path(sys.executable).parent}:{base_environ()['PATH']}"
+
+
+def test_a_plain_pip_project_is_checked_on_the_jobs_python(tmp_path):
+    project = healthy_project(tmp_path / "workspace")
+    job = run_action(project, format="json", path=job_path())
+    report = json.loads((project / "llm-doctor.json").read_text())
+    assert report["interpreter"] == str(Path(sys.executable).with_name("python3")), job.log
+    assert job.outputs["exit-code"] == "0", job.log
+
+
+def test_a_project_with_its_own_environment_is_left_to_the_doctor(tmp_path):
+    project = healthy_project(tmp_path / "workspace")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(project / ".venv")], check=True)
+    run_action(project, format="json", path=job_path())
+    report = json.loads((project / "llm-doctor.json").read_text())
+    assert Path(report["interpreter"]).parent == project / ".venv" / "bin"
+
+
+@pytest.mark.slow
+def test_the_install_step_gives_the_doctor_a_venv_of_its_own(tmp_path):
+    """The real install step: llm-doctor goes into runner.temp, and the project's Python (this one)
+    gains, loses and changes no package."""
+    def packages() -> str:
+        return subprocess.run([sys.executable, "-m", "pip", "freeze", "--all"], capture_output=True, text=True).stdout
+    before = packages()
+    project = healthy_project(tmp_path / "workspace")
+    job = run_action(project, install=True, python=sys.executable, format="json")
+    assert job.failed is None, job.log
+    doctor = Path(job.outputs and (tmp_path / "llm-doctor-venv" / "bin" / "llm-doctor"))
+    assert doctor.is_file()
+    report = json.loads((project / "llm-doctor.json").read_text())
+    assert report["interpreter"] == sys.executable and report["summary"]["exit_code"] == 0
+    assert packages() == before

@@ -120,3 +120,16 @@ def test_a_rerun_respects_earlier_results_of_needs_outside_it(ctx):
     results = run_all([fake("b", needs=("a",))], ctx, earlier=earlier)
     assert results["b"].status is Status.SKIP and "needs a" in results["b"].message
     assert run_all([fake("b", needs=("a",))], ctx)["b"].status is Status.PASS
+
+
+def test_the_environment_checks_start_the_probe_with_the_run(ctx):
+    """As the run starts (their warm-up), before any check does its own first work."""
+    from checks.environment import packages_pinned, python_version, venv_active
+
+    async def warm_only() -> bool:
+        packages_pinned.warmup(ctx)
+        started = ctx._facts_task is not None
+        await ctx.aclose()
+        return started
+    assert {python_version.warmup, venv_active.warmup} == {packages_pinned.warmup}
+    assert asyncio.run(warm_only())

@@ -14,7 +14,7 @@ from doctor.commands import check
 def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) -> int:
     import tempfile
 
-    from doctor.demo import DEMO_MODEL, SANDBOX_ONLY_ENVIRON, sample_project
+    from doctor.demo import DEMO_MODEL, SANDBOX_ONLY_ENVIRON, missing_sdk, sample_project
     from doctor.sandbox import DEMO_SCENARIOS, SCENARIOS, Sandbox
 
     if args.list_scenarios:
@@ -23,6 +23,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
         return EXIT_OK
     if args.scenario not in SCENARIOS:
         raise UsageError(f"unknown scenario {args.scenario!r}; `llm-doctor demo --list` shows them")
+    if (problem := missing_sdk()) is not None:
+        raise UsageError(problem)
     with tempfile.TemporaryDirectory(prefix="llm-doctor-demo-") as tmp, \
             Sandbox(args.scenario, latency=args.latency) as sandbox:
         local = args.scenario in ("local-model", "small-context")  # a local server's one model, as a user meets it
