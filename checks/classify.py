@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from doctor.context import Context
 
 QUOTA_CODES = {"insufficient_quota", "credit_balance_exhausted", "budget_exceeded"}
-REACH_TITLE = "Can reach the API"  # network failures sit under this, not under "API key accepted"
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 # The default ports of local servers, to say which one is not running.
 LOCAL_SERVERS = {11434: "Ollama", 1234: "LM Studio", 8000: "vLLM", 8080: "llama.cpp, LocalAI or TGI", 4000: "LiteLLM"}
@@ -89,13 +88,12 @@ def _fix(summary: str, *steps: str, commands: tuple[str, ...] = (), guide_sectio
     return Fix(summary, steps=steps, commands=commands, links=links, guide=guide_section)
 
 
-def _fail(code: str, message: str, fix: Fix | None, *details: str, status: Status = Status.FAIL,
-          title: str | None = None) -> Finding:
+def _fail(code: str, message: str, fix: Fix | None, *details: str, status: Status = Status.FAIL) -> Finding:
     """A finding that carries its own "why this matters", since any live check may see it."""
     from checks.catalogue import CATALOGUE
 
     cause = CATALOGUE[code].cause if code in CATALOGUE else None
-    return Finding(status, code, message, fix, tuple(details), title=title, cause=cause)
+    return Finding(status, code, message, fix, tuple(details), cause=cause)
 
 
 def diagnose(ctx: Context, outcome: Outcome) -> Finding | None:
@@ -154,7 +152,7 @@ def _transport(ctx: Context, failure: Failure) -> Finding:
                      ctx.redactor.excerpt(failure.detail, 300),
                      _fix("Correct the setting named above; the openai SDK cannot use it either, so nothing was sent.",
                           "Percent-encode special characters in a proxy's user name and password.",
-                          guide_section=guide.RAW_HTTP), title=REACH_TITLE)
+                          guide_section=guide.RAW_HTTP))
     if failure.kind == "tls":
         return _fail("tls-error", f"the TLS certificate of {host} could not be verified",
                      _fix("Trust your network's certificate authority, or leave the intercepting network.",
@@ -162,13 +160,13 @@ def _transport(ctx: Context, failure: Failure) -> Finding:
                           "Point SSL_CERT_FILE at the company's CA bundle (a .pem file); httpx and the openai SDK "
                           "read SSL_CERT_FILE and SSL_CERT_DIR, not REQUESTS_CA_BUNDLE.",
                           commands=("export SSL_CERT_FILE=/path/to/company-ca.pem",), guide_section=guide.RAW_HTTP),
-                     detail, title=REACH_TITLE)
+                     detail)
     if failure.kind == "proxy":
         names = [n for n in PROXY_VARIABLES + ("NO_PROXY", "no_proxy") if ctx.shell.get(n)]
         return _fail("proxy-error", f"the proxy failed ({', '.join(names) or 'a proxy'} is set)",
                      _fix("Correct or unset the proxy variables, or ask IT for the right proxy.",
                           "Check the spelling of the variable names and the proxy's host and port.",
-                          guide_section=guide.RAW_HTTP), detail, title=REACH_TITLE)
+                          guide_section=guide.RAW_HTTP), detail)
     if failure.kind == "timeout":
         if failure.answered:
             what = f"{host} started answering but did not finish within your {ctx.timeout:g} s timeout"
@@ -182,7 +180,7 @@ def _transport(ctx: Context, failure: Failure) -> Finding:
                                                     "timeout.", *steps, guide_section=guide.TROUBLESHOOTING))
     if failure.kind == "url":
         return _fail("base-url-invalid", f"the base URL cannot be requested: {detail}",
-                     _fix("Set OPENAI_BASE_URL to a full https:// URL, or unset it."), title=REACH_TITLE)
+                     _fix("Set OPENAI_BASE_URL to a full https:// URL, or unset it."))
     if failure.kind == "header":
         return _fail("key-whitespace", failure.detail,
                      _fix("Paste the key again, with no spaces, newlines or curly quotes.", guide_section=guide.SETUP))
@@ -197,13 +195,13 @@ def _unreachable(ctx: Context, failure: Failure, host: str, port: int, detail: s
                      _fix(f"Start {server}, or correct the port in OPENAI_BASE_URL.",
                           "A local server listens only while it runs; some (Ollama, llama.cpp) listen on 127.0.0.1, "
                           "not on ::1, so try 127.0.0.1 instead of localhost.", f"Try it yourself: {curl}",
-                          guide_section=guide.RAW_HTTP), detail, title=REACH_TITLE)
+                          guide_section=guide.RAW_HTTP), detail)
     what = {"dns": f"the name {host} cannot be resolved (DNS)", "refused": f"{host}:{port} refused the connection",
             "connect": f"cannot connect to {host}:{port}"}.get(failure.kind, f"the connection to {host} broke")
     code = "network-unreachable" if failure.kind in ("dns", "refused", "connect") else "unexpected-response"
     return _fail(code, what, _fix("Check the base URL, your internet connection and any firewall.",
                                   f"Try the same URL yourself: {curl}", guide_section=guide.RAW_HTTP),
-                 detail, title=REACH_TITLE)
+                 detail)
 
 
 def _status(ctx: Context, reply: Reply) -> Finding:

@@ -89,7 +89,6 @@ class Finding:
     fix: Fix | None = None
     details: tuple[str, ...] = ()
     location: Location | None = None
-    title: str | None = None  # a title that says what was really tested (a network failure: "Can reach the API")
     cause: str | None = None  # why this failure matters, when it is not what the check itself is about
 
     def __post_init__(self) -> None:
@@ -129,11 +128,7 @@ class Result:
     tokens_used: int = 0
     traceback: str | None = None
     findings: tuple[Finding, ...] = ()
-    title: str | None = None  # shown instead of the check's title when the result is about something else
     cause: str | None = None  # why this failure matters (a quota error seen by json-mode: the quota's cause)
-
-    def titled(self, check: "Check") -> str:
-        return self.title or check.title
 
     @property
     def problems(self) -> tuple[Finding, ...]:
@@ -184,7 +179,6 @@ def from_findings(
         fix=lead.fix,
         facts=facts,
         findings=tuple(found),
-        title=lead.title,
         cause=lead.cause,
     )
 

@@ -124,7 +124,7 @@ async def _blocked_by(check: Check, done: dict[str, asyncio.Future[Result]], ear
         else:
             continue
         if outcome.status not in (Status.PASS, Status.WARN):
-            shown = outcome.title or titles.get(need, need)
+            shown = titles.get(need, need)
             return Result(Status.SKIP, f"needs {shown}, which did not pass", facts={"blocked_by": need})
     return None
 

@@ -54,7 +54,7 @@ class Tool:
         """Puts a package's files back, e.g. after they were deleted by hand."""
         return {"uv": self._uv_sync("--reinstall-package", name), "poetry": f"poetry run python -m pip install "
                 f"--force-reinstall --no-deps {name}", "pipenv": f"pipenv run pip install --force-reinstall "
-                f"--no-deps {name}", "pdm": f"pdm sync --reinstall"}.get(self.name) or \
+                f"--no-deps {name}", "pdm": "pdm sync --reinstall"}.get(self.name) or \
             self.pip("install", "--force-reinstall", "--no-deps", name)
 
     def new_venv(self, requirements: str | None, base_python: str = "python", windows: bool = False) -> tuple[str, ...]:

@@ -45,5 +45,5 @@ def _properties(check: Check, result: Result, finding: Finding, project: Path, b
     if where is not None and where.file:
         props.append(f"file={_escape_property(os.path.relpath(project / where.file, base))}")
         props += [f"{name}={value}" for name, value in (("line", where.line), ("col", where.column)) if value]
-    title = finding.title or result.titled(check)
+    title = check.title
     return props + [f"title={_escape_property(f'llm-doctor: {title} ({finding.code})')}"]

@@ -27,7 +27,7 @@ def to_dict(report: Report, strict: bool = False) -> dict[str, Any]:
         "checks": [
             {
                 "id": check.id,
-                "title": result.titled(check),
+                "title": check.title,
                 "status": result.status.value,
                 "code": result.code,
                 "message": result.message,

@@ -39,13 +39,13 @@ def body(report: Report) -> str:
              "| | check | result | code | time |", "|---|---|---|---|---|"]
     for check, result in report.entries:
         code = links.code_markdown(result.code) if result.code else ""
-        lines.append(f"| {ICONS[result.status]} | {result.titled(check)} (`{check.id}`) | {_cell(result.message)} | {code} "
+        lines.append(f"| {ICONS[result.status]} | {check.title} (`{check.id}`) | {_cell(result.message)} | {code} "
                      f"| {result.duration_ms} ms |")
     lines.append("")
     first_with: dict[str, str] = {}  # a failing code -> the title of the first check that failed with it
     for check, result in report.entries:
         if result.status in (Status.WARN, Status.FAIL, Status.ERROR) and result.code:
-            title = result.titled(check)
+            title = check.title
             earlier = first_with.get(result.code) if result.status is Status.FAIL else None
             lines += _problem(title, result, earlier)
             if result.status is Status.FAIL:

@@ -53,7 +53,7 @@ def entry(check: Check, result: Result, style: TextStyle, shown: dict[str, str] 
     """
     code = f"  ({result.code})" if result.code else ""
     timing = f"  [{result.duration_ms} ms]" if style.verbose else ""
-    lines = [f"  {style.mark(result.status)} {result.titled(check)}: {result.message}{style.paint(code, '2')}{timing}"]
+    lines = [f"  {style.mark(result.status)} {check.title}: {result.message}{style.paint(code, '2')}{timing}"]
     problem = result.status in (Status.WARN, Status.FAIL, Status.ERROR)
     places, placed = _places(result) if problem else ([], set())
     lines += places
@@ -62,7 +62,7 @@ def entry(check: Check, result: Result, style: TextStyle, shown: dict[str, str] 
             same = f"Same cause as {shown[result.code]}, above: its fix covers this too."
             lines.append(f"      {style.paint(same, '2')}")
             return "\n".join(lines) + "\n"
-        shown.setdefault(result.code, result.titled(check))
+        shown.setdefault(result.code, check.title)
     if problem or style.verbose:
         lines += [f"      • {d}" for d in result.details if d not in placed]
     if result.fix and problem:
@@ -130,7 +130,7 @@ def root_causes(report: Report) -> list[RootCause]:
         key = result.code if result.status is Status.FAIL and result.code else check.id
         first = causes.get(key)
         causes[key] = RootCause(check, result) if first is None else \
-            RootCause(first.check, first.result, (*first.also_seen_by, result.titled(check)))
+            RootCause(first.check, first.result, (*first.also_seen_by, check.title))
     return list(causes.values())
 
 
@@ -157,7 +157,7 @@ def _in_its_own_words(cause: RootCause) -> str:
     title: the summary is what a person reads first. A crash has no finding of its own: its check is named."""
     lead = next(iter(cause.result.problems), None)
     if lead is None or cause.result.status is Status.ERROR:
-        return f"{cause.result.titled(cause.check)}: {cause.result.message}"
+        return f"{cause.check.title}: {cause.result.message}"
     return f"{lead.location}: {lead.message}" if lead.location is not None else lead.message
 
 

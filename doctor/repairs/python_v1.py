@@ -158,8 +158,6 @@ def _setting(statement, alias: str | None) -> tuple[str, object] | None:  # noqa
 def migrate(source: str) -> Rewrite | None:
     """The module ported to the 1.x client, or None when it has nothing to port or something this
     port does not name for certain."""
-    import libcst
-
     module = parsed(source)
     if module is None:
         return None

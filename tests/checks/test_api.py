@@ -430,7 +430,7 @@ def test_network_failures_read_as_network_failures(tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     result = live(tmp_path, api_auth, base_url=f"http://127.0.0.1:{port}/v1")[0]
-    assert result.code == "network-unreachable" and result.title == "Can reach the API"
+    assert result.code == "network-unreachable"
     assert f"nothing is listening on 127.0.0.1:{port}" in result.message
     assert any(f"http://127.0.0.1:{port}/v1/models" in step for step in result.fix.steps)
     assert not any(d.count("Connection refused") > 1 for d in result.details)

@@ -58,7 +58,7 @@ class CheckList(OptionList):
         if isinstance(state, Result):
             mark = Content.styled(MARKS[state.status], f"bold {STYLES[state.status]}")
             took = f" {state.duration_ms / 1000:.1f}s" if state.duration_ms >= 100 else ""
-            return Wrapped([para(Content.assemble(state.titled(check), (took, "$text-muted")), " " + mark + " ")])
+            return Wrapped([para(Content.assemble(check.title, (took, "$text-muted")), " " + mark + " ")])
         if state == "running":
             return Wrapped([para(check.title, Content.assemble(" ", (SPINNER[self._frame], "$accent"), " "))])
         return Wrapped([para(Content.styled(check.title, "$text-muted"),

@@ -59,7 +59,7 @@ def describe(check: Check, result: Result | None, fix_title: str | None, running
         return Description(Wrapped(head), (), Wrapped(body))
     style = STYLES[result.status]
     code = f"  {result.code}" if result.code else ""
-    head = [para(Content.assemble((result.titled(check), f"bold {style}"), (f"  {WORDS[result.status]}{code}",
+    head = [para(Content.assemble((check.title, f"bold {style}"), (f"  {WORDS[result.status]}{code}",
                                                                           "$text-muted")),
                  Content.styled(f"{MARKS[result.status]} ", f"bold {style}"))]
     findings = located(result)

@@ -37,7 +37,7 @@ def finale(checks: Sequence[Check], results: Mapping[str, Result], offline: bool
                   and results[c.id].status in (Status.FAIL, Status.ERROR)), None)
     if first is not None:
         check, result = first
-        return _said("Fix this first: ", "bold $error", f"{result.titled(check)}: {result.message}")
+        return _said("Fix this first: ", "bold $error", f"{check.title}: {result.message}")
     if running:
         return _said("Checking… ", "bold", "the sample call runs last, once the key and the model are confirmed.")
     if sample is not None and sample.status is Status.SKIP:
