@@ -43,10 +43,12 @@ _HASH = re.compile(r"\s--hash[=\s]\S+")
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9_.\-]+)")
 # The common shapes (`name`, `name[extra]>=1.2,<2`, `name==1.2 ; python_version < "3.12"`), read without
 # packaging's full grammar, whose import alone costs more than the rest of reading a record.
+# Every run of spaces belongs to the one part that follows it (two `\s*` side by side split a long
+# run every possible way: a line of 2,000 spaces never ended), and the marker is greedy.
 _SIMPLE_REQUIREMENT = re.compile(
-    r"\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[\w\s,.-]*\])?"
-    r"\s*(?P<spec>(?:(?:===|==|!=|~=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*(?:,\s*(?=[<>=!~]))?)*)"
-    r"\s*(?:;\s*(?P<marker>\S(?:.*\S)?))?\s*")  # a greedy marker: a lazy one retried the spaces after it
+    r"\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:\s*\[[\w\s,.-]*\])?"
+    r"(?P<spec>(?:\s*(?:===|==|!=|~=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+(?:\s*,(?=\s*[<>=!~]))?)*)"
+    r"(?:\s*;\s*(?P<marker>\S(?:.*\S)?))?\s*")
 
 
 def canonical(name: str) -> str:
@@ -312,11 +314,15 @@ class _RequirementsReader:
         self.files.append(name)
         self.done.add((path.resolve(), constraint))
         invalid: list[tuple[int, str]] = []
+        targets: dict[str, tuple[Path, bool]] = {}  # each include resolved once, however often it repeats
         for number, line in logical_lines(text):
             include = _OPTION.match(line)
             if include:
-                target = (path.parent / include.group(2)).resolve()
-                if not target.is_file():
+                if include.group(2) not in targets:
+                    resolved = (path.parent / include.group(2)).resolve()
+                    targets[include.group(2)] = resolved, resolved.is_file()
+                target, exists = targets[include.group(2)]
+                if not exists:
                     self.problems.append(_problem("requirements-invalid", f"{name} line {number} includes "
                                                   f"{include.group(2)}, which does not exist", Location(name, number)))
                     continue
