@@ -97,17 +97,19 @@ class Context:
             from dataclasses import replace
 
             target = replace(target, source=flags.python_label)
+        config = config or ProjectConfig()
         return cls(
             project=project,
             shell=shell,
             dotenv=dotenv,
             flags=flags,
-            config=config or ProjectConfig(),
+            config=config,
             target=target,
             redactor=build_redactor(shell, dotenv, flags),
             pyproject=pyproject,
             record=record,
             today=today or date.today(),
+            processes=Processes(timeout=flags.timeout or config.timeout),  # git waits no longer than --timeout
         )
 
     # -- variables, as the user's code sees them -------------------------------------

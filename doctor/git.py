@@ -71,7 +71,9 @@ def git_environ(environ: Mapping[str, str]) -> dict[str, str]:
 
 async def git(project: Path, owner: Processes, environ: Mapping[str, str], *args: str,
               timeout: float = GIT_TIMEOUT, max_output: int | None = None, input: bytes | None = None) -> GitAnswer:
-    """Runs one hardened git command in `project`; a timeout or a missing git is an answer, not an error."""
+    """Runs one hardened git command in `project`; a timeout or a missing git is an answer, not an error.
+    It never waits longer than the run's --timeout (`owner.timeout`), when that is shorter."""
+    timeout = min(timeout, owner.timeout or timeout)
     program = git_program(environ)
     if program is None:
         return GitAnswer(127, "", "git is not installed")
