@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from doctor.atomic import write_bytes_atomically, write_text_atomically
+from doctor.atomic import ensure_within, write_bytes_atomically, write_text_atomically
 from doctor.files import inside, read_bytes
 from doctor.model import Result
 
@@ -246,15 +246,16 @@ def apply(plan: FilePlan, project: Path | None = None, environ: Mapping[str, str
     backup = None
     if plan.before is not None:
         folder = backup_folder(project, environ)
+        ensure_within(folder / "backup", project)  # a `.git/llm-doctor-backups` symlink leads elsewhere
         folder.mkdir(parents=True, exist_ok=True)
         backup = folder / f"{plan.path.name}.{time.strftime('%Y%m%d-%H%M%S')}"
         serial = 1
         while backup.exists():
             serial += 1
             backup = folder / f"{plan.path.name}.{time.strftime('%Y%m%d-%H%M%S')}.{serial}"
-        write_bytes_atomically(backup, plan.before.encode("utf-8"), 0o600)
+        write_bytes_atomically(backup, plan.before.encode("utf-8"), 0o600, within=project)
     # An existing file keeps its permissions; a new .env is private to its owner.
     mode = stat.S_IMODE(written.stat().st_mode) if plan.before is not None else \
         0o600 if plan.path.name == ".env" else 0o644
-    write_text_atomically(written, plan.after, mode)
+    write_text_atomically(written, plan.after, mode, within=project)
     return backup

@@ -23,7 +23,7 @@ def apply_fixes(project, flags, config, checks, environ, yes: bool) -> None:  # 
         print("llm-doctor: nothing the doctor can fix by itself", file=sys.stderr)
         return
     for plan in plans:
-        print(f"llm-doctor: {plan.title}\n{ctx.redactor.redact(plan.diff())}", file=sys.stderr)
+        print(f"llm-doctor: {plan.title}\n{ctx.redactor.clean(plan.diff(), keep_newlines=True)}", file=sys.stderr)
     if not confirmed(len(plans), yes):
         return
     for plan in plans:
