@@ -112,3 +112,24 @@ def test_many_long_secrets_stay_within_memory():
         print("ok")
     """)
     assert done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_the_secrets_scan_is_linear():
+    from doctor.project.secrets import find_secrets
+
+    assert_linear(_repeat("azure"), find_secrets)  # `azure\w*key` retried the word at every "azure"
+    assert_linear(_repeat("azure_key=0123456789abcdef0123456789abcdef "), find_secrets)
+    hexkey = "9f3a7c1e5b2d8f4a6c0e9b7d3f1a5c8e"
+    assert [h.value for h in find_secrets(f"AZURE_OPENAI_KEY = '{hexkey}'")] == [hexkey]
+
+
+def test_a_file_of_many_keys_is_scanned_in_linear_time():
+    import hashlib
+
+    from doctor.project.secrets import find_secrets
+
+    def keys(size: int) -> str:
+        return "".join(f"sk-proj-{hashlib.sha256(str(i).encode()).hexdigest()[:48]}\n" for i in range(size // 57))
+
+    assert_linear(keys, find_secrets)
+    assert len(find_secrets(keys(5700))) == 100

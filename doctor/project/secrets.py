@@ -37,8 +37,9 @@ _BOUNDARY = r"(?<![A-Za-z0-9_-])({})(?![A-Za-z0-9_-])"
 def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """The shapes compiled on first use: most runs find no key-like text to look at."""
     return tuple((name, re.compile(_BOUNDARY.format(pattern))) for name, pattern in PATTERNS)
-# Azure keys are 32 hex characters: only a secret where a variable says so.
-_AZURE = re.compile(r"(?i)azure[\w]*key\s*[=:]\s*['\"]?([0-9a-f]{32})\b")
+# Azure keys are 32 hex characters: only a secret where a variable says so. The name between is
+# bounded: `azure\w*key` retried the rest of a long word at every "azure" in it (quadratic).
+_AZURE = re.compile(r"(?i)azure\w{0,60}?key\s*[=:]\s*['\"]?([0-9a-f]{32})\b")
 _FAKE_WORDS = re.compile(r"(?i)your|here|example|sample|dummy|fake|placeholder|xxxx|test[-_]|changeme|redacted|"
                          r"insert|replace|secret[-_]?key|\*\*\*|\.\.\.|<|>")
 MIN_ENTROPY = 3.2  # bits a character; real keys sit near 5.5, typed placeholders far below
@@ -69,12 +70,14 @@ def looks_fake(value: str) -> bool:
 def find_secrets(text: str) -> list[SecretHit]:
     """Every real-looking key in the text, once each, in order."""
     hits: dict[int, SecretHit] = {}
+    covered: set[int] = set()  # offsets inside a hit already found: one lookup, not a walk over every hit
     for provider, pattern in _compiled():
         for match in pattern.finditer(text):
             start, value = match.start(1), match.group(1)
-            if any(h.start <= start < h.start + len(h.value) for h in hits.values()) or looks_fake(value):
+            if start in covered or looks_fake(value):
                 continue
             hits[start] = SecretHit(provider, value, start)
+            covered.update(range(start, start + len(value)))
     for match in _AZURE.finditer(text):
         if not looks_fake(match.group(1)):
             hits.setdefault(match.start(1), SecretHit("Azure OpenAI", match.group(1), match.start(1)))
