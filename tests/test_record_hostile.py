@@ -162,3 +162,15 @@ def test_a_deep_dotted_key_is_refused_within_memory(tmp_path):
 
 def test_dotted_key_scan_is_linear():
     assert_linear(lambda size: ("a." * (size // 2)) + "b = 1\n", lambda text: parse_toml(text.encode()))
+
+
+def test_numbers_past_the_digit_limit_in_toml_are_a_problem_not_a_crash(tmp_path):
+    from doctor.settings import read_project_config, valid_timeout
+
+    assert parse_toml(b"x = " + b"1" * 5000)[1] == "holds a number too long to read (over 4,300 digits)"
+    assert valid_timeout(10 ** 4000) is None
+    (tmp_path / "pyproject.toml").write_text("[tool.llm-doctor]\ntimeout = " + "9" * 4000 + "\n")
+    from doctor.settings import ConfigError
+
+    with pytest.raises(ConfigError, match="timeout must be a number"):
+        read_project_config(read_pyproject(tmp_path))

@@ -54,6 +54,8 @@ def parse_toml(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
         return None, f"is not valid TOML ({error})"
     except RecursionError:
         return None, "is nested too deeply to parse"
+    except ValueError:  # an integer past int()'s 4,300 digits: tomllib lets that ValueError through
+        return None, "holds a number too long to read (over 4,300 digits)"
 
 
 def deepest_key(text: str) -> int:
