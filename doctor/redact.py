@@ -67,6 +67,9 @@ MAX_TEXT_CHARS = 256 * 1024
 # countless values costs neither minutes nor gigabytes. The run's own key is registered first.
 MAX_SECRET_CHARS = 4096
 WINDOW_BUDGET = 1_000_000
+# Values matched whole that share their first MIN_SECRET_LENGTH characters: a secret among more
+# than this many look-alikes is still masked by its windows (`add`), a weak value is not.
+MAX_ALIKE = 32
 # Characters that show nothing: a key with them between its characters still reads as the key.
 _INVISIBLE = "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
 # The units of a skeleton: a percent-encoded ASCII byte, a letter or digit, or any non-ASCII character.
@@ -204,10 +207,12 @@ class Redactor:
             self._add_exact(value.strip(), mask(value))
 
     def _add_exact(self, value: str, shown: str) -> None:
+        """Values by their first characters, longest first (the longest wins where two start alike);
+        at most MAX_ALIKE that start alike, so a .env of thousands of `xxxxxx...` values stays linear."""
         candidates = self._heads.setdefault(value[:MIN_SECRET_LENGTH], [])
-        if all(known != value for known, _ in candidates):
+        if len(candidates) < MAX_ALIKE and all(known != value for known, _ in candidates):
             candidates.append((value, shown))
-            candidates.sort(key=lambda pair: -len(pair[0]))  # the longest value wins where two start alike
+            candidates.sort(key=lambda pair: -len(pair[0]))
 
     @staticmethod
     def _add_windows(windows: dict[str, str], form: str, shown: str) -> None:

@@ -133,3 +133,14 @@ def test_a_file_of_many_keys_is_scanned_in_linear_time():
 
     assert_linear(keys, find_secrets)
     assert len(find_secrets(keys(5700))) == 100
+
+
+def test_thousands_of_values_that_start_alike_are_registered_and_matched_in_linear_time():
+    def values(size: int) -> Redactor:
+        redactor = Redactor()
+        for length in range(6, 6 + size // 20):
+            redactor.add_weak("x" * length)
+        return redactor
+
+    assert_linear(values, lambda redactor: redactor.redact("x" * 2000))
+    assert_linear(lambda size: size, lambda size: values(size))
