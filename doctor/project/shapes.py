@@ -16,21 +16,14 @@ from typing import Any
 SHOWN = 10
 
 
+# What each parsed type is called in the file format's own words (bool before int: True is an int).
+_KINDS = ((bool, "true/false"), (int, "an integer"), (float, "a number"), (str, "a string"), (dict, "a table"),
+          (list, "an array"))
+
+
 def kind(value: Any) -> str:
     """What a parsed value is, in the file format's own words."""
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return type(value).__name__
+    return next((name for type_, name in _KINDS if isinstance(value, type_)), type(value).__name__)
 
 
 def table(value: Any) -> dict[str, Any]:
