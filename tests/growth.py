@@ -34,10 +34,14 @@ def best_time(work: Callable[[], Any], repeat: int = 3) -> float:
 
 
 def growth(make: Callable[[int], Any], work: Callable[[Any], Any]) -> float:
-    """How much longer `work` takes on an input of LARGE than of SMALL bytes, as `make` builds them."""
+    """How much longer `work` takes on an input of LARGE than of SMALL bytes, as `make` builds them.
+    The small input is worked LARGE // SMALL times in each timing, so both timings are long enough
+    for the machine's noise to matter little."""
     small, large = make(SMALL), make(LARGE)
     work(small)  # imports and caches warm up outside the timing
-    return best_time(lambda: work(large)) / max(best_time(lambda: work(small)), 1e-4)
+    times = LARGE // SMALL
+    small_time = best_time(lambda: [work(small) for _ in range(times)]) / times
+    return best_time(lambda: work(large)) / max(small_time, 1e-5)
 
 
 def assert_linear(make: Callable[[int], Any], work: Callable[[Any], Any]) -> None:
