@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from checks import guide
-from checks.classify import diagnose, error_info, model_fix
+from checks.classify import PRECISE, diagnose, error_info, model_fix
 from checks.probes import (JSON_MAX_TOKENS, STREAM_MAX_TOKENS, count, first_message, json_completion, list_models,
                            stream_completion, total_tokens)
 from checks.providers import OPENAI_HOST
@@ -67,7 +67,7 @@ def _claim_tokens(ctx: Context, probe: str, tokens: int) -> int:
     group="Connection",
     sends="GET /models, once (Model available reads the same answer)",
     codes=("network-unreachable", "tls-error", "proxy-error", "unexpected-response", "auth-invalid-key",
-           "auth-forbidden", "region-unsupported", "server-error", "models-list-unavailable"),
+           "auth-forbidden", "region-unsupported", "server-error", "models-list-unavailable", "org-verification-required"),
     needs=("key-format",),
     live=True,
     timeout=5,
@@ -235,7 +235,8 @@ async def timeout(ctx: Context) -> Result:
 
 
 @check("rate-limit-headers", title="Rate limits and quota", group="API behaviour",
-       codes=("rate-limited", "quota-exhausted", "rate-limit-headers-missing", "rate-limit-low-headroom"),
+       codes=("rate-limited", "quota-exhausted", "request-too-large", "rate-limit-headers-missing",
+              "rate-limit-low-headroom"),
        needs=("model-access",), live=True, timeout=5, spends_tokens=True,
        sends="nothing of its own: it reads the streamed completion's headers")
 async def rate_limit_headers(ctx: Context) -> Result:
@@ -295,13 +296,14 @@ async def streaming(ctx: Context) -> Result:
     if (skip := _completion_skip(ctx)) is not None:
         return skip
     outcome = await stream_completion(ctx)
-    if isinstance(outcome, Reply) and outcome.status in (400, 422) and \
+    problem = diagnose(ctx, outcome)
+    precise = problem is not None and problem.code in PRECISE  # e.g. streaming needs a verified organization
+    if isinstance(outcome, Reply) and outcome.status in (400, 422) and not precise and \
             re.search(r"stream", error_info(outcome).message or outcome.text()[:2000], re.I):
         return from_findings([Finding(Status.FAIL, "stream-unsupported", "the server refuses stream=True with "
                               "stream_options", Fix("Stream without stream_options (and count tokens yourself), or "
                                                     "use another server.", guide=guide.PARAMETER_REFERENCE),
                                       (ctx.redactor.excerpt(error_info(outcome).message),))], "")
-    problem = diagnose(ctx, outcome)
     if problem is not None:
         return _from(problem)
     assert isinstance(outcome, Reply)

@@ -203,6 +203,27 @@ _ENTRIES = (
        "Wait and retry with exponential backoff; spread the load.", section=guide.WORKED_EXAMPLE),
     _d("quota-exhausted", "429/402: no credit left", "insufficient_quota: the account has no prepaid credit or hit "
        "its spending limit. Waiting or a new key will not help.", "Add credit or raise the limit in billing."),
+    _d("request-too-large", "One request is larger than the whole per-minute limit", "The prompt plus max_tokens "
+       "asks for more tokens than the tier allows in a minute (429 'Request too large ... Requested N', Groq's 413): "
+       "no amount of waiting lets it through.", "Make the one request smaller: shorten or split the input, trim the "
+       "chat history, lower max_tokens; or move to a tier with a higher limit.",
+       "Retrying the same request fails every time; stop retrying it.", section=guide.WORKED_EXAMPLE),
+    _d("content-filtered", "A safety filter blocked the prompt or the reply", "The provider's content filter (Azure's "
+       "content_filter / ResponsibleAIPolicyViolation, finish_reason 'content_filter') judged the text harmful; "
+       "a jailbreak detector also fires on long system prompts.", "Change the text that trips the filter, or ask the "
+       "provider (Azure: the deployment's content filter settings) for a policy that fits the use.",
+       "Handle finish_reason 'content_filter' in code: the reply's content is then None or cut.",
+       section=guide.USAGE),
+    _d("org-verification-required", "The organization must be verified for this model", "Some models (o3, "
+       "gpt-image-1, streaming of reasoning models) need a verified organization: 'Your organization must be "
+       "verified to use/stream this model'.", "Verify the organization (Settings > Organization > General > Verify "
+       "Organization), wait up to 15 minutes; meanwhile call without stream=True or use another model.",
+       section=guide.PARAMETER_REFERENCE),
+    _d("messages-invalid", "The conversation sent is malformed", "The messages break the API's rules: an assistant "
+       "message with tool_calls not followed by one tool message per tool_call_id, a tool message with no tool call "
+       "before it, a wrong role, or content of the wrong type (an object where a string or a list is expected).",
+       "Fix how the code builds the messages list: keep each tool call with its result when trimming history, and "
+       "send content as a string or a list of parts.", section=guide.FIRST_REQUEST),
     _d("rate-limit-headers-missing", "No rate-limit headers", "Many compatible servers send none.",
        "Nothing to fix; headroom is simply unknown.", section=guide.RAW_HTTP),
     _d("rate-limit-low-headroom", "Little rate-limit headroom left", "Most of this minute's requests or tokens are "

@@ -215,6 +215,9 @@ def _status(ctx: Context, reply: Reply) -> Finding:
 
     structured = (BY_ERROR_CODE.get(code) or BY_ERROR_CODE.get(kind) or (None,))[0]
     worded = message_code(info.message or reply.text()[:4000])
+    precise = _precise(ctx, reply, said)
+    if precise is not None:
+        return precise
     if status == 401 or code == "401" or "auth-invalid-key" in (structured, worded) and status in (400, 403):
         return _unauthorized(ctx, code, said)
     if status == 402 or code in QUOTA_CODES or kind in QUOTA_CODES or worded == "quota-exhausted":
@@ -250,6 +253,32 @@ def _status(ctx: Context, reply: Reply) -> Finding:
                                                "with backoff in your code.", guide_section=guide.WORKED_EXAMPLE), said)
     return _fail("unexpected-response", f"unexpected HTTP {status}: {said}",
                  _fix("Check the base URL and the provider's documentation.", guide_section=guide.RAW_HTTP))
+
+
+# Causes a reply shows only in its words or figures, read by explain's rules (one reader for a pasted
+# error and a live reply); each with what the live check says.
+PRECISE = {
+    "request-too-large": "one request asks for more tokens than the whole per-minute limit allows; waiting will "
+                         "not help",
+    "content-filtered": "the provider's content filter blocked the request",
+    "org-verification-required": "the organization must be verified before it may use or stream this model",
+    "messages-invalid": "the server rejects the conversation as malformed",
+}
+
+
+def _precise(ctx: Context, reply: Reply, said: str) -> Finding | None:
+    from checks.catalogue import CATALOGUE
+    from checks.explain import read_reply
+
+    read = read_reply(reply.status, reply.text()[:4000])
+    code = read.diagnosis.code if read.diagnosis and read.confidence in ("high", "medium") else None
+    if code not in PRECISE:
+        return None
+    wait = retry_wait(reply.headers)
+    futile = (f"the server asks to wait {wait:g} s, which cannot help",) if wait and code == "request-too-large" \
+        else ()
+    return _fail(code, PRECISE[code], CATALOGUE[code].fix, said, *futile,
+                 *(ctx.redactor.excerpt(e, 120) for e in read.evidence[:3]))
 
 
 def _rate_limited(reply: Reply, said: str) -> Finding:

@@ -31,6 +31,7 @@ STATIC_CODES = (
     title="Code follows the guide",
     group="Your code",
     codes=(*STATIC_CODES, "file-unreadable"),
+    reads=("code", "dotenv", "environment", "record"),
 )
 async def code_usage(ctx: Context) -> Result:
     """What it checks: the project's Python files and notebooks, read with `ast` and never run,

@@ -148,7 +148,7 @@ def _window(ctx: Context, model: str) -> tuple[Window | None, str]:
 
 @check("context-length", title="Prompt fits the context window", group="API behaviour",
        codes=("context-over-limit", "context-near-limit", "prompt-file-unreadable"), timeout=30,
-       after=("model-access",))
+       after=("model-access",), reads=("code",))
 async def context_length(ctx: Context) -> Result:
     """What it checks: the prompt (--prompt-file, or the guide's sample messages) plus the
     reply budget (max_tokens=200, as in the worked example) fits the model's context window:
@@ -185,8 +185,8 @@ async def context_length(ctx: Context) -> Result:
         if finding is not None:
             findings.append(finding)
     details += [f"{c.name}: not measured, {origin}" for c, w, origin in windows if w is None]
-    ok = f"{fits[0].needed:,} of {fits[0].context:,} tokens{sample}" if len(fits) == 1 else \
-        f"the prompt fits all {len(fits)} models{sample}"
+    ok = f"{fits[0].needed:,} of {known[0][0].name}'s {fits[0].context:,} tokens{sample}" if len(fits) == 1 else \
+        f"the prompt fits all {len(fits)} models ({', '.join(c.name for c, _, _ in known)}){sample}"
     return from_findings(findings, ok, details=details)
 
 

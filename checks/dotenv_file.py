@@ -123,9 +123,15 @@ def _missing(ctx: Context, key: EnvValue | None, unset: str) -> Finding:
     name = ctx.dotenv.shown
     broken = [bad for bad in ctx.dotenv.unparsed if bad.key == KEY]
     misnamed = [found for n in MISNAMED_KEYS if (found := ctx.lookup(n)) is not None and found.value.strip()]
+    # `$env:OPENAI_API_KEY=...` (PowerShell) parses, but as a variable of that whole name.
+    shell_line = next((e for e in ctx.dotenv.entries if e.key != KEY and e.key.endswith(":" + KEY)), None)
     commands: tuple[str, ...] = ()
     location = None
-    if broken:
+    if shell_line is not None:
+        why = f"{name} line {shell_line.line} is a PowerShell line: python-dotenv reads `{shell_line.key}` as the name"
+        summary = f"Write {name} line {shell_line.line} as OPENAI_API_KEY=<your key>, without `$env:`."
+        location = (name, shell_line.line)
+    elif broken:
         why = f"{KEY} is on {name} line {broken[0].line}, but python-dotenv drops that line: {broken[0].reason}"
         summary = f"Correct {name} line {broken[0].line}" +             (": close the quote" if "quote" in broken[0].reason else "") + ", so python-dotenv can read the key."
         location = (name, broken[0].line)
@@ -155,6 +161,7 @@ def _missing(ctx: Context, key: EnvValue | None, unset: str) -> Finding:
     group="Secrets",
     codes=("dotenv-missing", "dotenv-unreadable", "key-missing", "key-shadowed",
            "dotenv-parse-error", "dotenv-duplicate-key", "dotenv-bom"),
+    reads=("dotenv",),
 )
 async def dotenv_present(ctx: Context) -> Result:
     """What it checks: the project has a readable `.env`, OPENAI_API_KEY is set and not

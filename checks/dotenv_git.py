@@ -87,6 +87,7 @@ def _candidates(ctx: Context) -> list[Candidate]:
     title=".env kept out of git",
     group="Secrets",
     codes=("dotenv-not-ignored", "dotenv-tracked", "dotenv-in-history", "not-a-git-repo", "git-check-failed"),
+    reads=("dotenv", "git"),
 )
 async def dotenv_gitignored(ctx: Context) -> Result:
     """What it checks: git ignores `.env` (the one load_dotenv() finds, even in a folder above
@@ -142,10 +143,8 @@ async def _examine(ctx: Context, candidate: Candidate, current: str | None) -> l
     if exposed is not None:
         findings.append(exposed)
     if tracked.code == 0:
-        fix = Fix(f"Replace the real key in {candidate.shown} with a placeholder; this file is meant to be shared."
-                  if candidate.example else f"Stop tracking {candidate.shown} (the file stays on disk) and ignore it.",
-                  commands=() if candidate.example else (f"git rm --cached {name}", f'echo "{name}" >> .gitignore'),
-                  guide=guide.SETUP)
+        fix = Fix(f"Replace the real key in {candidate.shown} with a placeholder; this file is meant to be shared.",
+                  guide=guide.SETUP) if candidate.example else _untrack_fix(name, committed=bool(history.out.strip()))
         findings.append(Finding(Status.FAIL, "dotenv-tracked",
                                 f"git tracks {candidate.shown}, so the next commit and push share the secret in it",
                                 fix, location=(candidate.shown, None)))
@@ -155,6 +154,21 @@ async def _examine(ctx: Context, candidate: Candidate, current: str | None) -> l
         findings.append(Finding(Status.WARN, "git-check-failed",
                                 f"git check-ignore failed for {candidate.shown}: {ignored.err[:200]}"))
     return findings
+
+
+def _untrack_fix(name: str, committed: bool) -> Fix:
+    """Every step, in order. A committed key must be revoked first: untracking the file keeps the key
+    out of the next commit, not out of the ones already made (and perhaps pushed). That step is the
+    user's alone; the doctor can do the other two (`llm-doctor check --fix`)."""
+    rotate = ("Revoke the key in your provider's dashboard and put a new one in " + name + " (the doctor cannot do "
+              "this for you): it is in a commit already, and untracking the file does not take it out of one.",)
+    return Fix(("Revoke the key first, then stop" if committed else "Stop") + f" tracking {name} (the file stays on "
+               "disk) and ignore it.",
+               steps=(*(rotate if committed else ()),
+                      f"Stop tracking {name}: git rm --cached {name}",
+                      f"Ignore it, so it is never added again: add {name} to .gitignore",
+                      "Commit both changes."),
+               commands=(f"git rm --cached {name}", f'echo "{name}" >> .gitignore'), guide=guide.SETUP)
 
 
 def _not_ignored(shown: str, exists: bool) -> Finding:

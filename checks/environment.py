@@ -8,11 +8,15 @@ fix speaks that tool (see doctor/project/tools.py).
 
 from __future__ import annotations
 
+import sys
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checks import guide
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, passed, skipped
+from doctor.project.environment import env_python, in_ci, is_conda, is_doctors_install, is_tool_install
+from doctor.project.tools import python_command
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -53,6 +57,7 @@ def _recreate_fix(ctx: Context, summary: str, version: str = "3.12") -> Fix:
     group="Environment",
     codes=("python-too-old", "python-eol-soon", "python-below-requires", "interpreter-broken",
            "requires-python-invalid"),
+    reads=("environment", "record"),
 )
 async def python_version(ctx: Context) -> Result:
     """What it checks: the project's Python is 3.10 or newer, satisfies the project's own
@@ -132,10 +137,13 @@ def _poetry_caret(text: str) -> str:
     title="Virtual environment",
     group="Environment",
     codes=("venv-not-active", "venv-missing", "project-env-not-found"),
+    reads=("environment",),
 )
 async def venv_active(ctx: Context) -> Result:
     """What it checks: the project has its own environment (a venv, a conda environment, or the
-    Python of a container), the doctor found it, and a pip project's shell has it activated.
+    Python of a container), the doctor found it, and a pip project's shell has it activated
+    (not asked with --python, under CI, or when the doctor runs from its pipx or uv tool
+    install: activation means nothing there).
 
     Why it fails: without its own environment, `python` and `pip` are the system's, so
     packages land in the wrong place and imports fail or pick up other versions. A tool
@@ -159,8 +167,15 @@ async def venv_active(ctx: Context) -> Result:
     if target.kind == "container":
         return passed(f"the system Python of a container: {target.path}",
                       details=("A container isolates packages as a venv does.", *notes))
+    moot = _activation_moot(ctx)
     activate = guide.activate_command(_venv_dir_name(ctx, facts), ctx.shell, ctx.platform)
     if not facts.is_venv:
+        if moot == CI_REASON:
+            return passed(f"the system Python of a CI job: {facts.executable}",
+                          details=("A CI job's machine is its own: it isolates packages as a container does.",
+                                   interpreter_line(ctx), *notes))
+        if target.project_venvs and moot:
+            return _named_system_python(ctx, facts, notes)
         if target.project_venvs:
             return Result(Status.FAIL, f"{target.project_venvs[0].name} exists but is not active; {facts.executable} "
                                        "is the system Python", code="venv-not-active",
@@ -170,15 +185,18 @@ async def venv_active(ctx: Context) -> Result:
         return passed(f"{tool.name}'s environment: {facts.prefix}",
                       details=(f"{tool.name} runs code in it without activation: {tool.run('python main.py')}",
                                interpreter_line(ctx), *notes))
+    if moot:
+        return passed(f"{facts.prefix}", details=(f"Activation is not checked: {moot}.", interpreter_line(ctx),
+                                                  *notes))
+    if target.origin == "activated":
+        return passed(f"active: {facts.prefix}", details=(interpreter_line(ctx), *notes))
     activated = ctx.shell.get("VIRTUAL_ENV")
-    if activated and any(activated in note for note in notes):
-        activated = None  # the doctor's own install, activated to run the doctor: not the project's business
-    if activated and not _same_dir(activated, facts.prefix):
+    if activated and not is_doctors_install(Path(activated), ctx.shell) and not _same_dir(activated, facts.prefix):
         return Result(Status.FAIL, f"the shell activated {activated}, but the project's Python is {facts.prefix}",
                       code="venv-not-active", details=(interpreter_line(ctx), *notes),
                       fix=Fix("Leave the other environment and activate the project's own.",
                               commands=("deactivate", activate), guide=guide.SETUP))
-    if not activated:
+    if not activated or not _same_dir(activated, facts.prefix):
         return Result(Status.WARN, f"{facts.prefix} is a virtual environment but this shell has not activated it",
                       code="venv-not-active",
                       details=("`python` in this terminal is not the venv's unless you call it by its path.",
@@ -186,11 +204,21 @@ async def venv_active(ctx: Context) -> Result:
     return passed(f"active: {facts.prefix}", details=(interpreter_line(ctx), *notes))
 
 
+CI_REASON = "a CI job names its Python itself"
+
+
+def _activation_moot(ctx: Context) -> str | None:
+    """Why "activate it" means nothing for this run (the Python was named, or no shell is the user's), or None."""
+    if ctx.target.origin == "option":
+        return "the Python was named with --python"
+    if in_ci(ctx.shell):
+        return CI_REASON
+    if is_tool_install(Path(sys.prefix), ctx.shell):
+        return "llm-doctor runs from its own pipx or uv tool environment, which is nobody's to activate"
+    return None
+
+
 def _conda_prefix(facts: InterpreterFacts) -> bool:
-    from pathlib import Path
-
-    from doctor.project.environment import is_conda
-
     return bool(facts.prefix) and is_conda(Path(str(facts.prefix)))
 
 
@@ -200,12 +228,22 @@ def _activate_fix(activate: str) -> Fix:
                       "Your prompt then shows the venv's name."), commands=(activate,), guide=guide.SETUP)
 
 
+def _named_system_python(ctx: Context, facts: InterpreterFacts, notes: tuple[str, ...]) -> Result:
+    """--python named a Python outside any environment while the project has its own: point at that one."""
+    own = python_command(env_python(ctx.target.project_venvs[0]), ctx.project)
+    return Result(Status.FAIL, f"{facts.executable} is outside any virtual environment: packages would go into the "
+                               f"system Python, while the project has its own {ctx.target.project_venvs[0].name}",
+                  code="venv-missing", details=(interpreter_line(ctx), *notes),
+                  fix=Fix("Point llm-doctor at the project's own environment.",
+                          commands=(f"llm-doctor check --python {own}",), guide=guide.SETUP))
+
+
 def _not_found(ctx: Context, notes: tuple[str, ...], system: str | None = None) -> Result:
     """No project environment: `project-env-not-found` when the tool says there should be one."""
     target, tool = ctx.target, ctx.tool
     point = ("Or tell llm-doctor where it is: llm-doctor check --python PATH/TO/python",
-             f"Or run the doctor inside it: {tool.run('llm-doctor')}" if not tool.activates else
-             "Or activate it first, then run llm-doctor.")
+             *((f"Or run the doctor inside it: {tool.run('llm-doctor')}",) if not tool.activates else
+               () if _activation_moot(ctx) else ("Or activate it first, then run llm-doctor.",)))
     if target.expected:
         return Result(Status.FAIL, f"{target.source}", code="project-env-not-found",
                       details=(f"expected: {target.expected}", *notes),
@@ -213,13 +251,21 @@ def _not_found(ctx: Context, notes: tuple[str, ...], system: str | None = None) 
                               steps=(f"{tool.name} creates it: {tool.create_env()}", *point),
                               commands=(tool.create_env(),), guide=guide.SETUP))
     where = f"; {system} is the system Python" if system else ""
+    from doctor.project.tools import base_python
+
+    record = ctx.record
+    requirements = record.files[0] if record.kind == "requirements" else None
     commands = (tool.create_env(),) if tool.name != "pip" else \
-        ("python -m venv .venv", guide.activate_command(".venv", ctx.shell, ctx.platform),
-         'python -m pip install "openai>=1.40" "python-dotenv>=1.0"')
+        tool.new_venv(requirements, base_python(ctx.shell.get("PATH", "")), ctx.platform == "win32")
+    activate = guide.activate_command(".venv", ctx.shell, ctx.platform)
     return Result(Status.FAIL, f"no virtual environment: packages would go into the system Python{where}",
                   code="venv-missing", details=notes,
                   fix=Fix("Create an environment for the project and install the packages there.",
-                          steps=("Create it once per project.", "Install the packages inside it.", *point),
+                          steps=("Create it once per project.", "Install the packages inside it"
+                                 + (f" from {requirements}." if requirements else "."),
+                                 *((f"Then activate it in each new terminal: {activate}",)
+                                   if tool.activates and not _activation_moot(ctx) else ()),
+                                 *point),
                           commands=commands, guide=guide.SETUP))
 
 
@@ -232,8 +278,6 @@ def _venv_dir_name(ctx: Context, facts: InterpreterFacts) -> str:
 
 
 def _same_dir(a: str, b: str | None) -> bool:
-    from pathlib import Path
-
     try:
         return b is not None and Path(a).resolve() == Path(b).resolve()
     except OSError:
@@ -250,6 +294,7 @@ def _same_dir(a: str, b: str | None) -> bool:
            "package-missing", "package-below-floor", "openai-pre-v1", "sdk-httpx-incompatible", "lock-out-of-sync",
            "pins-incompatible", "module-shadowed", "package-broken", "pyproject-invalid", "lock-unreadable",
            "lock-stale"),
+    reads=("environment", "record", "code"),
 )
 async def packages_pinned(ctx: Context) -> Result:
     """What it checks: openai, python-dotenv and the SDK's own HTTP library (httpx for openai

@@ -1,17 +1,55 @@
-"""The sections of the beginner's guide (shared/reference/seed-guide.txt) that fixes point to,
-and the small bits of shell knowledge several fixes share."""
+"""The first-day guide (docs/guide.md) and the pages that explain each code (docs/codes/),
+as every fix and every front end names them; and the bits of shell knowledge fixes share.
+
+A fix's `guide` is the title of one section of docs/guide.md, and `section_link` turns it into
+the link the reports print, so a test can prove that every fix leads somewhere that exists.
+"""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Mapping
 
-SETUP = "Prerequisites: setting up a clean environment"
-FIRST_REQUEST = "Step 1: Send your first request with the openai SDK"
-USAGE = "Step 2: Read the response and track your usage"
-RAW_HTTP = "Step 3: See the raw HTTP call with httpx"
-PARAMETER_REFERENCE = "Parameter reference"
-TROUBLESHOOTING = "Troubleshooting common errors"
-WORKED_EXAMPLE = "Worked example: a small, safe API client"
+SETUP = "Set up the project"
+FIRST_REQUEST = "Make the first call"
+USAGE = "Read the reply and what it cost"
+RAW_HTTP = "The same call over raw HTTP"
+PARAMETER_REFERENCE = "Parameters"
+TROUBLESHOOTING = "Troubleshooting"
+WORKED_EXAMPLE = "A small client you can keep"
+SECTIONS = (SETUP, FIRST_REQUEST, USAGE, RAW_HTTP, PARAMETER_REFERENCE, TROUBLESHOOTING, WORKED_EXAMPLE)
+
+GUIDE_PAGE = "docs/guide.md"  # paths relative to llm-doctor's own repository
+CODES_FOLDER = "docs/codes"
+_REPOSITORY = Path(__file__).resolve().parents[1]
+_NOT_IN_ANCHORS = re.compile(r"[^\w\- ]")
+
+
+def anchor(heading: str) -> str:
+    """The fragment GitHub (and most Markdown renderers) give a heading: lower case, punctuation
+    dropped, spaces made hyphens."""
+    return _NOT_IN_ANCHORS.sub("", heading.strip().lower()).replace(" ", "-")
+
+
+def section_link(title: str) -> str:
+    """The guide's section of that title, as a path in llm-doctor's repository with its anchor."""
+    return f"{GUIDE_PAGE}#{anchor(title)}"
+
+
+def code_page(code: str) -> str:
+    """The page that explains a diagnosis code, as a path in llm-doctor's repository."""
+    return f"{CODES_FOLDER}/{code}.md"
+
+
+def readable(link: str) -> str:
+    """A docs link as a person can open it: the file itself when this copy of llm-doctor carries its
+    docs (a clone or an editable install), else the path inside llm-doctor's repository."""
+    path, _, fragment = link.partition("#")
+    local = _REPOSITORY / path
+    if not local.is_file():
+        return link
+    return str(local) + (f"#{fragment}" if fragment else "")
 
 
 # Copyable lines in each shell's own syntax.

@@ -220,6 +220,7 @@ def _mixed_sources(ctx: Context, key: EnvValue, host: str | None) -> list[Findin
     codes=("key-placeholder", "key-whitespace", "key-non-ascii", "key-bad-prefix", "key-wrong-provider",
            "base-url-invalid", "base-url-insecure", "env-legacy-name", "base-url-from-project",
            "azure-api-version-missing"),
+    reads=("dotenv",),
 )
 async def key_format(ctx: Context) -> Result:
     """What it checks: the key is a real key (no placeholder, whitespace, quotes or

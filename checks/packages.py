@@ -12,6 +12,7 @@ from checks import guide
 from doctor.model import Finding, Fix, Location, Status
 from doctor.project.importable import ROOTS, SDK_STDLIB, find_broken, find_shadows, module_owners
 from doctor.project.record import Record, applies, canonical, parse_version
+from doctor.project.sdk import SDK_UPGRADE, http_library, proxies_crash, within_versions
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -20,20 +21,11 @@ if TYPE_CHECKING:
     from doctor.project.tools import Tool
 
 GUIDE_FLOORS = {"openai": "1.40", "python-dotenv": "1.0"}  # the guide installs at least these
-OPENAI_PROXIES_FIX = "1.55.3"  # openai below this passes `proxies=`, which httpx 0.28 removed
 MAX_LISTED = 5
 
 
 def _fix(summary: str, *commands: str, steps: tuple[str, ...] = ()) -> Fix:
     return Fix(summary, steps=steps, commands=tuple(c for c in commands if c), guide=guide.SETUP)
-
-
-def http_library(openai: Distribution | None, environment: Mapping[str, str] | None) -> str | None:
-    """The HTTP library the installed openai declares: httpx before 3.0, httpx2 from 3.0 on."""
-    if openai is None:
-        return None
-    needs = openai.dependencies(environment)
-    return "httpx2" if "httpx2" in needs else "httpx" if "httpx" in needs else None
 
 
 def package_findings(ctx: Context, facts: InterpreterFacts) -> tuple[list[Finding], str]:
@@ -55,8 +47,9 @@ def package_findings(ctx: Context, facts: InterpreterFacts) -> tuple[list[Findin
         wanted.append("httpx")  # the guide uses httpx directly too; the record says this project does
     for name in wanted:
         direct = name in ("openai", "python-dotenv") or bool(record.declared_for(name, environment))
-        findings += _package(name, installed.get(name), record, environment, tool, direct=direct)
-    findings += sdk_httpx_incompatible(installed)
+        findings += _package(name, installed.get(name), record, environment, tool, direct=direct,
+                             http_version=installed["httpx"].version if "httpx" in installed else None)
+    findings += sdk_httpx_incompatible(installed, record, tool)
     broken, chains = find_broken(installed, environment, [r for r in ROOTS if r in installed])
     findings += [_broken(item.package, item.why, item.needed_by, tool) for item in broken]
     relevant = set(chains) | {d.name for d in record.declared if not d.constraint}
@@ -97,7 +90,7 @@ def _no_record(tool: Tool) -> Finding:
 
 
 def _package(name: str, dist: Distribution | None, record: Record, environment: Mapping[str, str] | None,
-             tool: Tool, direct: bool) -> list[Finding]:
+             tool: Tool, direct: bool, http_version: str | None = None) -> list[Finding]:
     """Installed, and (for what the project itself requires) recorded with the version installed."""
     declared = record.declared_for(name, environment)
     locked = record.locked_for(name, environment)
@@ -109,12 +102,14 @@ def _package(name: str, dist: Distribution | None, record: Record, environment: 
         return [Finding(Status.FAIL, "package-missing", f"{name} is not installed in the project's Python"
                         + (f" although {record.files[0]} lists it" if on_record else ""), fix, location=where)]
     found = []
-    floor = installed_floor(name, dist.version, tool)
+    floor = installed_floor(name, dist.version, tool, record)
     if floor is not None:
         found.append(floor)
-    if direct and record.kind in ("requirements", "pyproject") and not record.hashed:
+    if direct and record.kind in ("requirements", "pyproject"):
         pinned = record.pinned_version(name, environment)
-        if pinned is None:
+        if pinned is None and record.hashed:
+            pass  # pip's hash-checking mode already requires every line to be an exact pin
+        elif pinned is None:
             how = f"is not listed in {record.files[0]}" if not declared else \
                 f"is not pinned with == in {declared[0].where} ({declared[0].spec or 'any version'})"
             found.append(Finding(Status.WARN, "package-unpinned", f"{name} {how}",
@@ -123,10 +118,22 @@ def _package(name: str, dist: Distribution | None, record: Record, environment: 
             found.append(Finding(
                 Status.FAIL, "package-version-mismatch",
                 f"{pinned[1].file} pins {name}=={pinned[0]} (line {pinned[1].line}) but {dist.version} is installed",
-                _fix("Make the environment and the record agree: install what the record says (or, if the "
-                     f"installed {dist.version} is the one you want, pin that).", tool.sync()),
-                location=pinned[1]))
+                _mismatch_fix(name, pinned[0], dist.version, record, tool, http_version), location=pinned[1]))
     return found
+
+
+def _mismatch_fix(name: str, pinned: str, installed: str, record: Record, tool: Tool, http_version: str | None) -> Fix:
+    """Install what the record says, unless that version crashes beside the installed httpx (the
+    `proxies` crash): then the record moves to the installed version, which works."""
+    if name == "openai" and proxies_crash(pinned, http_version) and not proxies_crash(installed, http_version):
+        return _fix(f"Pin the installed openai {installed} in {record.files[0]}: the recorded {pinned} crashes with "
+                    f"the installed httpx {http_version} (`unexpected keyword argument 'proxies'`).",
+                    steps=(f"Change the line to {name}=={installed}, then commit the file.",))
+    if record.hashed:
+        return _fix("Make the environment and the record agree: install what the record says (pip checks the "
+                    f"hashes), or regenerate {record.files[0]} with its hashes for {name}=={installed}.", tool.sync())
+    return _fix("Make the environment and the record agree: install what the record says (or, if the "
+                f"installed {installed} is the one you want, pin that).", tool.sync())
 
 
 def _pin_fix(name: str, version: str, record: Record, tool: Tool) -> Fix:
@@ -138,7 +145,7 @@ def _pin_fix(name: str, version: str, record: Record, tool: Tool) -> Fix:
     return _fix(f"Pin {name}=={version} in {record.files[0]}, or keep a lock file.")
 
 
-def installed_floor(name: str, installed: str, tool: Tool) -> Finding | None:
+def installed_floor(name: str, installed: str, tool: Tool, record: Record | None = None) -> Finding | None:
     """openai 0.x, or a package older than the guide's floor."""
     floor = GUIDE_FLOORS.get(name)
     have = parse_version(installed)
@@ -147,26 +154,40 @@ def installed_floor(name: str, installed: str, tool: Tool) -> Finding | None:
     if name == "openai" and have < parse_version("1.0"):  # type: ignore[operator]
         return Finding(Status.FAIL, "openai-pre-v1", f"openai {installed} is the old 0.x SDK; the guide's code needs "
                                                      "1.0 or newer",
-                       _fix("Upgrade the SDK; code written for 0.28 (openai.ChatCompletion) must move to "
-                            "client.chat.completions.create.", tool.add(f"openai>={floor}"), ))
+                       sdk_upgrade_fix("Upgrade the SDK within 1.x; code written for 0.28 (openai.ChatCompletion) must "
+                                       "move to client.chat.completions.create.", record, tool))
     if have < parse_version(floor):  # type: ignore[operator]
         return Finding(Status.FAIL, "package-below-floor", f"{name} {installed} is older than the guide's {floor}",
+                       sdk_upgrade_fix(f"Upgrade {name} within 1.x.", record, tool) if name == "openai" else
                        _fix(f"Upgrade {name}.", tool.add(f"{name}>={floor}")))
     return None
 
 
-def _between(version: str | None, low: str, high: str | None) -> bool:
-    have = parse_version(version or "")
-    return have is not None and have >= parse_version(low) and (high is None or have < parse_version(high))  # type: ignore[operator]
+def sdk_upgrade_fix(summary: str, record: Record | None, tool: Tool, steps: tuple[str, ...] = ()) -> Fix:
+    """openai>=1.55.3,<2 (the smallest working change), written where the project records it and then
+    installed from there, so the record and the environment agree afterwards. A pip project's
+    requirements.txt line is edited in place (the doctor can: --fix); a tool's own command does both."""
+    spec = f"openai{SDK_UPGRADE}"
+    if tool.name == "pip" and record is not None and record.kind == "requirements":
+        return _fix(summary, steps=(f"Change the openai line in {record.files[0]} to {spec}, keeping its extras, "
+                                    "marker and comment.", f"Then install from it: {tool.sync()}", *steps))
+    if tool.name == "pip":
+        return _fix(summary, tool.add(spec), steps=(f"Then record it: {spec} in requirements.txt.", *steps))
+    return _fix(summary, tool.add(spec), steps=steps)
 
 
-def sdk_httpx_incompatible(installed: Mapping[str, Distribution]) -> list[Finding]:
+def sdk_httpx_incompatible(installed: Mapping[str, Distribution], record: Record | None = None,
+                           tool: Tool | None = None) -> list[Finding]:
     openai, httpx = installed.get("openai"), installed.get("httpx")
-    if openai and httpx and _between(openai.version, "1.0", OPENAI_PROXIES_FIX) and _between(httpx.version, "0.28", None):
+    if openai and httpx and proxies_crash(openai.version, httpx.version):
+        from doctor.project.tools import Tool
+
         return [Finding(Status.FAIL, "sdk-httpx-incompatible",
                         f"openai {openai.version} breaks with httpx {httpx.version}: `Client.__init__() got an "
                         "unexpected keyword argument 'proxies'`",
-                        _fix("Move openai to 1.55.3 or later (the smallest change), or httpx below 0.28."))]
+                        sdk_upgrade_fix("Move openai to 1.55.3 or later within 1.x (the smallest change).", record,
+                                        tool or Tool("pip"), steps=("Or keep this openai and hold httpx below 0.28 "
+                                                                    "(httpx<0.28) in the record.",)))]
     return []
 
 
@@ -175,15 +196,16 @@ def pins_incompatible(record: Record, environment: Mapping[str, str] | None, too
     openai = record.pinned_version("openai", environment)
     httpx = record.pinned_version("httpx", environment)
     found = []
-    if openai and httpx and _between(openai[0], "1.0", OPENAI_PROXIES_FIX) and _between(httpx[0], "0.28", None):
+    if openai and httpx and proxies_crash(openai[0], httpx[0]):
         found.append(Finding(
             Status.FAIL, "pins-incompatible",
             f"{openai[1].file} pins openai {openai[0]} with httpx {httpx[0]}: every fresh install fails with "
             "`unexpected keyword argument 'proxies'`",
-            _fix("Change the smallest thing: openai 1.55.3 or later within 1.x, or httpx below 0.28.",
-                 tool.add("openai>=1.55.3,<2"), steps=(f"Or keep openai and pin httpx<0.28: {tool.add('httpx<0.28')}",)),
+            sdk_upgrade_fix("Change the smallest thing: openai 1.55.3 or later within 1.x, or httpx below 0.28.",
+                            record, tool, steps=("Or keep openai and hold httpx below 0.28 (httpx<0.28) in the "
+                                                 "record.",)),
             location=openai[1]))
-    if record.kind == "lock" and openai and _between(openai[0], "3.0", None) and \
+    if record.kind == "lock" and openai and within_versions(openai[0], "3.0") and \
             not record.locked_for("httpx2", environment):
         found.append(Finding(Status.FAIL, "pins-incompatible",
                              f"{openai[1].file} locks openai {openai[0]} without httpx2, which openai 3 needs",

@@ -27,6 +27,7 @@ from checks.sample_script import SCRIPT
 from doctor.http import MAX_BODY_BYTES, RUN_TIMEOUTS, Failure, Progress, Reply
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
 from doctor.process import CannotRun, spawn
+from doctor.project.importable import own_file
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -88,9 +89,9 @@ async def _next_event(process: Any, seconds: float) -> dict[str, Any] | None:
 
 @check("sample-call", title="Sample call with the openai SDK", group="API behaviour",
        codes=("reply-empty", "reply-truncated", "param-unsupported", "usage-missing", "probe-inconclusive",
-              "sample-call-failed"),
+              "sample-call-failed", "content-filtered"),
        needs=("model-access",), live=True, timeout=READY_MARGIN + REPLY_GRACE, spends_tokens=True, warmup=warm_up,
-       runs_project_python=True,
+       runs_project_python=True, reads=("environment",),
        sends=f"1 chat completion by the openai SDK in the project's Python, max_tokens={SAMPLE_MAX_TOKENS}")
 async def sample_call(ctx: Context) -> Result:
     """What it checks: the guide's worked example runs in the project's own Python: load_dotenv(),
@@ -167,15 +168,17 @@ def _import_problem(ctx: Context, event: dict[str, Any]) -> Finding:
     """An ImportError, by the module it names and where that module was found."""
     module, path = str(event.get("module") or ""), event.get("path")
     tool = ctx.tool
-    if path and _inside(Path(path), ctx.project):
-        relative = Path(path).resolve().relative_to(ctx.project.resolve()).as_posix()
+    relative = own_file(Path(path), ctx.project) if path else None
+    if relative is not None:
         return Finding(Status.FAIL, "module-shadowed", f"`from openai import OpenAI` imports {relative}, the "
                        "project's own file, instead of the SDK", Fix(f"Rename {relative} and delete its __pycache__ copy.",
                                                                       guide=guide.TROUBLESHOOTING))
     if event.get("stage") == "openai" and module == "openai" and path:
+        from checks.packages import sdk_upgrade_fix
+
         return Finding(Status.FAIL, "openai-pre-v1", "the installed openai has no `OpenAI` client: it is the old 0.x SDK",
-                       Fix("Upgrade the SDK and port the code to client.chat.completions.create.",
-                           commands=(tool.add("openai>=1.40"),), guide=guide.FIRST_REQUEST))
+                       sdk_upgrade_fix("Upgrade the SDK within 1.x and port the code to client.chat.completions.create.",
+                                       ctx.record, tool))
     if module in ("openai", "dotenv"):
         name = "python-dotenv" if module == "dotenv" else "openai"
         return Finding(Status.FAIL, "package-missing", f"the project's Python cannot import {module}: {name} is not "
@@ -186,13 +189,6 @@ def _import_problem(ctx: Context, event: dict[str, Any]) -> Finding:
     return Finding(Status.FAIL, "package-broken", f"{needed_by} cannot be imported: {module or 'a module'} is "
                    "missing", Fix(f"Reinstall it with the project's tool: {tool.sync()}", commands=(tool.sync(),),
                                   guide=guide.SETUP), (ctx.redactor.excerpt(event.get("message", ""), 300),))
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(folder.resolve())
-    except (OSError, RuntimeError):
-        return False
 
 
 def _explained(ctx: Context, said: str, creating_client: bool) -> Finding:
@@ -278,6 +274,14 @@ def _judge(ctx: Context, event: dict[str, Any], sdk_version: str) -> Result:
     return _reply(ctx, event, sdk_version)
 
 
+def _filtered() -> Finding:
+    from checks.catalogue import CATALOGUE
+
+    entry = CATALOGUE["content-filtered"]
+    return Finding(Status.FAIL, entry.code, "the provider's content filter withheld the reply (finish_reason "
+                   "'content_filter'; message.content is None)", entry.fix, cause=entry.cause)
+
+
 def _reply(ctx: Context, reply: dict[str, Any], sdk_version: str) -> Result:
     findings: list[Finding] = []
     content, finish = reply.get("content"), reply.get("finish_reason")
@@ -294,6 +298,8 @@ def _reply(ctx: Context, reply: dict[str, Any], sdk_version: str) -> Result:
                                     "any text (a reasoning model spends them thinking)",
                                     Fix("Give your own calls room: max_completion_tokens well above the reasoning "
                                         "budget, or reasoning_effort=\"low\".", guide=guide.PARAMETER_REFERENCE)))
+        elif finish == "content_filter":
+            findings.append(_filtered())
         else:
             why = "a refusal" if reply.get("refusal") else "a tool call" if reply.get("tool_calls") else \
                 f"finish_reason {finish!r}"

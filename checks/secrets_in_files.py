@@ -48,6 +48,7 @@ class Leak:
     title="No keys in shared files",
     group="Secrets",
     codes=("key-hardcoded", "key-in-history"),
+    reads=("code", "dotenv", "git"),
 )
 async def secrets_in_files(ctx: Context) -> Result:
     """What it checks: no API key of any provider (OpenAI, Anthropic, Groq, OpenRouter,

@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from pathlib import Path
-from typing import Mapping, Sequence, TextIO
+from typing import Mapping, NoReturn, Sequence, TextIO
 
 from doctor import __version__
 
@@ -69,6 +70,8 @@ RUN_OPTIONS: dict[str, tuple[tuple[str, ...], dict]] = {
     "fix": (("--fix",), dict(action="store_true",
             help="apply the safe fixes (shows each diff first; asks, or needs --yes without a terminal)")),
     "yes": (("--yes",), dict(action="store_true", help="with --fix: apply without asking")),
+    "unsafe_fixes": (("--unsafe-fixes",), dict(action="store_true",
+                     help="with --fix: also apply the fixes that may change behaviour beyond the intended edit")),
 }
 ACCEPTS: dict[str | None, tuple[str, ...]] = {
     None: tuple(RUN_OPTIONS), "check": tuple(RUN_OPTIONS),
@@ -105,11 +108,25 @@ def _add_options(parser: argparse.ArgumentParser, command: str | None) -> None:
 
 DEFAULTS = dict(project=None, python=None, format="text", offline=False, untrusted=False, only=[], skip=[], model=None,
                 base_url=None, timeout=None, prompt_file=None, strict=False, verbose=False, no_color=False,
-                fix=False, yes=False)
+                fix=False, yes=False, unsafe_fixes=False)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, which also answers a mistyped command with the one meant ("did you mean `check`?")."""
+
+    def error(self, message: str) -> NoReturn:
+        chosen = re.search(r"invalid choice: '([^']{1,100})'", message[:500]) if "COMMAND" in message else None
+        if chosen:
+            import difflib
+
+            close = difflib.get_close_matches(chosen.group(1), [c for c in COMMANDS if c], n=1)
+            if close:
+                message = f"{message}; did you mean `llm-doctor {close[0]}`?"
+        super().error(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="llm-doctor",
         description="Finds out why calls to the OpenAI API (or a compatible API) fail, and how to fix them. "
                     "Without a command: the terminal app in a terminal, else the same as `check`.",
@@ -121,11 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
                 for name, text in DESCRIPTIONS.items()}
     for name, command in commands.items():
         _add_options(command, name)
+        command.add_argument("--version", action="version", version=f"llm-doctor {__version__}")  # as --help is
     commands["explain"].add_argument(
         "topic", metavar="CODE|TEXT|-", nargs="*",
         help="a diagnosis code (e.g. key-shadowed), a check id, an HTTP status or a word such as quota, "
              "an error message, or - for stdin")
     commands["report"].add_argument("-o", "--output", metavar="FILE", help="write it to FILE (default: stdout)")
+    commands["report"].add_argument("--error", metavar="FILE|-", help="the error the user saw (a file, or - for "
+                                    "stdin): redacted and explained at the top of the bundle")
     demo = commands["demo"]
     demo.add_argument("scenario", nargs="?", default="healthy", metavar="SCENARIO",
                       help="what the sandbox API does (default healthy; --list shows them all)")
@@ -253,10 +273,26 @@ def prepare(args: argparse.Namespace) -> tuple:
 def interactive(stdout: TextIO, environ: Mapping[str, str]) -> bool:
     """The TUI only where a person is looking at a terminal that can draw it: stdout and stdin
     are both terminals, TERM is not `dumb`, and there is room for the app (see MIN_TUI_SIZE)."""
+    return is_terminal(stdout, environ) and not terminal_too_small(stdout)
+
+
+def is_terminal(stdout: TextIO, environ: Mapping[str, str]) -> bool:
+    """A person at a terminal that can draw: stdout and stdin are terminals and TERM is not `dumb`."""
     if environ.get("TERM") == "dumb" or not (getattr(stdout, "isatty", lambda: False)() and sys.stdin.isatty()):
         return False
     try:
-        size = os.get_terminal_size(stdout.fileno())
+        os.get_terminal_size(stdout.fileno())
     except (OSError, ValueError, AttributeError):
         return False
-    return size.columns >= MIN_TUI_SIZE[0] and size.lines >= MIN_TUI_SIZE[1]
+    return True
+
+
+def terminal_too_small(stdout: TextIO) -> str | None:
+    """Why a terminal cannot hold the app ("the terminal is 50x15; the app needs at least 60x20"), or None."""
+    try:
+        size = os.get_terminal_size(stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    if size.columns >= MIN_TUI_SIZE[0] and size.lines >= MIN_TUI_SIZE[1]:
+        return None
+    return f"the terminal is {size.columns}x{size.lines}; the app needs at least {MIN_TUI_SIZE[0]}x{MIN_TUI_SIZE[1]}"

@@ -133,9 +133,10 @@ class Context:
     @property
     def tool(self) -> Tool:
         """The project's package tool, with the target interpreter as pip's runner."""
-        from doctor.project.tools import Tool, python_command
+        from doctor.project.tools import Tool, folder_command, python_command
 
-        return Tool(self.record.tool, python_command(self.target.path, self.project))
+        return Tool(self.record.tool, python_command(self.target.path, self.project, self.shell.get("PATH", "")),
+                    folder_command(self.target.workspace, self.project))
 
     # -- settings ----------------------------------------------------------------------
     @property

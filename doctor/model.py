@@ -37,7 +37,10 @@ class Fix:
     """What the user should do: a summary, ordered steps and commands safe to copy.
 
     `guide` names the section of the beginner's guide that covers the fix, so every
-    failure leads back to the step the user skipped or got wrong.
+    failure leads back to the step the user skipped or got wrong. `applicability` says
+    whether the doctor can apply it itself, as ruff does: "safe" (`--fix` applies it),
+    "unsafe" (it may change behaviour beyond the intended edit: `--fix --unsafe-fixes`),
+    or None (the user's own steps).
     """
 
     summary: str
@@ -45,6 +48,7 @@ class Fix:
     commands: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     guide: str | None = None
+    applicability: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +57,7 @@ class Fix:
             "commands": list(self.commands),
             "links": list(self.links),
             "guide": self.guide,
+            "applicability": self.applicability,
         }
 
 
@@ -186,6 +191,9 @@ class Check:
 
     `live` marks checks that touch the network or spend tokens: `--offline` skips them
     and `llm-doctor list` says so. `codes` lists every diagnosis the check may report.
+    `reads` names the parts of the project the check reads (see INPUTS): when the user
+    re-runs a check, because something changed, every check that reads the same part runs
+    again too, so no panel keeps an answer about the project as it was.
     `timeout` is the check's whole budget; for a live check it is the margin added to
     the user's own request timeout. `warmup`, when set, is called as the run starts,
     before the check's needs are met, to overlap slow preparation with other work.
@@ -204,6 +212,7 @@ class Check:
     runs_project_python: bool = False  # skipped under --untrusted, which runs nothing of the project
     after: tuple[str, ...] = ()  # checks to wait for, whatever their outcome (what they learned may help)
     sends: str = ""  # what a live check sends, in words `llm-doctor list` shows
+    reads: tuple[str, ...] = ()
 
     def budget(self, user_timeout: float) -> float:
         return self.timeout + user_timeout if self.live else self.timeout
@@ -219,6 +228,9 @@ class Check:
 
 
 GROUPS = ("Environment", "Secrets", "Your code", "Connection", "API behaviour")
+# The parts of a project a check may read: its Python and packages, its record of them, its
+# .env files and environment, its code (and prompt files), and its git repository.
+INPUTS = ("environment", "record", "dotenv", "code", "git")
 
 
 def check(
@@ -235,10 +247,14 @@ def check(
     runs_project_python: bool = False,
     after: Iterable[str] = (),
     sends: str = "",
+    reads: Iterable[str] = (),
 ) -> Callable[[CheckFunction], Check]:
     """Declares an async function as a check. It only attaches data: no registration."""
     if group not in GROUPS:
         raise ValueError(f"unknown group {group!r}")
+    unknown = set(reads) - set(INPUTS)
+    if unknown:
+        raise ValueError(f"unknown inputs {sorted(unknown)!r}")
 
     def decorate(fn: CheckFunction) -> Check:
         return Check(
@@ -255,6 +271,7 @@ def check(
             runs_project_python=runs_project_python,
             after=tuple(after),
             sends=sends,
+            reads=tuple(reads),
         )
 
     return decorate

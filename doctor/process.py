@@ -74,8 +74,15 @@ def kill(process: asyncio.subprocess.Process) -> None:
 
 
 async def stop(process: asyncio.subprocess.Process) -> None:
-    """Kills and reaps a child; safe to call twice and from a cancelled task."""
+    """Kills and reaps a child, and closes its stdin; safe to call twice and from a cancelled task.
+
+    An open stdin pipe keeps the child's transport open after the child is gone; it is then
+    closed by the garbage collector after the event loop, which prints "Event loop is closed"
+    on the user's terminal when they quit the app mid-run.
+    """
     kill(process)
+    if process.stdin is not None:
+        process.stdin.close()
     try:
         await asyncio.shield(asyncio.wait_for(process.wait(), REAP_SECONDS))
     except (asyncio.TimeoutError, TimeoutError, asyncio.CancelledError, ProcessLookupError):

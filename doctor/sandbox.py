@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterable
 
-from doctor.sandbox_replies import COUNTING, HELLO, completion, openai_error, rate_headers, stream_events, usage
+from doctor.sandbox_replies import (COUNTING, HELLO, PRECISE_FAILURES, completion, openai_error, rate_headers,
+                                    stream_events, usage)
 
 SCENARIOS = {
     "healthy": "everything works, with rate-limit headers",
@@ -53,6 +54,10 @@ SCENARIOS = {
     "stream-error": "an error object arrives in the middle of the stream",
     "stream-nonstandard": "the stream is text/plain, with no usage chunk and no [DONE]",
     "serial": "answers one request at a time, like a local model",
+    "too-large": "429 'Request too large': one request asks for more than the whole minute's tokens",
+    "content-filter": "Azure's content filter blocks every prompt: 400 content_filter",
+    "unverified-org": "streaming this model needs a verified organization (400); plain calls work",
+    "overloaded": "/models answers, but every completion gets 503 'overloaded'",
 }
 DEMO_SCENARIOS = tuple(list(SCENARIOS)[:16])  # the ones `llm-doctor demo` offers
 MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "o4-mini", "text-embedding-3-small")
@@ -294,6 +299,9 @@ class _Handler(BaseHTTPRequestHandler):
             return 429, openai_error(f"Rate limit reached for {model} in organization org-sandbox on requests per min "
                                      "(RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.", "requests",
                                      "rate_limit_exceeded"), {"retry-after": "20", **rate_headers(3, 0, "20s")}
+        precise = PRECISE_FAILURES.get(scenario)
+        if precise is not None and (scenario != "unverified-org" or body.get("stream")):
+            return precise(model)
         if scenario in ("string-codes", "gateway"):
             return 429, openai_error("litellm.RateLimitError: RateLimitError: OpenAIException - Rate limit reached. "
                                      "Received Model Group=" + model + "\nAvailable Model Group Fallbacks=None",

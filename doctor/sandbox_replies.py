@@ -68,3 +68,35 @@ def stream_events(model: str, words: list[str], finish: str, counted: dict[str, 
         yield b"data: " + json.dumps({**base, "choices": [], "usage": counted}).encode() + b"\n\n"
     if done:
         yield b"data: [DONE]\n\n"
+
+
+def _too_large(model: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+    return 429, openai_error(f"Request too large for {model} in organization org-sandbox on tokens per min (TPM): "
+                             "Limit 30000, Requested 42000. The input or output tokens must be reduced in order to "
+                             "run successfully. Visit https://platform.openai.com/account/rate-limits to learn "
+                             "more.", "tokens", "rate_limit_exceeded"), {"retry-after": "20"}
+
+
+def _content_filter(model: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """Azure's shape: the code, the status inside the error, and the filter's verdict per category."""
+    error = openai_error("The response was filtered due to the prompt triggering Azure OpenAI's content management "
+                         "policy. Please modify your prompt and retry.", None, "content_filter", "prompt")
+    error["error"].update(status=400, innererror={"code": "ResponsibleAIPolicyViolation", "content_filter_result": {
+        "hate": {"filtered": False, "severity": "safe"}, "jailbreak": {"filtered": True, "detected": True}}})
+    return 400, error, {}
+
+
+def _unverified(model: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+    return 400, openai_error("Your organization must be verified to stream this model. Please go to: "
+                             "https://platform.openai.com/settings/organization/general and click on Verify "
+                             "Organization. If you just verified, it can take up to 15 minutes for access to "
+                             "propagate.", "invalid_request_error", "unsupported_value", "stream"), {}
+
+
+def _overloaded(model: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+    return 503, openai_error("The server is overloaded or not ready yet.", "server_error", None), {}
+
+
+# Completion failures that real providers send, by sandbox scenario: (status, body, headers) for a model.
+PRECISE_FAILURES = {"too-large": _too_large, "content-filter": _content_filter, "unverified-org": _unverified,
+                    "overloaded": _overloaded}

@@ -78,10 +78,41 @@ def gather(ctx: Context, report: Report) -> dict[str, Any]:
     }
 
 
+SHOWN_ERROR = 16 * 1024  # of a long paste, the bundle shows its start and its end
+
+
+def user_error(text: str) -> dict[str, Any]:
+    """The error the user saw and its explanation: the first thing a support engineer asks for. The text
+    is cut to its start and end; `scrub` redacts it with the rest of the bundle."""
+    from checks.explain import explain
+    from doctor.render.explanation import to_dict
+
+    shown = text if len(text) <= SHOWN_ERROR else text[: SHOWN_ERROR // 4] + "\n…\n" + text[-SHOWN_ERROR * 3 // 4:]
+    return {"text": shown.strip("\n"), "explanation": to_dict(explain(text))}
+
+
+def _user_error_lines(section: dict[str, Any]) -> list[str]:
+    said = section["explanation"]
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", section["text"])), default=0))
+    lines = ["## The error the user saw", "", fence + "text", section["text"], fence, "",
+             f"**Explained:** `{said['code']}` {said['title']} (confidence: {said['confidence']})", ""]
+    if said["cause"]:
+        lines += [f"- **Why:** {said['cause']}"]
+    if said["fix"]:
+        lines += [f"- **Fix:** {said['fix']['summary']}" + (f" (guide: \"{said['fix']['guide']}\")"
+                                                           if said["fix"].get("guide") else "")]
+    if said["alternatives"]:
+        lines += ["- **Also possible:** " + ", ".join(f"`{a['code']}`" for a in said["alternatives"])]
+    if said.get("other_errors"):
+        lines += ["- **Other errors in it:** " + ", ".join(f"`{a['code']}`" for a in said["other_errors"])]
+    return lines + [""]
+
+
 def render_markdown(bundle: dict[str, Any], checks_markdown: str) -> str:
     interp, settings = bundle["interpreter"], bundle["settings"]
     lines = [
         "# llm-doctor support report", "",
+        *(_user_error_lines(bundle["user_error"]) if "user_error" in bundle else []),
         f"- **llm-doctor** {bundle['tool']['version']} (rules {bundle['tool']['rules']})",
         f"- **OS** {bundle['system']['os']}; the doctor runs on Python {bundle['system']['doctor_python']}",
         f"- **Project Python** `{interp['path']}` ({interp['chosen_from']}): {interp['version']}, "

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 OPENAI_3 = "3.57.0"  # the newest openai 3.x on the index when these were chosen
 SPECS = {
@@ -39,17 +40,7 @@ def python_of(venv: Path) -> Path:
 
 def ensure(name: str) -> Path:
     """The venv for SPECS[name], built on first use with the interpreter running the tests."""
-    key = hashlib.sha256(json.dumps([SPECS[name], REMOVE.get(name, []), sys.version]).encode()).hexdigest()[:12]
-    root = cache_root()
-    root.mkdir(parents=True, exist_ok=True)
-    venv = root / f"{name}-{key}"
-    if (venv / MARKER).is_file():
-        return venv
-    with open(root / f"{name}-{key}.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (venv / MARKER).is_file():
-            return venv  # another process built it while this one waited
-        shutil.rmtree(venv, ignore_errors=True)
+    def build(venv: Path) -> None:
         env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1"}
         env.pop("PYTHONPATH", None)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
@@ -57,5 +48,24 @@ def ensure(name: str) -> Path:
         subprocess.run([*pip, "install", "-q", *SPECS[name]], check=True, capture_output=True, env=env)
         if REMOVE.get(name):
             subprocess.run([*pip, "uninstall", "-q", "-y", *REMOVE[name]], check=True, capture_output=True, env=env)
-        (venv / MARKER).write_text(json.dumps({"name": name, "requirements": SPECS[name]}))
-    return venv
+
+    return cached(name, [SPECS[name], REMOVE.get(name, [])], build, {"name": name, "requirements": SPECS[name]})
+
+
+def cached(name: str, parts: list, build: Callable[[Path], None], marker: object = None) -> Path:
+    """The folder `build` fills, built once per `parts` (and Python) under a lock, and used only
+    once its marker says the build finished: a build killed halfway is built again."""
+    key = hashlib.sha256(json.dumps([*parts, sys.version], default=str).encode()).hexdigest()[:12]
+    root = cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    folder = root / f"{name}-{key}"
+    if (folder / MARKER).is_file():
+        return folder
+    with open(root / f"{name}-{key}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (folder / MARKER).is_file():
+            return folder  # another process built it while this one waited
+        shutil.rmtree(folder, ignore_errors=True)
+        build(folder)
+        (folder / MARKER).write_text(json.dumps(marker if marker is not None else {"name": name}))
+    return folder

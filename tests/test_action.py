@@ -153,7 +153,9 @@ def test_a_failed_check_fails_the_job_after_the_report_is_uploaded(tmp_path):
 
 
 def test_strict_fails_the_job_on_a_warning(tmp_path):
-    project = healthy_project(tmp_path / "workspace")  # its venv is not activated: venv-not-active warns
+    project = healthy_project(tmp_path / "workspace")
+    pins = (project / "requirements.txt").read_text()
+    (project / "requirements.txt").write_text(pins.replace("openai==", "openai>="))  # package-unpinned warns
     assert run_action(project, python=sys.executable, format="json").exit_code == 0
     job = run_action(project, python=sys.executable, format="json", strict="true")
     assert job.exit_code == 1 and job.outputs["exit-code"] == "1"

@@ -11,6 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from checks import guide
 from tests.conftest import CANARY_CORE, CANARY_KEY, SHELL_CANARY, base_environ, doctor_cli, git, write_project
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "doctor" / "render" / "report.schema.json").read_text())
@@ -47,7 +48,7 @@ def test_failures_exit_1_and_json_carries_codes_and_fixes(project):
     jsonschema.validate(json.loads(done.stdout), SCHEMA)
     by_id = {c["id"]: c for c in json.loads(done.stdout)["checks"]}
     assert by_id["key-format"]["code"] == "key-placeholder"
-    assert by_id["key-format"]["fix"]["guide"] == "Troubleshooting common errors"
+    assert by_id["key-format"]["fix"]["guide"] == guide.TROUBLESHOOTING
 
 
 def test_strict_turns_warnings_into_failure(project):
@@ -306,7 +307,8 @@ def test_a_crashed_check_exits_3_with_its_traceback_on_stderr_only_with_v(tmp_pa
 # A value for each option that takes one, to try every option a command's help offers.
 OPTION_VALUES = {"--format": "json", "--project": ".", "--python": sys.executable, "--only": "key-format",
                  "--skip": "key-format", "--model": "gpt-4o-mini", "--base-url": "https://api.openai.com/v1",
-                 "--timeout": "5", "--prompt-file": "prompt.txt", "--output": "report.md", "--latency": "0"}
+                 "--timeout": "5", "--prompt-file": "prompt.txt", "--output": "report.md", "--latency": "0",
+                 "--error": "error.txt"}
 
 
 def _help(capsys, *argv: str) -> str:
@@ -324,7 +326,7 @@ def test_every_help_describes_its_command_and_offers_only_what_it_accepts(capsys
 
     text = _help(capsys, command)
     assert text.split("\n\n")[1].strip().endswith("."), text  # a description under the usage line
-    offered = set(re.findall(r"(--[a-z][a-z-]+)", text.split("options:")[1])) - {"--help"}
+    offered = set(re.findall(r"(--[a-z][a-z-]+)", text.split("options:")[1])) - {"--help", "--version"}
     for flag in offered:
         parse_args([command, flag, *([OPTION_VALUES[flag]] if flag in OPTION_VALUES else [])])
 
@@ -365,3 +367,20 @@ def test_report_says_before_it_starts_that_it_spends_tokens_unless_offline(proje
         assert REPORT_NOTICE not in done.stderr
     else:
         assert done.stderr.index(REPORT_NOTICE) < done.stderr.index("Add --offline") < done.stderr.index("wrote")
+
+
+@pytest.mark.parametrize("typed,meant", [("chek", "check"), ("lsit", "list"), ("explian", "explain")])
+def test_a_mistyped_command_names_the_one_meant(typed, meant):
+    done = doctor_cli(typed)
+    assert done.returncode == 2 and f"did you mean `llm-doctor {meant}`?" in done.stderr
+
+
+def test_a_word_like_no_command_gets_no_guess():
+    done = doctor_cli("xyzzy")
+    assert done.returncode == 2 and "invalid choice" in done.stderr and "did you mean" not in done.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "list", "explain", "report", "demo"])
+def test_version_is_accepted_wherever_help_is(command):
+    done = doctor_cli(command, "--version")
+    assert done.returncode == 0 and done.stdout.startswith("llm-doctor ")

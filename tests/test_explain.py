@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from checks import ALL_CHECKS
+from checks import ALL_CHECKS, guide
 from checks.catalogue import CATALOGUE
 from checks.explain import explain, topic
 from tests.conftest import CANARY_CORE, CANARY_KEY, doctor_cli
@@ -43,7 +43,7 @@ def test_json_output_shape():
     done = doctor_cli("explain", "--format", "json", "openai.APITimeoutError: Request timed out.")
     data = json.loads(done.stdout)
     assert set(data) >= {"code", "title", "confidence", "fix", "alternatives"}
-    assert data["code"] == "timeout-exceeded" and data["fix"]["guide"] == "Troubleshooting common errors"
+    assert data["code"] == "timeout-exceeded" and data["fix"]["guide"] == guide.TROUBLESHOOTING
 
 
 def test_stdin_and_a_traceback():
@@ -110,15 +110,16 @@ def test_a_check_id_prints_its_documentation():
 
 
 @pytest.mark.parametrize("text,causes", [
-    ("429", {"rate-limited", "quota-exhausted"}),
+    ("429", {"rate-limited", "quota-exhausted", "request-too-large"}),
     ("quota", {"quota-exhausted", "rate-limited"}),
     ("401", {"auth-invalid-key", "key-shadowed", "key-wrong-provider", "key-missing"}),
-    ("403", {"auth-forbidden", "region-unsupported", "model-not-found", "unexpected-response"}),
+    ("403", {"auth-forbidden", "region-unsupported", "model-not-found", "unexpected-response",
+             "org-verification-required"}),
     ("404", {"model-not-found", "base-url-invalid", "azure-api-version-missing", "wrong-endpoint"}),
     ("timeout", {"timeout-exceeded", "network-unreachable", "server-error"}),
-    ("Error code: 429", {"rate-limited", "quota-exhausted"}),
+    ("Error code: 429", {"rate-limited", "quota-exhausted", "request-too-large"}),
     ("HTTP 404 Not Found", {"model-not-found", "base-url-invalid", "azure-api-version-missing", "wrong-endpoint"}),
-    ("openai.RateLimitError", {"rate-limited", "quota-exhausted"}),
+    ("openai.RateLimitError", {"rate-limited", "quota-exhausted", "request-too-large"}),
     ("openai.APIConnectionError: Connection error.", {"network-unreachable", "proxy-error", "tls-error",
                                                        "key-whitespace"}),
 ])
@@ -152,9 +153,9 @@ def test_an_error_with_more_in_it_is_diagnosed_not_a_topic(text):
 
 def test_explain_429_lists_the_causes_with_their_tells_and_fixes():
     done = doctor_cli("explain", "429")
-    assert done.returncode == 0 and done.stdout.startswith("HTTP 429 Too Many Requests: 2 possible causes")
+    assert done.returncode == 0 and done.stdout.startswith("HTTP 429 Too Many Requests: 3 possible causes")
     assert "unknown" not in done.stdout
-    for code in ("rate-limited", "quota-exhausted"):
+    for code in ("rate-limited", "quota-exhausted", "request-too-large"):
         assert f"\n{code}: {CATALOGUE[code].title}\n  How to tell: " in done.stdout
         assert f"  Fix: {CATALOGUE[code].fix.summary}" in done.stdout
 

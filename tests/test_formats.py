@@ -49,8 +49,8 @@ def test_markdown_has_a_table_and_a_section_per_problem(project):
     (project / ".env").write_text("OPENAI_API_KEY=sk-your-real-key-goes-here\n")
     done = run(project, "--offline", "--format", "markdown")
     assert "| | check | result | code | time |" in done.stdout
-    assert "### ❌ Key and base URL format — `key-placeholder`" in done.stdout
-    assert "Guide: *Troubleshooting common errors*" in done.stdout
+    assert "### ❌ Key and base URL format — [`key-placeholder`](docs/codes/key-placeholder.md)" in done.stdout
+    assert "Guide: [Troubleshooting](docs/guide.md#troubleshooting)" in done.stdout
 
 
 def test_markdown_gives_each_cause_once_and_every_place(tmp_path):
@@ -62,7 +62,7 @@ def test_markdown_gives_each_cause_once_and_every_place(tmp_path):
     quota = [s for s in sections if "`quota-exhausted`" in s.splitlines()[0]]
     assert len(quota) >= 2 and "**Fix:**" in quota[0]
     assert all("Same cause as *Rate limits and quota*, above." in s and "**Fix:**" not in s for s in quota[1:])
-    assert "- `ask.py:2:10` `client-no-timeout`:" in done.stdout
+    assert "- `ask.py:2:10` [`client-no-timeout`](docs/codes/client-no-timeout.md):" in done.stdout
 
 
 def test_github_annotations_point_at_the_file_and_line(project):
@@ -84,10 +84,10 @@ def test_every_finding_is_annotated_on_its_own_file_line_and_column(tmp_path):
     lines = annotations.render(report_of(("code-usage", code_usage_result())), tmp_path / "proj", str(tmp_path))
     assert lines.splitlines() == [
         "::error file=proj/app/llm.py,line=42,col=5,title=llm-doctor%3A Code usage (json-without-mode)"
-        "::json.loads() of a reply without JSON mode Fix: fix json-without-mode",
+        "::json.loads() of a reply without JSON mode Fix: fix json-without-mode More: docs/codes/json-without-mode.md",
         "::error file=proj/app/util.py,line=7,title=llm-doctor%3A Code usage (client-no-timeout)"
-        "::the client has no timeout Fix: fix client-no-timeout",
-        "::error title=llm-doctor%3A Code usage (max-tokens-missing)::no max_tokens Fix: fix max-tokens-missing",
+        "::the client has no timeout Fix: fix client-no-timeout More: docs/codes/client-no-timeout.md",
+        "::error title=llm-doctor%3A Code usage (max-tokens-missing)::no max_tokens Fix: fix max-tokens-missing More: docs/codes/max-tokens-missing.md",
     ]
 
 

@@ -81,7 +81,7 @@ SCENARIOS = [
     ("context-exceeded", "rate-limit-headers", "context-over-limit", 1),
     ("server-error", "api-auth", "server-error", 1),
     ("bad-gateway", "api-auth", "server-error", 1),
-    ("empty-reply", "sample-call", "reply-empty", 1),
+    ("empty-reply", "sample-call", "content-filtered", 1),
     ("truncated", "sample-call", "reply-truncated", 0),
     ("param-unsupported", "sample-call", "param-unsupported", 1),
     ("invalid-json", "api-auth", "unexpected-response", 1),

@@ -103,15 +103,36 @@ def test_a_project_file_named_openai_is_found_offline(tmp_path):
     assert any(f["file"] == "openai.py" for f in pinned["findings"])
 
 
-def test_a_package_whose_files_were_deleted_is_broken(tmp_path):
+def copied_venv(name: str, copy):
+    """A real venv of SPECS[name], copied to `copy` (inside a project, or to break it on purpose)."""
     import shutil
 
-    venv = ensure("openai-1.55.3-httpx-0.28")
-    copy = tmp_path / "venv"
+    venv = ensure(name)
     subprocess.run([python_of(venv), "-m", "venv", "--without-pip", str(copy)], check=True)
     site = next(venv.glob("lib/python3*/site-packages"))
     target = next(copy.glob("lib/python3*/site-packages"))
     shutil.copytree(site, target, dirs_exist_ok=True)
+    return target
+
+
+def test_openai_0_28_in_the_projects_own_venv_is_pre_v1_never_a_shadow(tmp_path):
+    """The SDK's own __init__.py inside the project's .venv is an installed package: the fix is
+    the upgrade, never "rename .venv/lib/.../openai/__init__.py"."""
+    with Sandbox("healthy") as sandbox:
+        project = project_for(tmp_path, "openai==0.28.1\npython-dotenv\n", sandbox.url)
+        copied_venv("openai-0.28", project / ".venv")
+        results = run(project, python_of(project / ".venv"))
+    sample = results["sample-call"]
+    assert sample["code"] == "openai-pre-v1", sample
+    everything = json.dumps(results)
+    assert "module-shadowed" not in everything and "Rename .venv" not in everything
+
+
+def test_a_package_whose_files_were_deleted_is_broken(tmp_path):
+    import shutil
+
+    copy = tmp_path / "venv"
+    target = copied_venv("openai-1.55.3-httpx-0.28", copy)
     shutil.rmtree(target / "httpx")
     project = project_for(tmp_path, "openai==1.55.3\nhttpx==0.28.1\npython-dotenv\n")
     pinned = run(project, python_of(copy), "--offline")["packages-pinned"]

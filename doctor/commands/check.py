@@ -13,7 +13,7 @@ import time
 from typing import Mapping, TextIO
 
 from doctor import __version__
-from doctor.cli import UsageError, interactive, prepare
+from doctor.cli import UsageError, interactive, is_terminal, prepare, terminal_too_small
 
 FRAME_SLICE_SECONDS = 0.001
 
@@ -22,14 +22,20 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
     """The terminal app for `llm-doctor` and `demo` where a person is looking; else the headless run."""
     if args.yes and not args.fix:
         raise UsageError("--yes goes with --fix")
-    if args.command in (None, "demo") and args.format == "text" and interactive(stdout, environ):
-        return run_tui(args, environ)
+    if args.unsafe_fixes and not args.fix:
+        raise UsageError("--unsafe-fixes goes with --fix")
+    if args.command in (None, "demo") and args.format == "text":
+        if interactive(stdout, environ):
+            return run_tui(args, environ)
+        too_small = terminal_too_small(stdout) if is_terminal(stdout, environ) else None
+        if too_small:
+            print(f"llm-doctor: {too_small}; here is the text report instead", file=sys.stderr)
     from doctor.commands.fix import apply_fixes
     from doctor.context import Context
 
     project, flags, config, checks = prepare(args)
     if args.fix:
-        apply_fixes(project, flags, config, checks, environ, yes=args.yes)
+        apply_fixes(project, flags, config, checks, environ, yes=args.yes, unsafe=args.unsafe_fixes)
     ctx = Context.build(project, flags, config, environ=environ)
     return asyncio.run(diagnose(ctx, checks, args, environ, stdout))
 
@@ -55,7 +61,12 @@ def run_tui(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
     app = DoctorApp(Session(project, flags, config, environ, checks), ask_before_live=args.command != "demo",
                     version=__version__)
-    return app.run() or 0
+    code = app.run() or 0
+    if app.unfinished:
+        total = len(checks)
+        print(f"llm-doctor: quit before {app.unfinished} of {total} check{'s' if total != 1 else ''} finished; "
+              "run `llm-doctor check` for the whole report", file=sys.stderr)
+    return code
 
 
 async def diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 - a Context, checks, the args
@@ -77,7 +88,7 @@ async def diagnose(ctx, checks, args, environ, stdout) -> int:  # noqa: ANN001 -
         async for event in run_checks(checks, ctx, offline=args.offline):
             if not isinstance(event, Finished):
                 continue
-            results[event.check.id] = event.result
+            results[event.check.id] = offered(ctx, event.result)
             while streaming and printed < len(order) and order[printed] in results:
                 check = checks[printed]
                 chunk = text.section(check, results[check.id], style, group_of_last, shown)
@@ -129,9 +140,19 @@ async def collect(ctx, checks, offline: bool = False) -> dict:  # noqa: ANN001 -
 
     try:
         events = run_checks(checks, ctx, offline=offline)
-        return {e.check.id: e.result async for e in events if isinstance(e, Finished)}
+        return {e.check.id: offered(ctx, e.result) async for e in events if isinstance(e, Finished)}
     finally:
         await ctx.aclose()
+
+
+def offered(ctx, result):  # noqa: ANN001, ANN201 - a Context and a Result
+    """The result with the fixes the doctor can apply itself marked so, and named by their command.
+    The fixes' registry is imported only for a result that has a fix."""
+    if result.fix is None and not any(f.fix for f in result.findings):
+        return result
+    from doctor.fixes.registry import offered as mark
+
+    return mark(ctx, result)
 
 
 def wants_colour(args: argparse.Namespace, environ: Mapping[str, str], stream: TextIO) -> bool:

@@ -1,4 +1,8 @@
-"""`check --fix`: the safe fixes, headless. Diffs on stderr first, then a prompt or --yes."""
+"""`check --fix`: the doctor's own fixes, headless. Diffs on stderr first, then a prompt or --yes.
+
+`--fix` applies the safe fixes; `--fix --unsafe-fixes` those that may change behaviour beyond
+the intended edit too (ruff's convention; see doctor/fixes/plan.py).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ import sys
 from doctor.commands.check import collect
 
 
-def apply_fixes(project, flags, config, checks, environ, yes: bool) -> None:  # noqa: ANN001 - prepare()'s values
-    """Plans the safe fixes from an offline pass, shows each diff on stderr, and applies them
-    when confirmed (a prompt in a terminal, --yes otherwise). The report that follows is fresh."""
+def apply_fixes(project, flags, config, checks, environ, yes: bool,  # noqa: ANN001 - prepare()'s values
+                unsafe: bool = False) -> None:
+    """Plans the fixes from an offline pass, shows each diff on stderr, and applies them when
+    confirmed (a prompt in a terminal, --yes otherwise). The report that follows is fresh."""
     from doctor import fixes
     from doctor.session import Session
 
@@ -18,22 +23,32 @@ def apply_fixes(project, flags, config, checks, environ, yes: bool) -> None:  # 
     ctx = session.new_context()
     session.results = asyncio.run(collect(ctx, session.checks))
     session.remember_interpreter(ctx)
-    plans = session.plans()
+    plans = session.plans(unsafe)
     if not plans:
-        print("llm-doctor: nothing the doctor can fix by itself", file=sys.stderr)
+        held_back = "" if unsafe or not session.plans(True) else " (unsafe fixes are offered with --unsafe-fixes)"
+        print(f"llm-doctor: nothing the doctor can fix by itself{held_back}", file=sys.stderr)
         return
+    redact = ctx.redactor.redact
     for plan in plans:
-        print(f"llm-doctor: {plan.title}\n{ctx.redactor.clean(plan.diff(), keep_newlines=True)}", file=sys.stderr)
+        label = " [unsafe]" if plan.safety == fixes.UNSAFE else ""
+        # cleaned, not only redacted: a file's own escape sequences (OSC 52, ##vso[) stay inert
+        print(f"llm-doctor: {plan.title}{label}\n{ctx.redactor.clean(plan.diff(), keep_newlines=True)}",
+              file=sys.stderr)
     if not confirmed(len(plans), yes):
         return
     for plan in plans:
         try:
             backup = fixes.apply(plan, project, environ)
+        except fixes.CommandFailed as error:
+            print(f"llm-doctor: {plan.title}: not finished: {redact(str(error))}", file=sys.stderr)
+            continue
         except (fixes.StaleFix, OSError) as error:
-            print(f"llm-doctor: {plan.path.name} not changed: {error}", file=sys.stderr)
+            print(f"llm-doctor: {plan.path.name} not changed: {redact(str(error))}", file=sys.stderr)
             continue
         kept = f" (the old file is kept as {session.shown(backup)})" if backup else ""
-        print(f"llm-doctor: wrote {plan.path.name}{kept}", file=sys.stderr)
+        ran = "".join(f"; ran {command.shown}" for command in plan.then)
+        what = f"wrote {plan.path.name}{kept}" if plan.edits else "changed no file"
+        print(f"llm-doctor: {what}{ran}", file=sys.stderr)
 
 
 def confirmed(count: int, yes: bool) -> bool:

@@ -22,6 +22,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
     from doctor.context import Context
     from doctor.render import markdown
 
+    pasted = read_error(args.error) if args.error else None
     project, flags, config, checks = prepare(args)
     if not args.offline:
         warn_before_live_requests(checks)
@@ -30,6 +31,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
     results = asyncio.run(collect(ctx, checks, args.offline))
     report = ctx.report(checks, results, int((time.perf_counter() - start) * 1000))
     bundle = support.gather(ctx, report)
+    if pasted is not None:
+        bundle = {"user_error": support.user_error(pasted), **bundle}
     text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else \
         support.render_markdown(bundle, markdown.body(report))
     text = support.scrub(text, ctx)
@@ -58,3 +61,26 @@ def warn_before_live_requests(checks) -> None:  # noqa: ANN001 - the selected ch
     spends = ", and spend a few tokens (3 short completions at most)" if any(c.spends_tokens for c in checks) else ""
     print(f"llm-doctor: the report runs the live checks: they send requests to the API with your key{spends}. "
           "Add --offline to send nothing.", file=sys.stderr)
+
+
+def read_error(source: str) -> str:
+    """The error the user saw: stdin for `-`, else a regular file (never a FIFO or a device, which
+    could block forever), in bounded memory: its head and tail, where a traceback's error is."""
+    from doctor import files
+    from doctor.commands.explain import read_head_and_tail
+
+    if source == "-":
+        text = read_head_and_tail(sys.stdin.buffer)
+    else:
+        path = Path(source).expanduser()
+        kind = files.probe(path)
+        if kind != "file":
+            raise UsageError(f"--error {source} {files.KINDS.get(kind, files.KINDS['special'])}")
+        try:
+            with open(path, "rb") as stream:
+                text = read_head_and_tail(stream)
+        except OSError as error:
+            raise UsageError(f"--error {source} cannot be read: {error.strerror or error}") from None
+    if not text.strip():
+        raise UsageError(f"--error {source}: the error is empty; paste the whole traceback")
+    return text

@@ -2,10 +2,14 @@
 
 The doctor often runs from somewhere else (pipx, uvx, a clone with its own venv), so it
 looks for the project's environment in this order: `--python`; an activated environment
-(`$VIRTUAL_ENV`, `$CONDA_PREFIX`) unless it is the doctor's own; the environment the
-project's tool defines (uv, pdm, a `.venv`/`venv` folder, poetry, pipenv, hatch); and
-last the interpreter running the doctor, unless that is the doctor's own isolated install.
-When none is found, the Target says what the tool expected, so the fix can name it.
+(`$VIRTUAL_ENV`, `$CONDA_PREFIX`), which is what `python app.py` runs in that shell and so
+the project's even with llm-doctor installed in it, unless it is a tool's private venv
+(pipx, `uv tool`, uvx) or lives in the doctor's own checkout; the environment the
+project's tool defines (uv, a uv workspace's root, pdm, a `.venv`/`venv` folder, poetry,
+pipenv, hatch); and last the interpreter running the doctor, unless that is the doctor's
+own install. An activated value that cannot be an environment (relative, missing, a file)
+is named in a note and passed over. When none is found, the Target says what the tool
+expected, so the fix can name it.
 
 The tools' own locations are computed here the way each tool computes them (their source
 is cited beside each rule) rather than by running the tools: `pdm info` creates a venv,
@@ -30,7 +34,14 @@ from doctor.project.pyproject import Pyproject, parse_toml
 from doctor.project.record import canonical
 
 CONTAINER_MARKERS = ("/.dockerenv", "/run/.containerenv")
+# A tool's own venv: pipx writes pipx_metadata.json into each, `uv tool` a uv-receipt.toml; their
+# default homes name the kind of folder too. uvx runs from environments in uv's cache (archive-vN).
+TOOL_MARKERS = ("pipx_metadata.json", "uv-receipt.toml")
 TOOL_FOLDERS = ("pipx/venvs", "uv/tools", "pipx\\venvs", "uv\\tools")
+TOOL_HOMES = (("PIPX_HOME", "venvs"), ("UV_TOOL_DIR", ""))
+_UV_CACHE_ENTRY = re.compile(r"archive-v\d+")
+MAX_SHOWN_PATH = 300  # a longer $VIRTUAL_ENV is cut in the notes that name it
+FALSE_WORDS = frozenset({"", "0", "false", "no", "off", "n", "f"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,8 @@ class Target:
     project_venvs: tuple[Path, ...] = ()
     expected: str | None = None  # with no path: what the project's tool expects to exist
     notes: tuple[str, ...] = ()  # environments passed over, and why
+    origin: str = "project"  # "option" (--python), "activated", "project" (its tool's), "running" or "none"
+    workspace: Path | None = None  # the uv workspace root whose .venv the project uses
 
     @property
     def described(self) -> str:
@@ -69,6 +82,16 @@ def in_container() -> bool:
     return any(os.path.exists(marker) for marker in CONTAINER_MARKERS)
 
 
+def is_true(value: str | None) -> bool:
+    """A variable set to a true value, as CI services set theirs (CI=true, CI=1, CI=woodpecker)."""
+    return value is not None and value.strip().lower() not in FALSE_WORDS
+
+
+def in_ci(environ: Mapping[str, str]) -> bool:
+    """CI names the target itself: activating anything there means nothing."""
+    return is_true(environ.get("CI")) or is_true(environ.get("GITHUB_ACTIONS"))
+
+
 def find_project_venvs(project: Path) -> tuple[Path, ...]:
     return tuple(p for p in (project / ".venv", project / "venv") if is_venv(p))
 
@@ -80,11 +103,17 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def _holds_doctor(prefix: Path) -> bool:
-    if _inside(Path(sys.prefix), prefix) and _inside(prefix, Path(sys.prefix)):
+def is_tool_install(prefix: Path, environ: Mapping[str, str]) -> bool:
+    """A pipx or `uv tool` venv, or an environment uvx runs from: an app's private install, nobody's project."""
+    if any(folder in str(prefix) for folder in TOOL_FOLDERS):
         return True
-    return any(prefix.glob("lib*/python3*/site-packages/llm_api_doctor-*.dist-info")) or \
-        any(prefix.glob("Lib/site-packages/llm_api_doctor-*.dist-info"))
+    if any(environ.get(variable) and _inside(prefix, Path(environ[variable]) / sub) for variable, sub in TOOL_HOMES):
+        return True
+    try:
+        return any((prefix / marker).is_file() for marker in TOOL_MARKERS) or (
+            bool(_UV_CACHE_ENTRY.fullmatch(prefix.parent.name)) and (prefix.parent.parent / "CACHEDIR.TAG").is_file())
+    except OSError:  # a path that cannot be looked at is no tool's install
+        return False
 
 
 def doctor_source() -> Path | None:
@@ -97,25 +126,52 @@ def doctor_source() -> Path | None:
         return None
 
 
-def doctors_own(prefix: Path, project: Path, record_names_doctor: bool) -> bool:
-    """Whether an environment is the doctor's own install and not the project's (DESIGN's rule):
-    it holds llm-doctor, and it lives in the doctor's checkout or a pipx/uv tool folder, or
-    outside the project whose record does not install llm-api-doctor. Inside the project, never."""
-    if _inside(prefix, project) or not _holds_doctor(prefix):
-        return False
+def is_doctors_install(prefix: Path, environ: Mapping[str, str]) -> bool:
+    """DESIGN's rule: the doctor's own install is a tool environment or one inside the doctor's checkout."""
     source = doctor_source()
-    if source is not None and _inside(prefix, source):
-        return True
-    if any(folder in str(prefix) for folder in TOOL_FOLDERS):
-        return True
-    return not record_names_doctor
+    return is_tool_install(prefix, environ) or (source is not None and _inside(prefix, source))
 
 
-def _found(python: Path, source: str, project: Path, notes: list[str]) -> Target:
+def _running_is_doctors_own(project: Path, environ: Mapping[str, str], record_names_doctor: bool) -> bool:
+    """The Python running the doctor, which nobody activated: the project's only inside the project,
+    or when the project's record installs llm-api-doctor, and never when it is the doctor's own install."""
+    prefix = Path(sys.prefix)
+    if _inside(prefix, project):
+        return False
+    return is_doctors_install(prefix, environ) or not record_names_doctor
+
+
+def _found(python: Path, source: str, project: Path, notes: list[str], origin: str,
+           workspace: Path | None = None) -> Target:
     prefix = python.parent.parent if python.parent.name in ("bin", "Scripts") else python.parent
     kind = "venv" if is_venv(prefix) else "conda" if is_conda(prefix) else \
         "container" if in_container() else "interpreter"
-    return Target(python, source, kind, find_project_venvs(project), notes=tuple(notes))
+    return Target(python, source, kind, find_project_venvs(project), notes=tuple(notes), origin=origin,
+                  workspace=workspace)
+
+
+def activated_problem(variable: str, value: str, project: Path, environ: Mapping[str, str]) -> str | None:
+    """Why an activated environment cannot be the project's, in words; None when it is."""
+    shown = value if len(value) <= MAX_SHOWN_PATH else value[:MAX_SHOWN_PATH] + "..."
+    prefix = Path(value)
+    if not prefix.is_absolute():
+        return f"${variable} is a relative path ({shown}); activation always sets a full one, so it was ignored"
+    try:
+        if not prefix.exists():
+            return f"${variable} names {shown}, which does not exist (deleted after it was activated?); " \
+                   "`deactivate` clears it"
+        if not prefix.is_dir():
+            return f"${variable} names a file ({shown}), not an environment folder"
+        inside = _inside(prefix, project)
+        if not inside and is_doctors_install(prefix, environ):
+            return f"${variable} ({shown}) is llm-doctor's own install, not the project's"
+        if is_venv(prefix) or is_conda(prefix):
+            return None
+    except OSError as error:  # a name too long, a folder that cannot be searched
+        return f"${variable} ({shown}) cannot be read: {error.strerror or error}"
+    if inside and _inside(project, prefix):
+        return f"${variable} is the project folder itself, which is not an environment"
+    return f"${variable} ({shown}) is not an environment (it has no pyvenv.cfg or conda-meta)"
 
 
 def resolve_target(project: Path, python: str | None, environ: Mapping[str, str], pyproject: Pyproject,
@@ -123,51 +179,77 @@ def resolve_target(project: Path, python: str | None, environ: Mapping[str, str]
     """Picks the project's interpreter (see the module's docstring for the order)."""
     notes: list[str] = []
     if python:
-        return _found(Path(python), "--python", project, notes)
+        return _found(Path(python), "--python", project, notes, "option")
     for variable, what in (("VIRTUAL_ENV", "virtual environment"), ("CONDA_PREFIX", "conda environment")):
         prefix = environ.get(variable)
         if not prefix:
             continue
-        if doctors_own(Path(prefix), project, record_names_doctor):
-            notes.append(f"${variable} ({prefix}) is llm-doctor's own install, not the project's")
+        problem = activated_problem(variable, prefix, project, environ)
+        if problem:
+            notes.append(problem)
             continue
-        return _found(env_python(Path(prefix)), f"the activated {what} (${variable})", project, notes)
-    python_path, source, expected = tool_environment(project, environ, pyproject, tool)
+        interpreter = env_python(Path(prefix))
+        if not interpreter.exists():
+            notes.append(f"the activated environment's Python ({interpreter}) is gone: the Python it was made "
+                         "from was removed or moved")
+        return _found(interpreter, f"the activated {what} (${variable})", project, notes, "activated")
+    python_path, source, expected, workspace = tool_environment(project, environ, pyproject, tool, notes)
     if python_path is not None:
-        return _found(python_path, source, project, notes)
-    if not doctors_own(Path(sys.prefix), project, record_names_doctor):
-        return _found(Path(sys.executable), "the Python running llm-doctor", project, notes)
+        return _found(python_path, source, project, notes, "project", workspace)
+    if not _running_is_doctors_own(project, environ, record_names_doctor):
+        return _found(Path(sys.executable), "the Python running llm-doctor", project, notes, "running")
     notes.append(f"the Python running llm-doctor ({sys.prefix}) is its own install, not the project's")
-    return Target(None, source, "interpreter", find_project_venvs(project), expected, tuple(notes))
+    return Target(None, source, "interpreter", find_project_venvs(project), expected, tuple(notes), "none",
+                  workspace)
 
 
-def tool_environment(project: Path, environ: Mapping[str, str], pyproject: Pyproject,
-                     tool: str) -> tuple[Path | None, str, str | None]:
-    """(interpreter, how it was found, what was expected) for the environment the project's tool defines."""
+def tool_environment(project: Path, environ: Mapping[str, str], pyproject: Pyproject, tool: str,
+                     notes: list[str]) -> tuple[Path | None, str, str | None, Path | None]:
+    """(interpreter, how it was found, what was expected, uv workspace root) for the environment the
+    project's tool defines; near misses worth knowing about are added to `notes`."""
+    workspace = _uv_workspace(project, tool, notes)
     uv_env = environ.get("UV_PROJECT_ENVIRONMENT")
     if uv_env:
-        prefix = (project / uv_env) if not os.path.isabs(uv_env) else Path(uv_env)
+        prefix = Path(uv_env) if os.path.isabs(uv_env) else (workspace or project) / uv_env
         if is_venv(prefix):
-            return env_python(prefix), "uv's environment ($UV_PROJECT_ENVIRONMENT)", None
+            return env_python(prefix), "uv's environment ($UV_PROJECT_ENVIRONMENT)", None, workspace
     pdm = environ.get("PDM_PYTHON") or (read_text(project / ".pdm-python", 4096).text() or "").strip()
     if pdm and tool == "pdm":
         if Path(pdm).exists():
-            return Path(pdm), "pdm's interpreter (.pdm-python)", None
+            return Path(pdm), "pdm's interpreter (.pdm-python)", None, None
+    if workspace is not None:
+        if is_venv(workspace / ".venv"):
+            return env_python(workspace / ".venv"), f"the uv workspace's environment ({workspace / '.venv'})", \
+                None, workspace
+        return None, "this project is a member of a uv workspace, but the workspace's environment was not found", \
+            f"{workspace / '.venv'} (`uv sync --all-packages` in {workspace} creates it)", workspace
     for folder in find_project_venvs(project):
         owner = f"{tool}'s environment" if tool in ("uv", "pdm", "poetry", "pipenv", "hatch") else "the project's"
-        return env_python(folder), f"{owner} {folder.name}", None
+        return env_python(folder), f"{owner} {folder.name}", None, None
     finder = {"poetry": poetry_environment, "pipenv": pipenv_environment, "hatch": hatch_environment}.get(tool)
     if finder is not None:
         found, expected = finder(project, environ, pyproject)
         if found is not None:
-            return env_python(found), f"{tool}'s environment ({found})", None
-        return None, f"{tool} manages this project, but its environment was not found", expected
+            return env_python(found), f"{tool}'s environment ({found})", None, None
+        return None, f"{tool} manages this project, but its environment was not found", expected, None
     if tool in ("uv", "pdm"):
         from doctor.project.tools import Tool
 
         return None, f"{tool} manages this project, but its environment was not found", \
-            f"{project / '.venv'} (`{Tool(tool).create_env()}` creates it)"
-    return None, "no virtual environment in the project", None
+            f"{project / '.venv'} (`{Tool(tool).create_env()}` creates it)", None
+    return None, "no virtual environment in the project", None, None
+
+
+def _uv_workspace(project: Path, tool: str, notes: list[str]) -> Path | None:
+    """The uv workspace root the project belongs to, when uv (or nothing else) manages it."""
+    if tool not in ("uv", "pip") or (tool == "pip" and find_project_venvs(project)):
+        return None
+    from doctor.project.uv_workspace import find_workspace
+
+    found = find_workspace(project)
+    if found.note:
+        notes.append(found.note)
+    return found.root
 
 
 # -- poetry: virtualenvs/NAME-HASH-pyX.Y -------------------------------------------------------

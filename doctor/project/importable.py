@@ -37,6 +37,32 @@ SDK_STDLIB = frozenset((
 ))
 
 
+# Folders that hold installed packages, never a project's own code.
+INSTALL_FOLDERS = frozenset(("site-packages", "dist-packages", "__pypackages__"))
+
+
+def own_file(path: Path, project: Path) -> str | None:
+    """`path` relative to the project when it is the project's own file, else None.
+
+    A file inside a virtual environment (a folder holding `pyvenv.cfg`) or inside any
+    site-packages is an installed package even when that environment lives in the project
+    folder (`.venv/lib/python3.11/site-packages/openai/__init__.py`): renaming it is never the
+    fix, and an ImportError from it is the installed release's, not a shadow's.
+    """
+    try:
+        root = project.resolve()
+        relative = Path(path).resolve().relative_to(root)
+    except (OSError, RuntimeError, ValueError):
+        return None
+    folders = relative.parts[:-1]
+    if INSTALL_FOLDERS & set(folders):
+        return None
+    for depth in range(1, len(folders) + 1):
+        if (root.joinpath(*folders[:depth]) / "pyvenv.cfg").is_file():
+            return None
+    return relative.as_posix()
+
+
 @dataclass(frozen=True)
 class Shadow:
     module: str  # the module name the project's file takes
@@ -75,11 +101,9 @@ def find_shadows(project: Path, candidates: Mapping[str, str | None], immune: It
             next(iter(spec.submodule_search_locations or []), None)
         if origin is None:
             continue
-        try:
-            relative = Path(origin).resolve().relative_to(project.resolve()).as_posix()
-        except ValueError:
-            continue
-        found.append(Shadow(module, relative, package))
+        relative = own_file(Path(origin), project)
+        if relative is not None:
+            found.append(Shadow(module, relative, package))
     return found
 
 

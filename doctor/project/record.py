@@ -40,7 +40,6 @@ KNOWN_LOCK_VERSIONS = {"uv.lock": 1, "poetry.lock": 2, "pdm.lock": 4, "Pipfile.l
 LOCK_ORDER = ("uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock", "pylock.toml")
 _OPTION = re.compile(r"^(-r|--requirement|-c|--constraint)\s*(?:=\s*)?(\S+)")  # one way to split the spaces
 _HASH = re.compile(r"\s--hash[=\s]\S+")
-_EGG = re.compile(r"[#&]egg=([A-Za-z0-9_.\-]+)")
 # The common shapes (`name`, `name[extra]>=1.2,<2`, `name==1.2 ; python_version < "3.12"`), read without
 # packaging's full grammar, whose import alone costs more than the rest of reading a record.
 # Every run of spaces belongs to the one part that follows it (two `\s*` side by side split a long
@@ -330,9 +329,9 @@ class _RequirementsReader:
                           (*chain, path.resolve()))
                 continue
             if line.startswith(("-e", "--editable")):
-                egg = _EGG.search(line)
-                self.names_doctor |= "llm-doctor" in line or "llm_doctor" in line or \
-                    bool(egg and canonical(egg.group(1)) == "llm-api-doctor")
+                from doctor.project.editable import editable_names_doctor
+
+                self.names_doctor |= editable_names_doctor(line, self.project)
                 continue
             if line.startswith("-"):
                 continue  # --index-url and friends

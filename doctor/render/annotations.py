@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from doctor.model import Check, Finding, Report, Result, Status
+from doctor.render import links
 
 _KIND = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning"}
 
@@ -30,7 +31,9 @@ def render(report: Report, project: Path, workspace: str | None) -> str:
             kind = _KIND.get(finding.within(result.status))
             if kind is None:
                 continue
-            message = finding.message + (f" Fix: {finding.fix.summary}" if finding.fix else "")
+            page = links.page(finding.code)
+            message = finding.message + (f" Fix: {finding.fix.summary}" if finding.fix else "") + \
+                (f" More: {page}" if page else "")
             lines.append(f"::{kind} {','.join(_properties(check, result, finding, project, base))}"
                          f"::{_escape_data(message)}")
     return "\n".join(lines) + ("\n" if lines else "")

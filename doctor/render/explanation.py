@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from checks.explain import Explanation
+from doctor.render import links
 
 
 def to_dict(result: Explanation) -> dict[str, Any]:
@@ -18,6 +19,8 @@ def to_dict(result: Explanation) -> dict[str, Any]:
         "fix": diagnosis.fix.to_dict() if diagnosis else None,
         "evidence": result.evidence,
         "alternatives": [{"code": d.code, "title": d.title} for d in result.alternatives],
+        "page": links.page(diagnosis.code) if diagnosis else None,
+        "other_errors": [{"code": d.code, "title": d.title} for d in result.others],
     }
 
 
@@ -42,7 +45,11 @@ def to_text(result: Explanation) -> str:
     lines += [f"  {n}. {step}" for n, step in enumerate(fix.steps, start=1)]
     lines += [f"  $ {command}" for command in fix.commands]
     if fix.guide:
-        lines.append(f'Guide: "{fix.guide}"')
+        lines.append(f"Guide: {links.guide_text(fix.guide)}")
+    if links.has_page(diagnosis.code):
+        lines.append(f"Page: {links.pages_text([diagnosis.code])}")
     if result.alternatives:
         lines += ["", "Also possible: " + ", ".join(d.code for d in result.alternatives)]
+    if result.others:
+        lines += ["", f"{result.note}. The others: " + ", ".join(f"{d.code} ({d.title})" for d in result.others)]
     return "\n".join(lines) + "\n"

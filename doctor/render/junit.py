@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
 from doctor.model import Report, Result, Status
+from doctor.render import links
 
 
 def _text(result: Result) -> str:
@@ -18,7 +19,10 @@ def _text(result: Result) -> str:
     if result.fix is not None:
         lines += ["", f"Fix: {result.fix.summary}", *result.fix.steps, *(f"$ {c}" for c in result.fix.commands)]
         if result.fix.guide:
-            lines.append(f"Guide: {result.fix.guide}")
+            lines.append(f"Guide: {links.guide_text(result.fix.guide)}")
+    pages = links.pages_text(finding.code for finding in result.problems)
+    if pages:
+        lines.append(f"More: {pages}")
     return "\n".join(lines)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from doctor.model import Report, Result, Status
 from doctor.redact import escape_controls
+from doctor.render import links
 
 ICONS = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.SKIP: "⏭️", Status.ERROR: "💥"}
 
@@ -13,11 +14,11 @@ def _cell(text: str) -> str:
 
 
 def _problem(title: str, result: Result, same_cause_as: str | None = None) -> list[str]:
-    lines = [f"### {ICONS[result.status]} {title} — `{result.code}`", "", _cell(result.message), ""]
+    lines = [f"### {ICONS[result.status]} {title} — {links.code_markdown(result.code)}", "", _cell(result.message), ""]
     if same_cause_as is not None:
         return lines + [f"Same cause as *{same_cause_as}*, above.", ""]
     located = [f for f in result.problems if f.location is not None]
-    lines += [f"- `{f.location}` `{f.code}`: {_cell(f.message)}" for f in located]
+    lines += [f"- `{f.location}` {links.code_markdown(f.code)}: {_cell(f.message)}" for f in located]
     lines += [f"- {_cell(d)}" for d in result.details if not any(d == f"also {f.code}: {f.message}" for f in located)]
     fix = result.fix
     if fix is not None:
@@ -27,7 +28,7 @@ def _problem(title: str, result: Result, same_cause_as: str | None = None) -> li
             lines += ["", "```sh", *fix.commands, "```"]
         lines += [f"- <{link}>" for link in fix.links]
         if fix.guide:
-            lines += ["", f"Guide: *{fix.guide}*"]
+            lines += ["", f"Guide: {links.guide_markdown(fix.guide)}"]
     return lines + [""]
 
 
@@ -37,7 +38,7 @@ def body(report: Report) -> str:
              f"{report.tokens_used} tokens used", "",
              "| | check | result | code | time |", "|---|---|---|---|---|"]
     for check, result in report.entries:
-        code = f"`{result.code}`" if result.code else ""
+        code = links.code_markdown(result.code) if result.code else ""
         lines.append(f"| {ICONS[result.status]} | {result.titled(check)} (`{check.id}`) | {_cell(result.message)} | {code} "
                      f"| {result.duration_ms} ms |")
     lines.append("")

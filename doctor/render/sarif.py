@@ -1,9 +1,11 @@
 """SARIF 2.1.0, for GitHub code scanning: one rule per diagnosis code, one result per finding.
 
-A rule carries the catalogue's explanation: its title, its cause, the fix and the guide's
-section, so a pull request shows why the line matters next to the line. File paths are
-relative to the repository when the project sits in one (code scanning resolves them from
-the repository's root), else to the project.
+A rule carries the catalogue's explanation: its title, its cause, the fix, the guide's
+section and the code's page, so a pull request shows why the line matters next to the line.
+The links are relative (paths in llm-doctor's repository) and sit in the rule's help: SARIF
+wants helpUri absolute, and the docs have no published address yet. File paths are relative
+to the repository when the project sits in one (code scanning resolves them from the
+repository's root), else to the project.
 
 Code scanning refuses a result without a location. A finding that concerns the project as
 a whole (a key the API rejects, a network that cannot reach it) is anchored at line 1 of
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from doctor.model import Check, Finding, Report, Status
+from doctor.render import links
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/llm-api-doctor/"
@@ -56,6 +59,7 @@ def render(report: Report) -> str:
 
 def _rules(report: Report) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """One rule per code the run's checks may report (stable between runs), plus any code they found."""
+    from checks import guide
     from checks.catalogue import CATALOGUE
 
     codes = list(dict.fromkeys([*(code for check, _ in report.entries for code in check.codes),
@@ -67,11 +71,14 @@ def _rules(report: Report) -> tuple[list[dict[str, Any]], dict[str, int]]:
         if entry is not None:
             fix = entry.fix
             steps = "".join(f"\n{n}. {step}" for n, step in enumerate(fix.steps, 1))
-            guide = f"\n\nThe guide: \"{fix.guide}\"." if fix.guide else ""
+            page = guide.code_page(code)
+            text_guide = f"\n\nThe guide: \"{fix.guide}\", {guide.section_link(fix.guide)}." if fix.guide else ""
+            markdown_guide = f"\n\nThe guide: {links.guide_markdown(fix.guide)}." if fix.guide else ""
             rule |= {"shortDescription": {"text": entry.title}, "fullDescription": {"text": entry.cause},
-                     "help": {"text": f"{fix.summary}{steps}{guide}",
-                              "markdown": f"**Fix:** {fix.summary}{steps}{guide}"},
-                     "properties": {"guide": fix.guide or ""}}
+                     "help": {"text": f"{fix.summary}{steps}{text_guide}\n\nMore: {page}",
+                              "markdown": f"**Fix:** {fix.summary}{steps}{markdown_guide}\n\n"
+                                          f"More: {links.code_markdown(code)}"},
+                     "properties": {"guide": fix.guide or "", "docs": page}}
         rules.append(rule)
     return rules, {code: n for n, code in enumerate(codes)}
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from doctor.model import Check, Report, Result, Status
+from doctor.render import links
 from doctor.redact import escape_controls
 
 MARKS = {Status.PASS: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.SKIP: "-", Status.ERROR: "☠"}
@@ -71,7 +72,10 @@ def entry(check: Check, result: Result, style: TextStyle, shown: dict[str, str] 
         lines += [f"        {style.paint('$', '2')} {command}" for command in fix.commands]
         lines += [f"        {link}" for link in fix.links]
         if fix.guide:
-            lines.append(f"      {style.paint('Guide:', '2')} \"{fix.guide}\"")
+            lines.append(f"      {style.paint('Guide:', '2')} {links.guide_text(fix.guide)}")
+    pages = links.pages_text(finding.code for finding in result.problems) if problem else ""
+    if pages:
+        lines.append(f"      {style.paint('More:', '2')} {pages}")
     if result.traceback and style.verbose:
         lines += ["      " + line for line in result.traceback.rstrip().splitlines()]
     return "\n".join(lines) + "\n"

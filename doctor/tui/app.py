@@ -10,9 +10,10 @@ lives in a `Session`, which knows nothing of Textual.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -26,6 +27,9 @@ from doctor.cli import EXIT_INTERRUPTED
 from doctor.model import Check, Report, Status
 from doctor.runner import Finished, Started, run
 from doctor.session import Session
+
+if TYPE_CHECKING:
+    from doctor.fixes import FilePlan
 from doctor.tui.messages import CheckFinished, CheckStarted, RunFinished
 from doctor.tui.widgets.check_list import CheckList
 from doctor.tui.widgets.detail import DetailPanel, describe
@@ -34,6 +38,9 @@ from doctor.tui.widgets.key_bar import KeyBar
 from doctor.tui.widgets.message_bar import MessageBar
 from doctor.tui.widgets.summary_bar import SummaryBar
 from doctor.tui.widgets.title_bar import TitleBar
+
+
+QUIT_GRACE_SECONDS = 3.0  # how long quitting waits for the run's programs to be stopped
 
 
 class DoctorApp(App[int]):
@@ -51,6 +58,7 @@ class DoctorApp(App[int]):
         Binding("f", "apply_fix", "Fix"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),  # as in any terminal program
     ]
 
     def __init__(self, session: Session, *, ask_before_live: bool = True, version: str = "") -> None:
@@ -117,13 +125,15 @@ class DoctorApp(App[int]):
         """The offline checks start now and run while the question waits; the live ones once it is answered."""
         from doctor.tui.screens.consent import Consent
 
+        later = self.session.waits_on_live(checks)
+
         def answered(yes: bool | None) -> None:
             self.consented = True
             if not yes:
                 self.session.set_offline(True)
-            self._start([c for c in checks if c.live])
+            self._start([c for c in checks if c.id in later])
 
-        offline_part = [c for c in checks if not c.live]
+        offline_part = [c for c in checks if c.id not in later]
         if offline_part:
             self._launch(offline_part)
         self.push_screen(Consent(self.session.new_context().base_url.value.strip()), answered)
@@ -220,14 +230,15 @@ class DoctorApp(App[int]):
     def _show(self, check_id: str) -> None:
         result = self.session.results.get(check_id)
         plan = self.session.plan_for(check_id) if result is not None else None
-        self.query_one(DetailPanel).show(describe(self.session.check(check_id), result, plan.title if plan else None,
-                                                  check_id in self.running))
+        offer = None if plan is None else plan.title + (" (unsafe: it may change behaviour)"
+                                                        if plan.safety == "unsafe" else "")
+        self.query_one(DetailPanel).show(describe(self.session.check(check_id), result, offer, check_id in self.running))
 
     def _refresh_progress(self) -> None:
         """The summary's counts and the sample-call panel, which both follow the results as they come."""
         session = self.session
         self.query_one(SummaryBar).show(session.results.values(), len(session.checks), session.offline,
-                                        self.in_progress)
+                                        self.in_progress, session.applied)
         self.query_one(FinishPanel).show(session.checks, session.results, session.offline, self.in_progress)
 
     def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
@@ -307,25 +318,42 @@ class DoctorApp(App[int]):
         selected = self._selected()
         plan = self.session.plan_for(selected) if selected else None
         if plan is None:
-            self.say("No safe fix for the selected check; follow the steps shown.")
+            self.say("No fix the doctor can apply for the selected check; follow the steps shown.")
             return
 
         def confirmed(yes: bool | None) -> None:
-            if not yes:
+            if yes:
+                self.apply_fix(plan)
+            else:
                 self.say("Nothing was changed.")
-                return
-            try:
-                backup = fixes.apply(plan, self.session.project, self.session.environ)
-            except (fixes.StaleFix, OSError) as error:
-                self.say(f"Not applied: {error}", error=True)
-                return
-            kept = f"; the old file is kept as {self.session.shown(backup)}" if backup else ""
-            self.say(f"Wrote {plan.path.name}{kept}. Checking again.")
-            self._start(self.session.rerun_set(list(plan.rechecks)))
 
         redact = self.session.new_context().redactor.redact
         backups = self.session.shown(fixes.backup_folder(self.session.project, self.session.environ))
         self.push_screen(FixPreview(plan, redact(plan.diff()), backups), confirmed)
+
+    @work(exclusive=True, group="fix", exit_on_error=False)
+    async def apply_fix(self, plan: FilePlan) -> None:
+        """Writes the fix and runs its commands (a pip install may take a minute) off the app's own
+        thread, so the app keeps drawing; then runs again what the fix touched. A command that fails
+        after the edit is said as it is: the file was changed, and how to finish."""
+        from doctor import fixes
+
+        if plan.then:
+            self.say(f"Applying: {plan.title} (running {plan.then[0].shown})…")
+        try:
+            backup = await asyncio.to_thread(fixes.apply, plan, self.session.project, self.session.environ)
+        except fixes.CommandFailed as error:
+            self.session.applied.append(f"{plan.title} (not finished)")
+            self.say(f"Partly applied: {error}", error=True)
+        except (fixes.StaleFix, OSError) as error:
+            self.say(f"Not applied: {error}", error=True)
+            return
+        else:
+            kept = f"; the old file is kept as {self.session.shown(backup)}" if backup else ""
+            self.session.applied.append(plan.title)
+            self.say(f"Applied: {plan.title}{kept}. Checking again.")
+        self._refresh_progress()
+        self._start(self.session.rerun_set(list(plan.rechecks)))
 
     def action_help(self) -> None:
         from doctor.tui.screens.help import HelpScreen
@@ -336,7 +364,7 @@ class DoctorApp(App[int]):
         yield from (command for command in super().get_system_commands(screen) if command.title != "Screenshot")
         yield SystemCommand("Re-run all checks", "Run every check again", self.action_rerun_all)
         yield SystemCommand("Toggle offline mode", "Skip or run the live checks", self.action_toggle_offline)
-        yield SystemCommand("Apply the safe fix", "Preview and apply the fix for the selected check",
+        yield SystemCommand("Apply the fix", "Preview and apply the fix for the selected check",
                             self.action_apply_fix)
         yield SystemCommand("Copy the commands", "Copy the selected fix's commands", self.action_copy_commands)
         yield SystemCommand("Copy the finding's place", "Copy file:line of the selected finding",
@@ -344,8 +372,28 @@ class DoctorApp(App[int]):
         yield SystemCommand("Save a screenshot", "Save the screen as an SVG file in the current folder",
                             lambda: self.set_timer(0.1, self.action_save_screenshot))  # once the palette is gone
 
-    def action_quit(self) -> None:
-        self.exit(self.exit_code_now())
+    async def action_quit(self) -> None:
+        """Quits with the code for the results so far, once the run in progress has stopped.
+
+        The run is cancelled and awaited first (for a few seconds at most), so the programs it
+        started are killed and reaped while the event loop still runs: otherwise Python prints
+        "Event loop is closed" tracebacks on the terminal the user quit to.
+        """
+        code = self.exit_code_now()
+        stopping = [asyncio.ensure_future(worker.wait()) for worker in self.workers.cancel_group(self, "diagnosis")]
+        if stopping:
+            await asyncio.wait(stopping, timeout=QUIT_GRACE_SECONDS)
+            for waiting in stopping:
+                if waiting.done():
+                    waiting.exception()  # WorkerCancelled, as expected: retrieved, so asyncio does not log it
+                else:
+                    waiting.cancel()
+        self.exit(code)
+
+    @property
+    def unfinished(self) -> int:
+        """How many checks have no result yet: said when the user quits mid-run."""
+        return sum(1 for c in self.session.checks if c.id not in self.session.results)
 
     def exit_code_now(self) -> int:
         """`llm-doctor check`'s code for the results so far. A check that has not finished did not pass: with

@@ -10,6 +10,7 @@ import httpx
 import pytest
 import respx
 
+from checks import guide
 from checks.api import api_auth, json_mode, model_access, rate_limit_headers, streaming, timeout
 from checks.ratelimit import parse_duration, parse_limits
 from doctor.http import classify_exception
@@ -251,7 +252,7 @@ def test_rate_limited_shows_retry_after(api, tmp_path):
                                           headers={"retry-after": "20", **HEADERS})
     result = live(tmp_path, rate_limit_headers)[0]
     assert result.code == "rate-limited" and "20 s" in result.message
-    assert result.fix.guide.startswith("Worked example")
+    assert result.fix.guide == guide.WORKED_EXAMPLE
 
 
 def test_tight_timeout(api, tmp_path):

@@ -23,6 +23,7 @@ def test_sample_messages_fit(tmp_path):
     result = measure(tmp_path)
     assert result.status is Status.PASS
     assert "approximate" in result.details[0]
+    assert "of gpt-4o-mini's 128,000 tokens" in result.message  # the model tested, named
 
 
 def test_a_long_prompt_does_not_fit(tmp_path):

@@ -139,6 +139,19 @@ def test_tracked_and_committed(tmp_path):
     result = gitignored(project)
     assert result.status is Status.FAIL
     assert set(result.facts["codes"]) == {"dotenv-in-history", "dotenv-tracked"}
+    tracked = next(f.fix for f in result.findings if f.code == "dotenv-tracked")
+    assert tracked.summary.startswith("Revoke the key first")
+    assert [step.split()[0] for step in tracked.steps] == ["Revoke", "Stop", "Ignore", "Commit"]
+    assert tracked.commands == ("git rm --cached .env", 'echo ".env" >> .gitignore')
+
+
+def test_tracked_but_never_committed_needs_no_new_key(tmp_path):
+    project = write_project(tmp_path, env=f"OPENAI_API_KEY={CANARY_KEY}\n")
+    git(project, "init", "-q")
+    git(project, "add", ".env")
+    tracked = gitignored(project)
+    assert tracked.code == "dotenv-tracked" and tracked.fix.summary.startswith("Stop tracking .env")
+    assert not any("Revoke" in step for step in tracked.fix.steps)
 
 
 def test_committed_once_then_removed_is_still_in_history(tmp_path):
@@ -196,6 +209,12 @@ def test_an_unclosed_quote_that_swallows_the_key_says_close_the_quote(tmp_path):
     result = present(write_project(tmp_path, env=f'A=1\nOPENAI_API_KEY="{CANARY_KEY}\nB=2\n'))
     assert result.code == "key-missing" and "line 2" in result.message and "never closed" in result.message
     assert "close the quote" in result.fix.summary
+
+
+def test_a_powershell_line_is_named_with_its_place_so_the_doctor_can_rewrite_it(tmp_path):
+    result = present(write_project(tmp_path, env=f'A=1\n$env:OPENAI_API_KEY="{CANARY_KEY}"\n'))
+    assert result.code == "key-missing" and "line 2 is a PowerShell line" in result.message
+    assert result.problems[0].location[:2] == (".env", 2)
 
 
 def test_an_empty_key_in_the_shell_hides_the_dotenv_one_and_the_fix_is_unset(tmp_path):

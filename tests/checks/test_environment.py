@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from checks import guide
 from checks.environment import packages_pinned, python_version, venv_active
 from doctor.project.pyproject import read_pyproject
 from doctor.project.record import read_record
@@ -24,7 +26,7 @@ def test_python_version_passes_on_a_current_python(tmp_path):
 def test_python_version_fails_below_3_10(tmp_path):
     result = run_check(python_version, make_ctx(tmp_path, interpreter=facts(tmp_path, version=(3, 9, 18))))
     assert (result.status, result.code) == (Status.FAIL, "python-too-old")
-    assert result.fix and result.fix.guide.startswith("Prerequisites")
+    assert result.fix and result.fix.guide == guide.SETUP
 
 
 def test_python_version_warns_past_or_near_end_of_life(tmp_path):
@@ -188,3 +190,62 @@ def test_real_pip_freeze_output_parses(tmp_path):
 def test_real_freeze_passes_the_check(tmp_path):
     (tmp_path / "other.txt").write_text("")
     assert _pinned(tmp_path, REAL_FREEZE).status is Status.PASS
+
+
+# -- no "activate it" advice where activation means nothing ---------------------------------------------
+
+def _named(tmp_path: Path, *, venv: bool = True, project_venv: bool | None = None, **env: str):
+    """A context whose target was named with --python (the demo names llm-doctor's own Python so)."""
+    found = facts(tmp_path, venv=venv, project_venv=project_venv)
+    found = replace(found, target=replace(found.target, source="--python", origin="option"))
+    return make_ctx(tmp_path, environ=base_environ(**env), interpreter=found)
+
+
+def test_venv_not_active_never_warns_with_python(tmp_path):
+    result = run_check(venv_active, _named(tmp_path))
+    assert result.status is Status.PASS and "--python" in " ".join(result.details)
+    another = run_check(venv_active, _named(tmp_path, VIRTUAL_ENV="/elsewhere/venv"))
+    assert another.status is Status.PASS and another.code is None
+
+
+def test_python_naming_the_system_python_points_at_the_projects_venv_without_activation(tmp_path):
+    result = run_check(venv_active, _named(tmp_path, venv=False, project_venv=True))
+    assert (result.status, result.code) == (Status.FAIL, "venv-missing")
+    assert result.fix.commands == ("llm-doctor check --python .venv/bin/python",)
+    assert "activate" not in " ".join(result.fix.commands + result.fix.steps)
+
+
+@pytest.mark.parametrize("env", [{"CI": "true"}, {"CI": "1"}, {"GITHUB_ACTIONS": "true"}])
+def test_venv_not_active_never_warns_under_ci(tmp_path, env):
+    result = run_check(venv_active, make_ctx(tmp_path, environ=base_environ(**env), interpreter=facts(tmp_path)))
+    assert result.status is Status.PASS and "CI" in " ".join(result.details)
+    system = make_ctx(tmp_path, environ=base_environ(**env), interpreter=facts(tmp_path, venv=False))
+    assert run_check(venv_active, system).status is Status.PASS  # a CI job's machine is its own
+
+
+def test_under_ci_a_missing_environment_is_pointed_at_with_python_not_activation(tmp_path):
+    ctx = make_ctx(tmp_path, environ=base_environ(CI="true"))
+    ctx.target = replace(ctx.target, path=None, origin="none")
+    result = run_check(venv_active, ctx)
+    assert result.code == "venv-missing" and "--python" in " ".join(result.fix.steps)
+    assert not any("activate it" in step for step in result.fix.steps)
+    local = make_ctx(tmp_path)
+    local.target = replace(local.target, path=None, origin="none")
+    assert any("activate it" in step for step in run_check(venv_active, local).fix.steps)
+
+
+@pytest.mark.parametrize("value", ["false", "0", ""])
+def test_ci_false_or_zero_is_not_ci(tmp_path, value):
+    ctx = make_ctx(tmp_path, environ=base_environ(CI=value), interpreter=facts(tmp_path))
+    result = run_check(venv_active, ctx)
+    assert (result.status, result.code) == (Status.WARN, "venv-not-active")
+
+
+def test_venv_not_active_never_warns_when_the_doctor_runs_from_a_pipx_venv(tmp_path, monkeypatch):
+    pipx = tmp_path / "pipx" / "venvs" / "llm-api-doctor"
+    pipx.mkdir(parents=True)
+    (pipx / "pipx_metadata.json").write_text("{}")
+    monkeypatch.setattr(sys, "prefix", str(pipx))
+    result = run_check(venv_active, make_ctx(tmp_path, interpreter=facts(tmp_path)))
+    assert result.status is Status.PASS and "pipx" in " ".join(result.details)
+    assert result.fix is None

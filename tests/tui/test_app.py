@@ -355,7 +355,7 @@ def test_command_palette_offers_the_doctors_commands(tmp_path):
             await pilot.pause()
             assert isinstance(app.screen, CommandPalette)
             commands = [c.title for c in app.get_system_commands(app.screen)]
-            assert {"Re-run all checks", "Toggle offline mode", "Apply the safe fix"} <= set(commands)
+            assert {"Re-run all checks", "Toggle offline mode", "Apply the fix"} <= set(commands)
 
     asyncio.run(go())
 

@@ -6,8 +6,11 @@ at the SVGs in tests/tui/__snapshots__ before committing.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from checks import guide
 from doctor.model import Status
 from tests.conftest import write_project
 from tests.tui.helpers import app_for, fake, settle
@@ -21,8 +24,24 @@ CHECKS = [
 ]
 
 
+class StoppedClock:
+    """The runner's clock, stopped: every check takes 0 ms, so a loaded machine, where a fake check
+    may take 100 ms and show "0.1s", draws the same screen as an idle one."""
+
+    def __getattr__(self, name: str):
+        return getattr(time, name)
+
+    @staticmethod
+    def perf_counter() -> float:
+        return 0.0
+
+
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, monkeypatch):
+    from doctor import runner
+
+    monkeypatch.setattr(runner, "time", StoppedClock())
+    monkeypatch.setattr(guide, "_REPOSITORY", tmp_path / "elsewhere")  # docs paths as in the repository
     return app_for(write_project(tmp_path / "chatbot"), CHECKS)
 
 

@@ -68,13 +68,19 @@ def test_demo_in_a_terminal_shows_the_tui_and_quits_with_q():
         assert "EXIT=0" in _wait_for(socket, "EXIT=")
 
 
-def test_quitting_while_a_live_check_waits_for_its_answer_exits_130_not_0():
-    """The issue's case: q 2.5 s into `demo bad-key --latency 3`, while the key check waits for its 401."""
+@pytest.mark.parametrize("key", ["q", "C-c"])
+def test_quitting_while_a_live_check_waits_for_its_answer_exits_130_not_0_and_says_what_did_not_finish(key):
+    """The issue's case: q (or Ctrl+C, as in any terminal program) 2.5 s into `demo bad-key --latency 3`,
+    while the key check waits for its 401."""
     with terminal("demo bad-key --latency 3") as socket:
         _wait_for(socket, "✓ Key and base URL format")
         assert "API key accepted" in _wait_for(socket, "running")
-        _keys(socket, "q")
-        assert "EXIT=130" in _wait_for(socket, "EXIT=")
+        _keys(socket, key)
+        _wait_for(socket, "EXIT=")
+        screen = _tmux(socket, "capture-pane", "-p", "-J", "-S", "-", "-t", "doctor")  # with what scrolled away
+        assert "EXIT=130" in screen and "ctrl+q" not in screen and "Traceback" not in screen, screen
+        said = [line for line in screen.splitlines() if "llm-doctor: quit before" in line]
+        assert len(said) == 1 and " of 16 checks finished" in said[0], screen
 
 
 def test_at_60x20_titles_are_whole_the_keys_stay_and_tab_reaches_the_fix():
@@ -108,3 +114,6 @@ def test_a_terminal_that_cannot_draw_the_app_gets_the_text_report(tmp_path, term
         screen = _wait_for(socket, "EXIT=")
         assert "╭─ Checks" not in screen and ("EXIT=1" in screen or "EXIT=0" in screen), screen
         assert "Found" in screen or "No problems" in screen, screen
+        everything = _tmux(socket, "capture-pane", "-p", "-J", "-S", "-", "-t", "doctor")  # with what scrolled away
+        too_small = f"the terminal is {size[0]}x{size[1]}; the app needs at least 60x20"
+        assert (too_small in everything) == (term != "dumb"), everything

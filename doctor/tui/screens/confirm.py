@@ -28,6 +28,9 @@ class Confirm(Dialog[bool]):
     .dialog-buttons Button {
         margin-left: 1;
     }
+    Confirm.-short .dialog-buttons {
+        margin-top: 0;
+    }
     """
 
     AUTO_FOCUS = "#no"
@@ -35,9 +38,11 @@ class Confirm(Dialog[bool]):
 
     def answers(self, yes: str, no: str) -> list[Static | Horizontal]:
         """The keys in words, then a button for each answer."""
+        compact = self.app.size.height < 30  # a button of one line, not three, where rows are few
         return [Static(f"Press y to {yes.lower()}. Enter, n or Esc: {no.lower()}.", classes="dialog-keys"),
-                Horizontal(Button(Content(f"{yes} [y]"), id="yes"),  # Content: "[y]" is not markup
-                           Button(Content(f"{no} [n]"), variant="primary", id="no"), classes="dialog-buttons")]
+                Horizontal(Button(Content(f"{yes} [y]"), id="yes", compact=compact),  # Content: "[y]" is not markup
+                           Button(Content(f"{no} [n]"), variant="primary", id="no", compact=compact),
+                           classes="dialog-buttons")]
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")

@@ -33,4 +33,12 @@ class Dialog(ModalScreen[ScreenResultType]):
         margin-top: 1;
         color: $text-muted;
     }
+    /* Under 30 lines every row counts: the answers must stay on screen at 60x20. */
+    Dialog.-short #dialog {
+        padding: 0 1;
+    }
+    Dialog.-short .dialog-title, Dialog.-short .dialog-keys {
+        margin: 0;
+    }
     """
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]

@@ -1,4 +1,4 @@
-"""Shows a safe fix as a diff and asks before writing anything: `y` writes it, Enter, `n` or Esc do not."""
+"""Shows a fix as a diff (and says when it is unsafe) and asks before writing anything: `y` writes it, Enter, `n` or Esc do not."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ def diff_content(diff: str) -> Content:
     )
 
 
+UNSAFE_WARNING = ("An unsafe fix: it may change what the code does beyond this edit (as --unsafe-fixes "
+                  "does on the command line). Read the change before you press y.")
+
+
 class FixPreview(Confirm):
     """True when the user confirms the change."""
 
@@ -29,8 +33,17 @@ class FixPreview(Confirm):
         border: round $primary 40%;
         margin-bottom: 1;
     }
+    /* The diff scrolls in what the answers leave: a third of a short screen. */
+    FixPreview.-short #diff {
+        max-height: 33vh;
+        margin-bottom: 0;
+    }
     .muted {
         color: $text-muted;
+    }
+    .unsafe {
+        color: $warning;
+        text-style: bold;
     }
     """
 
@@ -43,6 +56,8 @@ class FixPreview(Confirm):
             else f"{self.plan.path.name} does not exist yet; it will be created."
         with Vertical(id="dialog"):
             yield Static(self.plan.title, classes="dialog-title")
+            if self.plan.safety == "unsafe":
+                yield Static(UNSAFE_WARNING, classes="unsafe")
             with VerticalScroll(id="diff"):
                 yield Static(diff_content(self.diff))
             yield Static(f"{backup} Nothing is written until you press y.", classes="muted")

@@ -19,17 +19,17 @@ KEYS = (
     ("↑ ↓, mouse", "select a check; its details show on the right"),
     ("Tab", "move to the details (then ↑ ↓ PgUp PgDn scroll them), then to the list of findings "
             "(↑ ↓ pick one); shift+Tab moves back"),
-    ("r", "re-run the selected check and the checks that need it"),
+    ("r", "re-run the selected check, the checks that read the same files, and the checks that need them"),
     ("R", "re-run everything (after editing .env, say)"),
     ("o", "offline mode on or off"),
     ("c", "copy the selected fix's commands"),
     ("l", "copy the selected finding's place (file:line), for your editor"),
-    ("f", "apply the safe fix offered (you see the change first)"),
+    ("f", "apply the fix offered (you see the change first; an unsafe one, which may change behaviour, says so)"),
     ("?", "this help"),
     ("ctrl+p", "command palette: themes, the commands above, and a screenshot (saved as an SVG file in the "
                "current folder)"),
     ("Esc", "close a dialog; in a question it answers no, as Enter and n do"),
-    ("q, ctrl+q", "quit"),
+    ("q, ctrl+c, ctrl+q", "quit (mid-run, the doctor says how many checks did not finish)"),
 )
 
 MARKS = "[b]Marks[/b]  [$success]✓[/] passed  [$warning]![/] warning  [$error]✗[/] failed  – skipped  ☠ crashed"

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from doctor.model import Check, Finding, Result
+from doctor.render import links
 from doctor.tui.widgets.findings import FindingList
 from doctor.tui.widgets.status import MARKS, STYLES, WORDS
 from doctor.tui.wrap import Para, Wrapped, para
@@ -72,7 +73,7 @@ def describe(check: Check, result: Result | None, fix_title: str | None, running
         body += [_BLANK, *(para(d, "• ") for d in details)]
     body += _fix(result, style)
     if fix_title and result.status.value in ("warn", "fail"):
-        body += [_BLANK, para(Content.assemble(("press f", "bold $accent"), f" to apply the safe fix: {fix_title}"))]
+        body += [_BLANK, para(Content.assemble(("press f", "bold $accent"), f" to apply the fix: {fix_title}"))]
     why = result.cause or doc_section(check.doc, "Why it fails")
     if why and result.status.value in ("warn", "fail"):
         body += [_BLANK, para(Content.styled("Why this matters", "bold")), para(why)]
@@ -93,12 +94,22 @@ def _fix(result: Result, style: str) -> list[Para]:
         lines.append(para(Content.styled("press c to copy the commands", "$text-muted"), "  "))
     lines += [para(Content.styled(link, "underline"), "  ") for link in fix.links]
     if fix.guide:
-        lines.append(para(Content.assemble(("Guide: ", "$text-muted"), (f"“{fix.guide}”", "italic"))))
+        lines.append(para(Content.assemble(("Guide: ", "$text-muted"), (links.guide_text(fix.guide), "italic"))))
+    pages = links.pages_text(finding.code for finding in result.problems)
+    if pages:
+        lines.append(para(Content.assemble(("More: ", "$text-muted"), (pages, "$text-muted"))))
     return lines
 
 
+MORE_BELOW = "↓ more below (Tab, PgDn)"
+
+
 class DetailPanel(VerticalScroll):
-    """Shows a `Description`; scrolls when the fix is long (Tab here, then the arrows or PgUp/PgDn)."""
+    """Shows a `Description`; scrolls when the fix is long (Tab here, then the arrows or PgUp/PgDn).
+
+    While part of it is out of sight below, its bottom border says so and how to get there: on a
+    small terminal the fix is often what is below.
+    """
 
     def compose(self):
         yield Static(id="detail-head")
@@ -110,6 +121,17 @@ class DetailPanel(VerticalScroll):
         self.query_one(FindingList).show(description.findings)
         self.query_one("#detail-body", Static).update(description.body)
         self.scroll_home(animate=False)
+        self.call_after_refresh(self._say_what_is_below)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._say_what_is_below()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._say_what_is_below)
+
+    def _say_what_is_below(self) -> None:
+        self.border_subtitle = MORE_BELOW if self.scroll_y < self.max_scroll_y else ""
 
     @property
     def selected_finding(self) -> Finding | None:

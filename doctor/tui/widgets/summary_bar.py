@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from textual.content import Content
 from textual.widgets import Static
@@ -12,7 +12,9 @@ from doctor.tui.widgets.status import STYLES, WORDS
 from doctor.tui.wrap import GLUE, Wrapped, para
 
 
-def summary(results: Iterable[Result], total: int, offline: bool, running: bool) -> Wrapped:
+def summary(results: Iterable[Result], total: int, offline: bool, running: bool,
+            applied: Sequence[str] = ()) -> Wrapped:
+    """The counts, then the fixes applied so far, so the treatment stays in view after the re-run."""
     results = list(results)
     parts: list[Content | str | tuple[str, str]] = []
     for status in Status:
@@ -23,9 +25,13 @@ def summary(results: Iterable[Result], total: int, offline: bool, running: bool)
     spent = f" · {tokens}{GLUE}tokens" if tokens else ""  # left out while nothing is spent: room at 60 columns
     progress = f"running{GLUE}{len(results)}/{total}" if running else "done"
     mode = "offline" if offline else "online"
-    return Wrapped([para(Content.assemble(*parts, (f"{progress}{spent} · {mode}", "$text-muted")))])
+    lines = [para(Content.assemble(*parts, (f"{progress}{spent} · {mode}", "$text-muted")))]
+    if applied:
+        lines.append(para("; ".join(applied), Content.styled(f"Fixed ({len(applied)}): ", "bold $success")))
+    return Wrapped(lines)
 
 
 class SummaryBar(Static):
-    def show(self, results: Iterable[Result], total: int, offline: bool, running: bool) -> None:
-        self.update(summary(results, total, offline, running))
+    def show(self, results: Iterable[Result], total: int, offline: bool, running: bool,
+             applied: Sequence[str] = ()) -> None:
+        self.update(summary(results, total, offline, running, applied))

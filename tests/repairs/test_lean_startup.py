@@ -1,0 +1,30 @@
+"""libcst is imported only when a code repair is built: a run that offers none (a healthy project, or
+one whose repairs are all in .env) never loads it, as `python -X importtime` shows."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import CANARY_KEY, base_environ, write_project
+
+
+def imported(project) -> set[str]:
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "doctor", "check", "--offline", "--format", "json",
+                           "--project", str(project), "--python", sys.executable], capture_output=True, text=True,
+                          env=base_environ(VIRTUAL_ENV=sys.prefix), cwd=project)
+    assert "Traceback" not in done.stderr, done.stderr
+    return {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
+
+
+def test_a_run_with_only_dotenv_repairs_to_offer_never_imports_libcst(tmp_path):
+    project = write_project(tmp_path / "p", env=f'OPENAI_API_KEY=" {CANARY_KEY} "\n', gitignore=".env\n")
+    (project / "ask.py").write_text("from dotenv import load_dotenv\nload_dotenv()\nprint('no API here')\n")
+    modules = imported(project)
+    assert "doctor" in modules and "libcst" not in modules
+
+
+def test_libcst_is_imported_once_a_code_repair_is_built(tmp_path):
+    project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\n", gitignore=".env\n")
+    (project / "ask.py").write_text("import os\nfrom openai import OpenAI\nclient = OpenAI(timeout=9)\n")
+    assert "libcst" in imported(project)  # dotenv-not-loaded: its repair is built to say it can be applied
