@@ -18,8 +18,8 @@ from checks.probes import (JSON_MAX_TOKENS, STREAM_MAX_TOKENS, count, first_mess
                            stream_completion, total_tokens)
 from checks.providers import OPENAI_HOST
 from checks.ratelimit import parse_limits
-from checks.stream_read import buffered, read_stream
-from doctor.http import Failure, Outcome, Reply
+from checks.stream_read import buffered, cut_note, read_stream
+from doctor.http import MAX_BODY_BYTES, Failure, Outcome, Reply
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, passed, skipped
 
 if TYPE_CHECKING:
@@ -307,7 +307,7 @@ async def streaming(ctx: Context) -> Result:
     if problem is not None:
         return _from(problem)
     assert isinstance(outcome, Reply)
-    read = read_stream(outcome.body)
+    read = read_stream(outcome.body, MAX_BODY_BYTES if outcome.truncated else None)
     findings = _stream_findings(ctx, outcome, read)
     tokens = _claim_tokens(ctx, "stream", count((read.usage or {}).get("total_tokens")) or 0)
     first = f"; the first after {outcome.chunks[0]:.2f} s" if outcome.chunks else ""
@@ -334,6 +334,10 @@ def _stream_findings(ctx: Context, reply: Reply, read: Any) -> list[Finding]:
             return [cause]
         return [Finding(Status.FAIL, "stream-malformed", f"the server sent an error in the middle of the stream: "
                         f"{said}", fix_stream)]
+    if read.cut is not None:  # the doctor's cap ended the read: nothing after it is the server's fault
+        return [Finding(Status.WARN, "probe-inconclusive", cut_note(read),
+                        Fix("Nothing to fix in the project; the streaming probe asks for a short reply, so a stream "
+                            "this long comes from the server or a proxy padding it.", guide=guide.PARAMETER_REFERENCE))]
     found = []
     nonstandard = Fix("The openai SDK copes; other clients (and older SDKs) may not.", guide=guide.PARAMETER_REFERENCE)
     if reply.content_type != "text/event-stream":

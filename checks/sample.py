@@ -24,7 +24,7 @@ from checks.prices import estimate_cost
 from checks.api import NO_MODEL
 from checks.probes import probe_model
 from checks.sample_script import SCRIPT
-from doctor.http import MAX_BODY_BYTES, Failure, Progress, Reply
+from doctor.http import MAX_BODY_BYTES, RUN_TIMEOUTS, Failure, Progress, Reply
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
 from doctor.process import CannotRun, spawn
 from doctor.project.importable import own_file
@@ -134,12 +134,12 @@ async def _reply_event(ctx: Context, process: Any) -> dict[str, Any] | None:
     reading = asyncio.ensure_future(_next_event(process, 10 ** 6))
     try:
         while True:
-            begun = max(sent, progress.last_answer)
-            done, _ = await asyncio.wait({reading}, timeout=max(begun + ctx.timeout + REPLY_GRACE - time.perf_counter(), 0))
+            limit = min(progress.until(sent, ctx.timeout) + REPLY_GRACE, progress.run_end(ctx.timeout))
+            done, _ = await asyncio.wait({reading}, timeout=max(limit - time.perf_counter(), 0))
             if done:
                 progress.last_answer = time.perf_counter()
                 return reading.result()
-            if max(sent, progress.last_answer) == begun:
+            if min(progress.until(sent, ctx.timeout) + REPLY_GRACE, progress.run_end(ctx.timeout)) <= limit:
                 return None
     finally:
         reading.cancel()
@@ -212,6 +212,13 @@ def _no_reply(ctx: Context) -> Result:
     the request queued behind the doctor's own (a server that answers one request at a time)."""
     busy = any(not task.done() for name, task in ctx.cache.items() if name in ("stream", "json")
                and isinstance(task, asyncio.Future))
+    progress = ctx.cache.get("progress")
+    if isinstance(progress, Progress) and time.perf_counter() >= progress.run_end(ctx.timeout):
+        return Result(Status.WARN, f"inconclusive: no reply before the live run's own deadline "
+                                   f"({RUN_TIMEOUTS} x your {ctx.timeout:g} s timeout, for all the doctor's requests)",
+                      code="probe-inconclusive",
+                      details=("The server answered the doctor's other requests first; run `llm-doctor check --only "
+                               "sample-call` to time the call alone.",))
     if busy:
         return Result(Status.WARN, "inconclusive: no reply within your timeout while the server was still answering "
                                    "the doctor's other requests", code="probe-inconclusive",

@@ -6,6 +6,10 @@ The SDK splits server-sent events on blank lines, ignores comment lines, stops a
 JSONDecodeError in the user's loop), and raises APIError for an `error` object or an
 `event: error` frame. It never checks the content type, and keeps going without `[DONE]`
 or a usage chunk: those only break other clients.
+
+The doctor reads at most a capped body (doctor/http.py). A stream longer than that is cut by
+the doctor, not broken by the server: the frame the cap split is not judged, nor what a
+complete stream would end with ([DONE], usage), and `cut` says so.
 """
 
 from __future__ import annotations
@@ -29,11 +33,21 @@ class StreamRead:
     invalid: list[str] = field(default_factory=list)  # data frames that are not JSON (the SDK raises on these)
     error: dict[str, Any] | None = None  # an error sent inside the stream (the SDK raises APIError)
     not_a_stream: bool = False  # a plain JSON body where a stream was asked for (the SDK yields nothing)
+    cut: int | None = None  # the doctor's own cap (bytes), when the stream was longer and read only that far
 
 
-def read_stream(body: bytes) -> StreamRead:
-    """Walks the body as the SDK's decoder does."""
-    read = StreamRead()
+def cut_note(read: StreamRead) -> str:
+    """What the doctor's cap left unread, in words that blame neither the server nor the user."""
+    return (f"the stream was longer than the {(read.cut or 0) // 1024} KB the doctor reads; {read.frames} frames "
+            f"were read before its cap, and what followed (the rest of the reply, [DONE], usage) was not judged")
+
+
+def read_stream(body: bytes, cut_at: int | None = None) -> StreamRead:
+    """Walks the body as the SDK's decoder does. `cut_at`: the doctor's cap, when it cut the body
+    there; the event the cut split is dropped, since the server sent the rest of it."""
+    read = StreamRead(cut=cut_at)
+    if cut_at is not None:
+        body = body[:max(body.rfind(b"\n\n"), body.rfind(b"\r\n\r\n"), 0)]
     text = body.decode("utf-8", "replace")
     if text.lstrip().startswith("{") and "data:" not in text:
         read.not_a_stream = True

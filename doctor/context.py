@@ -97,17 +97,19 @@ class Context:
             from dataclasses import replace
 
             target = replace(target, source=flags.python_label)
+        config = config or ProjectConfig()
         return cls(
             project=project,
             shell=shell,
             dotenv=dotenv,
             flags=flags,
-            config=config or ProjectConfig(),
+            config=config,
             target=target,
             redactor=build_redactor(shell, dotenv, flags),
             pyproject=pyproject,
             record=record,
             today=today or date.today(),
+            processes=Processes(timeout=flags.timeout or config.timeout),  # git waits no longer than --timeout
         )
 
     # -- variables, as the user's code sees them -------------------------------------
@@ -258,6 +260,7 @@ def build_redactor(shell: Mapping[str, str], dotenv: DotenvFile, flags: Flags) -
     redactor = Redactor()
     values = [(name, value, True) for name, value in shell.items()] + \
         [(e.key, v, False) for e in dotenv.entries for v in (e.value, e.raw) if v and e.key not in PUBLIC_SETTINGS]
+    values.sort(key=lambda named: named[0] != "OPENAI_API_KEY")  # the key first: the redactor's windows are capped
     for name, value, from_shell in values:
         if looks_secret(name, value, by_shape=not from_shell):
             redactor.add(value)

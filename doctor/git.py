@@ -73,7 +73,9 @@ async def git(project: Path, owner: Processes, environ: Mapping[str, str], *args
               timeout: float = GIT_TIMEOUT, max_output: int | None = None, input: bytes | None = None,
               index_file: str | None = None) -> GitAnswer:
     """Runs one hardened git command in `project`; a timeout or a missing git is an answer, not an error.
+    It never waits longer than the run's --timeout (`owner.timeout`), when that is shorter.
     `index_file`: the index to read instead of git's usual one (the caller has checked it is the repository's)."""
+    timeout = min(timeout, owner.timeout or timeout)
     program = git_program(environ)
     if program is None:
         return GitAnswer(127, "", "git is not installed")

@@ -163,14 +163,32 @@ def proxy_option(httpx: Any) -> str:
     return "proxy" if "proxy" in inspect.signature(httpx.AsyncClient.__init__).parameters else "proxies"
 
 
+# The live run as a whole may take this many times --timeout: each request's deadline slides on while
+# a one-at-a-time server answers the others, but never past the run's own end.
+RUN_TIMEOUTS = 2
+
+
 @dataclass
 class Progress:
     """When the doctor's requests to one server last got an answer. A server that answers one
     request at a time (a local model) queues the doctor's concurrent requests; each one's
-    deadline then counts from the last answer, not from when it was sent."""
+    deadline then counts from the last answer, not from when it was sent. The slide stops at
+    the live run's own deadline (RUN_TIMEOUTS x --timeout from its first request): a server
+    that answers each request just before its timeout cannot stretch a 5 s run to 18 s."""
 
     last_answer: float = 0.0
     in_flight: int = 0
+    first_sent: float | None = None
+
+    def until(self, start: float, timeout: float) -> float:
+        """When a request sent at `start` runs out of time: `timeout` after the later of its start
+        and the last answer, and never after the run's own end."""
+        if self.first_sent is None:
+            self.first_sent = start
+        return min(max(start, self.last_answer) + timeout, self.run_end(timeout))
+
+    def run_end(self, timeout: float) -> float:
+        return (self.first_sent or time.perf_counter()) + RUN_TIMEOUTS * timeout
 
 
 async def request(client: Any, method: str, url: str, *, headers: Mapping[str, str], deadline: float,
@@ -202,16 +220,18 @@ async def request(client: Any, method: str, url: str, *, headers: Mapping[str, s
     task = asyncio.ensure_future(exchange())
     try:
         while True:
-            begun = max(start, progress.last_answer) if progress is not None else start
-            remaining = begun + deadline - time.perf_counter()
-            done, _ = await asyncio.wait({task}, timeout=max(remaining, 0))
+            limit = progress.until(start, deadline) if progress is not None else start + deadline
+            done, _ = await asyncio.wait({task}, timeout=max(limit - time.perf_counter(), 0))
             if done:
                 break
-            if progress is None or max(start, progress.last_answer) == begun:
+            if progress is None or progress.until(start, deadline) <= limit:  # no answer moved the deadline on
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
                 what = "the answer started but did not finish" if state["headers"] else "no answer"
-                return Failure("timeout", f"{what} within {deadline:g} s", time.perf_counter() - start, proxy,
+                run_out = progress is not None and limit >= progress.run_end(deadline)
+                within = f"the live run's {RUN_TIMEOUTS * deadline:g} s ({RUN_TIMEOUTS} x --timeout, for all of " \
+                         f"the doctor's requests together)" if run_out else f"{deadline:g} s"
+                return Failure("timeout", f"{what} within {within}", time.perf_counter() - start, proxy,
                                answered=state["headers"])
         reply = task.result()
         if progress is not None:

@@ -49,6 +49,7 @@ class Processes:
     """The children of one run: killed, with their process groups, when the run closes."""
 
     alive: set[asyncio.subprocess.Process] = field(default_factory=set)
+    timeout: float | None = None  # the run's --timeout: questions to git wait no longer than it
 
     async def kill_all(self) -> None:
         for process in list(self.alive):

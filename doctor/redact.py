@@ -7,10 +7,20 @@ we never saw. A known secret is matched by every window of WINDOW characters, in
 plain, upper-case, lower-case, reversed, percent-encoded, hex and base64 forms: a server
 that cuts, wraps or encodes the key it echoes leaks no part of it either.
 
+A server may also echo the key spread out: a character at a time with separators between,
+in fullwidth forms, with zero-width characters, or percent-encoded a byte at a time. So a
+second view of every text, its skeleton (letters and digits only, fullwidth folded, `%XX`
+decoded), is matched against the skeletons of every form of every secret.
+
+Every pass is linear in the text: the patterns start only where a token starts (no
+unanchored repeat that is retried at every position), the secret windows are dictionary
+lookups, and a text longer than MAX_TEXT_CHARS is cut, on a token boundary, before any
+of it is matched: a key that straddled the cut leaves with none of its characters.
+
 Text from a server, a model, a file or the project's configuration may hold control
 characters: an ESC sequence can clear the terminal or write the clipboard, and a line
-break can forge a line of a CI log (`::error::`). `clean` escapes them; every result
-passes through it before any renderer sees it.
+break can forge a line of a CI log (`::error::`); Azure Pipelines obeys `##vso[` anywhere
+in a line. `clean` escapes them; every result passes through it before any renderer sees it.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import unicodedata
 from dataclasses import replace
 from typing import Any, Iterable
 from urllib.parse import quote, quote_plus
@@ -35,10 +46,12 @@ KEY_SHAPES = re.compile(
     r"(?<![A-Za-z0-9])(?:sk|gsk|xai|pplx|csk|nvapi)[-_][A-Za-z0-9_\-*]{16,}"
     r"|(?<![A-Za-z0-9])AIzaSy[A-Za-z0-9_\-]{20,}"
     r"|(?<![A-Za-z0-9])(?:hf|r8|fw|tgp_v1)_[A-Za-z0-9]{16,}"
-    r"|[A-Za-z0-9_\-]{10,}T3BlbkFJ[A-Za-z0-9_\-]{10,}"
+    # Starts only where a token starts: unanchored, `{10,}` was retried at every position (quadratic).
+    r"|(?<![A-Za-z0-9_\-])[A-Za-z0-9_\-]{10,}T3BlbkFJ[A-Za-z0-9_\-]{10,}"
 )
 BEARER = re.compile(r"(?i)(bearer\s+)[^\s'\"]{8,}")
-URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s]+@")  # up to the last @: a password may hold one
+# Up to the last @, since a password may hold one; a scheme starts only where a run of scheme characters does.
+URL_USERINFO = re.compile(r"(?i)(?<![a-z0-9+.\-])([a-z][a-z0-9+.\-]*://)[^/\s]+@")
 # `?api-key=...` and friends in a URL: Azure and some gateways take the key this way.
 URL_SECRET_PARAMETER = re.compile(
     r"(?i)([?&](?:api[-_]?key|key|token|access[-_]?token|auth|sig|signature|secret|password|code)=)[^&#\s'\"]+")
@@ -47,6 +60,23 @@ URL_SECRET_PARAMETER = re.compile(
 MIN_SECRET_LENGTH = 6
 # No run of this many characters of a known secret may leave the process.
 WINDOW = 12
+# Longer texts are cut before any pattern meets them: no message, detail or excerpt needs more.
+MAX_TEXT_CHARS = 256 * 1024
+# A secret's windows are kept for this many characters of each form (keys are under 300), and
+# for at most WINDOW_BUDGET characters of forms in all (a few hundred keys), so a .env of huge or
+# countless values costs neither minutes nor gigabytes. The run's own key is registered first.
+MAX_SECRET_CHARS = 4096
+WINDOW_BUDGET = 1_000_000
+# Values matched whole that share their first MIN_SECRET_LENGTH characters: a secret among more
+# than this many look-alikes is still masked by its windows (`add`), a weak value is not.
+MAX_ALIKE = 32
+# Characters that show nothing: a key with them between its characters still reads as the key.
+_INVISIBLE = "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
+# The units of a skeleton: a percent-encoded ASCII byte, a letter or digit, or any non-ASCII character.
+_SKELETON_UNIT = re.compile(r"%([0-7][0-9A-Fa-f])|[A-Za-z0-9]|[^\x00-\x7f]")
+# Where a token ends: a cut moves back to one, so no fragment of a key is left at the cut.
+_TOKEN_BREAKS = "'\"<>()[]{}|,;"
+_AZURE_COMMAND = re.compile(r"(?i)##vso\[")
 
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _CONTROLS_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -54,10 +84,47 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": " "}
 
 
 def escape_controls(text: str, *, keep_newlines: bool = False) -> str:
-    """Makes control characters visible (`\\x1b`, `\\n`), so text cannot drive a terminal or forge a line."""
+    """Makes control characters visible (`\\x1b`, `\\n`), so text cannot drive a terminal or forge a
+    line, and breaks `##vso[` (`##vso\\[`), which Azure Pipelines obeys wherever it sits in a line."""
     pattern = _CONTROLS_BUT_NEWLINE if keep_newlines else _CONTROLS
-    return pattern.sub(lambda m: _NAMED.get(m.group(0)) or
+    text = pattern.sub(lambda m: _NAMED.get(m.group(0)) or
                        (f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100 else f"\\u{ord(m.group(0)):04x}"), text)
+    return _AZURE_COMMAND.sub(lambda m: m.group(0)[:-1] + "\\[", text)
+
+
+def cut_to_cap(text: str, cap: int = MAX_TEXT_CHARS) -> str:
+    """At most `cap` characters, cut before the token the cap would split (a key across the cut
+    leaves none of its characters), and marked as cut. Done before any pattern runs."""
+    if len(text) <= cap:
+        return text
+    end = cap
+    while end > cap - 400 and not text[end].isspace() and text[end] not in _TOKEN_BREAKS:
+        end -= 1
+    head = text[:end]
+    return f"{head}… (cut at {cap // 1024} KB of {len(text) // 1024} KB)"
+
+
+def skeleton(text: str) -> tuple[str, list[int], list[int]]:
+    """The letters and digits of `text`, with fullwidth and other compatibility forms
+    folded, invisible characters dropped and `%XX` decoded; and where each came from (start and
+    end in `text`), so a match in the skeleton masks the right span of the text."""
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for unit in _SKELETON_UNIT.finditer(text):
+        found = unit.group(0)
+        if unit.group(1):
+            found = chr(int(unit.group(1), 16))
+        elif not found.isascii():
+            if found in _INVISIBLE:
+                continue
+            found = unicodedata.normalize("NFKC", found)
+        for char in found:
+            if char.isascii() and char.isalnum():
+                chars.append(char)
+                starts.append(unit.start())
+                ends.append(unit.end())
+    return "".join(chars), starts, ends
 
 
 def shorten(text: object, limit: int = 200) -> str:
@@ -91,12 +158,30 @@ def encoded_forms(secret: str) -> set[str]:
     return forms
 
 
+def _window_spans(text: str, windows: dict[str, str]) -> list[tuple[int, int, str]]:
+    """Every run of `text` covered by WINDOW-long slices found in `windows`, merged."""
+    spans: list[list[Any]] = []
+    if not windows:
+        return []
+    for start in range(len(text) - WINDOW + 1):
+        shown = windows.get(text[start:start + WINDOW])
+        if shown is None:
+            continue
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = start + WINDOW
+        else:
+            spans.append([start, start + WINDOW, shown])
+    return [(start, stop, shown) for start, stop, shown in spans]
+
+
 class Redactor:
-    """Replaces known secrets (whole, in part, or encoded) and key-shaped text with masks."""
+    """Replaces known secrets (whole, in part, encoded or spread out) and key-shaped text with masks."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._exact: dict[str, str] = {}
+        self._heads: dict[str, list[tuple[str, str]]] = {}  # first MIN_SECRET_LENGTH characters -> (value, mask)
         self._windows: dict[str, str] = {}  # every WINDOW-long slice of every form -> the mask shown
+        self._skeletons: dict[str, str] = {}  # the same, of every form's skeleton
+        self._budget = WINDOW_BUDGET  # characters of forms still to be cut into windows
         for secret in secrets:
             self.add(secret)
 
@@ -108,51 +193,77 @@ class Redactor:
         for variant in {secret, secret.strip(), secret.strip().strip("'\"\u201c\u201d\u2018\u2019")}:
             if len(variant) < MIN_SECRET_LENGTH:
                 continue
-            self._exact.setdefault(variant, shown)
-            if len(variant) < WINDOW:
+            self._add_exact(variant, shown)
+            if len(variant) < WINDOW or self._budget <= 0:
                 continue
-            for form in encoded_forms(variant):
-                for start in range(len(form) - WINDOW + 1):
-                    self._windows.setdefault(form[start:start + WINDOW], shown)
+            for form in encoded_forms(variant[:MAX_SECRET_CHARS]):
+                self._budget -= len(form)
+                self._add_windows(self._windows, form, shown)
+                self._add_windows(self._skeletons, skeleton(form)[0], shown)
 
     def add_weak(self, value: str | None) -> None:
         """A value that is private but may be ordinary text (a `.env` setting): masked only whole."""
         if value and len(value.strip()) >= MIN_SECRET_LENGTH:
-            self._exact.setdefault(value.strip(), mask(value))
+            self._add_exact(value.strip(), mask(value))
+
+    def _add_exact(self, value: str, shown: str) -> None:
+        """Values by their first characters, longest first (the longest wins where two start alike);
+        at most MAX_ALIKE that start alike, so a .env of thousands of `xxxxxx...` values stays linear."""
+        candidates = self._heads.setdefault(value[:MIN_SECRET_LENGTH], [])
+        if len(candidates) < MAX_ALIKE and all(known != value for known, _ in candidates):
+            candidates.append((value, shown))
+            candidates.sort(key=lambda pair: -len(pair[0]))
+
+    @staticmethod
+    def _add_windows(windows: dict[str, str], form: str, shown: str) -> None:
+        for start in range(min(len(form), MAX_SECRET_CHARS) - WINDOW + 1):
+            windows.setdefault(form[start:start + WINDOW], shown)
 
     def holds_secret(self, text: str) -> bool:
-        """Whether any window of a known secret, in any of its forms, is in `text`."""
-        return any(text[i:i + WINDOW] in self._windows for i in range(len(text) - WINDOW + 1)) or \
-            any(secret in text for secret in self._exact)
+        """Whether any known secret, whole or a window of it in any of its forms, is in `text`."""
+        return bool(self._spans(text))
 
     def redact(self, text: str) -> str:
         if not text:
             return text
-        for secret in sorted(self._exact, key=len, reverse=True):
-            if secret in text:
-                text = text.replace(secret, self._exact[secret])
-        text = self._mask_windows(text)
+        text = cut_to_cap(text)
+        pieces, end = [], 0
+        for start, stop, shown in self._spans(text):
+            pieces += [text[end:start], shown]
+            end = stop
+        text = "".join(pieces) + text[end:]
         text = URL_USERINFO.sub(r"\1***@", text)
         text = URL_SECRET_PARAMETER.sub(r"\1***", text)
         text = BEARER.sub(r"\1***", text)
         return KEY_SHAPES.sub(lambda m: mask(m.group(0)), text)
 
-    def _mask_windows(self, text: str) -> str:
-        """Replaces every run of text covered by secret windows with the secret's mask."""
-        if not self._windows or len(text) < WINDOW:
-            return text
-        spans: list[list[Any]] = []
-        for start in range(len(text) - WINDOW + 1):
-            shown = self._windows.get(text[start:start + WINDOW])
-            if shown is None:
-                continue
-            if spans and start <= spans[-1][1]:
-                spans[-1][1] = start + WINDOW
+    def _spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Where known secrets sit in `text`, merged: (start, end, the mask to show), in order."""
+        found = self._exact_spans(text) + _window_spans(text, self._windows)
+        if self._skeletons and len(text) >= WINDOW:
+            folded, starts, ends = skeleton(text)
+            found += [(starts[a], ends[b - 1], shown) for a, b, shown in _window_spans(folded, self._skeletons)]
+        merged: list[list[Any]] = []
+        for start, stop, shown in sorted(found):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], stop)
             else:
-                spans.append([start, start + WINDOW, shown])
-        for start, end, shown in reversed(spans):
-            text = text[:start] + shown + text[end:]
-        return text
+                merged.append([start, stop, shown])
+        return [(start, stop, shown) for start, stop, shown in merged]
+
+    def _exact_spans(self, text: str) -> list[tuple[int, int, str]]:
+        spans = []
+        if not self._heads:
+            return spans
+        position = 0
+        while position <= len(text) - MIN_SECRET_LENGTH:
+            for value, shown in self._heads.get(text[position:position + MIN_SECRET_LENGTH], ()):
+                if text.startswith(value, position):
+                    spans.append((position, position + len(value), shown))
+                    position += len(value) - 1
+                    break
+            position += 1
+        return spans
 
     def clean(self, text: str, *, keep_newlines: bool = False) -> str:
         """Text from outside (a server, a model, a file), safe to show: redacted, then control characters escaped."""

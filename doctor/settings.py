@@ -81,7 +81,10 @@ def valid_timeout(value: object) -> float | None:
     """Seconds as the doctor accepts them anywhere: a real number with 0 < t <= MAX_TIMEOUT."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    seconds = float(value)
+    try:
+        seconds = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        return None
     return seconds if math.isfinite(seconds) and 0 < seconds <= MAX_TIMEOUT else None
 
 

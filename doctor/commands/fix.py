@@ -31,7 +31,9 @@ def apply_fixes(project, flags, config, checks, environ, yes: bool,  # noqa: ANN
     redact = ctx.redactor.redact
     for plan in plans:
         label = " [unsafe]" if plan.safety == fixes.UNSAFE else ""
-        print(f"llm-doctor: {plan.title}{label}\n{redact(plan.diff())}", file=sys.stderr)
+        # cleaned, not only redacted: a file's own escape sequences (OSC 52, ##vso[) stay inert
+        print(f"llm-doctor: {plan.title}{label}\n{ctx.redactor.clean(plan.diff(), keep_newlines=True)}",
+              file=sys.stderr)
     if not confirmed(len(plans), yes):
         return
     for plan in plans:

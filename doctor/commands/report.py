@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
     if args.output:
         path = Path(args.output).expanduser()
         try:
-            write_text_atomically(path, text)
+            write_text_atomically(path, text, within=project)  # not through a symlink out of the project
         except OSError as error:
             raise UsageError(f"cannot write the report to {path}: {error.strerror or error}") from None
         print(f"llm-doctor: wrote {args.output}; it is redacted and safe to attach to a ticket", file=sys.stderr)

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Mapping
 
-from doctor.atomic import write_bytes_atomically, write_text_atomically
+from doctor.atomic import ensure_within, write_bytes_atomically, write_text_atomically
 from doctor.fixes.plan import Command, CommandFailed, FilePlan, StaleFix, read_editable
 
 COMMAND_SECONDS = 900.0  # an install from the registry on a slow line
@@ -64,17 +64,18 @@ def _write(plan: FilePlan, project: Path, environ: Mapping[str, str] | None) -> 
     backup = None
     if plan.before is not None:
         folder = backup_folder(project, environ)
+        ensure_within(folder / "backup", project)  # a `.git/llm-doctor-backups` symlink leads elsewhere
         folder.mkdir(parents=True, exist_ok=True)
         backup = folder / f"{plan.path.name}.{time.strftime('%Y%m%d-%H%M%S')}"
         serial = 1
         while backup.exists():
             serial += 1
             backup = folder / f"{plan.path.name}.{time.strftime('%Y%m%d-%H%M%S')}.{serial}"
-        write_bytes_atomically(backup, plan.before.encode("utf-8"), 0o600)
+        write_bytes_atomically(backup, plan.before.encode("utf-8"), 0o600, within=project)
     # An existing file keeps its permissions; a new .env is private to its owner.
     mode = stat.S_IMODE(written.stat().st_mode) if plan.before is not None else \
         0o600 if plan.path.name == ".env" else 0o644
-    write_text_atomically(written, plan.after, mode)
+    write_text_atomically(written, plan.after, mode, within=project)
     return backup
 
 

@@ -17,11 +17,16 @@ import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from doctor.files import read_bytes
 
 MAX_DOTENV_BYTES = 1024 * 1024
+# A value after `${VAR}` expansion is cut here (the file itself is capped at MAX_DOTENV_BYTES),
+# and expansion stops once it has produced this much text in all.
+MAX_VALUE_CHARS = 64 * 1024
+EXPANSION_BUDGET = 4 * 1024 * 1024
+_NAME_END = re.compile(r"[}:]")
 _LEADING_NEWLINES = re.compile(r"\r\n|\n|\r")
 _KEY_GUESS = re.compile(r"\s*(?:export\s+)?['\"]?([A-Za-z_][A-Za-z0-9_.\-]*)")
 
@@ -34,6 +39,7 @@ class Entry:
     value: str | None
     line: int
     raw: str | None = None  # before ${VAR} expansion, when it differs
+    cut: bool = False  # the expanded value was longer than MAX_VALUE_CHARS and is cut there
 
 
 @dataclass(frozen=True)
@@ -113,20 +119,67 @@ def read_dotenv(path: Path, shell: Mapping[str, str] | None = None, shown: str =
 
 def expand(entries: tuple[Entry, ...], shell: Mapping[str, str]) -> tuple[Entry, ...]:
     """`${VAR}` and `${VAR:-default}` resolved as python-dotenv resolves them without override:
-    from the shell first, then from earlier lines of the file."""
-    from dotenv.variables import parse_variables
+    from the shell first, then from earlier lines of the file.
 
-    known: dict[str, str | None] = {}
+    Linear in the file: the names in reach are kept in one mapping updated line by line (not
+    rebuilt for each line), references are found by a scan (see `variables`), every value is
+    cut at MAX_VALUE_CHARS after expansion, and once EXPANSION_BUDGET characters have been
+    produced the remaining references are left as written: 24 lines that each double the one
+    before would otherwise want gigabytes."""
+    from dotenv.variables import Literal
+
+    context: dict[str, str | None] = dict(shell)
+    budget = EXPANSION_BUDGET
     expanded = []
     for entry in entries:
         value = entry.value
-        if value is not None and "${" in value:
-            context = {**known, **shell}
-            resolved = "".join(atom.resolve(context) for atom in parse_variables(value))
-            entry = replace(entry, value=resolved, raw=value) if resolved != value else entry
-        known[entry.key] = entry.value
+        if value is not None and "${" in value and budget > 0:
+            pieces, size = [], 0
+            for atom in variables(value):
+                piece = atom.value if isinstance(atom, Literal) else atom.resolve(context)
+                pieces.append(piece[:MAX_VALUE_CHARS - size])
+                size += len(pieces[-1])
+                if size >= MAX_VALUE_CHARS:
+                    break
+            resolved = "".join(pieces)
+            budget -= len(resolved)
+            if resolved != value:
+                entry = replace(entry, value=resolved, raw=value, cut=size >= MAX_VALUE_CHARS)
+        if entry.key not in shell:  # load_dotenv() does not override: the shell's value stays in reach
+            context[entry.key] = entry.value
         expanded.append(entry)
     return tuple(expanded)
+
+
+def variables(value: str) -> list[Any]:
+    """python-dotenv's `parse_variables`, as a scan: the same atoms (its own Literal and Variable)
+    for every value, in time linear in the value. Its regular expression retries the rest of the
+    value at every `${`, so `${${${...` of 100 KB takes minutes."""
+    from dotenv.variables import Literal, Variable
+
+    atoms: list[Any] = []
+    cursor = start = 0
+    while (start := value.find("${", start)) >= 0:
+        # The name runs to the first '}' or ':'; a reference starting later inside it stops at the same place.
+        stop = _NAME_END.search(value, start + 2)
+        if stop is None:
+            break
+        end, default = stop.start(), None
+        if value[end] == ":":
+            if not value.startswith(":-", end):
+                start = end + 1
+                continue
+            close = value.find("}", end + 2)
+            if close < 0:
+                break  # no '}' anywhere after: no reference can close
+            default, end = value[end + 2:close], close
+        if start > cursor:
+            atoms.append(Literal(value[cursor:start]))
+        atoms.append(Variable(value[start + 2:stop.start()], default))
+        cursor = start = end + 1
+    if cursor < len(value):
+        atoms.append(Literal(value[cursor:]))
+    return atoms
 
 
 def decode_text(raw: bytes) -> tuple[str, str | None, bool]:

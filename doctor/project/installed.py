@@ -21,6 +21,11 @@ from doctor.project.record import applies, canonical
 MAX_METADATA_BYTES = 512 * 1024
 MAX_RECORD_BYTES = 4 * 1024 * 1024
 MAX_DIST_INFOS = 5000
+# All the METADATA one scan reads: real environments hold a few MB (5,000 files of 512 KB would be 2.5 GB).
+MAX_SCAN_BYTES = 64 * 1024 * 1024
+MAX_REQUIRES = 500  # Requires-Dist lines kept for one distribution; openai has a dozen
+MAX_HEADER_CHARS = 1000
+MAX_CHAIN = 16  # links of a dependency chain kept: real ones are under ten
 
 
 @dataclass(frozen=True)
@@ -72,23 +77,32 @@ class Distribution:
         return needed
 
 
-def _headers(info: Path) -> dict[str, list[str]]:
-    """The METADATA headers we need, parsed by hand: much faster than the email parser."""
+def _headers(info: Path) -> tuple[dict[str, list[str]], int]:
+    """The METADATA headers we need, parsed by hand (much faster than the email parser), and the
+    bytes read. At most MAX_REQUIRES Requires-Dist lines are kept: a hostile METADATA has 20,000."""
     found = read_bytes(info / "METADATA", MAX_METADATA_BYTES, within=info.parent)
+    data = found.data or b""
     headers: dict[str, list[str]] = {}
-    for line in (found.data or b"").decode("utf-8", "replace").splitlines():
+    for line in data[:data.find(b"\n\n") if b"\n\n" in data else len(data)].decode("utf-8", "replace").splitlines():
         if not line.strip():
             break  # the body (long description) starts
         name, sep, value = line.partition(":")
-        if sep and name in ("Name", "Version", "Requires-Dist"):
-            headers.setdefault(name, []).append(value.strip())
-    return headers
+        if sep and name in ("Name", "Version", "Requires-Dist") and len(headers.get(name, ())) < MAX_REQUIRES:
+            headers.setdefault(name, []).append(value.strip()[:MAX_HEADER_CHARS])
+    return headers, len(data)
 
 
-def scan(site_dirs: Iterable[Path]) -> dict[str, Distribution]:
-    """Every distribution in the folders, by canonical name; the first folder wins, as on sys.path."""
-    found: dict[str, Distribution] = {}
-    count = 0
+class Installed(dict):
+    """Distributions by canonical name; `cut` says what the scan did not read, when it stopped at a cap."""
+
+    cut: str | None = None
+
+
+def scan(site_dirs: Iterable[Path]) -> Installed:
+    """Every distribution in the folders, by canonical name; the first folder wins, as on sys.path.
+    Bounded: at most MAX_DIST_INFOS folders and MAX_SCAN_BYTES of METADATA in all."""
+    found = Installed()
+    count, budget = 0, MAX_SCAN_BYTES
     for folder in site_dirs:
         try:
             entries = sorted(os.listdir(folder))
@@ -98,10 +112,14 @@ def scan(site_dirs: Iterable[Path]) -> dict[str, Distribution]:
             if not entry.endswith(".dist-info"):
                 continue
             count += 1
-            if count > MAX_DIST_INFOS:
+            if count > MAX_DIST_INFOS or budget < MAX_METADATA_BYTES:
+                found.cut = (f"more than {MAX_DIST_INFOS:,} .dist-info folders" if count > MAX_DIST_INFOS else
+                             f"more than {MAX_SCAN_BYTES // (1024 * 1024)} MB of METADATA") + \
+                    f"; {len(found):,} distributions were read, the rest were not"
                 return found
             info = Path(folder) / entry
-            headers = _headers(info)
+            headers, size = _headers(info)
+            budget -= size
             name = canonical((headers.get("Name") or [entry.split("-")[0]])[0])
             if name in found or not headers.get("Version"):
                 continue
@@ -111,18 +129,22 @@ def scan(site_dirs: Iterable[Path]) -> dict[str, Distribution]:
 
 def closure(roots: Iterable[str], installed: Mapping[str, Distribution],
             environment: Mapping[str, str] | None) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
-    """What the roots need, transitively: ({installed name: chain from a root}, [(missing, needed by)])."""
+    """What the roots need, transitively: ({installed name: chain from a root}, [(missing, needed by)]).
+    A chain longer than MAX_CHAIN names its root and its last links only."""
+    from collections import deque
+
     chains: dict[str, list[str]] = {}
-    missing: list[tuple[str, str]] = []
-    queue = [(canonical(r), [canonical(r)]) for r in roots if canonical(r) in installed]
+    missing: dict[tuple[str, str], None] = {}  # in the order found, each once
+    queue = deque((canonical(r), [canonical(r)]) for r in roots if canonical(r) in installed)
     while queue:
-        name, chain = queue.pop(0)
+        name, chain = queue.popleft()
         if name in chains:
             continue
         chains[name] = chain
-        for needed in installed[name].dependencies(environment):
+        for needed in dict.fromkeys(installed[name].dependencies(environment)):
             if needed in installed:
-                queue.append((needed, [*chain, needed]))
-            elif (needed, name) not in missing:
-                missing.append((needed, name))
-    return chains, missing
+                if needed not in chains:  # a chain keeps its root and its last links: whole, 10,000 deep is quadratic
+                    queue.append((needed, [chain[0], *chain[1:][-(MAX_CHAIN - 2):], needed]))
+            else:
+                missing.setdefault((needed, name))
+    return chains, list(missing)

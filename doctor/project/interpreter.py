@@ -111,7 +111,7 @@ async def probe(target: Target, environ: Mapping[str, str], owner: Processes, *,
     if untrusted:
         from doctor.project.venv_files import facts_from_files
 
-        return facts_from_files(target)
+        return await asyncio.to_thread(facts_from_files, target)  # off the event loop: the check's deadline holds
     if _same_as_running(target.path):
         return _facts_in_process(target)
     if not target.path.exists():

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 from doctor.files import read_bytes
 from doctor.project.pyproject import Pyproject, parse_toml
+from doctor.project.shapes import array, table
 
 MAX_LOCK_BYTES = 8 * 1024 * 1024
 
@@ -41,9 +42,9 @@ def _load(path: Path, as_json: bool = False) -> Mapping[str, Any] | None:
 def poetry_hash(pyproject: Mapping[str, Any]) -> str:
     """poetry/packages/locker.py: Locker._get_content_hash (poetry 2.x)."""
     legacy = ("dependencies", "source", "extras", "dev-dependencies")
-    project = pyproject.get("project") or {}
-    groups = pyproject.get("dependency-groups") or {}
-    tool = (pyproject.get("tool") or {}).get("poetry") or {}
+    project = table(pyproject.get("project"))
+    groups = table(pyproject.get("dependency-groups"))
+    tool = table(table(pyproject.get("tool")).get("poetry"))
     relevant_project = {k: project[k] for k in ("requires-python", "dependencies", "optional-dependencies")
                         if project.get(k) is not None}
     relevant_tool = {}
@@ -66,8 +67,8 @@ def pipfile_hash(pipfile: Mapping[str, Any]) -> str:
     fixed = {"source", "packages", "dev-packages", "requires", "scripts", "pipfile", "pipenv"}
     default_source = [{"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": True}]
 
-    def names(table: Any) -> dict[str, Any]:
-        return {_canonical(k): v for k, v in (table or {}).items()}
+    def names(entries: Any) -> dict[str, Any]:
+        return {_canonical(k): v for k, v in table(entries).items()}
 
     data: dict[str, Any] = {"_meta": {"sources": pipfile.get("source", default_source),
                                       "requires": pipfile.get("requires", {})},
@@ -78,13 +79,13 @@ def pipfile_hash(pipfile: Mapping[str, Any]) -> str:
 
 def pdm_hash(pyproject: Mapping[str, Any]) -> str:
     """pdm/project/project_file.py: PyProject.content_hash."""
-    project = pyproject.get("project") or {}
-    pdm = (pyproject.get("tool") or {}).get("pdm") or {}
+    project = table(pyproject.get("project"))
+    pdm = table(table(pyproject.get("tool")).get("pdm"))
     dev: dict[str, list[Any]] = {}
-    for group, deps in (pyproject.get("dependency-groups") or {}).items():
-        dev[_canonical(group)] = list(deps)
-    for group, deps in (pdm.get("dev-dependencies") or {}).items():
-        dev.setdefault(_canonical(group), []).extend(deps)
+    for group, deps in table(pyproject.get("dependency-groups")).items():
+        dev[_canonical(group)] = array(deps)
+    for group, deps in table(pdm.get("dev-dependencies")).items():
+        dev.setdefault(_canonical(group), []).extend(array(deps))
     data = {"sources": pdm.get("source", []), "dependencies": project.get("dependencies", []),
             "dev-dependencies": dev, "optional-dependencies": project.get("optional-dependencies", {}),
             "requires-python": project.get("requires-python", ""), "resolution": pdm.get("resolution", {})}
@@ -96,14 +97,14 @@ def _uv_matches(lock: Mapping[str, Any], pyproject: Mapping[str, Any]) -> bool:
     markers, python_version into python_full_version, so markers are left out of the comparison)."""
     from doctor.project.record import parse_requirement
 
-    declared = (pyproject.get("project") or {}).get("dependencies") or []
-    roots = [p for p in lock.get("package", []) if isinstance(p, dict) and isinstance(p.get("source"), dict)
+    declared = array(table(pyproject.get("project")).get("dependencies"))
+    roots = [p for p in array(lock.get("package")) if isinstance(p, dict) and isinstance(p.get("source"), dict)
              and (p["source"].get("virtual") in (".", "./") or p["source"].get("editable") in (".", "./"))]
     if not roots:
         return True
-    recorded = {(_canonical(r.get("name", "")), _clauses(str(r.get("specifier", ""))))
-                for r in (roots[0].get("metadata") or {}).get("requires-dist", [])
-                if isinstance(r, dict) and "extra" not in str(r.get("marker", ""))}
+    recorded = {(_canonical(r["name"]), _clauses(str(r.get("specifier", ""))))
+                for r in array(table(roots[0].get("metadata")).get("requires-dist"))
+                if isinstance(r, dict) and isinstance(r.get("name"), str) and "extra" not in str(r.get("marker", ""))}
     wanted = set()
     for entry in declared:
         try:
@@ -120,21 +121,30 @@ def _clauses(specifier: str) -> frozenset[str]:
 
 
 def stale_lock(project: Path, pyproject: Pyproject, lock_file: str) -> str | None:
-    """What the lock was made from, when that is no longer what the project declares; else None."""
+    """What the lock was made from, when that is no longer what the project declares; else None
+    (also when the declarations hold values no tool could hash, such as a TOML date: then the
+    tool fails on its own, and pyproject-invalid or lock-unreadable has the say)."""
+    try:
+        return _stale_lock(project, pyproject, lock_file)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def _stale_lock(project: Path, pyproject: Pyproject, lock_file: str) -> str | None:
     data = pyproject.data
     if lock_file == "poetry.lock":
         lock = _load(project / lock_file)
-        recorded = ((lock or {}).get("metadata") or {}).get("content-hash")
+        recorded = table(table(lock).get("metadata")).get("content-hash")
         return "pyproject.toml changed after poetry.lock was made" if recorded and \
             recorded != poetry_hash(data) else None
     if lock_file == "pdm.lock":
         lock = _load(project / lock_file)
-        recorded = str(((lock or {}).get("metadata") or {}).get("content_hash", "")).partition(":")[2]
+        recorded = str(table(table(lock).get("metadata")).get("content_hash", "")).partition(":")[2]
         return "pyproject.toml changed after pdm.lock was made" if recorded and recorded != pdm_hash(data) else None
     if lock_file == "Pipfile.lock":
         lock = _load(project / lock_file, as_json=True)
         pipfile = _load(project / "Pipfile")
-        recorded = (((lock or {}).get("_meta") or {}).get("hash") or {}).get("sha256")
+        recorded = table(table(table(lock).get("_meta")).get("hash")).get("sha256")
         return "the Pipfile changed after Pipfile.lock was made" if recorded and pipfile is not None and \
             recorded != pipfile_hash(pipfile) else None
     if lock_file == "uv.lock":

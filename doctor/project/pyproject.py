@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -9,6 +10,11 @@ from typing import Any, Mapping
 from doctor.files import read_bytes
 
 MAX_PYPROJECT_BYTES = 2 * 1024 * 1024
+# tomllib's time and memory grow with the square of a dotted key's parts (20,000 parts: 2 GB);
+# real keys have a handful.
+MAX_KEY_PARTS = 128
+_KEY_PART = r"""(?:[\w\-]+|"[^"\n]*"|'[^'\n]*')"""
+_DOTTED_KEY = re.compile(rf"""(?<![\w\-"'.]){_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*""")
 
 
 @dataclass(frozen=True)
@@ -31,19 +37,35 @@ class Pyproject:
 
 
 def parse_toml(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
-    """TOML to data, or None and the reason: bad UTF-8, bad TOML, or nesting too deep to parse."""
+    """TOML to data, or None and the reason: bad UTF-8, bad TOML, keys or nesting too deep to parse."""
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib  # type: ignore[no-redef]
     try:
-        return tomllib.loads(raw.decode("utf-8")), None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None, "is not UTF-8 text"
+    if deepest_key(text) > MAX_KEY_PARTS:
+        return None, f"has a dotted key of more than {MAX_KEY_PARTS} parts, deeper than the doctor reads"
+    try:
+        return tomllib.loads(text), None
     except tomllib.TOMLDecodeError as error:
         return None, f"is not valid TOML ({error})"
     except RecursionError:
         return None, "is nested too deeply to parse"
+    except ValueError:  # an integer past int()'s 4,300 digits: tomllib lets that ValueError through
+        return None, "holds a number too long to read (over 4,300 digits)"
+
+
+def deepest_key(text: str) -> int:
+    """The most parts of any dotted key (`a.b.c` has 3), looked for only on lines with that many dots."""
+    deepest = 1
+    for line in text.splitlines():
+        if line.count(".") >= MAX_KEY_PARTS:
+            for key in _DOTTED_KEY.finditer(line):
+                deepest = max(deepest, len(re.findall(r"""[ \t]*\.[ \t]*(?=[\w\-"'])""", key.group(0))) + 1)
+    return deepest
 
 
 def read_pyproject(project: Path) -> Pyproject:

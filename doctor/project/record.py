@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from doctor.files import read_bytes
 from doctor.model import Finding, Location, Status
 from doctor.project.pyproject import Pyproject, parse_toml
+from doctor.project.shapes import Shape, table
 from doctor.project.tools import tool_name
 
 if TYPE_CHECKING:
@@ -30,18 +31,23 @@ if TYPE_CHECKING:
 
 MAX_RECORD_BYTES = 2 * 1024 * 1024
 MAX_INCLUDES = 50
+MAX_VERSION_CHARS = 100
+MAX_MARKER_CHARS = 2000
+MAX_MARKER_DEPTH = 16
+MAX_LOCKED = 20_000  # packages read from one lock: far more than any real project locks
 # Lock format versions this reader understands; a newer one is read as far as it goes, with a warning.
 KNOWN_LOCK_VERSIONS = {"uv.lock": 1, "poetry.lock": 2, "pdm.lock": 4, "Pipfile.lock": 6, "pylock.toml": 1}
 LOCK_ORDER = ("uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock", "pylock.toml")
-_OPTION = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=?\s*)(\S+)")
+_OPTION = re.compile(r"^(-r|--requirement|-c|--constraint)\s*(?:=\s*)?(\S+)")  # one way to split the spaces
 _HASH = re.compile(r"\s--hash[=\s]\S+")
-_COMMENT = re.compile(r"(^|\s+)#.*$")
 # The common shapes (`name`, `name[extra]>=1.2,<2`, `name==1.2 ; python_version < "3.12"`), read without
 # packaging's full grammar, whose import alone costs more than the rest of reading a record.
+# Every run of spaces belongs to the one part that follows it (two `\s*` side by side split a long
+# run every possible way: a line of 2,000 spaces never ended), and the marker is greedy.
 _SIMPLE_REQUIREMENT = re.compile(
-    r"\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[\w\s,.-]*\])?"
-    r"\s*(?P<spec>(?:(?:===|==|!=|~=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*(?:,\s*(?=[<>=!~]))?)*)"
-    r"\s*(?:;\s*(?P<marker>\S.*?))?\s*")
+    r"\s*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:\s*\[[\w\s,.-]*\])?"
+    r"(?P<spec>(?:\s*(?:===|==|!=|~=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+(?:\s*,(?=\s*[<>=!~]))?)*)"
+    r"(?:\s*;\s*(?P<marker>\S(?:.*\S)?))?\s*")
 
 
 def canonical(name: str) -> str:
@@ -53,9 +59,11 @@ def parse_version(text: str) -> Version | None:
     """A comparable version, or None when `text` is not a PEP 440 version."""
     from packaging.version import InvalidVersion, Version
 
+    if len(text) > MAX_VERSION_CHARS:
+        return None
     try:
         return Version(text)
-    except InvalidVersion:
+    except (InvalidVersion, ValueError):  # ValueError: a number past int()'s 4,300 digits
         return None
 
 
@@ -213,6 +221,8 @@ def applies(marker: str | None, environment: Mapping[str, str] | None) -> bool:
     """Whether an environment marker holds for the target; unknown targets and bad markers count as yes."""
     if not marker or environment is None:
         return True
+    if len(marker) > MAX_MARKER_CHARS or marker.count("(") > MAX_MARKER_DEPTH:
+        return True  # no real marker is this long or this deep; evaluating it would exhaust the recursion limit
     simple = _simple_marker(marker, {"extra": "", **environment})
     if simple is not None:
         return simple
@@ -220,7 +230,7 @@ def applies(marker: str | None, environment: Mapping[str, str] | None) -> bool:
 
     try:
         return Marker(marker).evaluate({"extra": "", **environment})
-    except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName):
+    except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName, ValueError, RecursionError):
         return True
 
 
@@ -248,6 +258,25 @@ def _problem(code: str, message: str, where: Location, fix_hint: str = "", statu
     return Finding(status, code, message, Fix(fix_hint) if fix_hint else None, location=where)
 
 
+_LINE_NUMBERS = re.compile(r"\bline \d+")
+
+
+def fold(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding for each problem, however many lines repeat it: the first is kept and says how
+    many more are like it (100,000 identical `-r` lines gave 100,000 findings and 600 MB of SARIF)."""
+    groups: dict[tuple[str, str, str | None], list[Finding]] = {}
+    for finding in findings:
+        key = (finding.code, _LINE_NUMBERS.sub("line N", finding.message), finding.location and finding.location.file)
+        groups.setdefault(key, []).append(finding)
+    folded = []
+    for same in groups.values():
+        first = same[0]
+        if len(same) > 1:
+            first = replace(first, details=(*first.details, f"and {len(same) - 1:,} more like it"))
+        folded.append(first)
+    return folded
+
+
 # -- requirements files -------------------------------------------------------------------
 
 @dataclass
@@ -258,6 +287,7 @@ class _RequirementsReader:
     files: list[str] = field(default_factory=list)
     hashed: bool = False
     names_doctor: bool = False
+    done: set[tuple[Path, bool]] = field(default_factory=set)  # files read, as requirements or constraints
 
     def relative(self, path: Path) -> str:
         try:
@@ -271,6 +301,8 @@ class _RequirementsReader:
             self.problems.append(_problem("requirements-invalid", f"{name} includes itself through -r/-c (a loop)",
                                           Location(self.relative(chain[-1])), status=Status.WARN))
             return
+        if (path.resolve(), constraint) in self.done:
+            return  # the same file again adds nothing (pip reads it again, to the same effect)
         if len(self.files) >= MAX_INCLUDES:
             return
         text, problem = _read(path)
@@ -279,12 +311,17 @@ class _RequirementsReader:
                                           "pip cannot read it either; write it again as plain text"))
             return
         self.files.append(name)
+        self.done.add((path.resolve(), constraint))
         invalid: list[tuple[int, str]] = []
+        targets: dict[str, tuple[Path, bool]] = {}  # each include resolved once, however often it repeats
         for number, line in logical_lines(text):
             include = _OPTION.match(line)
             if include:
-                target = (path.parent / include.group(2)).resolve()
-                if not target.is_file():
+                if include.group(2) not in targets:
+                    resolved = (path.parent / include.group(2)).resolve()
+                    targets[include.group(2)] = resolved, resolved.is_file()
+                target, exists = targets[include.group(2)]
+                if not exists:
                     self.problems.append(_problem("requirements-invalid", f"{name} line {number} includes "
                                                   f"{include.group(2)}, which does not exist", Location(name, number)))
                     continue
@@ -326,19 +363,29 @@ class _RequirementsReader:
 def logical_lines(text: str) -> list[tuple[int, str]]:
     """Joins backslash continuations and drops comments, keeping each line's first number."""
     joined: list[tuple[int, str]] = []
-    pending, start = "", 0
+    pending: list[str] = []
+    start = 0
     for number, raw in enumerate(text.splitlines(), start=1):
         if not pending:
             start = number
-        line = _COMMENT.sub("", raw)
+        line = without_comment(raw)
         if line.endswith("\\"):
-            pending += line[:-1] + " "
+            pending.append(line[:-1])
             continue
-        joined.append((start, (pending + line).strip()))
-        pending = ""
-    if pending.strip():
-        joined.append((start, pending.strip()))
+        joined.append((start, " ".join([*pending, line]).strip()))
+        pending = []
+    if pending and " ".join(pending).strip():
+        joined.append((start, " ".join(pending).strip()))
     return [(n, line) for n, line in joined if line]
+
+
+def without_comment(line: str) -> str:
+    """The line before a `#` that starts it or follows whitespace, as pip reads comments; a scan,
+    since the pattern `(^|\\s+)#.*$` retries a long run of spaces at each of its positions."""
+    position = line.find("#")
+    while position > 0 and not line[position - 1].isspace():
+        position = line.find("#", position + 1)
+    return line if position < 0 else line[:position].rstrip()
 
 
 def requirement_files(project: Path) -> list[Path]:
@@ -356,108 +403,159 @@ def requirement_files(project: Path) -> list[Path]:
 
 def _version_problem(name: str, found: Any, where: Location) -> Finding | None:
     known = KNOWN_LOCK_VERSIONS[name]
-    try:
-        major = int(str(found).split(".")[0])
-    except (TypeError, ValueError):
+    major_text = str(found).split(".")[0] if isinstance(found, (str, int, float)) else ""
+    if not (major_text.isdigit() and len(major_text) <= 4):
         return _problem("lock-unreadable", f"{name} has no format version the doctor knows", where, status=Status.WARN)
-    if major > known:
-        return _problem("lock-unreadable", f"{name} uses format version {found}, newer than the doctor knows "
+    if int(major_text) > known:
+        return _problem("lock-unreadable", f"{name} uses format version {str(found)[:20]}, newer than the doctor knows "
                         f"({known}); what it could read is used", where,
                         "Upgrade llm-doctor; its reading of this lock may be incomplete", status=Status.WARN)
     return None
 
 
-def _entries(text: str, lock: str, packages: Any) -> Iterator[tuple[dict, str, Location]]:
+def entry_lines(text: str, pattern: str) -> dict[str, list[int]]:
+    """The line of every match of `pattern` (whose group 1 is a name), by name, in one pass:
+    looking each package up with its own search was quadratic (a lock of 20,000 packages, 69 s)."""
+    lines: dict[str, list[int]] = {}
+    position, line = 0, 1
+    for match in re.finditer(pattern, text, re.M):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        lines.setdefault(match.group(1), []).append(line)
+    return lines
+
+
+_KEY_LINE = r'^\s*"?([A-Za-z0-9_.\-]+)"?\s*='  # `name = ...` or `"name" = ...` in a TOML table
+
+
+@dataclass
+class ForwardLines:
+    """Line numbers of texts found in the order they appear: each search starts where the last
+    one ended, so a file's lookups together read it once."""
+
+    text: str
+    position: int = 0
+    line: int = 1
+
+    def find(self, needle: str) -> int | None:
+        found = self.text.find(needle, self.position)
+        if found < 0:
+            return None
+        self.line += self.text.count("\n", self.position, found)
+        self.position = found
+        return self.line
+
+
+def _nth(lines: dict[str, list[int]], name: str, occurrence: int) -> int | None:
+    found = lines.get(name, ())
+    return found[occurrence] if occurrence < len(found) else None
+
+
+def _entries(text: str, lock: str, packages: list[Any], shape: Shape) -> Iterator[tuple[dict, str, Location]]:
     """Each named package table of a TOML lock, with its canonical name and the line of its entry
     (the n-th `name = "..."` line for the n-th package of that name)."""
     seen: dict[str, int] = {}
-    for package in packages if isinstance(packages, list) else []:
-        if isinstance(package, dict) and isinstance(package.get("name"), str):
-            name = canonical(package["name"])
+    lines = entry_lines(text, r'^name = "([^"\n]*)"')
+    for package in packages[:MAX_LOCKED]:
+        if not isinstance(package, dict):
+            shape.table(package, "a `package` entry")
+            continue
+        raw = shape.text(package.get("name"), "a package's `name`")
+        if raw is not None:
+            name = canonical(raw)
             count = seen[name] = seen.get(name, -1) + 1
-            yield package, name, Location(lock, line_of(text, rf'^name = "{re.escape(package["name"])}"', count))
+            yield package, name, Location(lock, _nth(lines, raw, count))
 
 
-def _uv(text: str, data: Mapping[str, Any]) -> tuple[list[Locked], list[Declared], Finding | None]:
+def _marker(shape: Shape, value: Any, what: str) -> str | None:
+    return shape.text(value, what) or None
+
+
+def _uv(text: str, data: Mapping[str, Any], shape: Shape) -> tuple[list[Locked], list[Declared], Finding | None]:
     where = Location("uv.lock", line_of(text, r"^version\s*="))
     problem = _version_problem("uv.lock", data.get("version"), where)
-    packages = [p for p in data.get("package", []) if isinstance(p, dict)]
+    packages = [p for p in shape.array(data.get("package"), "`package`") if isinstance(p, dict)]
     roots = [p for p in packages if isinstance(p.get("source"), dict) and
              ({"virtual", "editable"} & set(p["source"])) and p["source"].get("virtual", p["source"].get("editable"))
              in (".", "./")]
     dev: set[str] = set()
     for root in roots:
-        for group in (root.get("dev-dependencies") or {}).values():
-            dev.update(canonical(d.get("name", "")) for d in group if isinstance(d, dict))
-    main_deps = {canonical(d.get("name", "")) for r in roots for d in r.get("dependencies", []) if isinstance(d, dict)}
+        for group in shape.table(root.get("dev-dependencies"), "`dev-dependencies`").values():
+            dev.update(canonical(d["name"]) for d in shape.array(group, "a dev-dependencies group")
+                       if isinstance(d, dict) and isinstance(d.get("name"), str))
+    main_deps = {canonical(d["name"]) for r in roots for d in shape.array(r.get("dependencies"), "`dependencies`")
+                 if isinstance(d, dict) and isinstance(d.get("name"), str)}
     locked = []
-    for package, name, where in _entries(text, "uv.lock", [p for p in packages if p not in roots]):
-        markers = package.get("resolution-markers")
-        marker = " or ".join(f"({m})" for m in markers) if isinstance(markers, list) and markers else None
-        locked.append(Locked(name, str(package.get("version", "")), marker, where,
+    for package, name, where in _entries(text, "uv.lock", [p for p in packages if p not in roots], shape):
+        markers = shape.texts(package.get("resolution-markers"), "`resolution-markers`")
+        marker = " or ".join(f"({m})" for m in markers) if markers else None
+        locked.append(Locked(name, shape.text(package.get("version"), "a package's `version`") or "", marker, where,
                              default=name not in dev or name in main_deps))
     declared = []
     for root in roots:
-        for requirement in (root.get("metadata") or {}).get("requires-dist", []):
-            if isinstance(requirement, dict) and requirement.get("name"):
-                declared.append(Declared(canonical(requirement["name"]), str(requirement.get("specifier", "")),
-                                         requirement.get("marker"), Location("pyproject.toml")))
+        metadata = shape.table(root.get("metadata"), "`metadata`")
+        for requirement in shape.array(metadata.get("requires-dist"), "`requires-dist`"):
+            name = shape.text(requirement.get("name"), "a requirement's `name`") if isinstance(requirement, dict) else None
+            if name:
+                declared.append(Declared(canonical(name), shape.text(requirement.get("specifier"), "`specifier`") or "",
+                                         _marker(shape, requirement.get("marker"), "`marker`"),
+                                         Location("pyproject.toml")))
     return locked, declared, problem
 
 
-def _poetry(text: str, data: Mapping[str, Any]) -> tuple[list[Locked], list[Declared], Finding | None]:
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+def _poetry(text: str, data: Mapping[str, Any], shape: Shape) -> tuple[list[Locked], list[Declared], Finding | None]:
+    metadata = shape.table(data.get("metadata"), "`metadata`")
     problem = _version_problem("poetry.lock", metadata.get("lock-version"),
                                Location("poetry.lock", line_of(text, r"^lock-version")))
     locked = []
-    for package, name, where in _entries(text, "poetry.lock", data.get("package", [])):
+    for package, name, where in _entries(text, "poetry.lock", shape.array(data.get("package"), "`package`"), shape):
         markers = package.get("markers")
         if isinstance(markers, dict):  # one marker per group
-            markers = " or ".join(f"({m})" for m in markers.values())
-        groups = package.get("groups") or ["main"]
-        locked.append(Locked(name, str(package.get("version", "")), markers or None, where,
+            markers = " or ".join(f"({m})" for m in markers.values() if isinstance(m, str)) or None
+        groups = shape.texts(package.get("groups"), "`groups`") or ["main"]
+        locked.append(Locked(name, shape.text(package.get("version"), "a package's `version`") or "",
+                             _marker(shape, markers, "`markers`"), where,
                              default="main" in groups and not package.get("optional")))
     return locked, [], problem
 
 
-def _pdm(text: str, data: Mapping[str, Any]) -> tuple[list[Locked], list[Declared], Finding | None]:
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+def _pdm(text: str, data: Mapping[str, Any], shape: Shape) -> tuple[list[Locked], list[Declared], Finding | None]:
+    metadata = shape.table(data.get("metadata"), "`metadata`")
     problem = _version_problem("pdm.lock", metadata.get("lock_version"),
                                Location("pdm.lock", line_of(text, r"^lock_version")))
-    locked = [Locked(name, str(package.get("version", "")), package.get("marker") or None, where,
-                     default="default" in (package.get("groups") or ["default"]))
-              for package, name, where in _entries(text, "pdm.lock", data.get("package", []))]
+    locked = [Locked(name, shape.text(package.get("version"), "a package's `version`") or "",
+                     _marker(shape, package.get("marker"), "`marker`"), where,
+                     default="default" in (shape.texts(package.get("groups"), "`groups`") or ["default"]))
+              for package, name, where in _entries(text, "pdm.lock", shape.array(data.get("package"), "`package`"),
+                                                   shape)]
     return locked, [], problem
 
 
-def _pipenv(text: str, data: Mapping[str, Any]) -> tuple[list[Locked], list[Declared], Finding | None]:
-    meta = data.get("_meta") if isinstance(data.get("_meta"), dict) else {}
+def _pipenv(text: str, data: Mapping[str, Any], shape: Shape) -> tuple[list[Locked], list[Declared], Finding | None]:
+    meta = shape.table(data.get("_meta"), "`_meta`")
     problem = _version_problem("Pipfile.lock", meta.get("pipfile-spec"),
                                Location("Pipfile.lock", line_of(text, r'"pipfile-spec"')))
-    locked = []
+    lines = entry_lines(text, r'^\s*"([^"\n]*)": \{')
+    locked, seen = [], {}
     for section in ("default", "develop"):
-        entries = data.get(section)
-        for name, entry in (entries.items() if isinstance(entries, dict) else ()):
-            if not isinstance(entry, dict) or not isinstance(entry.get("version"), str):
+        for name, entry in list(shape.table(data.get(section), f"`{section}`").items())[:MAX_LOCKED]:
+            version = shape.text(shape.table(entry, f"`{section}` entries").get("version"), "a package's `version`")
+            if version is None:
                 continue
-            locked.append(Locked(canonical(name), entry["version"].lstrip("="), entry.get("markers") or None,
-                                 Location("Pipfile.lock", line_of(text, rf'^\s*"{re.escape(name)}": {{')),
-                                 default=section == "default"))
+            count = seen[name] = seen.get(name, -1) + 1
+            locked.append(Locked(canonical(name), version.lstrip("="), _marker(shape, entry.get("markers"), "`markers`"),
+                                 Location("Pipfile.lock", _nth(lines, name, count)), default=section == "default"))
     return locked, [], problem
 
 
-def _pylock(text: str, data: Mapping[str, Any]) -> tuple[list[Locked], list[Declared], Finding | None]:
+def _pylock(text: str, data: Mapping[str, Any], shape: Shape) -> tuple[list[Locked], list[Declared], Finding | None]:
     """PEP 751 (`pylock.toml`, written by hatch, pip lock and uv export): packages with their markers."""
     problem = _version_problem("pylock.toml", data.get("lock-version"),
                                Location("pylock.toml", line_of(text, r"^lock-version")))
-    locked, seen = [], {}
-    for package in data.get("packages", []):
-        if not isinstance(package, dict) or not isinstance(package.get("name"), str):
-            continue
-        name = canonical(package["name"])
-        count = seen[name] = seen.get(name, -1) + 1
-        locked.append(Locked(name, str(package.get("version", "")), package.get("marker") or None,
-                             Location("pylock.toml", line_of(text, rf'^name = "{re.escape(package["name"])}"', count))))
+    locked = [Locked(name, shape.text(package.get("version"), "a package's `version`") or "",
+                     _marker(shape, package.get("marker"), "`marker`"), where)
+              for package, name, where in _entries(text, "pylock.toml", shape.array(data.get("packages"), "`packages`"),
+                                                   shape)]
     return locked, [], problem
 
 
@@ -479,8 +577,16 @@ def _read_lock(project: Path, name: str) -> tuple[list[Locked], list[Declared], 
     if not isinstance(data, dict):
         return [], [], [_problem("lock-unreadable", f"{name} {problem or 'is not a lock file'}", Location(name),
                                  "Write it again with the project's tool (a merge conflict often breaks a lock)")]
-    locked, declared, version_problem = _LOCK_READERS[name](text, data)
-    return locked, declared, [version_problem] if version_problem else []
+    shape = Shape(name)
+    locked, declared, version_problem = _LOCK_READERS[name](text, data, shape)
+    problems = [version_problem] if version_problem else []
+    if shape.count:
+        problems.append(Finding(Status.WARN, "lock-unreadable", shape.summary(), None, tuple(shape.wrong),
+                                Location(name)))
+    if len(locked) >= MAX_LOCKED:
+        problems.append(_problem("lock-unreadable", f"{name} locks more than {MAX_LOCKED:,} packages; the doctor read "
+                                 "the first of them", Location(name), status=Status.WARN))
+    return locked, declared, problems
 
 
 # -- pyproject and Pipfile declarations ----------------------------------------------------------
@@ -488,12 +594,13 @@ def _read_lock(project: Path, name: str) -> tuple[list[Locked], list[Declared], 
 def _pyproject_declared(pyproject: Pyproject) -> tuple[list[Declared], list[Finding]]:
     """[project].dependencies, or poetry's own [tool.poetry.dependencies]."""
     raw = pyproject.table("project", "dependencies")
-    text = _raw_text(pyproject.path)
+    text = _raw_text(pyproject.path) or ""
     declared, problems = [], []
+    lines = ForwardLines(text)
     for entry in raw if isinstance(raw, list) else ():
         if not isinstance(entry, str):
             continue
-        where = Location("pyproject.toml", line_of(text, re.escape(entry)) if text else None)
+        where = Location("pyproject.toml", lines.find(entry))
         try:
             name, specifier, marker = parse_requirement(entry)
         except ValueError:
@@ -502,11 +609,12 @@ def _pyproject_declared(pyproject: Pyproject) -> tuple[list[Declared], list[Find
             continue
         declared.append(Declared(name, specifier, marker, where))
     poetry = pyproject.table("tool", "poetry", "dependencies")
+    keys = entry_lines(text, _KEY_LINE)
     for name, spec in (poetry.items() if isinstance(poetry, dict) else ()):
         if name.lower() == "python":
             continue
         version = spec if isinstance(spec, str) else spec.get("version", "") if isinstance(spec, dict) else ""
-        where = Location("pyproject.toml", line_of(text, rf"^\s*{re.escape(name)}\s*=") if text else None)
+        where = Location("pyproject.toml", _nth(keys, name, 0) if text else None)
         declared.append(Declared(canonical(name), _poetry_spec(str(version)), None, where))
     return declared, problems
 
@@ -521,11 +629,12 @@ def _pipfile_declared(project: Path) -> list[Declared]:
     text, _ = _read(project / "Pipfile")
     data, _ = parse_toml(text.encode()) if text else (None, None)
     declared = []
+    keys = entry_lines(text or "", _KEY_LINE)
     for section in ("packages",):
-        entries = (data or {}).get(section)
+        entries = table(data).get(section)
         for name, spec in (entries.items() if isinstance(entries, dict) else ()):
             version = spec if isinstance(spec, str) else spec.get("version", "*") if isinstance(spec, dict) else "*"
-            where = Location("Pipfile", line_of(text or "", rf"^\s*\"?{re.escape(name)}\"?\s*="))
+            where = Location("Pipfile", _nth(keys, name, 0))
             declared.append(Declared(canonical(name), "" if version == "*" else str(version), None, where))
     return declared
 
@@ -545,14 +654,20 @@ def _requires_python(project: Path, pyproject: Pyproject) -> tuple[str, Location
     pipfile_text = _raw_text(project / "Pipfile")
     if pipfile_text:
         data, _ = parse_toml(pipfile_text.encode())
-        version = ((data or {}).get("requires") or {}).get("python_version")
+        version = table(table(data).get("requires")).get("python_version")
         if isinstance(version, str):
             return f"=={version}.*", Location("Pipfile", line_of(pipfile_text, r"^\s*python_version"))
     return None
 
 
 def read_record(project: Path, pyproject: Pyproject) -> Record:
-    """The project's record, from the first of: a lock, requirements files, pyproject dependencies."""
+    """The project's record, from the first of: a lock, requirements files, pyproject dependencies;
+    each problem in it reported once (see `fold`)."""
+    record = _read_record(project, pyproject)
+    return replace(record, problems=tuple(fold(record.problems)))
+
+
+def _read_record(project: Path, pyproject: Pyproject) -> Record:
     tool = tool_name(project, pyproject)
     problems: list[Finding] = []
     if pyproject.problem:

@@ -46,9 +46,11 @@ def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
 # where a variable says so, or where an Azure client is given it. Any provider's key handed to a
 # client in code (`Client(api_key="...")`, `api_key = "..."`): the name says it is a key, so a
 # shape no pattern above knows still counts when it has a key's randomness. Each match starts at
-# a literal word and its repetitions are bounded and unambiguous, so the search stays linear.
+# a literal word and its repetitions are bounded and unambiguous, so the search stays linear (the
+# name between "azure" and "key" is bounded: `azure\w*key` retried the rest of a long word at every
+# "azure" in it, which is quadratic).
 _IN_CONTEXT = (
-    ("Azure OpenAI", r"(?i)azure[\w]*key\s*[=:]\s*['\"]?([0-9a-f]{32}|[A-Za-z0-9]{84})\b", ""),
+    ("Azure OpenAI", r"(?i)azure\w{0,60}?key\s*[=:]\s*['\"]?([0-9a-f]{32}|[A-Za-z0-9]{84})\b", ""),
     ("Azure OpenAI", r"Azure\w{0,40}\((?:[^()]|\([^()]{0,200}\)){0,800}?\b(?:api_key|azure_api_key|openai_api_key|"
                      r"subscription_key)\s*=\s*['\"]([0-9a-f]{32}|[A-Za-z0-9]{84})['\"]", "Azure"),
     ("API", r"(?<![\w])(?:[A-Za-z]\w{0,30}_)?(?:api_key|api_token|access_token|subscription_key)\s*=\s*"
@@ -92,12 +94,14 @@ def looks_fake(value: str) -> bool:
 def find_secrets(text: str) -> list[SecretHit]:
     """Every real-looking key in the text, once each, in order."""
     hits: dict[int, SecretHit] = {}
+    covered: set[int] = set()  # offsets inside a hit already found: one lookup, not a walk over every hit
     for provider, pattern in _compiled():
         for match in pattern.finditer(text):
             start, value = match.start(1), match.group(1)
-            if any(h.start <= start < h.start + len(h.value) for h in hits.values()) or looks_fake(value):
+            if start in covered or looks_fake(value):
                 continue
             hits[start] = SecretHit(provider, value, start)
+            covered.update(range(start, start + len(value)))
     for provider, pattern, word in _in_context():
         if word not in text and (word != "_key" or "_token" not in text):  # a plain search first is far cheaper
             continue

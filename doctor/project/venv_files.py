@@ -19,7 +19,8 @@ from doctor.project.installed import scan
 from doctor.project.interpreter import InterpreterFacts, marker_environment
 
 MAX_CFG_BYTES = 64 * 1024
-_VERSION = re.compile(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?")
+# At most four digits a part: int() refuses 4,300 digits with a ValueError nobody expects.
+_VERSION = re.compile(r"^\s*(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?!\d)")
 
 
 def venv_root(python: Path) -> Path | None:

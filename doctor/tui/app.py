@@ -327,9 +327,10 @@ class DoctorApp(App[int]):
             else:
                 self.say("Nothing was changed.")
 
-        redact = self.session.new_context().redactor.redact
+        redactor = self.session.new_context().redactor
         backups = self.session.shown(fixes.backup_folder(self.session.project, self.session.environ))
-        self.push_screen(FixPreview(plan, redact(plan.diff()), backups), confirmed)
+        # cleaned, not only redacted: a file's own escape sequences must not reach the terminal
+        self.push_screen(FixPreview(plan, redactor.clean(plan.diff(), keep_newlines=True), backups), confirmed)
 
     @work(exclusive=True, group="fix", exit_on_error=False)
     async def apply_fix(self, plan: FilePlan) -> None:

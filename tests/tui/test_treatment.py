@@ -277,3 +277,27 @@ def test_a_fix_whose_command_fails_after_the_edit_says_the_file_was_changed(tmp_
     message, summary = asyncio.run(go())
     assert message.startswith("Partly applied: .gitignore was changed") and "Not applied" not in message
     assert "(not finished)" in summary
+
+
+def test_the_fix_preview_shows_a_files_escape_sequences_inert(tmp_path):
+    """An OSC 52 sequence in .gitignore (it would write the clipboard) is shown escaped in the app's preview."""
+    from doctor.tui.screens.fix_preview import FixPreview
+    from tests.tui.test_dialogs import dialog_text
+
+    project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\n",
+                            gitignore="__pycache__/\n# \x1b]52;c;aGVsbG8=\x07\n")
+    git(project, "init", "-q")
+    checks = [c for c in ALL_CHECKS if c.id in ("dotenv-present", "dotenv-gitignored")]
+
+    async def go():
+        app = app_for(project, checks, offline=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            app.query_one("#checks").select("dotenv-gitignored")
+            await pilot.press("f")
+            await pilot.pause()
+            assert isinstance(app.screen, FixPreview)
+            return app.screen.diff
+
+    shown = asyncio.run(go())
+    assert "\x1b" not in shown and "\x07" not in shown and "\\x1b]52" in shown
