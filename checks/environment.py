@@ -8,6 +8,7 @@ fix speaks that tool (see doctor/project/tools.py).
 
 from __future__ import annotations
 
+import shlex
 import sys
 from datetime import date
 from pathlib import Path
@@ -45,10 +46,20 @@ def _recreate_fix(ctx: Context, summary: str, version: str = "3.12") -> Fix:
         "pipenv": (f"pipenv --python {version}", "pipenv sync"),
         "pdm": (f"pdm use -f {version}", "pdm sync"),
         "hatch": ("hatch env prune", "hatch env create"),
-    }.get(tool.name, (f"python{version} -m venv --clear .venv", ".venv/bin/python -m pip install -r requirements.txt"))
+    }.get(tool.name) or (f"python{version} -m venv --clear .venv", _reinstall_line(ctx))
     return Fix(summary, steps=("Install a current Python (3.12 or 3.13 are good choices).",
                                f"Build the project's environment again with it ({tool.name} commands below)."),
                commands=commands, guide=guide.SETUP)
+
+
+def _reinstall_line(ctx: Context) -> str:
+    """Filling a new venv from the project's record: its requirements file, else the guide's packages."""
+    from doctor.project.tools import GUIDE_INSTALL
+
+    record = ctx.record
+    if record.kind == "requirements" and record.files:
+        return f".venv/bin/python -m pip install -r {shlex.quote(record.files[0])}"
+    return ".venv/bin/python -m pip install " + " ".join(shlex.quote(spec) for spec in GUIDE_INSTALL)
 
 
 def start_probe(ctx: Context) -> None:
@@ -95,11 +106,18 @@ async def python_version(ctx: Context) -> Result:
     findings += _requires_python_findings(ctx, facts)
     eol = PYTHON_EOL.get(version[:2])
     if eol is not None and (eol - ctx.today).days <= EOL_WARNING_DAYS:
-        when = "reached its end of life" if eol <= ctx.today else "reaches its end of life"
-        findings.append(Finding(Status.WARN, "python-eol-soon",
-                                f"Python {facts.version_text} {when} on {eol.isoformat()}; security fixes stop then",
-                                Fix("Plan a move to a newer Python and rebuild the environment with it.",
-                                    guide=guide.SETUP)))
+        if eol <= ctx.today:  # past: said as done, with the commands that move the project on
+            findings.append(Finding(Status.WARN, "python-eol-soon",
+                                    f"Python {facts.version_text} reached its end of life on {eol.isoformat()}; "
+                                    "it gets no security fixes any more",
+                                    _recreate_fix(ctx, "Move the project to a current Python and rebuild its "
+                                                       "environment with it.")))
+        else:
+            findings.append(Finding(Status.WARN, "python-eol-soon",
+                                    f"Python {facts.version_text} reaches its end of life on {eol.isoformat()}; "
+                                    "security fixes stop then",
+                                    _recreate_fix(ctx, "Plan a move to a newer Python and rebuild the environment "
+                                                       "with it.")))
     return from_findings(findings, f"Python {facts.version_text}", details=(where,),
                          facts={"version": facts.version_text})
 

@@ -330,10 +330,11 @@ def _reply(ctx: Context, reply: dict[str, Any], sdk_version: str) -> Result:
     if counts and None not in counts.values():
         prompt, completion = counts["prompt_tokens"] or 0, counts["completion_tokens"] or 0
         cost = estimate_cost(probe_model(ctx), prompt, completion, ctx.base_url.value)
-        price = f"≈ ${cost:.6f} at list prices" if cost is not None else "cost unknown for this model and host"
-        details += [f"Prompt tokens: {prompt}, completion tokens: {completion}, total tokens: {tokens}",
-                    f"Estimated cost: {price}"]
-        summary += f" · {tokens} tokens ({prompt} prompt + {completion} completion) · {price}"
+        details.append(f"Prompt tokens: {prompt}, completion tokens: {completion}, total tokens: {tokens}")
+        summary += f" · {tokens} tokens ({prompt} prompt + {completion} completion)"
+        if cost is not None:  # only where the doctor knows the host's prices: no line of "unknown" elsewhere
+            details.append(f"Estimated cost: ≈ ${cost:.6f} at list prices")
+            summary += f" · ≈ ${cost:.6f}"
         facts.update(prompt_tokens=prompt, completion_tokens=completion, total_tokens=tokens, cost_usd=cost)
     details.append(f"openai {sdk_version} in {ctx.target.path}")
     result = from_findings(findings, summary, details=details, facts=facts)

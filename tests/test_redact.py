@@ -82,3 +82,15 @@ def test_query_string_secrets_and_proxy_passwords():
     assert r.redact("https://x.openai.azure.com/openai?api-key=abc123secret&v=1") == \
         "https://x.openai.azure.com/openai?api-key=***&v=1"
     assert r.redact("http://bob:p@ss:w0rd@proxy:8080") == "http://***@proxy:8080"
+
+
+def test_a_shell_variable_after_bearer_is_kept_so_the_curl_to_try_sends_the_key():
+    from doctor.redact import Redactor
+
+    redactor = Redactor([CANARY_KEY])
+    curl = 'curl -sS "https://api.openai.com/v1/models" -H "Authorization: Bearer $OPENAI_API_KEY"'
+    assert redactor.redact(curl) == curl
+    assert redactor.redact("Authorization: Bearer ${OPENAI_API_KEY}").endswith("${OPENAI_API_KEY}")
+    assert "***" in redactor.redact("Authorization: Bearer abcdefghijklmnopqrstu")  # a token itself is masked
+    assert "***" in redactor.redact("Authorization: Bearer $abc-defghijklmnop")  # not a variable's name
+    assert CANARY_KEY[:20] not in redactor.redact(f"Authorization: Bearer {CANARY_KEY}")

@@ -35,6 +35,20 @@ def test_python_version_warns_past_or_near_end_of_life(tmp_path):
     assert "2026-10-31" in result.message
 
 
+@pytest.mark.parametrize("today,words", [("2026-12-07", "reached its end of life on 2026-10-31; it gets no"),
+                                         ("2026-08-01", "reaches its end of life on 2026-10-31; security fixes stop")])
+def test_an_end_of_life_past_is_said_in_the_past_with_the_commands_to_move_on(tmp_path, today, words):
+    from datetime import date
+
+    (tmp_path / "requirements.txt").write_text("openai==1.99.0\n")
+    ctx = make_ctx(tmp_path, interpreter=facts(tmp_path, version=(3, 10, 14)))
+    ctx.today = date.fromisoformat(today)
+    result = run_check(python_version, ctx)
+    assert words in result.message, result.message
+    assert result.fix.commands == ("python3.12 -m venv --clear .venv",
+                                   ".venv/bin/python -m pip install -r requirements.txt"), result.fix.commands
+
+
 def test_python_version_reports_a_broken_interpreter(tmp_path):
     ctx = make_ctx(tmp_path, interpreter=facts(tmp_path, error="/x/python is not a working Python (boom)"))
     result = run_check(python_version, ctx)
