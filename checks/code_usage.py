@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Mapping
 
 from doctor.model import Finding, Result, Status, check, from_findings, skipped
+from doctor.words import counted
 
 if TYPE_CHECKING:
     from checks.code_rules import Environment, Hit
@@ -163,4 +164,4 @@ def _coverage(code: CodeBase) -> list[str]:
 
 
 def _files(count: int) -> str:
-    return f"{count} file{'s' if count != 1 else ''}"
+    return counted(count, "file")

@@ -13,6 +13,7 @@ from doctor.model import Finding, Fix, Location, Status
 from doctor.project.importable import ROOTS, SDK_STDLIB, find_broken, find_shadows, module_owners
 from doctor.project.record import Record, applies, canonical, parse_version
 from doctor.project.sdk import SDK_UPGRADE, http_library, proxies_crash, within_versions
+from doctor.words import counted
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -233,8 +234,10 @@ def lock_out_of_sync(record: Record, installed: Mapping[str, Distribution], envi
             missing.append(name)
     if not differ and not missing:
         return []
-    parts = ([f"{len(differ)} installed version(s) differ from it"] if differ else []) + \
-        ([f"{len(missing)} locked package(s) are not installed"] if missing else [])
+    parts = ([f"{counted(len(differ), 'installed version')} {'differs' if len(differ) == 1 else 'differ'} from it"]
+             if differ else []) + \
+        ([f"{counted(len(missing), 'locked package')} {'is' if len(missing) == 1 else 'are'} not installed"]
+         if missing else [])
     details = tuple(differ[:MAX_LISTED]) + tuple(f"{n} is locked but not installed" for n in missing[:MAX_LISTED])
     return [Finding(Status.FAIL, "lock-out-of-sync", f"the environment has drifted from {record.files[0]}: "
                     + " and ".join(parts), _fix(f"Make the environment match the lock: {tool.sync()}", tool.sync()),

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from doctor.model import Finding, Result, Status, check, from_findings, skipped
+from doctor.words import counted
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -235,7 +236,8 @@ async def _history(ctx: Context) -> History:
     clean_before = len(commits) - len(unread)
     earlier = f"; {clean_before} found clean by earlier runs" if clean_before else ""
     if covered >= len(unread):
-        return History(found, f"history: searched all {len(commits)} commits of {refs} (merges against their "
+        whole = "the one commit" if len(commits) == 1 else f"all {len(commits)} commits"
+        return History(found, f"history: searched {whole} of {refs} (merges against their "
                               f"first parent) {took}{earlier}", True, True)
     if covered == 0 and not clean_before:
         return History(found, f"history: not searched, stopped at {stop} before its first {BATCH} commits", False)
@@ -263,8 +265,7 @@ async def _refs(ask) -> str:  # noqa: ANN001 - the hardened git of _history
     names = answer.out.splitlines() if answer.ok else []
     counts = [(sum(1 for n in names if n.startswith(prefix)), noun) for prefix, noun in (
         ("refs/heads/", "branch"), ("refs/tags/", "tag"), ("refs/remotes/", "remote-tracking branch"))]
-    parts = [f"{n} {noun}{'es' if noun.endswith('branch') and n != 1 else 's' if n != 1 else ''}"
-             for n, noun in counts if n]
+    parts = [counted(n, noun) for n, noun in counts if n]
     if not parts:
         return "every branch and tag"
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"

@@ -14,6 +14,7 @@ from typing import Mapping, TextIO
 
 from doctor import __version__
 from doctor.cli import UsageError, interactive, is_terminal, prepare, terminal_too_small
+from doctor.words import counted
 
 FRAME_SLICE_SECONDS = 0.001
 
@@ -64,7 +65,7 @@ def run_tui(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     code = app.run() or 0
     if app.unfinished:
         total = len(checks)
-        print(f"llm-doctor: quit before {app.unfinished} of {total} check{'s' if total != 1 else ''} finished; "
+        print(f"llm-doctor: quit before {app.unfinished} of {counted(total, 'check')} finished; "
               "run `llm-doctor check` for the whole report", file=sys.stderr)
     return code
 

@@ -13,6 +13,7 @@ from typing import Iterable, Iterator
 from doctor.model import Check, Report, Result, Status
 from doctor.render import links
 from doctor.redact import escape_controls
+from doctor.words import counted
 
 MARKS = {Status.PASS: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.SKIP: "-", Status.ERROR: "☠"}
 ASCII_MARKS = {Status.PASS: "+", Status.WARN: "!", Status.FAIL: "x", Status.SKIP: "-", Status.ERROR: "E"}
@@ -144,7 +145,7 @@ def summary(report: Report, style: TextStyle) -> str:
     if not causes:
         verdict = f"No failures; {_counted(warnings, 'warning')}." if warnings else "No problems found."
         return f"\n{verdict} {counts}\n"
-    lines = [f"Found {len(causes)} problem{'s' if len(causes) != 1 else ''} to fix:"]
+    lines = [f"Found {counted(len(causes), 'problem')} to fix:"]
     for cause in causes:
         code = f" ({cause.result.code})" if cause.result.code else ""
         also = f"; also seen by {_and(cause.also_seen_by)}" if cause.also_seen_by else ""

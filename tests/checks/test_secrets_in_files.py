@@ -163,7 +163,7 @@ def test_the_guides_own_project_raises_no_false_alarm(tmp_path):
     (project / ".env").write_text(f"OPENAI_API_KEY={key}\n", encoding="utf-8")
     result = scan(project)
     assert result.status is Status.PASS, result.message
-    assert any(d.startswith("history: searched all 1 commits of 1 branch") for d in result.details)
+    assert any(d.startswith("history: searched the one commit of 1 branch") for d in result.details)
 
 
 def test_a_key_removed_from_the_files_stays_in_history(tmp_path):
