@@ -101,6 +101,8 @@ async def secrets_in_files(ctx: Context) -> Result:
     elif not ctx.flags.staged and (ctx.project / ".git").exists():  # git did not list its files: nor its history
         details.append("history: not searched, git is not installed or did not answer")
         ok += "; its history was not searched (git did not answer)"
+    if ctx.dotenv.exists and ctx.dotenv.shown in files.paths:  # committed: dotenv-gitignored reports it
+        ok += f"; {ctx.dotenv.shown} is the exception: git shares it (see .env kept out of git)"
     for leak in leaks:
         ctx.redactor.add(leak.hit.value)
     return from_findings(findings, ok, details=details)

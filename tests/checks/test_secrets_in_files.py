@@ -292,3 +292,15 @@ def test_a_repository_without_git_to_read_it_says_its_history_was_not_searched(t
     assert result.status is Status.PASS
     assert result.message.endswith("its history was not searched (git did not answer)")
     assert "history: not searched, git is not installed or did not answer" in result.details
+
+
+def test_a_committed_env_is_named_as_the_exception_when_nothing_else_holds_a_key(tmp_path):
+    """Beside dotenv-tracked, a plain pass would read as "no key is shared" while .env, with its key, is."""
+    key = key_of("OpenAI")
+    project = in_git(tmp_path, {".env": f"OPENAI_API_KEY={key}\n", "ask.py": "print('hi')\n"}, ignore="")
+    result = scan(project)
+    assert result.status is Status.PASS
+    assert ".env is the exception: git shares it (see .env kept out of git)" in result.message
+    untracked = in_git(tmp_path / "other", {"ask.py": "print('hi')\n"})
+    (untracked / ".env").write_text(f"OPENAI_API_KEY={key}\n", encoding="utf-8")
+    assert "exception" not in scan(untracked).message
