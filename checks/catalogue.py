@@ -86,7 +86,7 @@ _ENTRIES = (
        "python-dotenv or the SDK's HTTP library: `ModuleNotFoundError`, often because another Python runs the code.",
        "Install it with the project's tool (uv add, poetry add, pipenv install, pdm add) or the project's own "
        "`python -m pip`.", section=guide.SETUP,
-       commands=('python -m pip install "openai>=1.40" "python-dotenv>=1.0"',)),
+       commands=('python -m pip install "openai>=1.55.3,<2" "python-dotenv>=1.0"',)),
     _d("package-broken", "An installed package cannot be imported", "Its files were deleted, or a package it needs "
        "(pydantic-core for pydantic, say) is gone: `ModuleNotFoundError` although it is installed.",
        "Reinstall it with the project's tool (uv sync --reinstall-package NAME, or python -m pip install "
@@ -98,7 +98,7 @@ _ENTRIES = (
        "uses.", "Upgrade it with the project's tool.", section=guide.SETUP),
     _d("openai-pre-v1", "The openai SDK is the old 0.x line", "openai<1.0 has `openai.ChatCompletion`; the guide's "
        "client code needs 1.0+.", "Upgrade the SDK and port the code to `client.chat.completions.create`.",
-       section=guide.FIRST_REQUEST, commands=('python -m pip install -U "openai>=1.40"',)),
+       section=guide.FIRST_REQUEST, commands=('python -m pip install "openai>=1.55.3,<2"',)),
     _d("code-pre-v1", "Code written for openai 0.28 runs on openai 1.x or later", "`openai.ChatCompletion.create` "
        "and `openai.error` were removed in 1.0 (APIRemovedInV1).", "Create a client and call "
        "`client.chat.completions.create(...)`; catch `openai.RateLimitError` and friends.",
@@ -173,7 +173,7 @@ _ENTRIES = (
        "browser or with curl.", section=guide.RAW_HTTP),
     _d("tls-error", "The TLS certificate could not be verified", "A company proxy inspects HTTPS with its own "
        "certificate: CERTIFICATE_VERIFY_FAILED.", "Point SSL_CERT_FILE at the company's CA bundle (httpx ignores "
-       "REQUESTS_CA_BUNDLE).", section=guide.RAW_HTTP, commands=("export SSL_CERT_FILE=/path/to/company-ca.pem",)),
+       "REQUESTS_CA_BUNDLE): export SSL_CERT_FILE= followed by the path of its .pem file.", section=guide.RAW_HTTP),
     _d("proxy-error", "The proxy failed", "HTTP(S)_PROXY points at a proxy that is down, needs a login, or is "
        "misspelled.", "Correct or unset the proxy variables.", section=guide.RAW_HTTP),
     _d("unexpected-response", "Something else answered instead of the API", "A captive portal, a proxy login page, "

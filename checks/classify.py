@@ -157,9 +157,9 @@ def _transport(ctx: Context, failure: Failure) -> Finding:
         return _fail("tls-error", f"the TLS certificate of {host} could not be verified",
                      _fix("Trust your network's certificate authority, or leave the intercepting network.",
                           "A company proxy that inspects HTTPS presents its own certificate.",
-                          "Point SSL_CERT_FILE at the company's CA bundle (a .pem file); httpx and the openai SDK "
-                          "read SSL_CERT_FILE and SSL_CERT_DIR, not REQUESTS_CA_BUNDLE.",
-                          commands=("export SSL_CERT_FILE=/path/to/company-ca.pem",), guide_section=guide.RAW_HTTP),
+                          "Point SSL_CERT_FILE at the company's CA bundle (a .pem file): export SSL_CERT_FILE= "
+                          "followed by its path; httpx and the openai SDK read SSL_CERT_FILE and SSL_CERT_DIR, not "
+                          "REQUESTS_CA_BUNDLE.", guide_section=guide.RAW_HTTP),
                      detail)
     if failure.kind == "proxy":
         names = [n for n in PROXY_VARIABLES + ("NO_PROXY", "no_proxy") if ctx.shell.get(n)]
