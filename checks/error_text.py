@@ -52,7 +52,9 @@ def views(text: str) -> Views:
 
 # --- the masked key in "Incorrect API key provided: sk-abc***wxyz" -----------------------------------
 
-_MASKED_KEY = re.compile(r"(?:incorrect api key provided|your api key):? ?([^\s.,]{0,200}(?:[.,][^\s.,]{1,40}){0,3})",
+# The key follows a colon; "Incorrect API key provided" with no colon shows no key at all (a proxy's or
+# an older server's wording), and what follows it then is the text's own quote, not the key.
+_MASKED_KEY = re.compile(r"(?:incorrect api key provided|your api key): ?([^\s.,]{0,200}(?:[.,][^\s.,]{1,40}){0,3})",
                          re.I)
 _OTHER_PROVIDERS = (("gsk_", "a Groq key"), ("sk-ant-", "an Anthropic key"), ("sk-or-", "an OpenRouter key"),
                     ("aiza", "a Google key"), ("xai-", "an xAI key"), ("pplx-", "a Perplexity key"),

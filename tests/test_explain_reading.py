@@ -29,6 +29,13 @@ def test_the_masked_key_in_a_401_tells_the_sub_cause(masked, code):
     assert explain(text).diagnosis.code == code
 
 
+def test_a_401_that_shows_no_key_is_no_sub_cause():
+    """Without a colon no key is shown, and the quote that follows is the text's own: never "not shaped like a key"."""
+    found = explain("Error code: 401 - {'error': {'message': 'Incorrect API key provided', 'type': "
+                    "'invalid_request_error', 'code': 'invalid_api_key'}}")
+    assert found.diagnosis.code == "auth-invalid-key" and found.confidence != "high"
+
+
 def test_an_ordinary_masked_key_is_a_rejected_key_with_its_other_possible_causes():
     """The text cannot tell a revoked key from a shadowed one or another service's key: not high."""
     found = explain("openai.AuthenticationError: Error code: 401 - {'error': {'message': 'Incorrect API key "
