@@ -131,9 +131,9 @@ _ENTRIES = (
        "already set, so a stale `export OPENAI_API_KEY` wins.", "Unset it in the shell and your profile, or use "
        "load_dotenv(override=True).", commands=("unset OPENAI_API_KEY",)),
     _d("dotenv-not-ignored", ".env is not in .gitignore", "The next `git add .` commits the key.",
-       "Add .env to .gitignore before the next commit.", section=guide.SETUP, commands=('echo ".env" >> .gitignore',)),
+       "Add .env to .gitignore before the next commit.", section=guide.SETUP, commands=(guide.ignore_command(".env"),)),
     _d("dotenv-tracked", "git tracks .env", "The key goes out with the next push.", "Untrack it and ignore it.",
-       section=guide.SETUP, commands=("git rm --cached .env", 'echo ".env" >> .gitignore')),
+       section=guide.SETUP, commands=("git rm --cached .env", guide.ignore_command(".env"))),
     _d("dotenv-in-history", ".env was committed", "Anyone with the repository has the key, even after deleting the "
        "file.", "Revoke the key and create a new one; then untrack .env.", section=guide.SETUP),
     _d("not-a-git-repo", "The project is not a git repository", "Nothing protects .env from a future commit yet.",

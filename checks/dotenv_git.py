@@ -108,7 +108,7 @@ async def dotenv_gitignored(ctx: Context) -> Result:
             return Result(Status.WARN, "the project is not a git repository, so nothing protects .env from a future "
                                        "`git add`", code="not-a-git-repo",
                           fix=Fix("When you run `git init`, add .env to .gitignore before the first commit.",
-                                  commands=('echo ".env" >> .gitignore',), guide=guide.SETUP))
+                                  commands=(guide.ignore_command(".env"),), guide=guide.SETUP))
         return Result(Status.WARN, "git could not look at the project: "
                                    f"{top.err.splitlines()[-1] if top.err else top.code}", code="git-check-failed")
     candidates = _candidates(ctx)
@@ -169,7 +169,7 @@ def _untrack_fix(name: str, committed: bool) -> Fix:
                       f"Stop tracking {name}: git rm --cached {name}",
                       f"Ignore it, so it is never added again: add {name} to .gitignore",
                       "Commit both changes."),
-               commands=(f"git rm --cached {name}", f'echo "{name}" >> .gitignore'), guide=guide.SETUP)
+               commands=(f"git rm --cached {name}", guide.ignore_command(name)), guide=guide.SETUP)
 
 
 def _not_ignored(shown: str, exists: bool) -> Finding:
@@ -177,7 +177,7 @@ def _not_ignored(shown: str, exists: bool) -> Finding:
     return Finding(Status.FAIL if exists else Status.WARN, "dotenv-not-ignored",
                    f".gitignore does not cover {shown}" + ("" if exists else " (no .env yet, but it will need it)"),
                    Fix(f"Add {name} to .gitignore before your next commit.",
-                       commands=(f'echo "{name}" >> .gitignore',), guide=guide.SETUP), location=(".gitignore", None))
+                       commands=(guide.ignore_command(name),), guide=guide.SETUP), location=(".gitignore", None))
 
 
 async def _history(ask, name: str, commits: list[str], candidate: Candidate,  # noqa: ANN001 - a git call

@@ -58,7 +58,7 @@ _ACTIVATE = {
     "cmd": "{venv}\\Scripts\\activate.bat",
     "fish": "source {venv}/bin/activate.fish",
     "csh": "source {venv}/bin/activate.csh",
-    "posix": "source {venv}/bin/activate",
+    "posix": ". {venv}/bin/activate",  # `.`, not bash's `source`: dash (Debian's sh) has no `source`
 }
 _UNSET = {
     "powershell": "Remove-Item Env:{name}",
@@ -91,6 +91,14 @@ def unset_command(name: str, environ: Mapping[str, str], platform: str) -> str:
 
 def copy_command(src: str, dst: str, environ: Mapping[str, str], platform: str) -> str:
     return _COPY.get(shell_kind(environ, platform), "cp {src} {dst}").format(src=src, dst=dst)
+
+
+def ignore_command(name: str) -> str:
+    """The line that adds `name` to .gitignore on a line of its own, even when the file does not end with a
+    newline (`echo >>` would then glue it to the last pattern, `.venv/.env`, and neither would match)."""
+    import shlex
+
+    return f"printf '\\n%s\\n' {shlex.quote(name)} >> .gitignore"
 
 
 def remove_command(path: str, environ: Mapping[str, str], platform: str) -> str:

@@ -128,7 +128,7 @@ def test_not_ignored(tmp_path):
     git(project, "init", "-q")
     result = gitignored(project)
     assert (result.status, result.code) == (Status.FAIL, "dotenv-not-ignored")
-    assert result.fix.commands == ('echo ".env" >> .gitignore',)
+    assert result.fix.commands == ("printf '\\n%s\\n' .env >> .gitignore",)
 
 
 def test_tracked_and_committed(tmp_path):
@@ -142,7 +142,7 @@ def test_tracked_and_committed(tmp_path):
     tracked = next(f.fix for f in result.findings if f.code == "dotenv-tracked")
     assert tracked.summary.startswith("Revoke the key first")
     assert [step.split()[0] for step in tracked.steps] == ["Revoke", "Stop", "Ignore", "Commit"]
-    assert tracked.commands == ("git rm --cached .env", 'echo ".env" >> .gitignore')
+    assert tracked.commands == ("git rm --cached .env", "printf '\\n%s\\n' .env >> .gitignore")
 
 
 def test_tracked_but_never_committed_needs_no_new_key(tmp_path):
@@ -277,3 +277,28 @@ def test_a_dotenv_variant_holding_a_secret_must_be_ignored_too(tmp_path):
     result = gitignored(project)
     assert result.code == "dotenv-not-ignored" and ".env.local" in result.message
     assert not any(".env.example" in f.message for f in result.findings)
+
+
+def test_the_ignore_command_runs_as_written_on_a_gitignore_without_a_last_newline(tmp_path):
+    """`echo ".env" >> .gitignore` glued .env to the last pattern (`.venv/.env`), which covers neither: the
+    next run gave the same command, a loop."""
+    import subprocess
+
+    from checks import guide
+
+    (tmp_path / ".gitignore").write_text(".venv/")
+    subprocess.run(["/bin/sh", "-c", guide.ignore_command(".env")], cwd=tmp_path, check=True)
+    assert (tmp_path / ".gitignore").read_text().splitlines() == [".venv/", ".env"]
+
+
+def test_the_activation_line_runs_in_a_posix_sh(tmp_path):
+    import subprocess
+    import sys
+
+    from checks import guide
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / ".venv")], check=True)
+    line = guide.activate_command(".venv", {"SHELL": "/bin/sh"}, "linux")
+    done = subprocess.run(["/bin/sh", "-c", f'{line} && echo "$VIRTUAL_ENV"'], cwd=tmp_path, capture_output=True,
+                          text=True)
+    assert done.returncode == 0 and done.stdout.strip().endswith(".venv"), done.stderr

@@ -72,7 +72,7 @@ def test_project_venv_not_active_names_the_users_shell(tmp_path):
     ctx = make_ctx(tmp_path, interpreter=system_python)
     result = run_check(venv_active, ctx)
     assert (result.status, result.code) == (Status.FAIL, "venv-not-active")
-    assert result.fix.commands == ("source .venv/bin/activate",)
+    assert result.fix.commands == (". .venv/bin/activate",)
     powershell = make_ctx(tmp_path, environ=base_environ(PSModulePath="x"), platform="win32",
                           interpreter=system_python)
     assert run_check(venv_active, powershell).fix.commands == (".venv\\Scripts\\Activate.ps1",)
