@@ -46,10 +46,10 @@ _ENTRIES = (
     _d("venv-not-active", "The project's virtual environment is not active", "The shell's `python` is another "
        "interpreter, so packages install and import elsewhere.", "Activate the venv in every new terminal (or run "
        "through the project's tool: uv run, poetry run).", section=guide.SETUP,
-       commands=("source .venv/bin/activate",)),
+       commands=(". .venv/bin/activate",)),
     _d("venv-missing", "No virtual environment", "Packages go into the system Python, where versions clash.",
        "Create an environment for the project with its tool (or `python -m venv .venv` for pip), install there.",
-       section=guide.SETUP, commands=("python -m venv .venv", "source .venv/bin/activate")),
+       section=guide.SETUP, commands=("python -m venv .venv", ". .venv/bin/activate")),
     _d("project-env-not-found", "The project's tool has no environment yet", "uv, poetry, pipenv, pdm or hatch "
        "manages the project, but its environment does not exist, or lives where the doctor cannot see it.",
        "Create it with the tool (uv sync, poetry install, pipenv sync, pdm install), or point the doctor at it "
