@@ -47,6 +47,7 @@ def test_a_fix_the_doctor_can_apply_names_its_command_and_that_command_works_fro
     [command] = fix["commands"]
     assert command.startswith("llm-doctor check --fix --yes") and f"--python {sys.executable}" in command
     assert f"--project {project}" in command  # the run was not started in the project folder
+    assert "--offline" in command  # copied from an offline run, it never goes online
     assert any(step.startswith("Or by hand: ") and ".gitignore" in step for step in fix["steps"])
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

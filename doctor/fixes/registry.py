@@ -133,10 +133,11 @@ def plans_for(project: Path, results: Mapping[str, Result], installed: Mapping[s
     return plan(inputs, unsafe)
 
 
-def fix_command(safety: Safety, python: str | None = None, project: Path | None = None) -> str:
+def fix_command(safety: Safety, python: str | None = None, project: Path | None = None, offline: bool = False) -> str:
     """How to ask for the fix on the command line. --python is repeated when the run was given it, since
-    the project's Python cannot be found without it; --project when the project is not the current folder."""
-    words = [FIX_COMMAND, *(["--unsafe-fixes"] if safety == UNSAFE else []), "--yes"]
+    the project's Python cannot be found without it; --project when the project is not the current folder;
+    --offline when the run was offline, so a command copied from an offline run never goes online."""
+    words = [FIX_COMMAND, *(["--unsafe-fixes"] if safety == UNSAFE else []), "--yes", *(["--offline"] if offline else [])]
     if project is not None:
         words.append(f"--project {shlex.quote(str(project))}")
     if python is not None:
@@ -160,7 +161,7 @@ def offered(ctx: Context, result: Result) -> Result:
     if not safety:
         return result
     here = None if ctx.project == Path.cwd().resolve() else ctx.project
-    command = {level: fix_command(level, ctx.flags.python, here) for level in set(safety.values())}
+    command = {level: fix_command(level, ctx.flags.python, here, ctx.flags.offline) for level in set(safety.values())}
 
     def marked(code: str, fix: Fix | None) -> Fix | None:
         if fix is None or code not in safety:
