@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, NamedTuple, TypeVar
 
 from doctor.project.code_base import CodeBase, Module
+from doctor.project.secrets import looks_fake
 from doctor.project.openai_usage import (
     REMOVED_EXCEPTIONS, REMOVED_IN_V1, REMOVED_MODULES, ApiCall, ModuleUsage, Scope, attribute_path, constant_number,
     constant_text, dotted, keywords, walk_scope,
@@ -881,7 +882,38 @@ def param_out_of_range(code: CodeBase, env: Environment) -> Iterator[Hit]:
                               f"{low}..{high}, which the API rejects (400)", severe=True)
 
 
+_VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,60}")
+_PLACEHOLDER = re.compile(r"(?i)your|here|replace|xxxx|insert|changeme|<[^>]{0,40}>|\.\.\.")
+_KEY_PREFIXES = ("sk-", "gsk_", "xai-", "AIzaSy", "pplx-", "hf_", "r8_", "fw_", "tgp_v1_", "csk-", "nvapi-")
+
+
+def key_placeholder(code: CodeBase, env: Environment) -> Iterator[Hit]:
+    """A client given a literal that cannot be a key: a variable's name (`api_key="OPENAI_API_KEY"` sends
+    those letters, not the value), a placeholder (`"sk-...REPLACE_ME"`) or nothing at all. Every request
+    then fails with a 401, whatever .env holds, while the doctor's own calls, which read .env, succeed.
+    A client given its own base_url is left alone: local servers take any word as the key."""
+    for module in code.modules:
+        for build in module.usage.clients:
+            args = build.args
+            value = args.get("api_key")
+            if "base_url" in args or not isinstance(value, ast.Constant) or not isinstance(value.value, str):
+                continue
+            text = value.value
+            if _VARIABLE_NAME.fullmatch(text) and ("KEY" in text or "TOKEN" in text):
+                what = f'the name of the variable, "{text}", not its value: read it with os.getenv("{text}")'
+            elif not text.strip():
+                what = "an empty key"
+            elif len(text) <= 200 and (_PLACEHOLDER.search(text) or text.startswith(_KEY_PREFIXES) and
+                                       looks_fake(text)):
+                what = "a placeholder, not a key"
+            else:
+                continue
+            yield Hit("key-placeholder", module, value, f"{build.cls}(api_key=...) is given {what}; every request "
+                      "gets a 401 whatever .env holds", severe=True)
+
+
 RULES: tuple[Rule, ...] = (
     pre_v1, dict_access, dotenv_not_loaded, dotenv_loaded_late, env_name_mismatch, json_word_missing,
     json_without_mode, reply_unguarded, client_no_timeout, max_tokens_missing, retry_on_quota, param_out_of_range,
+    key_placeholder,
 )

@@ -524,3 +524,28 @@ def test_a_client_given_no_key_reads_the_sdks_name_and_a_similar_one_is_set(tmp_
     hits = [f for f in result.problems if f.code == "env-name-mismatch"]
     assert [f.location.line for f in hits] == [5, 6]
     assert "OpenAI() reads OPENAI_API_KEY when it is built, which nothing sets; .env sets OPENAI_KEY" in hits[0].message
+
+
+@pytest.mark.parametrize("given,said", [
+    ('"OPENAI_API_KEY"', 'the name of the variable, "OPENAI_API_KEY", not its value'),
+    ('"sk-proj-REPLACE_ME"', "a placeholder, not a key"),
+    ('"<your key>"', "a placeholder, not a key"),
+    ('""', "an empty key"),
+])
+def test_a_client_given_a_variables_name_or_a_placeholder_as_the_key_fails(tmp_path, given, said):
+    """The QA case: the doctor's calls read .env and pass while `python ask.py` sends the literal and gets a 401."""
+    result = usage(project_with(tmp_path, {"ask.py": "from openai import OpenAI\n"
+                                            f"client = OpenAI(api_key={given}, timeout=30)\n"
+                                            "r = client.chat.completions.create(model='gpt-4o-mini', messages=[], "
+                                            "max_tokens=50)\n"}))
+    found = [f for f in result.problems if f.code == "key-placeholder"]
+    assert found and found[0].status is Status.FAIL and said in found[0].message, result.problems
+    assert found[0].location[:2] == ("ask.py", 2)
+
+
+@pytest.mark.parametrize("given", ['"ollama"', '"not-needed"', 'os.getenv("OPENAI_API_KEY")', '"OPENAI_API_KEY", '
+                                   'base_url="http://localhost:11434/v1"'])
+def test_a_local_servers_word_or_a_key_read_from_the_environment_is_no_placeholder(tmp_path, given):
+    result = usage(project_with(tmp_path, {"ask.py": "import os\nfrom openai import OpenAI\n"
+                                                     f"client = OpenAI(api_key={given}, timeout=30)\n"}))
+    assert not [f for f in result.problems if f.code == "key-placeholder"], result.problems
