@@ -389,7 +389,7 @@ async def json_mode(ctx: Context) -> Result:
     content, finish = message.get("content"), message.get("finish_reason")
     try:
         json.loads(content or "")
-        return Result(Status.PASS, "the reply parsed as JSON", tokens_used=tokens)
+        return Result(Status.PASS, "in JSON mode (response_format json_object) the server's reply parsed as JSON; code that does not ask for it gets prose", tokens_used=tokens)
     except ValueError:
         pass
     if finish == "length":

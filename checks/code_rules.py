@@ -569,8 +569,10 @@ def json_without_mode(code: CodeBase, env: Environment) -> Iterator[Hit]:
 
 
 def _json_hit(module: Module, node: ast.AST, what: str) -> Hit:
+    """A failure, not a warning: without JSON mode a reply in prose or in ``` fences is the usual case, not
+    the rare one, and the script then stops with JSONDecodeError (the guide's troubleshooting, error 3)."""
     return Hit("json-without-mode", module, node, f"json.loads() of {what}, which asks for no JSON mode "
-               "(response_format): a reply in prose or in ``` fences breaks it")
+               "(response_format): a reply in prose or in ``` fences breaks it", severe=True)
 
 
 def reply_unguarded(code: CodeBase, env: Environment) -> Iterator[Hit]:
