@@ -94,3 +94,14 @@ def test_a_shell_variable_after_bearer_is_kept_so_the_curl_to_try_sends_the_key(
     assert "***" in redactor.redact("Authorization: Bearer abcdefghijklmnopqrstu")  # a token itself is masked
     assert "***" in redactor.redact("Authorization: Bearer $abc-defghijklmnop")  # not a variable's name
     assert CANARY_KEY[:20] not in redactor.redact(f"Authorization: Bearer {CANARY_KEY}")
+
+
+def test_a_bearer_token_inside_json_text_keeps_the_escaped_quote_after_it():
+    import json
+
+    from doctor.redact import Redactor
+
+    document = json.dumps({"detail": 'curl -H "Authorization: Bearer abcdefghijklmnopqrstu" and '
+                                     'curl -H "Authorization: Bearer $OPENAI_API_KEY"'})
+    cleaned = json.loads(Redactor([]).redact(document))["detail"]
+    assert "abcdefghijklmnopqrstu" not in cleaned and cleaned.endswith('Bearer $OPENAI_API_KEY"')
