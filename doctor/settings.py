@@ -140,6 +140,6 @@ def downgrade(result: Result, config: ProjectConfig) -> Result:
     notes = tuple(f"{code} counted as a warning by [tool.llm-doctor]: {config.warn[code]}" for code in excused)
     findings = tuple(sorted(findings, key=lambda f: -f.status.severity))  # what still fails leads
     lead = findings[0] if findings and findings[0].code != result.code else None
-    led = dict(code=lead.code, message=lead.message, fix=lead.fix, title=lead.title, cause=lead.cause) if lead else {}
+    led = dict(code=lead.code, message=lead.message, fix=lead.fix, cause=lead.cause) if lead else {}
     return replace(result, status=Status.FAIL if still_failing else Status.WARN, findings=findings,
                    details=(*result.details, *notes), **led)
