@@ -131,6 +131,7 @@ class DoctorApp(App[int]):
             self.consented = True
             if not yes:
                 self.session.set_offline(True)
+            self._refresh_progress()
             self._start([c for c in checks if c.id in later])
 
         offline_part = [c for c in checks if c.id not in later]
@@ -237,8 +238,9 @@ class DoctorApp(App[int]):
     def _refresh_progress(self) -> None:
         """The summary's counts and the sample-call panel, which both follow the results as they come."""
         session = self.session
-        self.query_one(SummaryBar).show(session.results.values(), len(session.checks), session.offline,
-                                        self.in_progress, session.applied)
+        mode = "offline" if session.offline else "online" if self.consented else "offline until you answer"
+        self.query_one(SummaryBar).show(session.results.values(), len(session.checks), mode, self.in_progress,
+                                        session.applied)
         self.query_one(FinishPanel).show(session.checks, session.results, session.offline, self.in_progress)
 
     def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,

@@ -100,7 +100,7 @@ def test_c_and_l_inside_tmux_copy_into_tmuxs_buffer_and_say_so(tmp_path):
         _wait_for(socket, "done")
         _keys(socket, "c")
         assert "to tmux's paste buffer" in _wait_for(socket, "Copied")
-        assert ".gitignore" in _tmux(socket, "show-buffer") and "echo" in _tmux(socket, "show-buffer")
+        assert ".gitignore" in _tmux(socket, "show-buffer") and "printf" in _tmux(socket, "show-buffer")
         _keys(socket, "l")
         assert "Copied .gitignore to tmux's paste buffer." in _wait_for(socket, "Copied .gitignore")
         assert _tmux(socket, "show-buffer") == ".gitignore"

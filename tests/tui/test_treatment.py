@@ -301,3 +301,18 @@ def test_the_fix_preview_shows_a_files_escape_sequences_inert(tmp_path):
 
     shown = asyncio.run(go())
     assert "\x1b" not in shown and "\x07" not in shown and "\\x1b]52" in shown
+
+
+def test_the_summary_never_says_online_before_the_user_has_answered(tmp_path):
+    async def go():
+        app = app_for(tmp_path, [fake("local"), fake("remote", live=True, group="Connection")], ask=True)
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            waiting = text_of(app, "#summary")
+            await pilot.press("y")
+            await settle(pilot)
+            return waiting, text_of(app, "#summary")
+
+    waiting, answered = asyncio.run(go())
+    assert "offline until you answer" in waiting and "· online" not in waiting
+    assert "· online" in answered

@@ -12,7 +12,7 @@ from doctor.tui.widgets.status import STYLES, WORDS
 from doctor.tui.wrap import GLUE, Wrapped, para
 
 
-def summary(results: Iterable[Result], total: int, offline: bool, running: bool,
+def summary(results: Iterable[Result], total: int, mode: str, running: bool,
             applied: Sequence[str] = ()) -> Wrapped:
     """The counts, then the fixes applied so far, so the treatment stays in view after the re-run."""
     results = list(results)
@@ -24,7 +24,6 @@ def summary(results: Iterable[Result], total: int, offline: bool, running: bool,
     tokens = sum(r.tokens_used for r in results)
     spent = f" · {tokens}{GLUE}tokens" if tokens else ""  # left out while nothing is spent: room at 60 columns
     progress = f"running{GLUE}{len(results)}/{total}" if running else "done"
-    mode = "offline" if offline else "online"
     lines = [para(Content.assemble(*parts, (f"{progress}{spent} · {mode}", "$text-muted")))]
     if applied:
         lines.append(para("; ".join(applied), Content.styled(f"Fixed ({len(applied)}): ", "bold $success")))
@@ -32,6 +31,7 @@ def summary(results: Iterable[Result], total: int, offline: bool, running: bool,
 
 
 class SummaryBar(Static):
-    def show(self, results: Iterable[Result], total: int, offline: bool, running: bool,
+    def show(self, results: Iterable[Result], total: int, mode: str, running: bool,
              applied: Sequence[str] = ()) -> None:
-        self.update(summary(results, total, offline, running, applied))
+        """`mode`: "offline", "online", or "asking" while the question whether to go online is open."""
+        self.update(summary(results, total, mode, running, applied))
