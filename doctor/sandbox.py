@@ -59,7 +59,10 @@ SCENARIOS = {
     "unverified-org": "streaming this model needs a verified organization (400); plain calls work",
     "overloaded": "/models answers, but every completion gets 503 'overloaded'",
 }
-DEMO_SCENARIOS = tuple(list(SCENARIOS)[:16])  # the ones `llm-doctor demo` offers
+# The ones `llm-doctor demo --list` offers a person; the others exist for the tests (a hang, a redirect,
+# a gzip bomb...), and `demo NAME` runs them too.
+DEMO_SCENARIOS = (*list(SCENARIOS)[:16], "too-large", "content-filter", "unverified-org", "overloaded")
+TEST_SCENARIOS = tuple(name for name in SCENARIOS if name not in DEMO_SCENARIOS)
 MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "o4-mini", "text-embedding-3-small")
 LOCAL_MODEL = "qwen2.5-0.5b-instruct"
 SLOW_SECONDS = 3.0

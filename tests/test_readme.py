@@ -51,6 +51,15 @@ def test_the_docs_counts_match_the_corpora():
     assert f"on {len(projects)} small projects" in (DOCS / "your-code.md").read_text(encoding="utf-8")
 
 
+def test_the_docs_list_the_demo_scenarios_as_demo_list_does():
+    from doctor.sandbox import DEMO_SCENARIOS, TEST_SCENARIOS
+
+    text = " ".join((DOCS / "development.md").read_text(encoding="utf-8").split())
+    shown, _, tests = text.partition("shows these, each with what it does: ")[2].partition(". For the tests there are also ")
+    assert re.findall(r"`([\w-]+)`", shown) == list(DEMO_SCENARIOS)
+    assert re.findall(r"`([\w-]+)`", tests.partition(" (`demo NAME`")[0]) == list(TEST_SCENARIOS)
+
+
 def test_the_demo_scenarios_the_readme_names_exist():
     from doctor.sandbox import DEMO_SCENARIOS
 

@@ -15,11 +15,12 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO) ->
     import tempfile
 
     from doctor.demo import DEMO_MODEL, SANDBOX_ONLY_ENVIRON, missing_sdk, sample_project
-    from doctor.sandbox import DEMO_SCENARIOS, SCENARIOS, Sandbox
+    from doctor.sandbox import DEMO_SCENARIOS, SCENARIOS, TEST_SCENARIOS, Sandbox
 
     if args.list_scenarios:
         for name in DEMO_SCENARIOS:
             stdout.write(f"{name:<18} {SCENARIOS[name]}\n")
+        stdout.write(f"\nFor the tests, and they run too: {', '.join(TEST_SCENARIOS)}\n")
         return EXIT_OK
     if args.scenario not in SCENARIOS:
         raise UsageError(f"unknown scenario {args.scenario!r}; `llm-doctor demo --list` shows them")
