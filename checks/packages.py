@@ -133,8 +133,12 @@ def _mismatch_fix(name: str, pinned: str, installed: str, record: Record, tool: 
     if record.hashed:
         return _fix("Make the environment and the record agree: install what the record says (pip checks the "
                     f"hashes), or regenerate {record.files[0]} with its hashes for {name}=={installed}.", tool.sync())
-    return _fix("Make the environment and the record agree: install what the record says (or, if the "
-                f"installed {installed} is the one you want, pin that).", tool.sync())
+    if tool.name == "pip" and record.kind == "requirements":  # what --fix does here: the pin moves, nothing moves back
+        return _fix(f"Make the record and the environment agree: pin the installed {name} {installed} in "
+                    f"{record.files[0]} (what --fix does), or install the recorded {pinned} instead with the "
+                    "command below.", tool.sync())
+    return _fix(f"Make the environment and the record agree: install what the record says ({name} {pinned}).",
+                tool.sync())
 
 
 def _pin_fix(name: str, version: str, record: Record, tool: Tool) -> Fix:
