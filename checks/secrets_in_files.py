@@ -103,6 +103,8 @@ async def secrets_in_files(ctx: Context) -> Result:
         ok += "; its history was not searched (git did not answer)"
     if ctx.dotenv.exists and ctx.dotenv.shown in files.paths:  # committed: dotenv-gitignored reports it
         ok += f"; {ctx.dotenv.shown} is the exception: git shares it (see .env kept out of git)"
+    elif history_scan is not None and history.dotenv_committed:
+        ok += f"; {ctx.dotenv.shown}'s own past commits are the exception (see .env kept out of git)"
     for leak in leaks:
         ctx.redactor.add(leak.hit.value)
     return from_findings(findings, ok, details=details)
@@ -179,6 +181,7 @@ class History(NamedTuple):
     covered: str  # what was searched, in words
     searched: bool  # some history was searched
     complete: bool = False  # all of it
+    dotenv_committed: bool = False  # a commit searched changed .env with a key-like line: dotenv-gitignored's
 
 
 async def _history(ctx: Context) -> History:
@@ -231,7 +234,9 @@ async def _history(ctx: Context) -> History:
             break
         remembered.remember(set(batch) - _suspects(text))
         covered += len(batch)
-    found = _added_keys("".join(patches), ctx.dotenv.shown)
+    joined = "".join(patches)
+    found = _added_keys(joined, ctx.dotenv.shown)
+    dotenv_committed = f"\n+++ b/{ctx.dotenv.shown}\n" in joined
     for leak, _ in found:
         ctx.redactor.add(leak.hit.value)
     took = f"in {time.monotonic() - started:.1f} s"
@@ -240,7 +245,7 @@ async def _history(ctx: Context) -> History:
     if covered >= len(unread):
         whole = "the one commit" if len(commits) == 1 else f"all {len(commits)} commits"
         return History(found, f"history: searched {whole} of {refs} (merges against their "
-                              f"first parent) {took}{earlier}", True, True)
+                              f"first parent) {took}{earlier}", True, True, dotenv_committed)
     if covered == 0 and not clean_before:
         return History(found, f"history: not searched, stopped at {stop} before its first {BATCH} commits", False)
     oldest = await ask("log", "-1", "--format=%as", unread[covered - 1]) if covered else None
@@ -248,7 +253,7 @@ async def _history(ctx: Context) -> History:
     newest = "" if clean_before else "the newest "
     return History(found, f"history: searched {newest}{clean_before + covered} of {len(commits)} commits of {refs}"
                           f"{since}{earlier}; stopped at {stop}, so the {len(unread) - covered} older commits were not "
-                          "searched", True)
+                          "searched", True, False, dotenv_committed)
 
 
 def _suspects(patches: str) -> set[str]:

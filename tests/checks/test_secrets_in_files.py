@@ -304,3 +304,16 @@ def test_a_committed_env_is_named_as_the_exception_when_nothing_else_holds_a_key
     untracked = in_git(tmp_path / "other", {"ask.py": "print('hi')\n"})
     (untracked / ".env").write_text(f"OPENAI_API_KEY={key}\n", encoding="utf-8")
     assert "exception" not in scan(untracked).message
+
+
+def test_a_env_committed_once_and_untracked_since_is_named_as_the_exception(tmp_path):
+    """QA: '.env kept out of git' said the key was committed while this check passed with 'or its history'."""
+    key = key_of("OpenAI")
+    project = in_git(tmp_path, {".env": f"OPENAI_API_KEY={key}\n", "ask.py": "print('hi')\n"}, ignore="")
+    git(project, "rm", "-q", "--cached", ".env")
+    (project / ".gitignore").write_text(".env\n")
+    git(project, "add", ".gitignore")
+    git(project, "commit", "-qm", "untrack .env")
+    result = scan(project)
+    assert result.status is Status.PASS
+    assert ".env's own past commits are the exception (see .env kept out of git)" in result.message
