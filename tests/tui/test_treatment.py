@@ -12,7 +12,7 @@ from doctor.model import Finding, Result, Status, check, from_findings
 from doctor.tui.widgets.detail import MORE_BELOW
 from doctor.tui.widgets.finish import finale
 from tests.conftest import CANARY_KEY, git, write_project
-from tests.tui.helpers import app_for, fake, session, settle, text_of
+from tests.tui.helpers import app_for, fake, screen_lines, session, settle, text_of
 
 
 def ids(checks) -> list[str]:
@@ -316,3 +316,36 @@ def test_the_summary_never_says_online_before_the_user_has_answered(tmp_path):
     waiting, answered = asyncio.run(go())
     assert "offline until you answer" in waiting and "· online" not in waiting
     assert "· online" in answered
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+def test_the_fix_preview_opens_on_the_change_and_scrolls_with_the_keys(tmp_path, size):
+    """QA: at 80x24 the diff box showed only its header and context; the + lines were out of sight and
+    PgDn did nothing, while the dialog asked for y."""
+    from pathlib import Path
+
+    from doctor.fixes import FilePlan
+    from doctor.tui.screens.fix_preview import FixPreview
+
+    before = "".join(f"line {i}\n" for i in range(40))
+    after = before.replace("line 30\n", "line 30\nnew line\n")
+    plan = FilePlan("Add a line", Path("notes.txt"), before, after, ("a",))
+
+    async def go():
+        app = app_for(tmp_path, [fake("a")])
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            app.push_screen(FixPreview(plan, plan.diff(), ".git/llm-doctor-backups"))
+            await pilot.pause()
+            await pilot.pause()
+            box = app.screen.query_one("#diff")
+            region = box.content_region
+            visible = [line for line in screen_lines(app)[region.y:region.bottom]]
+            start = box.scroll_y
+            await pilot.press("pagedown")
+            await pilot.pause()
+            return visible, start, box.scroll_y, str(box.border_subtitle)
+
+    visible, start, after_key, hint = asyncio.run(go())
+    assert any("+new line" in line for line in visible), visible
+    assert after_key >= start and hint in ("", "↑ ↓ PgUp PgDn scroll")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
@@ -23,8 +24,22 @@ UNSAFE_WARNING = ("An unsafe fix: it may change what the code does beyond this e
                   "does on the command line). Read the change before you press y.")
 
 
+def first_change(diff: str) -> int:
+    """The line of the diff where the change starts (its first + or - line), 0 when there is none."""
+    lines = diff.splitlines()
+    return next((n for n, line in enumerate(lines) if line[:1] in "+-" and not line.startswith(("+++", "---"))), 0)
+
+
 class FixPreview(Confirm):
-    """True when the user confirms the change."""
+    """True when the user confirms the change.
+
+    On a small screen the diff's box is short: it opens scrolled to the first changed line, the arrow
+    and page keys scroll it while the answer buttons keep the focus, and its border says when more is
+    below, so nobody is asked to say yes to a change they cannot see.
+    """
+
+    BINDINGS = [Binding("down,j", "scroll_diff(1)", show=False), Binding("up,k", "scroll_diff(-1)", show=False),
+                Binding("pagedown", "scroll_diff(10)", show=False), Binding("pageup", "scroll_diff(-10)", show=False)]
 
     DEFAULT_CSS = """
     #diff {
@@ -62,3 +77,20 @@ class FixPreview(Confirm):
                 yield Static(diff_content(self.diff))
             yield Static(f"{backup} Nothing is written until you press y.", classes="muted")
             yield from self.answers("Apply the fix", "Cancel")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._show_change)
+
+    def _show_change(self) -> None:
+        box = self.query_one("#diff", VerticalScroll)
+        box.scroll_to(y=max(0, first_change(self.diff) - 1), animate=False)
+        self.call_after_refresh(self._say_what_is_hidden)
+
+    def action_scroll_diff(self, lines: int) -> None:
+        box = self.query_one("#diff", VerticalScroll)
+        box.scroll_to(y=box.scroll_y + lines, animate=False)
+        self.call_after_refresh(self._say_what_is_hidden)
+
+    def _say_what_is_hidden(self) -> None:
+        box = self.query_one("#diff", VerticalScroll)
+        box.border_subtitle = "↑ ↓ PgUp PgDn scroll" if box.max_scroll_y > 0 else ""
