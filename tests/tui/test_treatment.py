@@ -126,23 +126,15 @@ def test_the_fix_dialog_shows_its_answers_at_every_size(tmp_path, size):
     from pathlib import Path
 
     from doctor.fixes import FilePlan
-    from doctor.tui.screens.fix_preview import FixPreview
 
     before = "".join(f"package{i}==1.{i}\n" for i in range(12))
     plan = FilePlan("Pin openai, httpx and python-dotenv to the versions installed", Path("requirements.txt"),
                     before, before.replace("==1.", "==2."), ("packages-pinned",))
 
-    async def go():
-        app = app_for(tmp_path, [fake("a")])
-        async with app.run_test(size=size) as pilot:
-            await settle(pilot)
-            app.push_screen(FixPreview(plan, plan.diff(), ".git/llm-doctor-backups"))
-            await pilot.pause()
-            await pilot.pause()
-            screen = app.screen.region
-            return [app.screen.query_one(f"#{answer}").region for answer in ("yes", "no")], screen
+    async def look(app, pilot):
+        return [app.screen.query_one(f"#{answer}").region for answer in ("yes", "no")], app.screen.region
 
-    answers, screen = asyncio.run(go())
+    answers, screen = previewed(tmp_path, plan, size, look)
     for region in answers:
         assert region.height >= 1 and screen.contains_region(region), (region, screen)
 
@@ -325,11 +317,28 @@ def test_the_fix_preview_opens_on_the_change_and_scrolls_with_the_keys(tmp_path,
     from pathlib import Path
 
     from doctor.fixes import FilePlan
-    from doctor.tui.screens.fix_preview import FixPreview
 
     before = "".join(f"line {i}\n" for i in range(40))
     after = before.replace("line 30\n", "line 30\nnew line\n")
     plan = FilePlan("Add a line", Path("notes.txt"), before, after, ("a",))
+
+    async def look(app, pilot):
+        box = app.screen.query_one("#diff")
+        region = box.content_region
+        visible = screen_lines(app)[region.y:region.bottom]
+        start = box.scroll_y
+        await pilot.press("pagedown")
+        await pilot.pause()
+        return visible, start, box.scroll_y, str(box.border_subtitle)
+
+    visible, start, after_key, hint = previewed(tmp_path, plan, size, look)
+    assert any("+new line" in line for line in visible), visible
+    assert after_key >= start and hint in ("", "↑ ↓ PgUp PgDn scroll")
+
+
+def previewed(tmp_path, plan, size, look):
+    """Opens the fix preview of `plan` in an app of `size`, and returns what `look(app, pilot)` returns."""
+    from doctor.tui.screens.fix_preview import FixPreview
 
     async def go():
         app = app_for(tmp_path, [fake("a")])
@@ -338,14 +347,6 @@ def test_the_fix_preview_opens_on_the_change_and_scrolls_with_the_keys(tmp_path,
             app.push_screen(FixPreview(plan, plan.diff(), ".git/llm-doctor-backups"))
             await pilot.pause()
             await pilot.pause()
-            box = app.screen.query_one("#diff")
-            region = box.content_region
-            visible = [line for line in screen_lines(app)[region.y:region.bottom]]
-            start = box.scroll_y
-            await pilot.press("pagedown")
-            await pilot.pause()
-            return visible, start, box.scroll_y, str(box.border_subtitle)
+            return await look(app, pilot)
 
-    visible, start, after_key, hint = asyncio.run(go())
-    assert any("+new line" in line for line in visible), visible
-    assert after_key >= start and hint in ("", "↑ ↓ PgUp PgDn scroll")
+    return asyncio.run(go())
