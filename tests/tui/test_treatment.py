@@ -139,8 +139,10 @@ def test_the_fix_dialog_shows_its_answers_at_every_size(tmp_path, size):
         assert region.height >= 1 and screen.contains_region(region), (region, screen)
 
 
-def test_an_applied_fix_is_listed_in_the_summary_and_its_checks_run_again(tmp_path):
-    project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\n", gitignore="__pycache__/\n")
+def gitignore_fix(tmp_path, look, gitignore: str = "__pycache__/\n"):
+    """A project whose .gitignore does not cover its .env, offline: the git check selected and `f` pressed
+    (its fix preview open); returns what `look(app, pilot)` returns."""
+    project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\n", gitignore=gitignore)
     git(project, "init", "-q")
     checks = [c for c in ALL_CHECKS if c.id in ("dotenv-present", "dotenv-gitignored")]
 
@@ -152,11 +154,19 @@ def test_an_applied_fix_is_listed_in_the_summary_and_its_checks_run_again(tmp_pa
             app.query_one("#checks").select("dotenv-gitignored")
             await pilot.press("f")
             await pilot.pause()
-            await pilot.press("y")
-            await settle(pilot)
-            return app.session.results["dotenv-gitignored"], text_of(app, "#summary")
+            return await look(app, pilot)
 
-    result, summary = asyncio.run(go())
+    return asyncio.run(go())
+
+
+async def answer_yes(app, pilot):
+    await pilot.press("y")
+    await settle(pilot)
+    return app.session.results["dotenv-gitignored"], text_of(app, "#message"), text_of(app, "#summary")
+
+
+def test_an_applied_fix_is_listed_in_the_summary_and_its_checks_run_again(tmp_path):
+    result, _, summary = gitignore_fix(tmp_path, answer_yes)
     assert result.status is Status.PASS
     assert "Fixed (1):" in summary and ".gitignore" in summary
 
@@ -246,27 +256,11 @@ def test_an_unsafe_fix_is_offered_with_a_warning_and_applied_only_on_y(tmp_path)
 def test_a_fix_whose_command_fails_after_the_edit_says_the_file_was_changed(tmp_path, monkeypatch):
     from doctor import fixes
 
-    project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\n", gitignore="__pycache__/\n")
-    git(project, "init", "-q")
-    checks = [c for c in ALL_CHECKS if c.id in ("dotenv-present", "dotenv-gitignored")]
-
     def half_way(plan, project, environ):
         raise fixes.CommandFailed(".gitignore was changed, then `pip install` failed (exit 1)")
 
     monkeypatch.setattr(fixes, "apply", half_way)
-
-    async def go():
-        app = app_for(project, checks, offline=True)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            app.query_one("#checks").select("dotenv-gitignored")
-            await pilot.press("f")
-            await pilot.pause()
-            await pilot.press("y")
-            await settle(pilot)
-            return text_of(app, "#message"), text_of(app, "#summary")
-
-    message, summary = asyncio.run(go())
+    _, message, summary = gitignore_fix(tmp_path, answer_yes)
     assert message.startswith("Partly applied: .gitignore was changed") and "Not applied" not in message
     assert "(not finished)" in summary
 
@@ -274,24 +268,12 @@ def test_a_fix_whose_command_fails_after_the_edit_says_the_file_was_changed(tmp_
 def test_the_fix_preview_shows_a_files_escape_sequences_inert(tmp_path):
     """An OSC 52 sequence in .gitignore (it would write the clipboard) is shown escaped in the app's preview."""
     from doctor.tui.screens.fix_preview import FixPreview
-    from tests.tui.test_dialogs import dialog_text
 
-    project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\n",
-                            gitignore="__pycache__/\n# \x1b]52;c;aGVsbG8=\x07\n")
-    git(project, "init", "-q")
-    checks = [c for c in ALL_CHECKS if c.id in ("dotenv-present", "dotenv-gitignored")]
+    async def look(app, pilot):
+        assert isinstance(app.screen, FixPreview)
+        return app.screen.diff
 
-    async def go():
-        app = app_for(project, checks, offline=True)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
-            app.query_one("#checks").select("dotenv-gitignored")
-            await pilot.press("f")
-            await pilot.pause()
-            assert isinstance(app.screen, FixPreview)
-            return app.screen.diff
-
-    shown = asyncio.run(go())
+    shown = gitignore_fix(tmp_path, look, gitignore="__pycache__/\n# \x1b]52;c;aGVsbG8=\x07\n")
     assert "\x1b" not in shown and "\x07" not in shown and "\\x1b]52" in shown
 
 
