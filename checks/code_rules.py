@@ -914,8 +914,47 @@ def key_placeholder(code: CodeBase, env: Environment) -> Iterator[Hit]:
                       "gets a 401 whatever .env holds", severe=True)
 
 
+ROLES = frozenset({"system", "user", "assistant", "tool", "developer", "function"})
+
+
+def messages_invalid(code: CodeBase, env: Environment) -> Iterator[Hit]:
+    """A chat request whose conversation cannot be right, as the code writes it: `prompt=` (the old
+    Completions API's) with no messages, messages given as a string, or a literal message with no role or
+    a role the API does not know. The SDK refuses the first before sending; the API answers 400 to the rest."""
+    for module in code.modules:
+        for call in module.usage.api_calls:
+            if call.kind != "chat":
+                continue
+            args = call.args
+            messages = args.get("messages")
+            if messages is None and "prompt" in args and "**" not in args:
+                yield Hit("messages-invalid", module, args["prompt"], "a chat request given prompt=, which only the "
+                          "old Completions API took: chat needs messages=[{\"role\": \"user\", \"content\": ...}] "
+                          "(the SDK stops with 'Missing required arguments')", severe=True)
+            elif isinstance(messages, (ast.Constant, ast.JoinedStr)) and \
+                    (isinstance(messages, ast.JoinedStr) or isinstance(messages.value, str)):
+                yield Hit("messages-invalid", module, messages, "messages= is a string; it must be a list of "
+                          "{\"role\": ..., \"content\": ...} messages (the API answers 400)", severe=True)
+            elif isinstance(messages, ast.List):
+                yield from _bad_roles(module, messages)
+
+
+def _bad_roles(module: Module, messages: ast.List) -> Iterator[Hit]:
+    for item in messages.elts:
+        if not isinstance(item, ast.Dict) or None in item.keys:  # a variable or **spread: not known here
+            continue
+        keys = {k.value: v for k, v in zip(item.keys, item.values) if isinstance(k, ast.Constant)}
+        role = keys.get("role")
+        if "role" not in keys:
+            yield Hit("messages-invalid", module, item, "a message with no \"role\" (the API answers 400)",
+                      severe=True)
+        elif isinstance(role, ast.Constant) and isinstance(role.value, str) and role.value not in ROLES:
+            yield Hit("messages-invalid", module, role, f"the role {_quoted(role)} is not one the API knows "
+                      f"({', '.join(sorted(ROLES))}): it answers 400", severe=True)
+
+
 RULES: tuple[Rule, ...] = (
     pre_v1, dict_access, dotenv_not_loaded, dotenv_loaded_late, env_name_mismatch, json_word_missing,
     json_without_mode, reply_unguarded, client_no_timeout, max_tokens_missing, retry_on_quota, param_out_of_range,
-    key_placeholder,
+    key_placeholder, messages_invalid,
 )

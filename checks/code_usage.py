@@ -23,7 +23,7 @@ MAX_PER_CODE = 20  # findings of one code shown; the rest are counted
 STATIC_CODES = (
     "code-pre-v1", "sdk-dict-access", "dotenv-not-loaded", "dotenv-loaded-late", "env-name-mismatch",
     "json-word-missing", "json-without-mode", "reply-unguarded", "client-no-timeout", "max-tokens-missing",
-    "retry-on-quota", "param-out-of-range", "key-placeholder",
+    "retry-on-quota", "param-out-of-range", "key-placeholder", "messages-invalid",
 )
 
 

@@ -549,3 +549,27 @@ def test_a_local_servers_word_or_a_key_read_from_the_environment_is_no_placehold
     result = usage(project_with(tmp_path, {"ask.py": "import os\nfrom openai import OpenAI\n"
                                                      f"client = OpenAI(api_key={given}, timeout=30)\n"}))
     assert not [f for f in result.problems if f.code == "key-placeholder"], result.problems
+
+
+@pytest.mark.parametrize("call,said", [
+    ('prompt="Say hi", max_tokens=50', "given prompt=, which only the old Completions API took"),
+    ('messages="Say hi", max_tokens=50', "messages= is a string"),
+    ('messages=[{"content": "hi"}], max_tokens=50', 'a message with no "role"'),
+    ('messages=[{"role": "human", "content": "hi"}], max_tokens=50', "the role 'human' is not one the API knows"),
+])
+def test_a_chat_request_whose_conversation_cannot_be_right_fails(tmp_path, call, said):
+    """QA: `prompt=` and `messages="..."` passed the code check, and the script then failed every time."""
+    result = usage(project_with(tmp_path, {"ask.py": "from openai import OpenAI\nclient = OpenAI(timeout=30)\n"
+                                                     f"r = client.chat.completions.create(model='gpt-4o-mini', {call})\n"
+                                                     "print(r.choices[0].message.content or '')\n"}))
+    found = [f for f in result.problems if f.code == "messages-invalid"]
+    assert found and found[0].status is Status.FAIL and said in found[0].message, result.problems
+
+
+@pytest.mark.parametrize("call", ['messages=history', 'messages=[{"role": "user", "content": q}, *earlier]',
+                                  'messages=[{"role": "developer", "content": "x"}, m]', "**options"])
+def test_a_conversation_built_elsewhere_or_well_formed_is_left_alone(tmp_path, call):
+    result = usage(project_with(tmp_path, {"ask.py": "from openai import OpenAI\nclient = OpenAI(timeout=30)\n"
+                                                     "history, earlier, m, q, options = [], [], {}, '', {}\n"
+                                                     f"r = client.chat.completions.create(model='gpt-4o-mini', {call})\n"}))
+    assert not [f for f in result.problems if f.code == "messages-invalid"], result.problems
