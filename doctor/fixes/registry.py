@@ -153,8 +153,12 @@ def offered(ctx: Context, result: Result) -> Result:
         return result
     inputs = FixInputs.from_context(ctx, {"": result})
     safety: dict[str, Safety] = {}
+    if codes & set(repairs.CERTAIN_IN_SCRIPTS):
+        from doctor.repairs.plans import certain_codes
+
+        safety = dict.fromkeys(certain_codes(inputs), SAFE)  # known without building: no libcst on a plain run
     for planner in PLANNERS:
-        covered = planner.codes & codes
+        covered = planner.codes & codes - safety.keys()
         if covered and planner.plans(replace(inputs, codes=frozenset(covered))):
             for code in covered:
                 safety.setdefault(code, planner.safety)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from doctor.fixes.plan import SAFE, UNSAFE, Command, FilePlan, link_target, newline_of, read_editable
 from doctor.repairs import dotenv_text, python_guards, python_v1
-from doctor.repairs.codes import CODE_UNSAFE, DOTENV_SAFE, TRACKED
+from doctor.repairs.codes import CERTAIN_IN_SCRIPTS, CODE_UNSAFE, DOTENV_SAFE, TRACKED
 from doctor.repairs.python_text import parsed
 from doctor.repairs.rewrite import Rewrite
 
@@ -42,6 +42,19 @@ def _places(inputs: FixInputs, codes: Iterable[str]) -> dict[str, dict[str, list
             if where.line is not None:
                 lines.append(where.line)
     return found
+
+
+def certain_codes(inputs: FixInputs) -> frozenset[str]:
+    """The codes in `inputs` whose repair `--fix` makes for certain, known without building it: every
+    finding of the code sits in a writable .py script (a notebook or a read-only file is left to the
+    real plan, which may decline)."""
+    certain = set()
+    for code in set(CERTAIN_IN_SCRIPTS) & inputs.codes:
+        files = {f.location.file if f.location else None for f in inputs.findings if f.code == code}
+        if files and all(file is not None and file.endswith(".py") and
+                         _writable_text(inputs.project / file, inputs.project) is not None for file in files):
+            certain.add(code)
+    return frozenset(certain)
 
 
 def _writable_text(path: Path, project: Path) -> str | None:

@@ -24,7 +24,23 @@ def test_a_run_with_only_dotenv_repairs_to_offer_never_imports_libcst(tmp_path):
     assert "doctor" in modules and "libcst" not in modules
 
 
-def test_libcst_is_imported_once_a_code_repair_is_built(tmp_path):
+def test_a_script_that_never_loads_dotenv_is_offered_its_repair_without_libcst(tmp_path):
+    """load_dotenv() goes into a writable script for certain: saying so needs no libcst (0.3 s to import),
+    and the fix is still offered, safe, with the command that applies it."""
+    import json
+
     project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\n", gitignore=".env\n")
     (project / "ask.py").write_text("import os\nfrom openai import OpenAI\nclient = OpenAI(timeout=9)\n")
-    assert "libcst" in imported(project)  # dotenv-not-loaded: its repair is built to say it can be applied
+    assert "libcst" not in imported(project)
+    done = subprocess.run([sys.executable, "-m", "doctor", "check", "--offline", "--format", "json", "--only",
+                           "code-usage", "--project", str(project), "--python", sys.executable],
+                          capture_output=True, text=True, env=base_environ(VIRTUAL_ENV=sys.prefix), cwd=project)
+    [usage] = json.loads(done.stdout)["checks"]
+    assert usage["code"] == "dotenv-not-loaded" and usage["fix"]["applicability"] == "safe"
+    assert usage["fix"]["commands"][0].startswith("llm-doctor check --fix --yes")
+
+
+def test_libcst_is_imported_once_a_code_repair_that_may_decline_is_built(tmp_path):
+    project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\n", gitignore=".env\n")
+    (project / "ask.py").write_text("import openai\nopenai.api_key = 'x'\nr = openai.ChatCompletion.create(model='m')\n")
+    assert "libcst" in imported(project)  # code-pre-v1: the port may decline, so its plan is built to say
