@@ -893,8 +893,11 @@ def key_placeholder(code: CodeBase, env: Environment) -> Iterator[Hit]:
     """A client given a literal that cannot be a key: a variable's name (`api_key="OPENAI_API_KEY"` sends
     those letters, not the value), a placeholder (`"sk-...REPLACE_ME"`) or nothing at all. Every request
     then fails with a 401, whatever .env holds, while the doctor's own calls, which read .env, succeed.
-    A client given its own base_url is left alone: local servers take any word as the key."""
+    A client given its own base_url is left alone: local servers take any word as the key; so is one in a
+    test or an example, where a fake key beside a mocked transport, or a line to fill in, is the point."""
     for module in code.modules:
+        if _test_or_example(module.path):
+            continue
         for build in module.usage.clients:
             args = build.args
             value = args.get("api_key")
@@ -951,6 +954,16 @@ def _bad_roles(module: Module, messages: ast.List) -> Iterator[Hit]:
         elif isinstance(role, ast.Constant) and isinstance(role.value, str) and role.value not in ROLES:
             yield Hit("messages-invalid", module, role, f"the role {_quoted(role)} is not one the API knows "
                       f"({', '.join(sorted(ROLES))}): it answers 400", severe=True)
+
+
+_NOT_RUN_AS_THE_APP = frozenset({"tests", "test", "testing", "examples", "example", "samples", "docs"})
+
+
+def _test_or_example(path: str) -> bool:
+    """A test (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`) or an example, not the code the app runs."""
+    *folders, name = path.split("/")
+    return bool(_NOT_RUN_AS_THE_APP & set(folders)) or name.startswith("test_") or name.endswith("_test.py") \
+        or name == "conftest.py"
 
 
 RULES: tuple[Rule, ...] = (

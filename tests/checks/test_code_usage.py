@@ -40,6 +40,10 @@ def usage(project, openai_version: str | None = "1.99.0", **environ):  # noqa: A
     return run_check(code_usage, make_ctx(project, environ=base_environ(**environ), interpreter=interpreter))
 
 
+def of_code(result, code: str) -> list:  # noqa: ANN001
+    return [f for f in result.problems if f.code == code]
+
+
 def located(result) -> set[tuple[str, str, int | None]]:  # noqa: ANN001
     return {(f.code, f.location.file, f.location.line) for f in result.problems if f.location}
 
@@ -538,7 +542,7 @@ def test_a_client_given_a_variables_name_or_a_placeholder_as_the_key_fails(tmp_p
                                             f"client = OpenAI(api_key={given}, timeout=30)\n"
                                             "r = client.chat.completions.create(model='gpt-4o-mini', messages=[], "
                                             "max_tokens=50)\n"}))
-    found = [f for f in result.problems if f.code == "key-placeholder"]
+    found = of_code(result, "key-placeholder")
     assert found and found[0].status is Status.FAIL and said in found[0].message, result.problems
     assert found[0].location[:2] == ("ask.py", 2)
 
@@ -548,7 +552,7 @@ def test_a_client_given_a_variables_name_or_a_placeholder_as_the_key_fails(tmp_p
 def test_a_local_servers_word_or_a_key_read_from_the_environment_is_no_placeholder(tmp_path, given):
     result = usage(project_with(tmp_path, {"ask.py": "import os\nfrom openai import OpenAI\n"
                                                      f"client = OpenAI(api_key={given}, timeout=30)\n"}))
-    assert not [f for f in result.problems if f.code == "key-placeholder"], result.problems
+    assert not of_code(result, "key-placeholder"), result.problems
 
 
 @pytest.mark.parametrize("call,said", [
@@ -562,7 +566,7 @@ def test_a_chat_request_whose_conversation_cannot_be_right_fails(tmp_path, call,
     result = usage(project_with(tmp_path, {"ask.py": "from openai import OpenAI\nclient = OpenAI(timeout=30)\n"
                                                      f"r = client.chat.completions.create(model='gpt-4o-mini', {call})\n"
                                                      "print(r.choices[0].message.content or '')\n"}))
-    found = [f for f in result.problems if f.code == "messages-invalid"]
+    found = of_code(result, "messages-invalid")
     assert found and found[0].status is Status.FAIL and said in found[0].message, result.problems
 
 
@@ -572,4 +576,12 @@ def test_a_conversation_built_elsewhere_or_well_formed_is_left_alone(tmp_path, c
     result = usage(project_with(tmp_path, {"ask.py": "from openai import OpenAI\nclient = OpenAI(timeout=30)\n"
                                                      "history, earlier, m, q, options = [], [], {}, '', {}\n"
                                                      f"r = client.chat.completions.create(model='gpt-4o-mini', {call})\n"}))
-    assert not [f for f in result.problems if f.code == "messages-invalid"], result.problems
+    assert not of_code(result, "messages-invalid"), result.problems
+
+
+@pytest.mark.parametrize("path", ["tests/test_ask.py", "conftest.py", "examples/quickstart.py", "app/ask_test.py"])
+def test_a_fake_key_in_a_test_or_an_example_is_no_placeholder_finding(tmp_path, path):
+    """A test builds its client with a fake key beside a mocked transport; an example leaves a line to fill in."""
+    result = usage(project_with(tmp_path, {path: "from openai import OpenAI\n"
+                                                 "client = OpenAI(api_key='sk-test-xxxxxxxxxxxx', timeout=30)\n"}))
+    assert not of_code(result, "key-placeholder"), result.problems
