@@ -10,12 +10,17 @@ that cuts, wraps or encodes the key it echoes leaks no part of it either.
 A server may also echo the key spread out: a character at a time with separators between,
 in fullwidth forms, with zero-width characters, or percent-encoded a byte at a time. So a
 second view of every text, its skeleton (letters and digits only, fullwidth folded, `%XX`
-decoded), is matched against the skeletons of every form of every secret.
+decoded), is matched, case aside, against the skeletons of every form of every secret.
 
 Every pass is linear in the text: the patterns start only where a token starts (no
 unanchored repeat that is retried at every position), the secret windows are dictionary
 lookups, and a text longer than MAX_TEXT_CHARS is cut, on a token boundary, before any
 of it is matched: a key that straddled the cut leaves with none of its characters.
+
+Every text that leaves the process is redacted, so redaction is on every run's path and
+must cost little: the windows are looked up at every GRAM-th position only, the skeleton is
+built at C speed and mapped back to the text only where it holds a secret, and the values
+matched whole are looked for with `in` first (see `Windows` and `fold`).
 
 Text from a server, a model, a file or the project's configuration may hold control
 characters: an ESC sequence can clear the terminal or write the clipboard, and a line
@@ -49,6 +54,9 @@ KEY_SHAPES = re.compile(
     # Starts only where a token starts: unanchored, `{10,}` was retried at every position (quadratic).
     r"|(?<![A-Za-z0-9_\-])[A-Za-z0-9_\-]{10,}T3BlbkFJ[A-Za-z0-9_\-]{10,}"
 )
+# Every key shape is made of these characters, at least this many: the shapes are looked for only in
+# such runs (a shape's look-behind sees the same character there), which costs a tenth of a whole-text search.
+_KEY_RUN = re.compile(r"[A-Za-z0-9_\-*]{19,}")
 # A bearer token is masked, but not a shell variable that names one (`Bearer $OPENAI_API_KEY` in a
 # curl line to try by hand is no secret, and `***` there would send the literal `***`).
 # A backslash ends the token too: in JSON text the closing quote is escaped (`$OPENAI_API_KEY\"`).
@@ -63,6 +71,8 @@ URL_SECRET_PARAMETER = re.compile(
 MIN_SECRET_LENGTH = 6
 # No run of this many characters of a known secret may leave the process.
 WINDOW = 12
+# Any WINDOW-long run of a text holds a whole GRAM-long slice that starts at a multiple of GRAM.
+GRAM = WINDOW // 2
 # Longer texts are cut before any pattern meets them: no message, detail or excerpt needs more.
 MAX_TEXT_CHARS = 256 * 1024
 # A secret's windows are kept for this many characters of each form (keys are under 300), and
@@ -77,6 +87,11 @@ MAX_ALIKE = 32
 _INVISIBLE = "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
 # The units of a skeleton: a percent-encoded ASCII byte, a letter or digit, or any non-ASCII character.
 _SKELETON_UNIT = re.compile(r"%([0-7][0-9A-Fa-f])|[A-Za-z0-9]|[^\x00-\x7f]")
+# The units `fold` turns into something else; ASCII letters and digits stay, any other ASCII goes.
+_FOLDED_UNIT = re.compile(r"%([0-7][0-9A-Fa-f])|[^\x00-\x7f]")
+_NOT_ALNUM = bytes(byte for byte in range(128) if not chr(byte).isalnum())
+# Values matched whole are first looked for with `in`, one pass each, when there are no more than this.
+MAX_SCANNED_VALUES = 64
 # Where a token ends: a cut moves back to one, so no fragment of a key is left at the cut.
 _TOKEN_BREAKS = "'\"<>()[]{}|,;"
 _AZURE_COMMAND = re.compile(r"(?i)##vso\[")
@@ -130,6 +145,23 @@ def skeleton(text: str) -> tuple[str, list[int], list[int]]:
     return "".join(chars), starts, ends
 
 
+def fold(text: str) -> str:
+    """The skeleton's letters and digits alone (`skeleton(text)[0]`), built at C speed: the
+    skeleton's positions are needed only where a secret sits, which is almost never."""
+    if not text.isascii() or "%" in text:
+        text = _FOLDED_UNIT.sub(_fold_unit, text)  # ASCII from here on
+    return text.encode("ascii").translate(None, _NOT_ALNUM).decode("ascii")
+
+
+def _fold_unit(unit: re.Match[str]) -> str:
+    if unit.group(1):
+        return chr(int(unit.group(1), 16))
+    found = unit.group(0)
+    if found in _INVISIBLE:
+        return ""
+    return "".join(char for char in unicodedata.normalize("NFKC", found) if char.isascii() and char.isalnum())
+
+
 def shorten(text: object, limit: int = 200) -> str:
     """Text on one line, cut with an ellipsis. Only for text already cleaned: see Redactor.excerpt."""
     flat = " ".join(str(text).split())
@@ -161,20 +193,47 @@ def encoded_forms(secret: str) -> set[str]:
     return forms
 
 
-def _window_spans(text: str, windows: dict[str, str]) -> list[tuple[int, int, str]]:
-    """Every run of `text` covered by WINDOW-long slices found in `windows`, merged."""
-    spans: list[list[Any]] = []
-    if not windows:
-        return []
-    for start in range(len(text) - WINDOW + 1):
-        shown = windows.get(text[start:start + WINDOW])
-        if shown is None:
-            continue
-        if spans and start <= spans[-1][1]:
-            spans[-1][1] = start + WINDOW
-        else:
-            spans.append([start, start + WINDOW, shown])
-    return [(start, stop, shown) for start, stop, shown in spans]
+def _mask_key_shapes(run: re.Match[str]) -> str:
+    return KEY_SHAPES.sub(lambda shape: mask(shape.group(0)), run.group(0))
+
+
+class Windows:
+    """Every WINDOW-long slice of some forms of secrets, and the mask each shows.
+
+    A text is looked up at every GRAM-th position only: a window anywhere in it covers
+    a whole GRAM-long slice starting at a multiple of GRAM, which must then be a slice of
+    a form too; only around such a slice is every position looked up.
+    """
+
+    def __init__(self) -> None:
+        self.shown: dict[str, str] = {}
+        self.grams: set[str] = set()
+
+    def add(self, form: str, shown: str) -> None:
+        end = min(len(form), MAX_SECRET_CHARS)
+        for start in range(end - WINDOW + 1):
+            self.shown.setdefault(form[start:start + WINDOW], shown)
+        if end >= WINDOW:
+            self.grams.update(form[start:start + GRAM] for start in range(end - GRAM + 1))
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Every run of `text` covered by windows, merged, in order."""
+        spans: list[list[Any]] = []
+        if not self.shown:
+            return []
+        last = len(text) - WINDOW
+        for gram in range(0, len(text) - GRAM + 1, GRAM):
+            if text[gram:gram + GRAM] not in self.grams:
+                continue
+            for start in range(max(gram - GRAM + 1, 0), min(gram, last) + 1):
+                shown = self.shown.get(text[start:start + WINDOW])
+                if shown is None:
+                    continue
+                if spans and start <= spans[-1][1]:
+                    spans[-1][1] = start + WINDOW
+                else:
+                    spans.append([start, start + WINDOW, shown])
+        return [(start, stop, shown) for start, stop, shown in spans]
 
 
 class Redactor:
@@ -182,8 +241,9 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._heads: dict[str, list[tuple[str, str]]] = {}  # first MIN_SECRET_LENGTH characters -> (value, mask)
-        self._windows: dict[str, str] = {}  # every WINDOW-long slice of every form -> the mask shown
-        self._skeletons: dict[str, str] = {}  # the same, of every form's skeleton
+        self._values: list[str] = []  # every value matched whole, while there are few enough to scan for each
+        self._windows = Windows()  # of every form
+        self._skeletons = Windows()  # of every form's skeleton, lower-cased: an echo may change case too
         self._budget = WINDOW_BUDGET  # characters of forms still to be cut into windows
         for secret in secrets:
             self.add(secret)
@@ -201,8 +261,8 @@ class Redactor:
                 continue
             for form in encoded_forms(variant[:MAX_SECRET_CHARS]):
                 self._budget -= len(form)
-                self._add_windows(self._windows, form, shown)
-                self._add_windows(self._skeletons, skeleton(form)[0], shown)
+                self._windows.add(form, shown)
+                self._skeletons.add(fold(form).lower(), shown)
 
     def add_weak(self, value: str | None) -> None:
         """A value that is private but may be ordinary text (a `.env` setting): masked only whole."""
@@ -216,11 +276,7 @@ class Redactor:
         if len(candidates) < MAX_ALIKE and all(known != value for known, _ in candidates):
             candidates.append((value, shown))
             candidates.sort(key=lambda pair: -len(pair[0]))
-
-    @staticmethod
-    def _add_windows(windows: dict[str, str], form: str, shown: str) -> None:
-        for start in range(min(len(form), MAX_SECRET_CHARS) - WINDOW + 1):
-            windows.setdefault(form[start:start + WINDOW], shown)
+            self._values.append(value)
 
     def holds_secret(self, text: str) -> bool:
         """Whether any known secret, whole or a window of it in any of its forms, is in `text`."""
@@ -235,17 +291,23 @@ class Redactor:
             pieces += [text[end:start], shown]
             end = stop
         text = "".join(pieces) + text[end:]
-        text = URL_USERINFO.sub(r"\1***@", text)
-        text = URL_SECRET_PARAMETER.sub(r"\1***", text)
-        text = BEARER.sub(r"\1***", text)
-        return KEY_SHAPES.sub(lambda m: mask(m.group(0)), text)
+        # Each pattern only where the text could hold a match: most texts hold none, and these checks are C speed.
+        if "://" in text:
+            text = URL_USERINFO.sub(r"\1***@", text)
+        if "=" in text:
+            text = URL_SECRET_PARAMETER.sub(r"\1***", text)
+        if "bearer" in text.lower():
+            text = BEARER.sub(r"\1***", text)
+        return _KEY_RUN.sub(_mask_key_shapes, text)
 
     def _spans(self, text: str) -> list[tuple[int, int, str]]:
         """Where known secrets sit in `text`, merged: (start, end, the mask to show), in order."""
-        found = self._exact_spans(text) + _window_spans(text, self._windows)
-        if self._skeletons and len(text) >= WINDOW:
-            folded, starts, ends = skeleton(text)
-            found += [(starts[a], ends[b - 1], shown) for a, b, shown in _window_spans(folded, self._skeletons)]
+        found = self._exact_spans(text) + self._windows.spans(text)
+        if self._skeletons.shown and len(text) >= WINDOW:
+            spread = self._skeletons.spans(fold(text).lower())
+            if spread:
+                _, starts, ends = skeleton(text)  # the same letters and digits as `fold`, with where they sit
+                found += [(starts[a], ends[b - 1], shown) for a, b, shown in spread]
         merged: list[list[Any]] = []
         for start, stop, shown in sorted(found):
             if merged and start <= merged[-1][1]:
@@ -255,8 +317,10 @@ class Redactor:
         return [(start, stop, shown) for start, stop, shown in merged]
 
     def _exact_spans(self, text: str) -> list[tuple[int, int, str]]:
-        spans = []
+        spans: list[tuple[int, int, str]] = []
         if not self._heads:
+            return spans
+        if len(self._values) <= MAX_SCANNED_VALUES and not any(value in text for value in self._values):
             return spans
         position = 0
         while position <= len(text) - MIN_SECRET_LENGTH:

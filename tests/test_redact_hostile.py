@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from doctor.context import looks_secret
-from doctor.redact import KEY_SHAPES, MAX_TEXT_CHARS, Redactor, cut_to_cap
+from doctor.redact import GRAM, KEY_SHAPES, MAX_TEXT_CHARS, WINDOW, Redactor, cut_to_cap, fold, skeleton
 from tests.conftest import CANARY_KEY, leaks
 from tests.growth import assert_linear, run_limited
 
@@ -67,9 +67,50 @@ def test_a_key_echoed_spread_out_or_encoded_is_masked(echo):
     assert redactor.holds_secret(text)
     assert not redactor.holds_secret(out)
     assert out.startswith("The server said: invalid key ") and out.endswith(" (check it)")
-    from doctor.redact import skeleton
-
     assert CANARY_KEY[8:20] not in skeleton(out)[0]
+
+
+def test_a_key_echoed_spread_out_in_mixed_case_is_masked():
+    """A gateway that upper-cases some letters and spaces them out still echoes the key."""
+    redactor = Redactor([CANARY_KEY])
+    echo = " ".join(c.swapcase() if i % 2 else c for i, c in enumerate(CANARY_KEY))  # no form has this case
+    out = redactor.clean(f"key {echo} refused")
+    assert redactor.holds_secret(echo) and not redactor.holds_secret(out)
+    assert CANARY_KEY[8:20].lower() not in skeleton(out)[0].lower()
+
+
+FOLD_ALPHABET = "aZ9-_ %%417fF\u200b\uff41\uff10\u00e9e\u0301\u2460\ufb01\u00ad\n"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_fold_gives_the_letters_and_digits_of_the_skeleton(seed):
+    """`fold` is the skeleton's text at C speed: the spans found in one are mapped through the other."""
+    import random
+
+    rng = random.Random(seed)
+    text = "".join(rng.choice(FOLD_ALPHABET) for _ in range(rng.randrange(0, 300)))
+    assert fold(text) == skeleton(text)[0]
+
+
+@pytest.mark.parametrize("spread", [False, True], ids=["plain", "spread out"])
+def test_a_window_of_the_key_is_found_at_every_offset(spread):
+    """The windows are looked up at every GRAM-th position: a window at any offset of the text,
+    of any part of the key, is still found."""
+    redactor = Redactor([CANARY_KEY])
+    key = fold(CANARY_KEY) if spread else CANARY_KEY  # spread out, a window is twelve letters and digits
+    for offset in range(2 * GRAM):
+        for part in range(0, len(key) - WINDOW + 1, 5):
+            piece = key[part:part + WINDOW]
+            shown = " ".join(piece) if spread else piece
+            text = "x" * offset + " " + shown + " y"
+            assert redactor.holds_secret(text), (offset, part)
+            assert not redactor.holds_secret(redactor.redact(text)), (offset, part)
+
+
+def test_an_eleven_character_piece_of_the_key_is_no_window():
+    redactor = Redactor([CANARY_KEY])
+    text = "see " + CANARY_KEY[20:20 + WINDOW - 1] + " here"
+    assert not redactor.holds_secret(text)
 
 
 def test_ordinary_spread_out_text_is_left_alone():
