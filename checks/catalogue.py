@@ -7,14 +7,13 @@ these entries are the general explanation a support engineer pastes into a reply
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from checks import guide
 from doctor.model import Fix
 
 
-@dataclass(frozen=True)
-class Diagnosis:
+class Diagnosis(NamedTuple):
     code: str
     title: str
     cause: str

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -21,8 +20,7 @@ MAX_MODELS = 3
 MAX_NAME = 200  # longer is no model's name (a 500 KB literal is data, not a model to test)
 
 
-@dataclass(frozen=True)
-class CodeModel:
+class CodeModel(NamedTuple):
     name: str
     file: str
     line: int
@@ -123,8 +121,7 @@ def _literal(code: CodeBase, module: Module, value: ast.expr) -> tuple[str, Modu
     return None
 
 
-@dataclass(frozen=True)
-class Chosen:
+class Chosen(NamedTuple):
     """A model the live checks test, and who chose it: a flag, a setting, a line of the code."""
 
     name: str

@@ -11,9 +11,8 @@ import asyncio
 import hashlib
 import math
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Mapping, NamedTuple
 
 from checks import guide
 from checks.model_names import family
@@ -34,8 +33,7 @@ MAX_PROMPT_BYTES = 16 * 1024 * 1024  # four times the text of the largest contex
 ENCODING_URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     context: int
     max_output: int
     input_cap: int | None
@@ -190,8 +188,7 @@ async def context_length(ctx: Context) -> Result:
     return from_findings(findings, ok, details=details)
 
 
-@dataclass(frozen=True)
-class Fit:
+class Fit(NamedTuple):
     prompt: int
     reply: int
     context: int

@@ -11,9 +11,8 @@ file git does not track.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from checks import guide
 from doctor.git import git, git_program, split_batch
@@ -31,8 +30,7 @@ MAX_VARIANTS = 20
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     path: Path
     shown: str  # as messages name it: ".env", "../../.env", ".env.local"
     secrets: frozenset[str]  # fingerprints of the secrets it holds now

@@ -8,14 +8,13 @@ a key from one provider sent to another provider's URL.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from typing import NamedTuple
 
 OPENAI_HOST = "api.openai.com"
 OPENAI_MARKER = "T3BlbkFJ"
 
 
-@dataclass(frozen=True)
-class Provider:
+class Provider(NamedTuple):
     name: str
     prefixes: tuple[str, ...]
     base_url: str | None

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from doctor.model import Finding, Result, Status, check, from_findings, skipped
@@ -43,8 +42,7 @@ _MARKERS = (b"sk-", b"gsk_", b"xai-", b"AIzaSy", b"pplx-", b"hf_", b"ghp_", b"gh
             b"csk-", b"nvapi-", b"_key", b"_token")
 
 
-@dataclass(frozen=True)
-class Leak:
+class Leak(NamedTuple):
     path: str
     line: int
     column: int

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from doctor.process import CannotRun, Processes, run
 
@@ -45,8 +44,7 @@ _DROPPED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_EXTERNAL_DIFF", "
 _SHOWS_CONTENT = ("log", "diff", "show")
 
 
-@dataclass(frozen=True)
-class GitAnswer:
+class GitAnswer(NamedTuple):
     code: int
     out: str
     err: str

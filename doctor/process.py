@@ -19,15 +19,14 @@ import os
 import signal
 import sys
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 MAX_OUTPUT_BYTES = 1024 * 1024
 REAP_SECONDS = 5.0  # after SIGKILL a process is gone at once; this only bounds a zombie's wait
 _POSIX = os.name == "posix"
 
 
-@dataclass(frozen=True)
-class Completed:
+class Completed(NamedTuple):
     """How a program ended. `code` is None when it was killed at its deadline."""
 
     code: int | None

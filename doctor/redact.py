@@ -369,7 +369,8 @@ class Redactor:
         if isinstance(value, str):
             return self.clean(value)
         if isinstance(value, (list, tuple)):
-            return type(value)(self._clean_value(v) for v in value)
+            cleaned = [self._clean_value(v) for v in value]
+            return type(value)(*cleaned) if hasattr(value, "_fields") else type(value)(cleaned)  # a NamedTuple
         if isinstance(value, dict):
             return {k: self._clean_value(v) for k, v in value.items()}
         return value

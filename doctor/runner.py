@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import time
 import traceback
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, AsyncIterator, Iterable, Mapping, NamedTuple, Sequence
 
 from doctor.model import Check, Result, Status
 from doctor.settings import downgrade, skipped_by_config
@@ -21,13 +21,11 @@ if TYPE_CHECKING:
 MAX_CONCURRENCY = 8
 
 
-@dataclass(frozen=True)
-class Started:
+class Started(NamedTuple):
     check: Check
 
 
-@dataclass(frozen=True)
-class Finished:
+class Finished(NamedTuple):
     check: Check
     result: Result
 

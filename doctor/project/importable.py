@@ -11,9 +11,8 @@ distributions' metadata (installed.py). Both work the same under `--untrusted`.
 from __future__ import annotations
 
 import importlib.machinery
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 from doctor.project.installed import Distribution, closure
 
@@ -63,15 +62,13 @@ def own_file(path: Path, project: Path) -> str | None:
     return relative.as_posix()
 
 
-@dataclass(frozen=True)
-class Shadow:
+class Shadow(NamedTuple):
     module: str  # the module name the project's file takes
     file: str  # relative to the project
     package: str | None  # the distribution it hides, or None for the standard library
 
 
-@dataclass(frozen=True)
-class Broken:
+class Broken(NamedTuple):
     package: str
     why: str  # "pydantic-core (needed by pydantic) is not installed", "its files are gone: ..."
     needed_by: str  # the root that needs it

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 # (provider, pattern): the shapes providers publish (gitleaks and trufflehog rules agree on these).
 PATTERNS = (
@@ -68,8 +68,7 @@ _FAKE_WORDS = re.compile(r"(?i)your|here|example|sample|dummy|fake|placeholder|x
 MIN_ENTROPY = 3.2  # bits a character; real keys sit near 5.5, typed placeholders far below
 
 
-@dataclass(frozen=True)
-class SecretHit:
+class SecretHit(NamedTuple):
     provider: str
     value: str
     start: int  # offset in the text

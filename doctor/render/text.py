@@ -8,7 +8,7 @@ as it and every check before it are done.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from doctor.model import Check, Report, Result, Status
 from doctor.render import links
@@ -111,8 +111,7 @@ def body(entries: Iterable[tuple[Check, Result]], style: TextStyle) -> Iterator[
         previous = check.group
 
 
-@dataclass(frozen=True)
-class RootCause:
+class RootCause(NamedTuple):
     """One problem to fix: the first check that reported it, and the later checks that saw the same cause."""
 
     check: Check
