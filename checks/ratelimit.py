@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
@@ -24,8 +23,7 @@ def parse_duration(text: str) -> float | None:
     return sum(float(n) * _SECONDS[u] for n, u in parts)
 
 
-@dataclass(frozen=True)
-class Limit:
+class Limit(NamedTuple):
     """One rate limit (requests or tokens): the ceiling, what is left, and when it resets."""
 
     name: str

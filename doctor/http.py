@@ -11,15 +11,14 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from dataclasses import dataclass
+from typing import Any, Mapping, NamedTuple
 from urllib.parse import urlsplit
 
 MAX_BODY_BYTES = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     """What the server answered, with at most MAX_BODY_BYTES of its body."""
 
     status: int
@@ -52,15 +51,14 @@ class Reply:
         return self.body.decode("utf-8", "replace")
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(NamedTuple):
     """The request never got an HTTP answer. `kind` is one of: dns, refused, connect, tls,
     proxy, timeout, protocol, url, header."""
 
     kind: str
     detail: str
     elapsed: float
-    proxy: str | None = field(default=None)
+    proxy: str | None = None
     setting: bool = False  # a proxy or CA setting was unusable: nothing was sent
     answered: bool = False  # (timeouts) the server sent its headers but the body never completed
 

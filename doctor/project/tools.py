@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from doctor.project.pyproject import Pyproject
 
@@ -21,8 +21,7 @@ GUIDE_INSTALL = ("openai>=1.55.3,<2", "python-dotenv>=1.0")
 LOCK_FILES = {"uv.lock": "uv", "poetry.lock": "poetry", "Pipfile.lock": "pipenv", "pdm.lock": "pdm"}
 
 
-@dataclass(frozen=True)
-class Tool:
+class Tool(NamedTuple):
     """A package tool, and the interpreter pip would run under for the pip tool."""
 
     name: str  # "uv", "poetry", "pipenv", "pdm", "hatch" or "pip"

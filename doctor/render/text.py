@@ -7,7 +7,6 @@ as it and every check before it are done.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, Iterator, NamedTuple
 
 from doctor.model import Check, Report, Result, Status
@@ -22,8 +21,7 @@ LABELS = {Status.PASS: "passed", Status.WARN: "warning", Status.FAIL: "failed", 
           Status.ERROR: "error"}
 
 
-@dataclass(frozen=True)
-class TextStyle:
+class TextStyle(NamedTuple):
     colour: bool = False
     unicode: bool = True
     verbose: bool = False
