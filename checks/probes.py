@@ -30,7 +30,8 @@ STREAM_PROMPT = "Count from 1 to 5, separated by spaces."
 JSON_PROMPT = 'Reply with this JSON object and nothing else: {"ok": true}'
 COMPLETIONS = ("stream", "json")  # the names under which the completion probes are shared
 # Reasoning models refuse max_tokens and want max_completion_tokens (failure-modes.md, row 23).
-_REASONING = re.compile(r"^(?:[\w.-]+/)?(?:o\d|gpt-5)", re.I)
+# Case is ignored for the name only: a case-blind `\w` takes milliseconds to compile, at every start.
+_REASONING = re.compile(r"^(?:[\w.-]+/)?(?i:o\d|gpt-5)")
 
 
 def api_headers(ctx: Context) -> dict[str, str]:

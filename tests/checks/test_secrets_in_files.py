@@ -48,6 +48,12 @@ def key_of(provider: str) -> str:
         "Together": lambda: f"tgp_v1_{random_text(43)}",
         "Cerebras": lambda: f"csk-{random_text(48, string.ascii_lowercase + string.digits)}",
         "NVIDIA": lambda: f"nvapi-{random_text(64)}",
+        "xAI": lambda: f"xai-{random_text(80)}",
+        "Perplexity": lambda: f"pplx-{random_text(48)}",
+        "Hugging Face": lambda: f"hf_{random_text(34)}",
+        "GitHub fine-grained": lambda: f"github_pat_{random_text(82)}",
+        "OpenAI project, no marker": lambda: f"sk-proj-{random_text(64)}",
+        "OpenAI-compatible": lambda: f"sk-{random_text(48)}",
         "Azure": lambda: random_text(32, "0123456789abcdef"),
         "Mistral": lambda: random_text(32),
     }[provider]()
@@ -71,8 +77,11 @@ def in_git(tmp_path, files: dict[str, str], ignore: str = ".env\n"):  # noqa: AN
 
 
 @pytest.mark.parametrize("provider", ["OpenAI", "Anthropic", "OpenRouter", "Groq", "Google", "GitHub", "AWS", "JWT",
-                                      "Replicate", "Fireworks", "Together", "Cerebras", "NVIDIA"])
+                                      "Replicate", "Fireworks", "Together", "Cerebras", "NVIDIA", "xAI", "Perplexity",
+                                      "Hugging Face", "GitHub fine-grained", "OpenAI project, no marker",
+                                      "OpenAI-compatible"])
 def test_every_provider_shape_is_found(provider):
+    """Each shape is looked for only in a text holding one of its markers: every shape is still found."""
     key = key_of(provider)
     found = find_secrets(f'token = "{key}"\n')
     assert [hit.value for hit in found] == [key]
