@@ -10,6 +10,7 @@ and `--untrusted` (the folders come from the venv's layout).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +26,11 @@ MAX_DIST_INFOS = 5000
 MAX_SCAN_BYTES = 64 * 1024 * 1024
 MAX_REQUIRES = 500  # Requires-Dist lines kept for one distribution; openai has a dozen
 MAX_HEADER_CHARS = 1000
+# A RECORD line's first path part, and what follows it: a package's `/__init__.py`, another `/`, or
+# the end of the path (a top-level file).
+# (Each match starts at a newline: a literal start is found at C speed, where `^` under MULTILINE is
+# tried at every character.)
+_RECORD_HEAD = re.compile(r"\n([^/,\n]*)(/__init__\.py(?=[,\n]|$)|/|,|(?=\n)|$)")
 MAX_CHAIN = 16  # links of a dependency chain kept: real ones are under ten
 
 
@@ -42,20 +48,23 @@ class Distribution:
     @cached_property
     def modules(self) -> dict[str, str]:
         """Importable name -> what must be on disk for it (`openai/__init__.py`, `six.py`, or a
-        namespace package's folder), from its RECORD; empty without a RECORD."""
+        namespace package's folder), from its RECORD; empty without a RECORD.
+
+        openai's RECORD has over a thousand lines, and a run reads a dozen RECORDs: the first
+        part of every path is cut out by one regular expression, and only the distinct ones
+        are looked at (a package's `__init__.py` wins wherever it is listed)."""
         found = read_bytes(self.info / "RECORD", MAX_RECORD_BYTES, within=self.site)
+        text = (found.data or b"").decode("utf-8", "replace").replace("\\", "/").replace("\r", "")
         modules: dict[str, str] = {}
-        for line in (found.data or b"").decode("utf-8", "replace").splitlines():
-            path = line.split(",")[0].replace("\\", "/")
-            first, _, rest = path.partition("/")
+        for first, after in dict.fromkeys(_RECORD_HEAD.findall("\n" + text)):
             if not first or first == ".." or first.endswith((".dist-info", ".data", ".pth")) or first == "__pycache__":
                 continue
-            if not rest:
+            if after in (",", ""):  # a module file at the top: `six.py`
                 name = first.split(".")[0]
                 if name.isidentifier() and not first.endswith(".pyc"):
                     modules.setdefault(name, first)
-            elif first.isidentifier() and (rest == "__init__.py" or first not in modules):
-                modules[first] = path if rest == "__init__.py" else first
+            elif first.isidentifier() and (after != "/" or first not in modules):
+                modules[first] = f"{first}/__init__.py" if after != "/" else first
         return modules
 
     def missing_modules(self) -> list[str]:
