@@ -1,7 +1,5 @@
 """`python -m doctor` runs the same command line as the `llm-doctor` script."""
 
-import sys
+from doctor.cli import entry
 
-from doctor.cli import main
-
-sys.exit(main())
+entry()

@@ -245,6 +245,21 @@ def test_version_and_module_entry_point():
     assert doctor_cli("--version").stdout.strip() == f"llm-doctor {__version__}"
 
 
+def test_the_command_line_ends_without_teardown_but_loses_no_output(tmp_path):
+    """The process ends with os._exit after the run: what is buffered for a file reaches it whole,
+    and the exit code is the run's."""
+    import json
+    import subprocess
+
+    written = tmp_path / "list.json"
+    with written.open("w") as out:
+        done = subprocess.run([sys.executable, "-m", "doctor", "list", "--format", "json"], stdout=out,
+                              stderr=subprocess.PIPE, text=True, env=base_environ())
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(written.read_text())) == 16  # all of it sat in the file buffer until the end
+    assert doctor_cli("check", "--only", "no-such-check").returncode == 2
+
+
 def test_version_and_help_answer_without_loading_the_engine():
     import subprocess
 
