@@ -16,9 +16,8 @@ import json
 import os
 import sys
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from doctor.process import CannotRun, Processes, run
 from doctor.project.environment import Target
@@ -52,8 +51,7 @@ print(json.dumps({"version": list(sys.version_info[:3]), "executable": sys.execu
 """
 
 
-@dataclass(frozen=True)
-class InterpreterFacts:
+class InterpreterFacts(NamedTuple):
     """What the target interpreter told us; `error` says why it could not tell."""
 
     target: Target
@@ -65,7 +63,7 @@ class InterpreterFacts:
     environment: Mapping[str, str] | None = None  # the values environment markers are evaluated against
     preloaded: frozenset[str] = frozenset()  # built in or loaded before any user code: they cannot be shadowed
     stdlib: frozenset[str] = frozenset()
-    installed_dists: Mapping[str, Distribution] | None = field(default=None)
+    installed_dists: Mapping[str, Distribution] | None = None
     error: str | None = None
     from_files: bool = False  # read from pyvenv.cfg and metadata (--untrusted), not from running it
 

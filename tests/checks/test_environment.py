@@ -211,7 +211,7 @@ def test_real_freeze_passes_the_check(tmp_path):
 def _named(tmp_path: Path, *, venv: bool = True, project_venv: bool | None = None, **env: str):
     """A context whose target was named with --python (the demo names llm-doctor's own Python so)."""
     found = facts(tmp_path, venv=venv, project_venv=project_venv)
-    found = replace(found, target=replace(found.target, source="--python", origin="option"))
+    found = found._replace(target=replace(found.target, source="--python", origin="option"))
     return make_ctx(tmp_path, environ=base_environ(**env), interpreter=found)
 
 
