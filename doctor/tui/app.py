@@ -345,11 +345,11 @@ class DoctorApp(App[int]):
             self.say(f"Applying: {plan.title} (running {plan.then[0].shown})…")
         try:
             backup = await asyncio.to_thread(fixes.apply, plan, self.session.project, self.session.environ)
-        except fixes.CommandFailed as error:
+        except fixes.CommandFailed as error:  # its message quotes the command's own output: redacted, as headless
             self.session.applied.append(f"{plan.title} (not finished)")
-            self.say(f"Partly applied: {error}", error=True)
+            self.say(f"Partly applied: {self.session.new_context().redactor.clean(str(error))}", error=True)
         except (fixes.StaleFix, OSError) as error:
-            self.say(f"Not applied: {error}", error=True)
+            self.say(f"Not applied: {self.session.new_context().redactor.clean(str(error))}", error=True)
             return
         else:
             kept = f"; the old file is kept as {self.session.shown(backup)}" if backup else ""

@@ -11,7 +11,7 @@ from checks import ALL_CHECKS
 from doctor.model import Finding, Result, Status, check, from_findings
 from doctor.tui.widgets.detail import MORE_BELOW
 from doctor.tui.widgets.finish import finale
-from tests.conftest import CANARY_KEY, git, write_project
+from tests.conftest import CANARY_KEY, git, leaks, write_project
 from tests.tui.helpers import app_for, fake, screen_lines, session, settle, text_of
 
 
@@ -263,6 +263,20 @@ def test_a_fix_whose_command_fails_after_the_edit_says_the_file_was_changed(tmp_
     _, message, summary = gitignore_fix(tmp_path, answer_yes)
     assert message.startswith("Partly applied: .gitignore was changed") and "Not applied" not in message
     assert "(not finished)" in summary
+
+
+def test_a_failed_commands_own_output_is_shown_redacted(tmp_path, monkeypatch):
+    """The message quotes what the command printed (pip echoes an index URL with its password, a
+    tool may echo the key): it is masked in the app as in the headless --fix."""
+    from doctor import fixes
+
+    def echoes_the_key(plan, project, environ):
+        raise fixes.CommandFailed(f"then `pip install` failed (exit 1: bad header Bearer {CANARY_KEY}\x1b[2J)")
+
+    monkeypatch.setattr(fixes, "apply", echoes_the_key)
+    _, message, _ = gitignore_fix(tmp_path, answer_yes)
+    assert message.startswith("Partly applied: then `pip install` failed") and leaks(message, CANARY_KEY) == []
+    assert "\x1b" not in message
 
 
 def test_the_fix_preview_shows_a_files_escape_sequences_inert(tmp_path):
