@@ -25,6 +25,7 @@ from doctor.model import Finding, Location, Status
 from doctor.project.pyproject import Pyproject, parse_toml
 from doctor.project.shapes import Shape, table
 from doctor.project.tools import tool_name
+from doctor.project.unread import Unread
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -107,6 +108,7 @@ class Record:
     problems: tuple[Finding, ...] = ()
     hashed: bool = False  # pip's hash-checking mode: every line needs its hashes
     names_doctor: bool = False  # the record installs llm-api-doctor itself (a dev dependency)
+    unfinished: str | None = None  # why it was not read: only an UnreadRecord has it
 
     @property
     def lock_file(self) -> str | None:
@@ -129,6 +131,13 @@ class Record:
         exact = [d for d in self.declared_for(name, environment) if d.exact]
         versions = {d.exact for d in exact}
         return (exact[0].exact, exact[0].where) if len(versions) == 1 else None  # type: ignore[return-value]
+
+
+class UnreadRecord(Unread, Record):
+    """A record not read before the run's deadline: the project's tool (known from its files'
+    names) answers, anything the record holds raises NotFinished (see doctor/project/unread.py)."""
+
+    KNOWN = frozenset({"tool"})
 
 
 def parse_requirement(text: str) -> tuple[str, str, str | None]:
