@@ -143,26 +143,31 @@ def expand(entries: tuple[Entry, ...], shell: Mapping[str, str]) -> tuple[Entry,
     from dotenv.variables import Literal
 
     context: dict[str, str | None] = dict(shell)
+    truncated: set[str] = set()  # names whose value in `context` is cut: a reference to one is cut too
     budget = EXPANSION_BUDGET
     expanded = []
     for entry in entries:
         value = entry.value
         if value is not None and "${" in value and budget > 0:
-            pieces, size = [], 0
+            pieces, size, cut = [], 0, False
             for atom in variables(value):
                 piece = atom.value if isinstance(atom, Literal) else atom.resolve(context)
+                cut |= not isinstance(atom, Literal) and atom.name in truncated  # a cut value, taken whole
+                whole = len(piece) <= MAX_VALUE_CHARS - size
                 pieces.append(piece[:MAX_VALUE_CHARS - size])
                 size += len(pieces[-1])
-                if size >= MAX_VALUE_CHARS:
+                if not whole:
+                    cut = True
                     break
             resolved = "".join(pieces)
             budget -= len(resolved)
             if resolved != value:
-                entry = replace(entry, value=resolved, raw=value, cut=VALUE_CUT if size >= MAX_VALUE_CHARS else None)
+                entry = replace(entry, value=resolved, raw=value, cut=VALUE_CUT if cut else None)
         elif value is not None and "${" in value:
             entry = replace(entry, cut=NOT_EXPANDED)
         if entry.key not in shell:  # load_dotenv() does not override: the shell's value stays in reach
             context[entry.key] = entry.value
+            (truncated.add if entry.cut == VALUE_CUT else truncated.discard)(entry.key)
         expanded.append(entry)
     return tuple(expanded)
 
