@@ -93,7 +93,7 @@ class Context:
         pyproject = pyproject or read_pyproject(project)
         dotenv, record = read_inputs(project, shell, dotenv_path, shown_path(dotenv_path, project), pyproject,
                                      run_deadline(flags, config))
-        # A record not read in time names no llm-api-doctor: the doctor's own Python is then not taken for the project's.
+        # A record not read in time names no llm-api-doctor: the doctor's own Python is not taken for the project's.
         target = resolve_target(project, flags.python, shell, pyproject, record.tool,
                                 record.unfinished is None and record.names_doctor)
         if flags.python_label and target.path is not None:

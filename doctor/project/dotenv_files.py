@@ -44,7 +44,7 @@ class Entry:
     value: str | None
     line: int
     raw: str | None = None  # before ${VAR} expansion, when it differs
-    cut: str | None = None  # what the doctor's own cap left out of `value` (VALUE_CUT, NOT_EXPANDED), said after its name
+    cut: str | None = None  # what the doctor's own cap left out of `value` (VALUE_CUT or NOT_EXPANDED)
 
 
 @dataclass(frozen=True)

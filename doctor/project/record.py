@@ -419,8 +419,8 @@ def _version_problem(name: str, found: Any, where: Location) -> Finding | None:
         return _problem("lock-unreadable", f"{where.file} has no format version the doctor knows", where,
                         status=Status.WARN)
     if int(major_text) > known:
-        return _problem("lock-unreadable", f"{where.file} uses format version {str(found)[:20]}, newer than the doctor knows "
-                        f"({known}); what it could read is used", where,
+        return _problem("lock-unreadable", f"{where.file} uses format version {str(found)[:20]}, newer than the doctor "
+                        f"knows ({known}); what it could read is used", where,
                         "Upgrade llm-doctor; its reading of this lock may be incomplete", status=Status.WARN)
     return None
 
