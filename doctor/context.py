@@ -249,7 +249,7 @@ def run_deadline(flags: Flags, config: ProjectConfig) -> tuple[float, str]:
 
 def read_inputs(project: Path, shell: Mapping[str, str], dotenv_path: Path, shown: str, pyproject: Pyproject,
                 deadline: tuple[float, str]) -> tuple[DotenvFile, Record]:
-    """`.env` and the record of packages, each read in a thread the run waits for until its deadline
+    """`.env` and the record of packages, read in a thread the run waits for until its deadline
     (see doctor/project/unread.py); one not read by then is an Unread copy that says so."""
     from doctor.project.dotenv_files import UnreadDotenv, read_dotenv
     from doctor.project.record import UnreadRecord, read_record
