@@ -333,8 +333,10 @@ _ENTRIES = (
        "(TIKTOKEN_CACHE_DIR), or count approximately.", section=guide.TROUBLESHOOTING),
     _d("check-crashed", "A check crashed", "A bug in llm-doctor.", "Run with -v and report the traceback.",
        section=guide.TROUBLESHOOTING),
-    _d("check-timeout", "A check ran out of time", "A hung subprocess or server.", "Run with -v; raise --timeout "
-       "if the API is slow.", section=guide.TROUBLESHOOTING),
+    _d("check-timeout", "A check ran out of time", "A hung subprocess or server, or a project input (`.env`, the "
+       "lock file or requirements) that took longer to read than --timeout: the check says what it did not finish.",
+       "Run with -v; raise --timeout if the API is slow or the project's files are very large.",
+       section=guide.TROUBLESHOOTING),
 )
 
 CATALOGUE = {entry.code: entry for entry in _ENTRIES}

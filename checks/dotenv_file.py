@@ -184,4 +184,12 @@ async def dotenv_present(ctx: Context) -> Result:
         if ctx.dotenv.bom else ()
     if ctx.dotenv.shown != ".env" and ctx.dotenv.exists:
         details += (f"load_dotenv() in the project finds {ctx.dotenv.shown}: the first .env in the folders above it",)
-    return from_findings(findings, where, details=details)
+    return from_findings(findings, where, details=details + _cut_notes(ctx))
+
+
+def _cut_notes(ctx: Context) -> tuple[str, ...]:
+    """The values the doctor's own caps cut or left unexpanded: what it read of them is not what
+    load_dotenv() gives the code, and that is no fault of the file."""
+    cut = [entry for entry in ctx.dotenv.entries if entry.cut] if ctx.dotenv.readable else []
+    notes = tuple(f"{ctx.dotenv.shown} line {entry.line}: {entry.key}'s value {entry.cut}" for entry in cut[:3])
+    return notes + ((f"and {len(cut) - 3:,} more like it",) if len(cut) > 3 else ())

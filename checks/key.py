@@ -241,6 +241,9 @@ async def key_format(ctx: Context) -> Result:
         if not findings:
             return skipped("no key to check (see .env file and key)")
         return from_findings(findings, "")
+    if key.cut:  # the doctor's own cap: what it read is not the value the user's code loads
+        note = f"the key on {key.where} was not judged: its value {key.cut}"
+        return from_findings(findings, "", details=(note,)) if findings else skipped(note)
     key_findings = _shape_findings(key, provider_of_host(host) is not None)
     if not any(f.code == "key-placeholder" for f in key_findings):
         key_findings += _provider_findings(key, host, ctx.base_url.value.strip()) or _cut_off(key, host)

@@ -46,13 +46,20 @@ def package_findings(ctx: Context, facts: InterpreterFacts) -> tuple[list[Findin
     wanted = ["openai", "python-dotenv", *([http] if http else [])]
     if record.declared_for("httpx", environment) and "httpx" not in wanted:
         wanted.append("httpx")  # the guide uses httpx directly too; the record says this project does
+    cut = getattr(installed, "cut", None)  # the scan stopped at the doctor's cap: absent is not known to be missing
+    unseen = []
     for name in wanted:
+        if cut and name not in installed:
+            unseen.append(name)
+            continue
         direct = name in ("openai", "python-dotenv") or bool(record.declared_for(name, environment))
         findings += _package(name, installed.get(name), record, environment, tool, direct=direct,
                              http_version=installed["httpx"].version if "httpx" in installed else None)
     findings += sdk_httpx_incompatible(installed, record, tool)
     broken, chains = find_broken(installed, environment, [r for r in ROOTS if r in installed])
-    findings += [_broken(item.package, item.why, item.needed_by, tool) for item in broken]
+    unseen += [item.package for item in broken if cut and item.package not in installed]
+    findings += [_broken(item.package, item.why, item.needed_by, tool) for item in broken
+                 if not (cut and item.package not in installed)]
     relevant = set(chains) | {d.name for d in record.declared if not d.constraint}
     findings += lock_out_of_sync(record, installed, environment, relevant, tool)
     candidates: dict[str, str | None] = {m: None for m in SDK_STDLIB}
@@ -63,7 +70,16 @@ def package_findings(ctx: Context, facts: InterpreterFacts) -> tuple[list[Findin
                  find_shadows(ctx.project, candidates, facts.preloaded)]
     versions = ", ".join(f"{n} {installed[n].version}" for n in wanted if n in installed)
     recorded = f"recorded in {', '.join(record.files[:2])}" if record.files else "not recorded"
-    return findings, f"{versions or 'none of the guide packages'}; {recorded}"
+    return findings, f"{versions or 'none of the guide packages'}; {recorded}" + (_cap_note(cut, unseen) if cut else "")
+
+
+def _cap_note(cut: str, unseen: list[str]) -> str:
+    """What the doctor's own cap on reading installed packages left unknown: never the project's fault."""
+    unique = list(dict.fromkeys(unseen))
+    one = len(unique) == 1
+    return (f"; the doctor's own cap stopped its reading of the installed packages ({cut})"
+            + (f": {', '.join(unique[:MAX_LISTED])} {'was' if one else 'were'} not among those read, so "
+               f"{'it is' if one else 'they are'} not called missing" if unique else ""))
 
 
 def _stale(ctx: Context) -> list[Finding]:
@@ -234,7 +250,8 @@ def lock_out_of_sync(record: Record, installed: Mapping[str, Distribution], envi
         dist = installed.get(name)
         if dist is not None and all(parse_version(v) != parse_version(dist.version) for v in versions):
             differ.append(f"{name} {dist.version} (locked: {' or '.join(versions)})")
-        elif dist is None and name in wanted and any(p.default for p in record.locked if p.name == name):
+        elif dist is None and name in wanted and any(p.default for p in record.locked if p.name == name) and \
+                not getattr(installed, "cut", None):  # past the doctor's cap on reading them, absent is not missing
             missing.append(name)
     if not differ and not missing:
         return []

@@ -51,6 +51,7 @@ class EnvValue:
     source: str
     line: int | None = None
     file: str = ".env"  # the .env's path from the project, when it is not the project's own
+    cut: str | None = None  # what the doctor's own cap left out of a .env value (see dotenv_files.Entry)
 
     @property
     def where(self) -> str:
@@ -82,22 +83,23 @@ class Context:
               environ: Mapping[str, str] | None = None, today: date | None = None,
               pyproject: Pyproject | None = None) -> "Context":
         """Gathers the run's inputs. `environ` defaults to the real process environment."""
-        from doctor.project.dotenv_files import locate_dotenv, read_dotenv, shown_path
+        from doctor.project.dotenv_files import locate_dotenv, shown_path
         from doctor.project.environment import resolve_target
         from doctor.project.pyproject import read_pyproject
-        from doctor.project.record import read_record
 
         shell = dict(os.environ if environ is None else environ)
+        config = config or ProjectConfig()
         dotenv_path = locate_dotenv(project)
-        dotenv = read_dotenv(dotenv_path, shell, shown_path(dotenv_path, project))
         pyproject = pyproject or read_pyproject(project)
-        record = read_record(project, pyproject)
-        target = resolve_target(project, flags.python, shell, pyproject, record.tool, record.names_doctor)
+        dotenv, record = read_inputs(project, shell, dotenv_path, shown_path(dotenv_path, project), pyproject,
+                                     run_deadline(flags, config))
+        # A record not read in time names no llm-api-doctor: the doctor's own Python is not taken for the project's.
+        target = resolve_target(project, flags.python, shell, pyproject, record.tool,
+                                record.unfinished is None and record.names_doctor)
         if flags.python_label and target.path is not None:
             from dataclasses import replace
 
             target = replace(target, source=flags.python_label)
-        config = config or ProjectConfig()
         return cls(
             project=project,
             shell=shell,
@@ -120,7 +122,7 @@ class Context:
         entry = self.dotenv.get(name) if self.dotenv.readable else None
         if entry is None or entry.value is None:
             return None
-        return EnvValue(name, entry.value, ".env", entry.line, self.dotenv.shown)
+        return EnvValue(name, entry.value, ".env", entry.line, self.dotenv.shown, entry.cut)
 
     def lookup(self, name: str) -> EnvValue | None:
         """The value after `load_dotenv()`: the shell wins, since it does not override."""
@@ -152,9 +154,9 @@ class Context:
     @property
     def model_choice(self) -> tuple[str, str]:
         """(model, where it was chosen): --model, OPENAI_MODEL, [tool.llm-doctor], or the default."""
-        env = self.lookup("OPENAI_MODEL")
         if self.flags.model:
             return self.flags.model, "--model"
+        env = self.lookup("OPENAI_MODEL")
         if env and env.value.strip():
             return env.value.strip(), f"OPENAI_MODEL in {env.where}"
         if self.config.model:
@@ -163,7 +165,7 @@ class Context:
 
     @property
     def timeout(self) -> float:
-        return self.flags.timeout or self.config.timeout or DEFAULT_TIMEOUT
+        return run_deadline(self.flags, self.config)[0]
 
     @property
     def prompt_file(self) -> Path | None:
@@ -236,6 +238,38 @@ class Context:
         return self.interpreter_facts
 
 
+def run_deadline(flags: Flags, config: ProjectConfig) -> tuple[float, str]:
+    """The run's timeout in seconds, and where it was chosen, as messages name it."""
+    if flags.timeout:
+        return flags.timeout, "--timeout"
+    if config.timeout:
+        return config.timeout, "[tool.llm-doctor] timeout"
+    return DEFAULT_TIMEOUT, "the default --timeout"
+
+
+def read_inputs(project: Path, shell: Mapping[str, str], dotenv_path: Path, shown: str, pyproject: Pyproject,
+                deadline: tuple[float, str]) -> tuple[DotenvFile, Record]:
+    """`.env` and the record of packages, read in a thread the run waits for until its deadline
+    (see doctor/project/unread.py); one not read by then is an Unread copy that says so."""
+    from doctor.project.dotenv_files import UnreadDotenv, read_dotenv
+    from doctor.project.record import UnreadRecord, read_record
+    from doctor.project.tools import tool_name
+    from doctor.project.unread import within
+
+    seconds, source = deadline
+    dotenv, record = within(seconds, lambda: read_dotenv(dotenv_path, shell, shown),
+                            lambda: read_record(project, pyproject))
+    within_words = f"within {seconds:g} s ({source})"
+    if dotenv is None:
+        dotenv = UnreadDotenv(dotenv_path, os.path.lexists(dotenv_path), shown=shown,
+                              unfinished=f"reading {shown} did not finish {within_words}; nothing it holds was checked")
+    if record is None:
+        record = UnreadRecord(tool_name(project, pyproject), "unread", unfinished=(
+            "reading the project's record of packages (its lock file, requirements or pyproject.toml) did not "
+            f"finish {within_words}; nothing was checked against it"))
+    return dotenv, record
+
+
 _TOKEN_SHAPE = re.compile(r"(?=[^\d]*\d)(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9_\-+=.]{20,}")
 
 
@@ -258,8 +292,10 @@ def build_redactor(shell: Mapping[str, str], dotenv: DotenvFile, flags: Flags) -
     from doctor.redact import URL_SECRET_PARAMETER, Redactor
 
     redactor = Redactor()
+    read = dotenv.unfinished is None  # a .env not read in time gave the run none of its values
     values = [(name, value, True) for name, value in shell.items()] + \
-        [(e.key, v, False) for e in dotenv.entries for v in (e.value, e.raw) if v and e.key not in PUBLIC_SETTINGS]
+        [(e.key, v, False) for e in (dotenv.entries if read else ()) for v in (e.value, e.raw)
+         if v and e.key not in PUBLIC_SETTINGS]
     values.sort(key=lambda named: named[0] != "OPENAI_API_KEY")  # the key first: the redactor's windows are capped
     for name, value, from_shell in values:
         if looks_secret(name, value, by_shape=not from_shell):
@@ -269,7 +305,7 @@ def build_redactor(shell: Mapping[str, str], dotenv: DotenvFile, flags: Flags) -
         if "://" in value and "@" in value:  # a proxy or a database URL with a password
             userinfo = value.split("://", 1)[1].rsplit("@", 1)[0]
             redactor.add(userinfo.partition(":")[2] or userinfo)
-    for url in (flags.base_url, shell.get("OPENAI_BASE_URL"), dotenv.get("OPENAI_BASE_URL") and
+    for url in (flags.base_url, shell.get("OPENAI_BASE_URL"), read and dotenv.get("OPENAI_BASE_URL") and
                 dotenv.get("OPENAI_BASE_URL").value):  # type: ignore[union-attr]
         if url and "?" in url:
             for key, value in parse_qsl(urlsplit(url.strip()).query, keep_blank_values=False):

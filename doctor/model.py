@@ -32,6 +32,13 @@ class Status(str, Enum):
 _SEVERITY = {Status.SKIP: 0, Status.PASS: 1, Status.WARN: 2, Status.FAIL: 3, Status.ERROR: 4}
 
 
+class NotFinished(Exception):
+    """Raised where a check reads an input the doctor did not finish reading before the run's
+    deadline (see doctor/project/unread.py); the message says what was not finished. The runner
+    reports that check as not finished, as it reports one that ran out of time: an input never
+    seen is neither empty nor healthy."""
+
+
 @dataclass(frozen=True)
 class Fix:
     """What the user should do: a summary, ordered steps and commands safe to copy.

@@ -12,7 +12,7 @@ import traceback
 from dataclasses import replace
 from typing import TYPE_CHECKING, AsyncIterator, Iterable, Mapping, NamedTuple, Sequence
 
-from doctor.model import Check, Result, Status
+from doctor.model import Check, Fix, NotFinished, Result, Status
 from doctor.settings import downgrade, skipped_by_config
 
 if TYPE_CHECKING:
@@ -135,6 +135,9 @@ async def _guarded(check: Check, ctx: Context) -> Result:
         result = await asyncio.wait_for(check(ctx), budget)
     except (asyncio.TimeoutError, TimeoutError):
         result = Result(Status.ERROR, f"the check did not finish within {budget:g} s", code="check-timeout")
+    except NotFinished as unfinished:
+        result = Result(Status.ERROR, f"not finished: {unfinished}", code="check-timeout",
+                        fix=Fix("Run again with a longer --timeout (or `timeout` in [tool.llm-doctor])."))
     except Exception as error:  # noqa: BLE001 - no check may crash the run
         result = Result(
             Status.ERROR,

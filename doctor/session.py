@@ -51,6 +51,16 @@ class Session:
 
         return Context.build(self.project, self.flags, self.config, environ=self.environ)
 
+    def base_url(self) -> str:
+        """Where the live checks send their requests, as the consent question names it: not known when
+        `.env` may set it and was not read in time (see doctor/project/unread.py)."""
+        from doctor.model import NotFinished
+
+        try:
+            return self.new_context().base_url.value.strip()
+        except NotFinished:
+            return "the base URL that .env may set (not known: .env was not read in time)"
+
     def check(self, check_id: str) -> Check:
         return next(c for c in self.checks if c.id == check_id)
 

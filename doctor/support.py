@@ -13,12 +13,12 @@ from __future__ import annotations
 import platform
 import re
 import sys
-from typing import Any
+from typing import Any, Callable
 
 from doctor import __version__
 from doctor.context import Context
 from doctor.project.interpreter import RELEVANT_DISTRIBUTIONS
-from doctor.model import Report
+from doctor.model import NotFinished, Report
 from doctor.redact import KEY_SHAPES, escape_controls, mask
 
 RELEVANT_VARIABLES = (
@@ -39,8 +39,9 @@ class LeakError(Exception):
 def variables(ctx: Context) -> list[dict[str, Any]]:
     """Each relevant variable that is set: its name and where it comes from, never its value."""
     rows = []
+    unread = ctx.dotenv.unfinished  # a .env not read in time: its names are not known, and it says so below
     for name in RELEVANT_VARIABLES:
-        shell, dotenv = ctx.shell_value(name), ctx.dotenv_value(name)
+        shell, dotenv = ctx.shell_value(name), None if unread else ctx.dotenv_value(name)
         if shell is None and dotenv is None:
             continue
         sources = (["shell"] if shell else []) + ([f".env line {dotenv.line}"] if dotenv else [])
@@ -50,7 +51,17 @@ def variables(ctx: Context) -> list[dict[str, Any]]:
         if name == "OPENAI_API_KEY":
             row["key"] = mask((shell or dotenv).value)
         rows.append(row)
+    if unread:
+        rows.append({"name": ctx.dotenv.shown, "sources": [], "note": unread})
     return rows
+
+
+def _setting(ctx: Context, read: Callable[[], str]) -> str:
+    """A setting `.env` may hold, or that it is not known (`.env` not read in time: its row says why)."""
+    try:
+        return read()
+    except NotFinished:
+        return f"not known ({ctx.dotenv.shown} was not read in time)"
 
 
 def gather(ctx: Context, report: Report) -> dict[str, Any]:
@@ -70,8 +81,9 @@ def gather(ctx: Context, report: Report) -> dict[str, Any]:
             "error": clean(facts.error) if facts and facts.error else None,
             "packages": {k: clean(v) for k, v in packages.items() if v},
         },
-        "settings": {"model": clean(ctx.model), "base_url": clean(ctx.base_url.value.strip()),
-                     "base_url_from": ctx.base_url.source, "timeout_s": ctx.timeout},
+        "settings": {"model": clean(_setting(ctx, lambda: ctx.model)),
+                     "base_url": clean(_setting(ctx, lambda: ctx.base_url.value.strip())),
+                     "base_url_from": _setting(ctx, lambda: ctx.base_url.source), "timeout_s": ctx.timeout},
         "variables": variables(ctx),
         "suppressions": {"skip": dict(ctx.config.skip), "warn": dict(ctx.config.warn)},
         "report": json_render.to_dict(report),

@@ -20,12 +20,17 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from doctor.files import read_bytes
+from doctor.project.unread import Unread
 
 MAX_DOTENV_BYTES = 1024 * 1024
 # A value after `${VAR}` expansion is cut here (the file itself is capped at MAX_DOTENV_BYTES),
 # and expansion stops once it has produced this much text in all.
 MAX_VALUE_CHARS = 64 * 1024
 EXPANSION_BUDGET = 4 * 1024 * 1024
+VALUE_CUT = (f"is longer than {MAX_VALUE_CHARS // 1024} KB after ${{...}} expansion; the doctor read its first "
+             f"{MAX_VALUE_CHARS // 1024} KB (its own cap, not a problem of the file)")
+NOT_EXPANDED = (f"was not expanded: the doctor stops expanding ${{...}} after {EXPANSION_BUDGET // (1024 * 1024)} MB "
+                "in all (its own cap, not a problem of the file), so it read the value as written")
 _NAME_END = re.compile(r"[}:]")
 _LEADING_NEWLINES = re.compile(r"\r\n|\n|\r")
 _KEY_GUESS = re.compile(r"\s*(?:export\s+)?['\"]?([A-Za-z_][A-Za-z0-9_.\-]*)")
@@ -39,7 +44,7 @@ class Entry:
     value: str | None
     line: int
     raw: str | None = None  # before ${VAR} expansion, when it differs
-    cut: bool = False  # the expanded value was longer than MAX_VALUE_CHARS and is cut there
+    cut: str | None = None  # what the doctor's own cap left out of `value` (VALUE_CUT or NOT_EXPANDED)
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class DotenvFile:
     unparsed: tuple[Unparsed, ...] = ()
     bom: bool = False
     kind: str = "file"  # what the path is when it is not a readable file (see doctor/files.py)
+    unfinished: str | None = None  # why it was not read: only an UnreadDotenv has it
 
     @property
     def readable(self) -> bool:
@@ -81,6 +87,13 @@ class DotenvFile:
         for entry in self.entries:
             lines.setdefault(entry.key, []).append(entry.line)
         return {k: v for k, v in lines.items() if len(v) > 1}
+
+
+class UnreadDotenv(Unread, DotenvFile):
+    """A `.env` not read before the run's deadline: where it is answers, anything it holds raises
+    NotFinished (see doctor/project/unread.py)."""
+
+    KNOWN = frozenset({"path", "exists", "shown", "kind"})
 
 
 def locate_dotenv(project: Path) -> Path:
@@ -125,28 +138,36 @@ def expand(entries: tuple[Entry, ...], shell: Mapping[str, str]) -> tuple[Entry,
     rebuilt for each line), references are found by a scan (see `variables`), every value is
     cut at MAX_VALUE_CHARS after expansion, and once EXPANSION_BUDGET characters have been
     produced the remaining references are left as written: 24 lines that each double the one
-    before would otherwise want gigabytes."""
+    before would otherwise want gigabytes. Either cap is noted on the entry (`cut`), so the
+    checks that read the value say the doctor's cap was hit instead of judging what it saw."""
     from dotenv.variables import Literal
 
     context: dict[str, str | None] = dict(shell)
+    truncated: set[str] = set()  # names whose value in `context` is cut: a reference to one is cut too
     budget = EXPANSION_BUDGET
     expanded = []
     for entry in entries:
         value = entry.value
         if value is not None and "${" in value and budget > 0:
-            pieces, size = [], 0
+            pieces, size, cut = [], 0, False
             for atom in variables(value):
                 piece = atom.value if isinstance(atom, Literal) else atom.resolve(context)
+                cut |= not isinstance(atom, Literal) and atom.name in truncated  # a cut value, taken whole
+                whole = len(piece) <= MAX_VALUE_CHARS - size
                 pieces.append(piece[:MAX_VALUE_CHARS - size])
                 size += len(pieces[-1])
-                if size >= MAX_VALUE_CHARS:
+                if not whole:
+                    cut = True
                     break
             resolved = "".join(pieces)
             budget -= len(resolved)
             if resolved != value:
-                entry = replace(entry, value=resolved, raw=value, cut=size >= MAX_VALUE_CHARS)
+                entry = replace(entry, value=resolved, raw=value, cut=VALUE_CUT if cut else None)
+        elif value is not None and "${" in value:
+            entry = replace(entry, cut=NOT_EXPANDED)
         if entry.key not in shell:  # load_dotenv() does not override: the shell's value stays in reach
             context[entry.key] = entry.value
+            (truncated.add if entry.cut == VALUE_CUT else truncated.discard)(entry.key)
         expanded.append(entry)
     return tuple(expanded)
 

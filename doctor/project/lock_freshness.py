@@ -92,16 +92,17 @@ def pdm_hash(pyproject: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def _uv_matches(lock: Mapping[str, Any], pyproject: Mapping[str, Any]) -> bool:
+def _uv_matches(lock: Mapping[str, Any], pyproject: Mapping[str, Any], member: str = ".") -> bool:
     """uv records each member's declared dependencies: compare names and version ranges (uv rewrites
-    markers, python_version into python_full_version, so markers are left out of the comparison)."""
+    markers, python_version into python_full_version, so markers are left out of the comparison).
+    `member` is the project's folder from the lock's: a workspace lock that does not list it is stale."""
     from doctor.project.record import parse_requirement
+    from doctor.project.uv_workspace import is_member_source
 
     declared = array(table(pyproject.get("project")).get("dependencies"))
-    roots = [p for p in array(lock.get("package")) if isinstance(p, dict) and isinstance(p.get("source"), dict)
-             and (p["source"].get("virtual") in (".", "./") or p["source"].get("editable") in (".", "./"))]
+    roots = [p for p in array(lock.get("package")) if isinstance(p, dict) and is_member_source(p.get("source"), member)]
     if not roots:
-        return True
+        return member == "."
     recorded = {(_canonical(r["name"]), _clauses(str(r.get("specifier", ""))))
                 for r in array(table(roots[0].get("metadata")).get("requires-dist"))
                 if isinstance(r, dict) and isinstance(r.get("name"), str) and "extra" not in str(r.get("marker", ""))}
@@ -147,8 +148,10 @@ def _stale_lock(project: Path, pyproject: Pyproject, lock_file: str) -> str | No
         recorded = table(table(table(lock).get("_meta")).get("hash")).get("sha256")
         return "the Pipfile changed after Pipfile.lock was made" if recorded and pipfile is not None and \
             recorded != pipfile_hash(pipfile) else None
-    if lock_file == "uv.lock":
-        lock = _load(project / lock_file)
-        return None if lock is None or _uv_matches(lock, data) else \
-            "pyproject.toml lists other dependencies than uv.lock was made from"
+    if Path(lock_file).name == "uv.lock":  # the project's own, or its uv workspace's (`../../uv.lock`)
+        path = project / lock_file
+        lock = _load(path)
+        member = project.resolve().relative_to(path.resolve().parent).as_posix()
+        return None if lock is None or _uv_matches(lock, data, member) else \
+            f"pyproject.toml lists other dependencies than {lock_file} was made from"
     return None

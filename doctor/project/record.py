@@ -15,6 +15,7 @@ and what could be read is still used.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,6 +26,7 @@ from doctor.model import Finding, Location, Status
 from doctor.project.pyproject import Pyproject, parse_toml
 from doctor.project.shapes import Shape, table
 from doctor.project.tools import tool_name
+from doctor.project.unread import Unread
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -107,6 +109,7 @@ class Record:
     problems: tuple[Finding, ...] = ()
     hashed: bool = False  # pip's hash-checking mode: every line needs its hashes
     names_doctor: bool = False  # the record installs llm-api-doctor itself (a dev dependency)
+    unfinished: str | None = None  # why it was not read: only an UnreadRecord has it
 
     @property
     def lock_file(self) -> str | None:
@@ -129,6 +132,13 @@ class Record:
         exact = [d for d in self.declared_for(name, environment) if d.exact]
         versions = {d.exact for d in exact}
         return (exact[0].exact, exact[0].where) if len(versions) == 1 else None  # type: ignore[return-value]
+
+
+class UnreadRecord(Unread, Record):
+    """A record not read before the run's deadline: the project's tool (known from its files'
+    names) answers, anything the record holds raises NotFinished (see doctor/project/unread.py)."""
+
+    KNOWN = frozenset({"tool"})
 
 
 def parse_requirement(text: str) -> tuple[str, str, str | None]:
@@ -402,13 +412,15 @@ def requirement_files(project: Path) -> list[Path]:
 # -- lock files ---------------------------------------------------------------------------
 
 def _version_problem(name: str, found: Any, where: Location) -> Finding | None:
+    """A lock of format `name` whose version is not one the doctor reads; `where` names its file."""
     known = KNOWN_LOCK_VERSIONS[name]
     major_text = str(found).split(".")[0] if isinstance(found, (str, int, float)) else ""
     if not (major_text.isdigit() and len(major_text) <= 4):
-        return _problem("lock-unreadable", f"{name} has no format version the doctor knows", where, status=Status.WARN)
+        return _problem("lock-unreadable", f"{where.file} has no format version the doctor knows", where,
+                        status=Status.WARN)
     if int(major_text) > known:
-        return _problem("lock-unreadable", f"{name} uses format version {str(found)[:20]}, newer than the doctor knows "
-                        f"({known}); what it could read is used", where,
+        return _problem("lock-unreadable", f"{where.file} uses format version {str(found)[:20]}, newer than the doctor "
+                        f"knows ({known}); what it could read is used", where,
                         "Upgrade llm-doctor; its reading of this lock may be incomplete", status=Status.WARN)
     return None
 
@@ -471,13 +483,16 @@ def _marker(shape: Shape, value: Any, what: str) -> str | None:
     return shape.text(value, what) or None
 
 
-def _uv(text: str, data: Mapping[str, Any], shape: Shape) -> tuple[list[Locked], list[Declared], Finding | None]:
-    where = Location("uv.lock", line_of(text, r"^version\s*="))
+def _uv(text: str, data: Mapping[str, Any], shape: Shape, lock: str = "uv.lock",
+        member: str = ".") -> tuple[list[Locked], list[Declared], Finding | None]:
+    """uv.lock, named `lock` from the project; the project is the package whose source is `member`,
+    its folder from the lock's (a workspace member's: see doctor/project/uv_workspace.py)."""
+    from doctor.project.uv_workspace import is_member_source
+
+    where = Location(lock, line_of(text, r"^version\s*="))
     problem = _version_problem("uv.lock", data.get("version"), where)
     packages = [p for p in shape.array(data.get("package"), "`package`") if isinstance(p, dict)]
-    roots = [p for p in packages if isinstance(p.get("source"), dict) and
-             ({"virtual", "editable"} & set(p["source"])) and p["source"].get("virtual", p["source"].get("editable"))
-             in (".", "./")]
+    roots = [p for p in packages if is_member_source(p.get("source"), member)]
     dev: set[str] = set()
     for root in roots:
         for group in shape.table(root.get("dev-dependencies"), "`dev-dependencies`").values():
@@ -486,7 +501,7 @@ def _uv(text: str, data: Mapping[str, Any], shape: Shape) -> tuple[list[Locked],
     main_deps = {canonical(d["name"]) for r in roots for d in shape.array(r.get("dependencies"), "`dependencies`")
                  if isinstance(d, dict) and isinstance(d.get("name"), str)}
     locked = []
-    for package, name, where in _entries(text, "uv.lock", [p for p in packages if p not in roots], shape):
+    for package, name, where in _entries(text, lock, [p for p in packages if p not in roots], shape):
         markers = shape.texts(package.get("resolution-markers"), "`resolution-markers`")
         marker = " or ".join(f"({m})" for m in markers) if markers else None
         locked.append(Locked(name, shape.text(package.get("version"), "a package's `version`") or "", marker, where,
@@ -559,13 +574,44 @@ def _pylock(text: str, data: Mapping[str, Any], shape: Shape) -> tuple[list[Lock
     return locked, [], problem
 
 
-_LOCK_READERS = {"uv.lock": _uv, "poetry.lock": _poetry, "pdm.lock": _pdm, "Pipfile.lock": _pipenv, "pylock.toml": _pylock}
+# uv.lock is read by _uv, which also takes the member a workspace lock is read for.
+_LOCK_READERS = {"poetry.lock": _poetry, "pdm.lock": _pdm, "Pipfile.lock": _pipenv, "pylock.toml": _pylock}
 
 
-def _read_lock(project: Path, name: str) -> tuple[list[Locked], list[Declared], list[Finding]]:
-    text, problem = _read(project / name)
+@dataclass(frozen=True)
+class LockPlace:
+    """A project's lock: its format, where it is, its path from the project as findings name it,
+    and the project's folder from the lock's (`.`, or a uv workspace member's `packages/alpha`)."""
+
+    name: str
+    path: Path
+    shown: str
+    member: str = "."
+
+
+def lock_of(project: Path, tool: str) -> LockPlace | None:
+    """The project's lock: its own, else, for a member of a uv workspace, the root's uv.lock, where
+    uv locks every member (reading the member's pyproject instead called its packages unpinned)."""
+    for lock in LOCK_ORDER:
+        if (project / lock).exists() or (project / lock).is_symlink():
+            return LockPlace(lock, project / lock, lock)
+    if tool != "uv":
+        return None
+    from doctor.project.uv_workspace import find_workspace
+
+    root = find_workspace(project).root
+    if root is None or not os.path.lexists(root / "uv.lock"):
+        return None
+    member = project.resolve()
+    return LockPlace("uv.lock", root / "uv.lock", os.path.relpath(root / "uv.lock", member).replace(os.sep, "/"),
+                     member.relative_to(root).as_posix())
+
+
+def _read_lock(place: LockPlace) -> tuple[list[Locked], list[Declared], list[Finding]]:
+    name, shown = place.name, place.shown
+    text, problem = _read(place.path)
     if text is None:
-        return [], [], [_problem("lock-unreadable", f"{name} {problem}", Location(name),
+        return [], [], [_problem("lock-unreadable", f"{shown} {problem}", Location(shown),
                                  "Restore it from git, or write it again with the project's tool")]
     if name == "Pipfile.lock":
         try:
@@ -575,17 +621,20 @@ def _read_lock(project: Path, name: str) -> tuple[list[Locked], list[Declared], 
     else:
         data, problem = parse_toml(text.encode())
     if not isinstance(data, dict):
-        return [], [], [_problem("lock-unreadable", f"{name} {problem or 'is not a lock file'}", Location(name),
+        return [], [], [_problem("lock-unreadable", f"{shown} {problem or 'is not a lock file'}", Location(shown),
                                  "Write it again with the project's tool (a merge conflict often breaks a lock)")]
-    shape = Shape(name)
-    locked, declared, version_problem = _LOCK_READERS[name](text, data, shape)
+    shape = Shape(shown)
+    if name == "uv.lock":
+        locked, declared, version_problem = _uv(text, data, shape, shown, place.member)
+    else:
+        locked, declared, version_problem = _LOCK_READERS[name](text, data, shape)
     problems = [version_problem] if version_problem else []
     if shape.count:
         problems.append(Finding(Status.WARN, "lock-unreadable", shape.summary(), None, tuple(shape.wrong),
-                                Location(name)))
+                                Location(shown)))
     if len(locked) >= MAX_LOCKED:
-        problems.append(_problem("lock-unreadable", f"{name} locks more than {MAX_LOCKED:,} packages; the doctor read "
-                                 "the first of them", Location(name), status=Status.WARN))
+        problems.append(_problem("lock-unreadable", f"{shown} locks more than {MAX_LOCKED:,} packages; the doctor "
+                                 "read the first of them", Location(shown), status=Status.WARN))
     return locked, declared, problems
 
 
@@ -681,12 +730,12 @@ def _read_record(project: Path, pyproject: Pyproject) -> Record:
     if tool == "pipenv":
         declared += _pipfile_declared(project)
     names_doctor = any(d.name == "llm-api-doctor" for d in declared) or _dev_names_doctor(pyproject)
-    for lock in LOCK_ORDER:
-        if (project / lock).exists() or (project / lock).is_symlink():
-            locked, from_lock, lock_problems = _read_lock(project, lock)
-            names_doctor |= any(p.name == "llm-api-doctor" for p in locked)
-            return Record(tool, "lock", (lock,), tuple(from_lock or declared), tuple(locked), requires_python,
-                          tuple(problems + declared_problems + lock_problems), names_doctor=names_doctor)
+    lock = lock_of(project, tool)
+    if lock is not None:
+        locked, from_lock, lock_problems = _read_lock(lock)
+        names_doctor |= any(p.name == "llm-api-doctor" for p in locked)
+        return Record(tool, "lock", (lock.shown,), tuple(from_lock or declared), tuple(locked), requires_python,
+                      tuple(problems + declared_problems + lock_problems), names_doctor=names_doctor)
     files = requirement_files(project)
     if files:
         reader = _RequirementsReader(project)

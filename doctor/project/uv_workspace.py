@@ -8,6 +8,9 @@ of its `members` globs matches the member's folder and no `exclude` glob does; a
 parent project without that table ends the walk (uv's workspace.rs, `find_workspace`).
 Every file is read through the bounded reader, and globs are matched one path segment
 at a time against the member's relative path, never by listing folders.
+
+uv also locks the whole workspace in the root's `uv.lock`, where each member is the package
+whose source is its folder: that lock is a member's record (doctor/project/record.py).
 """
 
 from __future__ import annotations
@@ -78,3 +81,12 @@ def _matches(parts: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
     if head == "**":
         return any(_matches(parts[skip:], rest) for skip in range(len(parts) + 1))
     return bool(parts) and fnmatchcase(parts[0], head) and _matches(parts[1:], rest)
+
+
+def is_member_source(source: object, member: str) -> bool:
+    """Whether a uv.lock package's `source` is the project at `member`, its folder from the workspace root
+    (`.` for the root itself): uv writes `{ virtual = "packages/alpha" }`, or `editable` for a packaged one."""
+    if not isinstance(source, dict):
+        return False
+    folder = source.get("virtual", source.get("editable"))
+    return isinstance(folder, str) and PurePosixPath(folder) == PurePosixPath(member)

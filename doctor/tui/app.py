@@ -137,7 +137,7 @@ class DoctorApp(App[int]):
         offline_part = [c for c in checks if c.id not in later]
         if offline_part:
             self._launch(offline_part)
-        self.push_screen(Consent(self.session.new_context().base_url.value.strip()), answered)
+        self.push_screen(Consent(self.session.base_url()), answered)
 
     def _launch(self, checks: Sequence[Check]) -> None:
         check_list = self.query_one(CheckList)
