@@ -79,9 +79,9 @@ def bench_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def time_once(command: Sequence[str], env: dict[str, str]) -> float:
+def time_once(command: Sequence[str], env: dict[str, str], cwd: str | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     return time.perf_counter() - start
 
 

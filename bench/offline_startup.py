@@ -41,8 +41,11 @@ def main() -> None:
             'python -c "import openai"': lambda: time_once([sys.executable, "-c", "import openai"], env),
         }
         if args.before:
-            before_env = bench_env(PYTHONPATH=str(Path(args.before).resolve()))  # ahead of this checkout
-            contenders["before, the project's venv"] = lambda: time_once([*doctor, venv_python], before_env)
+            # `python -m doctor` from a neutral folder with the other tree first on the path: the installed
+            # script names this checkout's entry point, which an older tree may not have.
+            before_env = bench_env(PYTHONPATH=str(Path(args.before).resolve()))
+            before = [sys.executable, "-m", "doctor", *doctor[len(doctor_command()):]]
+            contenders["before, the project's venv"] = lambda: time_once([*before, venv_python], before_env, cwd=tmp)
         medians = side_by_side(args.runs, contenders)
     for name, seconds in medians.items():
         print(f"{name:<32} median {seconds * 1000:7.1f} ms  ({args.runs} runs)")
