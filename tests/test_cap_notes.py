@@ -3,7 +3,6 @@ judges only what it saw: the cap is never the project's fault (issue 21, items 4
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from checks.dotenv_file import dotenv_present
 from checks.environment import packages_pinned
@@ -50,7 +49,7 @@ def test_a_package_past_the_installed_scan_cap_is_not_called_missing(tmp_path):
     seen = facts(project, dists={"httpx": "0.28.1", "python-dotenv": "1.2.4"})
     installed = Installed(seen.installed_dists)
     installed.cut = "more than 5,000 .dist-info folders; 2 distributions were read, the rest were not"
-    result = run_check(packages_pinned, make_ctx(project, interpreter=replace(seen, installed_dists=installed)))
+    result = run_check(packages_pinned, make_ctx(project, interpreter=seen._replace(installed_dists=installed)))
     assert "package-missing" not in {f.code for f in result.problems}, result
     assert result.status == Status.PASS, result
     assert result.message.endswith("the doctor's own cap stopped its reading of the installed packages (more than "
