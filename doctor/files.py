@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -86,9 +87,16 @@ def _refused(path: Path | str, kind: str, detail: str = "") -> FileRead:
 def inside(path: Path | str, root: Path) -> bool:
     """Whether `path`, with every symlink followed, stays inside `root`."""
     try:
-        return Path(path).resolve().is_relative_to(root.resolve())
+        return Path(path).resolve().is_relative_to(_real(root))
     except (OSError, RuntimeError):  # a symlink loop
         return False
+
+
+@lru_cache(maxsize=64)
+def _real(root: Path) -> Path:
+    """A folder with its symlinks followed, once: the same few roots (the project, each site-packages)
+    are asked about for every file read in them, and resolving one costs a system call a component."""
+    return root.resolve()
 
 
 def probe(path: Path | str) -> str:

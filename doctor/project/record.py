@@ -19,7 +19,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NamedTuple
 
 from doctor.files import read_bytes
 from doctor.model import Finding, Location, Status
@@ -69,8 +69,7 @@ def parse_version(text: str) -> Version | None:
         return None
 
 
-@dataclass(frozen=True)
-class Declared:
+class Declared(NamedTuple):
     """A requirement as the record states it: `openai>=1.40 ; python_version < "3.12"`."""
 
     name: str
@@ -87,8 +86,7 @@ class Declared:
         return match.group(1) if match else None
 
 
-@dataclass(frozen=True)
-class Locked:
+class Locked(NamedTuple):
     """A package a lock file fixes at one version; `default` when a plain sync installs it."""
 
     name: str
@@ -578,8 +576,7 @@ def _pylock(text: str, data: Mapping[str, Any], shape: Shape) -> tuple[list[Lock
 _LOCK_READERS = {"poetry.lock": _poetry, "pdm.lock": _pdm, "Pipfile.lock": _pipenv, "pylock.toml": _pylock}
 
 
-@dataclass(frozen=True)
-class LockPlace:
+class LockPlace(NamedTuple):
     """A project's lock: its format, where it is, its path from the project as findings name it,
     and the project's folder from the lock's (`.`, or a uv workspace member's `packages/alpha`)."""
 
