@@ -153,12 +153,13 @@ def offered(ctx: Context, result: Result) -> Result:
         return result
     inputs = FixInputs.from_context(ctx, {"": result})
     safety: dict[str, Safety] = {}
-    if codes & set(repairs.CERTAIN_IN_SCRIPTS):
-        from doctor.repairs.plans import certain_codes
+    if codes & set(repairs.CODE_UNSAFE):
+        from doctor.repairs.applies import certain_levels
 
-        safety = dict.fromkeys(certain_codes(inputs), SAFE)  # known without building: no libcst on a plain run
+        # Decided with `ast`, never by building the rewrite: no libcst (0.3 s) on a plain run.
+        safety = {code: level for code, level in certain_levels(inputs).items() if code in codes}
     for planner in PLANNERS:
-        covered = planner.codes & codes - safety.keys()
+        covered = planner.codes & codes - set(repairs.CODE_UNSAFE)
         if covered and planner.plans(replace(inputs, codes=frozenset(covered))):
             for code in covered:
                 safety.setdefault(code, planner.safety)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import CANARY_KEY, base_environ, write_project
 
 
@@ -25,22 +27,36 @@ def test_a_run_with_only_dotenv_repairs_to_offer_never_imports_libcst(tmp_path):
 
 
 def test_a_script_that_never_loads_dotenv_is_offered_its_repair_without_libcst(tmp_path):
-    """load_dotenv() goes into a writable script for certain: saying so needs no libcst (0.3 s to import),
-    and the fix is still offered, safe, with the command that applies it."""
-    import json
-
+    """load_dotenv() goes into a writable script when nothing where it goes names it already: deciding so
+    with `ast` needs no libcst (0.3 s to import), and the fix is offered, safe, with the command that applies it."""
     project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\n", gitignore=".env\n")
     (project / "ask.py").write_text("import os\nfrom openai import OpenAI\nclient = OpenAI(timeout=9)\n")
     assert "libcst" not in imported(project)
+    fix = usage_fix(project)
+    assert fix["code"] == "dotenv-not-loaded" and fix["applicability"] == "safe"
+    assert fix["commands"][0].startswith("llm-doctor check --fix --yes")
+
+
+def usage_fix(project) -> dict:
+    """code-usage's own fix (its first problem's) in the JSON report."""
+    import json
+
     done = subprocess.run([sys.executable, "-m", "doctor", "check", "--offline", "--format", "json", "--only",
                            "code-usage", "--project", str(project), "--python", sys.executable],
                           capture_output=True, text=True, env=base_environ(VIRTUAL_ENV=sys.prefix), cwd=project)
     [usage] = json.loads(done.stdout)["checks"]
-    assert usage["code"] == "dotenv-not-loaded" and usage["fix"]["applicability"] == "safe"
-    assert usage["fix"]["commands"][0].startswith("llm-doctor check --fix --yes")
+    return {"code": usage["code"], **usage["fix"]}
 
 
-def test_libcst_is_imported_once_a_code_repair_that_may_decline_is_built(tmp_path):
+@pytest.mark.parametrize("source, code, applicability", [
+    ("from dotenv import load_dotenv\nload_dotenv()\nfrom openai import OpenAI\nclient = OpenAI()\n",
+     "client-no-timeout", "unsafe"),  # decided with `ast`: offered, unsafe
+    ("import openai\nopenai.api_key = 'x'\nr = openai.ChatCompletion.create(model='m')\n",
+     "code-pre-v1", None),  # the port's ways to decline are not reproduced: its steps stay by hand
+])
+def test_a_plain_run_never_imports_libcst_even_for_repairs_that_may_decline(tmp_path, source, code, applicability):
     project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\n", gitignore=".env\n")
-    (project / "ask.py").write_text("import openai\nopenai.api_key = 'x'\nr = openai.ChatCompletion.create(model='m')\n")
-    assert "libcst" in imported(project)  # code-pre-v1: the port may decline, so its plan is built to say
+    (project / "ask.py").write_text(source)
+    assert "libcst" not in imported(project)
+    fix = usage_fix(project)
+    assert fix["code"] == code and fix["applicability"] == applicability
