@@ -78,10 +78,9 @@ def _planner(codes: Iterable[str], safety: Safety, function: str) -> Planner:
 
 # Listed in the order their plans are shown and applied.
 PLANNERS: tuple[Planner, ...] = (
-    _planner(("dotenv-not-ignored",), SAFE, "doctor.fixes.registry:_gitignore"),
-    _planner(("dotenv-missing",), SAFE, "doctor.fixes.registry:_dotenv"),
-    _planner(("requirements-missing", "package-unpinned", "package-version-mismatch", "sdk-httpx-incompatible",
-              "openai-pre-v1", "pins-incompatible", "package-below-floor"), SAFE, "doctor.fixes.pins:record_plan"),
+    _planner(repairs.GITIGNORE, SAFE, "doctor.fixes.registry:_gitignore"),
+    _planner(repairs.DOTENV_FROM_EXAMPLE, SAFE, "doctor.fixes.registry:_dotenv"),
+    _planner(repairs.PINS, SAFE, "doctor.fixes.pins:record_plan"),
     # A file's safe repair comes before its unsafe one, which starts from the safe one's result.
     _planner(repairs.DOTENV_SAFE, SAFE, "doctor.repairs.plans:dotenv_safe"),
     _planner(repairs.TRACKED, SAFE, "doctor.repairs.plans:untrack_dotenv"),
@@ -89,7 +88,7 @@ PLANNERS: tuple[Planner, ...] = (
     _planner(repairs.DOTENV_UNSAFE, UNSAFE, "doctor.repairs.plans:dotenv_unsafe"),
     _planner(repairs.CODE_UNSAFE, UNSAFE, "doctor.repairs.plans:code_unsafe"),
 )
-PLANNED_CODES = frozenset(code for planner in PLANNERS for code in planner.codes)
+PLANNED_CODES = frozenset(code for planner in PLANNERS for code in planner.codes)  # repairs.PLANNED, as listed
 
 
 def _gitignore(inputs: FixInputs) -> FilePlan | None:

@@ -3,20 +3,28 @@ one whose repairs are all in .env) never loads it, as `python -X importtime` sho
 
 from __future__ import annotations
 
+import importlib.metadata as md
+import json
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import CANARY_KEY, base_environ, write_project
+from tests.conftest import CANARY_KEY, base_environ, git, write_project
 
 
-def imported(project) -> set[str]:
+def imported_names(project) -> set[str]:
+    """The dotted names of the modules a plain offline run imports, as `python -X importtime` lists them."""
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "doctor", "check", "--offline", "--format", "json",
                            "--project", str(project), "--python", sys.executable], capture_output=True, text=True,
                           env=base_environ(VIRTUAL_ENV=sys.prefix), cwd=project)
     assert "Traceback" not in done.stderr, done.stderr
-    return {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
+    return {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+
+
+def imported(project) -> set[str]:
+    """The top-level packages a plain offline run imports."""
+    return {name.split(".")[0] for name in imported_names(project)}
 
 
 def test_a_run_with_only_dotenv_repairs_to_offer_never_imports_libcst(tmp_path):
@@ -39,8 +47,6 @@ def test_a_script_that_never_loads_dotenv_is_offered_its_repair_without_libcst(t
 
 def usage_fix(project) -> dict:
     """code-usage's own fix (its first problem's) in the JSON report."""
-    import json
-
     done = subprocess.run([sys.executable, "-m", "doctor", "check", "--offline", "--format", "json", "--only",
                            "code-usage", "--project", str(project), "--python", sys.executable],
                           capture_output=True, text=True, env=base_environ(VIRTUAL_ENV=sys.prefix), cwd=project)
@@ -60,3 +66,24 @@ def test_a_plain_run_never_imports_libcst_even_for_repairs_that_may_decline(tmp_
     assert "libcst" not in imported(project)
     fix = usage_fix(project)
     assert fix["code"] == code and fix["applicability"] == applicability
+
+
+def test_a_run_whose_problems_no_fix_answers_imports_no_part_of_the_fixes(tmp_path):
+    """The guide's own ask.py warns only of retry-on-quota, which no fix answers: the registry, the
+    planners and the backups (7 to 17 ms of imports) stay out of the run."""
+    from doctor.fixes.registry import PLANNED_CODES
+    from doctor.repairs.codes import PLANNED
+    from tests.test_code_corpus import CORPUS
+
+    assert PLANNED == PLANNED_CODES  # the run's gate lists what the registry answers
+    pins = "".join(f"{name}=={md.version(name)}\n" for name in ("openai", "httpx", "python-dotenv"))
+    project = write_project(tmp_path / "p", env=f"OPENAI_API_KEY={CANARY_KEY}\n", gitignore=".env\n",
+                            requirements=pins)
+    git(project, "init", "-q")
+    (project / "ask.py").write_text((CORPUS / "guide_ask" / "ask.py").read_text())
+    done = subprocess.run([sys.executable, "-m", "doctor", "check", "--offline", "--format", "json", "--project",
+                           str(project), "--python", sys.executable], capture_output=True, text=True,
+                          env=base_environ(VIRTUAL_ENV=sys.prefix), cwd=project)
+    found = {(c["code"], bool(c["fix"])) for c in json.loads(done.stdout)["checks"] if c["code"]}
+    assert found == {("retry-on-quota", True)}
+    assert not {"doctor.fixes", "doctor.repairs.applies"} & imported_names(project)
