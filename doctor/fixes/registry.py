@@ -155,8 +155,15 @@ def offered(ctx: Context, result: Result) -> Result:
     if codes & set(repairs.CODE_UNSAFE):
         from doctor.repairs.applies import certain_levels
 
-        # Decided with `ast`, never by building the rewrite: no libcst (0.3 s) on a plain run.
+        # Decided with `ast`, without building the rewrite: no libcst (0.3 s to import) on a plain run...
         safety = {code: level for code, level in certain_levels(inputs).items() if code in codes}
+        if codes & repairs.PORT_CODES:
+            from doctor.repairs.plans import repaired_levels
+
+            # ...but for the 0.28 port, which declines in more ways than `ast` reproduces: its plans are built
+            # to say (a user who follows the commands must find `--fix` offered), and once libcst is loaded
+            # the codes left undecided are decided by the real plans too.
+            safety.update(repaired_levels(inputs, codes & set(repairs.CODE_UNSAFE) - safety.keys()))
     for planner in PLANNERS:
         covered = planner.codes & codes - set(repairs.CODE_UNSAFE)
         if covered and planner.plans(replace(inputs, codes=frozenset(covered))):

@@ -22,15 +22,15 @@ def holding(datas: list[bytes], words: Iterable[bytes] = (), pattern: re.Pattern
     joined = b"\n".join(datas)
     found: set[int] = set()
 
-    def search(at: int, find) -> None:  # noqa: ANN001 - bytes.find or a pattern's search, as a position
-        position = find(at)
+    def search(find) -> None:  # noqa: ANN001 - the position of the next hit from a position, or -1
+        position = find(0)
         while position >= 0:
             index = bisect_right(starts, position) - 1
             found.add(index)
             position = find(starts[index + 1]) if index + 1 < len(starts) else -1
 
     for word in words:
-        search(0, lambda at, word=word: joined.find(word, at))
+        search(lambda at, word=word: joined.find(word, at))
     if pattern is not None:
-        search(0, lambda at: (match.start() if (match := pattern.search(joined, at)) else -1))
+        search(lambda at: match.start() if (match := pattern.search(joined, at)) else -1)
     return found

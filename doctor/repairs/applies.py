@@ -4,10 +4,11 @@ Building a code repair's plan imports libcst (about 0.3 s) and rewrites the file
 `check` to say "llm-doctor check --fix applies this". This module says it without either: for each
 repair it reproduces, on the `ast` tree, every way the repair (python_guards.py) declines, and it
 answers only when it is certain. A code is marked when every finding of it is in a writable `.py`
-script whose repair is certain; anything else (a notebook, a read-only file, the 0.28 port, whose
-many ways to decline are not reproduced here, and code a rewrite could break) is left unmarked, and
-its finding keeps the steps to do by hand. A fix marked here and then declined by `--fix` would be
-a confident wrong answer, so when in doubt this says nothing. tests/repairs/test_applies.py checks
+script whose repair is certain; anything else (a notebook, a read-only file, code a rewrite could
+break) is left unmarked, and its finding keeps the steps to do by hand. The 0.28 port declines in
+too many ways to reproduce here: the registry builds its plan to say (plans.repaired_levels). A fix
+marked here and then declined by `--fix` would be a confident wrong answer, so when in doubt this
+says nothing. tests/repairs/test_applies.py checks
 it against the real plans (plans.repaired_codes) on the repairs' own cases and the code corpus.
 """
 
@@ -215,4 +216,3 @@ UNSAFE_REPAIRS: dict[str, Callable[[ast.Module, list[str], list[int]], bool]] = 
     "max-tokens-missing": _adds_keyword(_no_cap),
     "reply-unguarded": _guards_reply,
 }
-UNSAFE_CODES = frozenset(UNSAFE_REPAIRS)

@@ -244,6 +244,20 @@ def repaired_codes(inputs: FixInputs, level: str) -> dict[str, set[str]]:
     return made
 
 
+def repaired_levels(inputs: FixInputs, codes: Iterable[str]) -> dict[str, str]:
+    """code -> the level at which `--fix` repairs every finding of it, for those of `codes` it repairs:
+    the plans built for real (libcst), where applies.py cannot say without them."""
+    made = {level: repaired_codes(inputs, level) for level in (SAFE, UNSAFE)}
+    levels = {}
+    for code in codes:
+        files = {f.location.file if f.location else None for f in inputs.findings if f.code == code}
+        level = next((level for level in (SAFE, UNSAFE) if files and all(code in made[level].get(file, ())
+                                                                       for file in files)), None)
+        if level is not None:
+            levels[code] = level
+    return levels
+
+
 def _file_steps(codes: dict[str, list[int]], level: str, original: str, notebook: bool) -> list[Tagged]:
     """The steps for a script, or for a notebook's cells (where the finding's lines are not used)."""
     steps = _code_steps(codes, level, lambda current: current == original and not notebook)

@@ -18,7 +18,8 @@ from doctor.repairs.python_text import (
 from doctor.repairs.rewrite import SAFE, UNSAFE, Rewrite
 
 CLIENTS = ("OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI")
-CAPS = frozenset(("max_tokens", "max_completion_tokens", "max_output_tokens", "**"))  # a reply capped, or maybe
+# The keywords that cap a reply; "**" may hold one.
+CAPS = frozenset(("max_tokens", "max_completion_tokens", "max_output_tokens", "**"))
 REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")  # models that reject max_tokens (failure-modes.md, row 23)
 _DOTENV_IMPORT = "from dotenv import load_dotenv\n"
 

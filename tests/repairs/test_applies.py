@@ -11,10 +11,10 @@ import pytest
 
 from doctor.fixes.plan import SAFE, UNSAFE
 from doctor.fixes.registry import FixInputs
-from doctor.repairs.applies import certain_levels
-from doctor.repairs.plans import repaired_codes
 from doctor.model import Finding, Status
 from doctor.project.tools import Tool
+from doctor.repairs.applies import certain_levels
+from doctor.repairs.plans import repaired_levels
 from tests.repairs.test_corpus_repairs import repairable
 from tests.repairs.test_repair_plans import LEGACY, inputs, project_with
 from tests.test_code_corpus import PROJECTS
@@ -22,15 +22,7 @@ from tests.test_code_corpus import PROJECTS
 
 def real_levels(found: FixInputs) -> dict[str, str]:
     """code -> the level at which the plans, built for real, repair it in every file it is found in."""
-    made = {SAFE: repaired_codes(found, SAFE), UNSAFE: repaired_codes(found, UNSAFE)}
-    levels = {}
-    for code in {f.code for f in found.findings}:
-        files = {f.location.file if f.location else None for f in found.findings if f.code == code}
-        for level in (SAFE, UNSAFE):
-            if all(code in made[level].get(file, ()) for file in files):
-                levels[code] = level
-                break
-    return levels
+    return repaired_levels(found, {f.code for f in found.findings})
 
 
 def compared(found: FixInputs) -> dict[str, str]:
