@@ -110,6 +110,7 @@ async def secrets_in_files(ctx: Context) -> Result:
 
 def scan_files(files: ProjectFiles, skip: set[str]) -> tuple[list[Leak], int]:
     """Every key in the listed files, and how many files were too large to search."""
+    from doctor.project.byte_search import holding
     from doctor.project.secrets import find_secrets, line_of
 
     texts: list[tuple[str, bytes]] = []
@@ -120,33 +121,14 @@ def scan_files(files: ProjectFiles, skip: set[str]) -> tuple[list[Leak], int]:
         if path not in skip and found.data and found.data.find(b"\0", 0, 8192) < 0:
             texts.append((path, found.data))
     leaks: list[Leak] = []
-    for index in sorted(_with_markers([data for _, data in texts])):
+    # Which texts hold a key's first characters: each marker looked for once in all of them.
+    for index in sorted(holding([data for _, data in texts], _MARKERS)):
         path, data = texts[index]
         text = data.decode("utf-8", "replace")
         for hit in find_secrets(text):
             line, column = line_of(text, hit.start)
             leaks.append(Leak(path, line, column, hit))
     return leaks, unread
-
-
-def _with_markers(datas: list[bytes]) -> set[int]:
-    """Which of the texts hold a key's first characters: each marker is looked for once in all of
-    them joined (a search per file and marker would cost more than the search itself)."""
-    from bisect import bisect_right
-
-    starts, offset = [], 0
-    for data in datas:
-        starts.append(offset)
-        offset += len(data) + 1
-    joined = b"\n".join(datas)
-    found: set[int] = set()
-    for marker in _MARKERS:
-        position = joined.find(marker)
-        while position >= 0:
-            index = bisect_right(starts, position) - 1
-            found.add(index)
-            position = joined.find(marker, starts[index + 1]) if index + 1 < len(starts) else -1
-    return found
 
 
 def _finding(leak: Leak, code: str, in_use: str | None, fix, commit: str | None = None) -> Finding:  # noqa: ANN001

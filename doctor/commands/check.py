@@ -148,8 +148,10 @@ async def collect(ctx, checks, offline: bool = False) -> dict:  # noqa: ANN001 -
 
 def offered(ctx, result):  # noqa: ANN001, ANN201 - a Context and a Result
     """The result with the fixes the doctor can apply itself marked so, and named by their command.
-    The fixes' registry is imported only for a result that has a fix."""
-    if result.fix is None and not any(f.fix for f in result.findings):
+    The fixes' registry is imported only for a result with a fix for a code some fix answers."""
+    from doctor.repairs.codes import PLANNED
+
+    if not any(f.fix is not None and f.code in PLANNED for f in result.problems):
         return result
     from doctor.fixes.registry import offered as mark
 

@@ -78,10 +78,9 @@ def _planner(codes: Iterable[str], safety: Safety, function: str) -> Planner:
 
 # Listed in the order their plans are shown and applied.
 PLANNERS: tuple[Planner, ...] = (
-    _planner(("dotenv-not-ignored",), SAFE, "doctor.fixes.registry:_gitignore"),
-    _planner(("dotenv-missing",), SAFE, "doctor.fixes.registry:_dotenv"),
-    _planner(("requirements-missing", "package-unpinned", "package-version-mismatch", "sdk-httpx-incompatible",
-              "openai-pre-v1", "pins-incompatible", "package-below-floor"), SAFE, "doctor.fixes.pins:record_plan"),
+    _planner(repairs.GITIGNORE, SAFE, "doctor.fixes.registry:_gitignore"),
+    _planner(repairs.DOTENV_FROM_EXAMPLE, SAFE, "doctor.fixes.registry:_dotenv"),
+    _planner(repairs.PINS, SAFE, "doctor.fixes.pins:record_plan"),
     # A file's safe repair comes before its unsafe one, which starts from the safe one's result.
     _planner(repairs.DOTENV_SAFE, SAFE, "doctor.repairs.plans:dotenv_safe"),
     _planner(repairs.TRACKED, SAFE, "doctor.repairs.plans:untrack_dotenv"),
@@ -89,7 +88,7 @@ PLANNERS: tuple[Planner, ...] = (
     _planner(repairs.DOTENV_UNSAFE, UNSAFE, "doctor.repairs.plans:dotenv_unsafe"),
     _planner(repairs.CODE_UNSAFE, UNSAFE, "doctor.repairs.plans:code_unsafe"),
 )
-PLANNED_CODES = frozenset(code for planner in PLANNERS for code in planner.codes)
+PLANNED_CODES = frozenset(code for planner in PLANNERS for code in planner.codes)  # repairs.PLANNED, as listed
 
 
 def _gitignore(inputs: FixInputs) -> FilePlan | None:
@@ -153,12 +152,20 @@ def offered(ctx: Context, result: Result) -> Result:
         return result
     inputs = FixInputs.from_context(ctx, {"": result})
     safety: dict[str, Safety] = {}
-    if codes & set(repairs.CERTAIN_IN_SCRIPTS):
-        from doctor.repairs.plans import certain_codes
+    if codes & set(repairs.CODE_UNSAFE):
+        from doctor.repairs.applies import certain_levels
 
-        safety = dict.fromkeys(certain_codes(inputs), SAFE)  # known without building: no libcst on a plain run
+        # Decided with `ast`, without building the rewrite: no libcst (0.3 s to import) on a plain run...
+        safety = {code: level for code, level in certain_levels(inputs).items() if code in codes}
+        if codes & repairs.PORT_CODES:
+            from doctor.repairs.plans import repaired_levels
+
+            # ...but for the 0.28 port, which declines in more ways than `ast` reproduces: its plans are built
+            # to say (a user who follows the commands must find `--fix` offered), and once libcst is loaded
+            # the codes left undecided are decided by the real plans too.
+            safety.update(repaired_levels(inputs, codes & set(repairs.CODE_UNSAFE) - safety.keys()))
     for planner in PLANNERS:
-        covered = planner.codes & codes - safety.keys()
+        covered = planner.codes & codes - set(repairs.CODE_UNSAFE)
         if covered and planner.plans(replace(inputs, codes=frozenset(covered))):
             for code in covered:
                 safety.setdefault(code, planner.safety)

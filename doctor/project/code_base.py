@@ -26,6 +26,7 @@ from functools import cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from doctor.project.byte_search import holding
 from doctor.project.source_files import ProjectFiles, project_files
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 SDK_RESOURCES = ("chat", "completions", "responses", "embeddings", "beta", "images", "audio", "moderations",
                  "files", "batches", "fine_tuning", "vector_stores", "uploads", "models", "realtime", "containers",
                  "conversations", "evals", "webhooks")
-# A cheap superset, looked for in every file: "penai" in any case spelling the SDK, "env" in
+# A cheap superset of what may matter, looked for in every file: "penai" in any case spelling the SDK, "env" in
 # dotenv, environ and getenv; then the resources, in one search.
 RELEVANT = (b"penai", b"penAI", b"PENAI", b"env", b"RateLimitError")
 # Ways to load .env other than load_dotenv(): settings classes, other readers, IPython's %dotenv.
@@ -198,14 +199,18 @@ def read_code_base(files: ProjectFiles, max_files: int | None = None, max_nodes:
     paths = files.with_suffix(".py", ".ipynb", ".pyw")
     base.python_files = len(paths)
     if paths:  # the parser's modules cost an import only when there is Python to read
-        from doctor.project.python_sources import Unreadable, looks_broken, parse_file
+        from doctor.project.python_sources import SUSPECT_WORDS, Unreadable, looks_broken, parse_file
     base._by_name = {module_name(p): p for p in paths if not p.endswith(".ipynb")}
     skipped: list[str] = []
-    for path in paths:
-        found = files.read(path)
-        data = found.data or b""
-        if found.ok and not relevant(data):
-            if looks_broken(data):  # a conflict, Python 2 or a binary: worth the parse that confirms it
+    reads = [files.read(path) for path in paths]
+    # The files that may matter, and the few that may look broken: each word looked for once in all of them.
+    datas = [found.data or b"" for found in reads]
+    wanted = holding(datas, RELEVANT, _resource())
+    suspect = holding(datas, SUSPECT_WORDS) if paths else set()
+    for index, (path, found) in enumerate(zip(paths, reads)):
+        data = datas[index]
+        if found.ok and index not in wanted:
+            if index in suspect and looks_broken(data):  # a conflict, Python 2 or a binary: worth the parse
                 parsed = parse_file(path, found)
                 if isinstance(parsed, Unreadable):
                     base.unreadable.append(parsed)
@@ -236,11 +241,6 @@ def _generated(path: str, data: bytes) -> str | None:
     if longest > MAX_LINE:
         return f"looks minified or generated (a line of {longest:,} characters), so it was not parsed"
     return None
-
-
-def relevant(data: bytes) -> bool:
-    """Whether a file may hold what code-usage reads (the SDK, python-dotenv, the environment)."""
-    return any(word in data for word in RELEVANT) or _resource().search(data) is not None
 
 
 @cache

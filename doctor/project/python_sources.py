@@ -22,6 +22,7 @@ from doctor.files import FileRead
 
 _CONFLICT = re.compile(r"^(?:<<<<<<<|>>>>>>>)(?: |$)", re.M)
 _SUSPECT = re.compile(rb"^(?:<<<<<<<|>>>>>>>)(?: |$)|^[ \t]*(?:print|exec)[ \t]+[\"'\w]", re.M)
+SUSPECT_WORDS = (b"\0", b"<<<<<<<", b">>>>>>>", b"print ", b"exec ")  # what looks_broken() looks further at
 _MAGIC = re.compile(r"^\s*(?:[%!]|\?|\w[\w.]*\?\??\s*$)")
 
 
@@ -76,10 +77,11 @@ class Source:
 
 
 def looks_broken(data: bytes) -> bool:
-    """A cheap look for what stops Python: NUL bytes, a merge conflict marker, a Python 2 print."""
+    """A cheap look for what stops Python: NUL bytes, a merge conflict marker, a Python 2 print.
+    A file that holds none of SUSPECT_WORDS never looks broken."""
     if b"\0" in data:
         return True
-    if b"<<<<<<<" not in data and b">>>>>>>" not in data and b"print " not in data and b"exec " not in data:
+    if not any(word in data for word in SUSPECT_WORDS[1:]):
         return False
     return _SUSPECT.search(data) is not None
 

@@ -11,12 +11,12 @@ keeps the steps to do by hand.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from doctor.fixes.plan import SAFE, UNSAFE, Command, FilePlan, link_target, newline_of, read_editable
 from doctor.repairs import dotenv_text, python_guards, python_v1
-from doctor.repairs.codes import CERTAIN_IN_SCRIPTS, CODE_UNSAFE, DOTENV_SAFE, TRACKED
+from doctor.repairs.codes import CODE_UNSAFE, DOTENV_SAFE, LOAD_CODES, PORT_CODES, TRACKED
+from doctor.repairs.found import places as _places, writable_text as _writable_text
 from doctor.repairs.python_text import parsed
 from doctor.repairs.rewrite import Rewrite
 
@@ -24,46 +24,11 @@ if TYPE_CHECKING:
     from doctor.fixes.registry import FixInputs
 
 KEY = "OPENAI_API_KEY"
-LOAD_CODES = frozenset(("dotenv-not-loaded", "dotenv-loaded-late"))
 CODE_RECHECKS = ("code-usage",)
 DOTENV_RECHECKS = ("dotenv-present", "key-format", "code-usage")
 
 Step = Callable[[str], "Rewrite | None"]
-
-
-def _places(inputs: FixInputs, codes: Iterable[str]) -> dict[str, dict[str, list[int]]]:
-    """file -> code -> the lines found there, for the findings of `codes` that have a place."""
-    wanted = set(codes)
-    found: dict[str, dict[str, list[int]]] = {}
-    for finding in inputs.findings:
-        where = finding.location
-        if finding.code in wanted and where is not None:
-            lines = found.setdefault(where.file, {}).setdefault(finding.code, [])
-            if where.line is not None:
-                lines.append(where.line)
-    return found
-
-
-def certain_codes(inputs: FixInputs) -> frozenset[str]:
-    """The codes in `inputs` whose repair `--fix` makes for certain, known without building it: every
-    finding of the code sits in a writable .py script (a notebook or a read-only file is left to the
-    real plan, which may decline)."""
-    certain = set()
-    for code in set(CERTAIN_IN_SCRIPTS) & inputs.codes:
-        files = {f.location.file if f.location else None for f in inputs.findings if f.code == code}
-        if files and all(file is not None and file.endswith(".py") and
-                         _writable_text(inputs.project / file, inputs.project) is not None for file in files):
-            certain.add(code)
-    return frozenset(certain)
-
-
-def _writable_text(path: Path, project: Path) -> str | None:
-    """The file's text, when the doctor may edit it: plain UTF-8 inside the project, and writable
-    (a read-only file says its owner does not want it changed, even to root; replacing it would override that)."""
-    editable, text = read_editable(path, project)
-    if not editable or text is None or not os.access(path, os.W_OK) or not os.stat(path).st_mode & 0o222:
-        return None
-    return text
+Tagged = tuple[Iterable[str], Step]  # a step and the codes it answers
 
 
 def _chain(text: str, steps: Iterable[Step]) -> tuple[str, list[str]]:
@@ -171,22 +136,36 @@ def dotenv_unsafe(inputs: FixInputs) -> FilePlan | None:
 
 
 # -- code ----------------------------------------------------------------------------------------
-def _code_steps(codes: dict[str, list[int]], level: str, lines_valid: Callable[[str], bool]) -> list[Step]:
-    """The rewrites for one file's findings, in an order whose line numbers stay true: load_dotenv()
-    first (it reads the finding's lines), then the port, then the rest (by line while still valid)."""
-    steps: list[Step] = []
+def _code_steps(codes: dict[str, list[int]], level: str, lines_valid: Callable[[str], bool]) -> list[Tagged]:
+    """The rewrites for one file's findings, each with the codes it answers, in an order whose line
+    numbers stay true: load_dotenv() first (it reads the finding's lines), then the port, then the
+    rest (by line while still valid)."""
+    steps: list[Tagged] = []
     reads = codes.get("dotenv-not-loaded", []) + codes.get("dotenv-loaded-late", [])
     if level == SAFE and LOAD_CODES & codes.keys():
-        steps.append(lambda t: python_guards.load_dotenv_first(t, reads if lines_valid(t) else ()))
-    if codes.keys() & {"code-pre-v1", "sdk-dict-access"}:
-        steps.append(_at_level(python_v1.migrate, level))
+        steps.append((LOAD_CODES & codes.keys(),
+                      lambda t: python_guards.load_dotenv_first(t, reads if lines_valid(t) else ())))
+    if codes.keys() & PORT_CODES:
+        steps.append((PORT_CODES & codes.keys(), _at_level(python_v1.migrate, level)))
     if level == UNSAFE:
         for code, repair in (("client-no-timeout", python_guards.add_timeout),
                              ("max-tokens-missing", python_guards.add_max_tokens),
                              ("reply-unguarded", python_guards.guard_reply)):
             if code in codes:
-                steps.append(lambda t, repair=repair, lines=codes[code]: repair(t, lines if lines_valid(t) else ()))
+                steps.append(({code}, lambda t, repair=repair, lines=codes[code]:
+                               repair(t, lines if lines_valid(t) else ())))
     return steps
+
+
+def _code_chain(text: str, steps: Iterable[Tagged]) -> tuple[str, list[str], set[str]]:
+    """Like _chain, and also which codes the steps that changed the text answer."""
+    done: list[str] = []
+    repaired: set[str] = set()
+    for codes, step in steps:
+        text, made = _chain(text, (step,))
+        done += made
+        repaired |= set(codes) if made else set()
+    return text, done, repaired
 
 
 def _notebook_step(step: Step, cells: str) -> Step:
@@ -229,35 +208,65 @@ def _jupyter_layout(book: dict) -> str:
     return json.dumps(book, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
+def _file_repairs(inputs: FixInputs, file: str, codes: dict[str, list[int]],
+                  level: str) -> tuple[str, str, list[str], set[str]] | None:
+    """One file's repairs at this level: (before, after, what was done, the codes repaired), or None
+    for a file the doctor does not edit. The unsafe level starts from the safe level's result."""
+    if not file.endswith((".py", ".ipynb")):
+        return None
+    text = _writable_text(inputs.project / file, inputs.project)
+    if text is None:
+        return None
+    notebook = file.endswith(".ipynb")
+    safe = _code_chain(text, _file_steps(codes, SAFE, text, notebook))
+    if level == SAFE:
+        return (text, *safe)
+    return (safe[0], *_code_chain(safe[0], _file_steps(codes, UNSAFE, text, notebook)))
+
+
 def _code_plans(inputs: FixInputs, level: str) -> list[FilePlan]:
     made = []
     for file, codes in _places(inputs, CODE_UNSAFE).items():
-        if not file.endswith((".py", ".ipynb")):
-            continue
-        text = _writable_text(inputs.project / file, inputs.project)
-        if text is None:
-            continue
-        notebook = file.endswith(".ipynb")
-        safe_text, safe_done = _chain(text, _file_steps(codes, SAFE, text, notebook))
-        if level == SAFE:
-            plan = _plan(inputs, file, text, safe_text, safe_done, CODE_RECHECKS, SAFE)
-        else:
-            after, done = _chain(safe_text, _file_steps(codes, UNSAFE, text, notebook))
-            plan = _plan(inputs, file, safe_text, after, done, CODE_RECHECKS, UNSAFE)
+        repairs = _file_repairs(inputs, file, codes, level)
+        plan = _plan(inputs, file, *repairs[:3], CODE_RECHECKS, level) if repairs else None
         if plan is not None:
             made.append(plan)
     return made
 
 
-def _file_steps(codes: dict[str, list[int]], level: str, original: str, notebook: bool) -> list[Step]:
+def repaired_codes(inputs: FixInputs, level: str) -> dict[str, set[str]]:
+    """file -> the codes whose repair `--fix` makes there at this level (the plans, built for real):
+    what the cheap decision of applies.py must never claim more than."""
+    made = {}
+    for file, codes in _places(inputs, CODE_UNSAFE).items():
+        repairs = _file_repairs(inputs, file, codes, level)
+        made[file] = repairs[3] if repairs and repairs[0] != repairs[1] else set()
+    return made
+
+
+def repaired_levels(inputs: FixInputs, codes: Iterable[str]) -> dict[str, str]:
+    """code -> the level at which `--fix` repairs every finding of it, for those of `codes` it repairs:
+    the plans built for real (libcst), where applies.py cannot say without them."""
+    made = {level: repaired_codes(inputs, level) for level in (SAFE, UNSAFE)}
+    levels = {}
+    for code in codes:
+        files = {f.location.file if f.location else None for f in inputs.findings if f.code == code}
+        level = next((level for level in (SAFE, UNSAFE) if files and all(code in made[level].get(file, ())
+                                                                       for file in files)), None)
+        if level is not None:
+            levels[code] = level
+    return levels
+
+
+def _file_steps(codes: dict[str, list[int]], level: str, original: str, notebook: bool) -> list[Tagged]:
     """The steps for a script, or for a notebook's cells (where the finding's lines are not used)."""
     steps = _code_steps(codes, level, lambda current: current == original and not notebook)
     if not notebook:
         return steps
     kinds = (["first"] if level == SAFE and LOAD_CODES & codes.keys() else []) + \
-        (["one"] if codes.keys() & {"code-pre-v1", "sdk-dict-access"} else [])
+        (["one"] if codes.keys() & PORT_CODES else [])
     kinds += ["each"] * (len(steps) - len(kinds))
-    return [_notebook_step(step, kind) for step, kind in zip(steps, kinds)]
+    return [(tags, _notebook_step(step, kind)) for (tags, step), kind in zip(steps, kinds)]
 
 
 def code_safe(inputs: FixInputs) -> list[FilePlan]:

@@ -18,6 +18,8 @@ from doctor.repairs.python_text import (
 from doctor.repairs.rewrite import SAFE, UNSAFE, Rewrite
 
 CLIENTS = ("OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI")
+# The keywords that cap a reply; "**" may hold one.
+CAPS = frozenset(("max_tokens", "max_completion_tokens", "max_output_tokens", "**"))
 REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")  # models that reject max_tokens (failure-modes.md, row 23)
 _DOTENV_IMPORT = "from dotenv import load_dotenv\n"
 
@@ -131,10 +133,8 @@ def _cap_for(call) -> str | None:  # noqa: ANN001
 def add_max_tokens(source: str, lines: Iterable[int] = ()) -> Rewrite | None:
     """A cap on each request's reply that has none: max_tokens, or max_completion_tokens for a reasoning
     model and max_output_tokens for the Responses API (the guide's 200: a guess for this project)."""
-    caps = {"max_tokens", "max_completion_tokens", "max_output_tokens", "**"}
-
     def wanted(call) -> bool:  # noqa: ANN001
-        return _cap_for(call) is not None and not keyword_names(call) & caps
+        return _cap_for(call) is not None and not keyword_names(call) & CAPS
 
     done = _edit_calls(source, lines, wanted, lambda call: with_keyword(call, _cap_for(call), GUIDE_MAX_TOKENS))
     if done is None or not done[1]:
