@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, NamedTuple, TypeVar
 
 from doctor.project.code_base import CodeBase, Module
@@ -32,8 +31,7 @@ QUOTA_WORDS = ("insufficient_quota", "credit_balance_exhausted", "quota")
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(NamedTuple):
     """What the code will find: the names `.env` and the shell define, and the installed SDK."""
 
     dotenv: frozenset[str]
@@ -48,8 +46,7 @@ class Environment:
         return self.openai_major is not None and self.openai_major >= 1
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     code: str
     module: Module
     node: ast.AST

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from doctor.project.byte_search import holding
 from doctor.project.source_files import ProjectFiles, project_files
@@ -64,8 +64,7 @@ MAX_SOURCE_BYTES = 512 * 1024  # of one .py file: larger is generated code (a no
 MAX_LINE = 10_000  # characters on one line: minified or generated code, not worth the parse
 
 
-@dataclass(frozen=True)
-class Module:
+class Module(NamedTuple):
     name: str  # dotted: "app.llm"
     source: Source
     usage: ModuleUsage

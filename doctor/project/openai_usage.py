@@ -132,8 +132,7 @@ def constant_number(node: ast.AST | None) -> float | None:
     return None
 
 
-@dataclass(frozen=True)
-class ApiCall:
+class ApiCall(NamedTuple):
     """A request to the API: `client.chat.completions.create(...)` and its kin."""
 
     node: ast.Call
@@ -157,8 +156,7 @@ class ApiCall:
         return self.method == "stream" or (isinstance(value, ast.Constant) and value.value is True)
 
 
-@dataclass(frozen=True)
-class ClientBuild:
+class ClientBuild(NamedTuple):
     node: ast.Call
     cls: str  # OpenAI, AsyncOpenAI, ...
     target: str | None  # the name it is assigned to

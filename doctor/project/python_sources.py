@@ -16,7 +16,7 @@ import ast
 import json
 import re
 import warnings
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from doctor.files import FileRead
 
@@ -26,8 +26,7 @@ SUSPECT_WORDS = (b"\0", b"<<<<<<<", b">>>>>>>", b"print ", b"exec ")  # what loo
 _MAGIC = re.compile(r"^\s*(?:[%!]|\?|\w[\w.]*\?\??\s*$)")
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):
     """Where a node is, for a finding: the file's line and column, and a label for people."""
 
     line: int
@@ -37,8 +36,7 @@ class Position:
     cell_line: int | None = None  # and the line in that cell, from 1
 
 
-@dataclass(frozen=True)
-class Unreadable:
+class Unreadable(NamedTuple):
     """A file that could not be parsed. `broken`: Python itself would fail on it too (a syntax
     error, a merge conflict); otherwise the doctor only chose not to read it (too large, a link
     out of the project, not text)."""
@@ -49,8 +47,7 @@ class Unreadable:
     broken: bool = False
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """One parsed file. `cells` maps the module's line numbers back to a notebook's cells."""
 
     path: str
