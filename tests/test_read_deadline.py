@@ -116,6 +116,40 @@ def test_the_app_and_the_report_say_what_was_not_read(tmp_path, stuck):
     assert bundle["variables"][-1] == {"name": ".env", "sources": [], "note": ctx.dotenv.unfinished}
 
 
+def test_the_app_keeps_answering_while_a_slow_dotenv_is_read(tmp_path, stuck, monkeypatch):
+    """The app reads the project off its own thread: a .env that takes seconds to read (up to the
+    deadline) does not freeze the screen; the keys work meanwhile."""
+    import time
+
+    from doctor.tui.app import DoctorApp
+
+    stuck("read_dotenv")
+    entered: list[float] = []
+    slow = dotenv_files.read_dotenv
+
+    def marked(*args, **kwargs):
+        entered.append(time.perf_counter())
+        return slow(*args, **kwargs)
+    monkeypatch.setattr(dotenv_files, "read_dotenv", marked)
+    app = DoctorApp(Session(project(tmp_path), Flags(offline=True, timeout=5), ProjectConfig(), base_environ(),
+                            ALL_CHECKS), ask_before_live=False, version="test")
+
+    async def go():
+        async with app.run_test(size=(120, 40)) as pilot:
+            while not entered:
+                await asyncio.sleep(0.01)
+            first = app.query_one("#checks").selected_id
+            await pilot.press("down")
+            await pilot.pause()
+            answered = time.perf_counter() - entered[0]
+            moved = app.query_one("#checks").selected_id != first
+            await pilot.press("q")
+            return answered, moved
+
+    answered, moved = asyncio.run(go())
+    assert moved and answered < 2, answered  # frozen, the key waited for the 5 s deadline
+
+
 def _big_inputs(root: Path) -> Path:
     """A project whose `.env` (1 MB, each line a reference to the one before) and uv.lock (20,000
     packages) take the doctor seconds to read: both within its caps, both linear."""

@@ -153,7 +153,7 @@ class DoctorApp(App[int]):
 
     @work(exclusive=True, group="diagnosis", exit_on_error=False)
     async def diagnose(self, checks: list[Check], number: int) -> None:
-        ctx = self.session.new_context()
+        ctx = await asyncio.to_thread(self.session.new_context)  # reading .env and the record may take to --timeout
         rerun = {c.id for c in checks}
         earlier = {k: r for k, r in self.session.results.items() if k not in rerun}
         try:
