@@ -258,7 +258,9 @@ class Redactor:
         for variant in {secret, secret.strip(), secret.strip().strip("'\"\u201c\u201d\u2018\u2019")}:
             if len(variant) < MIN_SECRET_LENGTH:
                 continue
-            self._add_exact(variant, shown)
+            # Whole, each variant shows its own fingerprint: a fix that strips the spaces around the key
+            # shows a change in its preview, where one mask for both made the two lines look the same.
+            self._add_exact(variant, mask(variant))
             if len(variant) < WINDOW or self._budget <= 0:
                 continue
             for form in encoded_forms(variant[:MAX_SECRET_CHARS]):
@@ -303,15 +305,17 @@ class Redactor:
         return _KEY_RUN.sub(_mask_key_shapes, text)
 
     def _spans(self, text: str) -> list[tuple[int, int, str]]:
-        """Where known secrets sit in `text`, merged: (start, end, the mask to show), in order."""
-        found = self._exact_spans(text) + self._windows.spans(text)
+        """Where known secrets sit in `text`, merged: (start, end, the mask to show), in order. Where a
+        value matched whole starts, its own mask is shown."""
+        found = [(start, 0, stop, shown) for start, stop, shown in self._exact_spans(text)]
+        found += [(start, 1, stop, shown) for start, stop, shown in self._windows.spans(text)]
         if self._skeletons.shown and len(text) >= WINDOW:
             spread = self._skeletons.spans(fold(text).lower())
             if spread:
                 _, starts, ends = skeleton(text)  # the same letters and digits as `fold`, with where they sit
-                found += [(starts[a], ends[b - 1], shown) for a, b, shown in spread]
+                found += [(starts[a], 1, ends[b - 1], shown) for a, b, shown in spread]
         merged: list[list[Any]] = []
-        for start, stop, shown in sorted(found):
+        for start, _, stop, shown in sorted(found):
             if merged and start <= merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], stop)
             else:

@@ -28,6 +28,16 @@ def test_without_a_terminal_it_shows_the_diff_and_needs_yes(tmp_path):
     assert json.loads(done.stdout)["summary"]["fail"] >= 1
 
 
+def test_the_preview_of_a_key_whitespace_fix_shows_a_change(tmp_path):
+    """The key before and after the fix is masked with its own fingerprint: with one mask for both,
+    the preview's two lines differed by the quotes alone, and the space it removes was not seen."""
+    project = write_project(tmp_path / "p", env=f'OPENAI_API_KEY="{CANARY_KEY} "\n')
+    done = fix(project)
+    before = next(line for line in done.stderr.splitlines() if line.startswith("-OPENAI_API_KEY="))
+    after = next(line for line in done.stderr.splitlines() if line.startswith("+OPENAI_API_KEY="))
+    assert before.split("(fp ")[1] != after.split("(fp ")[1] and CANARY_KEY[8:20] not in done.stderr
+
+
 def test_yes_applies_with_backups_and_the_report_is_fresh(tmp_path):
     project = broken_project(tmp_path)
     done = fix(project, "--yes")
