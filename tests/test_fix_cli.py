@@ -35,7 +35,7 @@ def test_the_preview_of_a_key_whitespace_fix_shows_a_change(tmp_path):
     done = fix(project)
     before = next(line for line in done.stderr.splitlines() if line.startswith("-OPENAI_API_KEY="))
     after = next(line for line in done.stderr.splitlines() if line.startswith("+OPENAI_API_KEY="))
-    assert before.split("(fp ")[1] != after.split("(fp ")[1] and CANARY_KEY[8:20] not in done.stderr
+    assert before.split("(fp ")[1][:8] != after.split("(fp ")[1][:8] and CANARY_KEY[8:20] not in done.stderr
 
 
 def test_yes_applies_with_backups_and_the_report_is_fresh(tmp_path):
