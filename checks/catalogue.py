@@ -79,7 +79,8 @@ _ENTRIES = (
        "longer asks for.", "Lock again with the project's tool (uv lock, poetry lock, pipenv lock, pdm lock), "
        "then sync.", section=guide.SETUP),
     _d("pins-incompatible", "The record pins a set that cannot work", "openai below 1.55.3 with httpx 0.28 or later "
-       "(`unexpected keyword argument 'proxies'`), or openai 3 locked without httpx2: every fresh install breaks.",
+       "(`unexpected keyword argument 'proxies'`), or openai 3 locked without httpx2: a fresh install from the record "
+       "installs, then breaks as soon as a client is made.",
        "Change the smallest thing: openai>=1.55.3,<2, or httpx<0.28.", section=guide.SETUP),
     _d("package-missing", "A package the guide needs is not installed", "The project's Python lacks openai, "
        "python-dotenv or the SDK's HTTP library: `ModuleNotFoundError`, often because another Python runs the code.",

@@ -331,8 +331,8 @@ async def packages_pinned(ctx: Context) -> Result:
 
     Why it fails: a package missing or half-deleted; a project file `openai.py` imported
     instead of the SDK; versions that drift from the lock; a record that pins openai
-    below 1.55.3 with httpx 0.28 (`unexpected keyword argument 'proxies'` on every fresh
-    install).
+    below 1.55.3 with httpx 0.28 (a fresh install from it crashes as soon as a client is
+    made: `unexpected keyword argument 'proxies'`).
 
     How to fix: the commands of the project's own tool: `uv sync`, `poetry sync`,
     `pipenv sync`, `pdm sync`, or `<the project's python> -m pip ...`.

@@ -220,8 +220,8 @@ def pins_incompatible(record: Record, environment: Mapping[str, str] | None, too
     if openai and httpx and proxies_crash(openai[0], httpx[0]):
         found.append(Finding(
             Status.FAIL, "pins-incompatible",
-            f"{openai[1].file} pins openai {openai[0]} with httpx {httpx[0]}: every fresh install fails with "
-            "`unexpected keyword argument 'proxies'`",
+            f"{openai[1].file} pins openai {openai[0]} with httpx {httpx[0]}: a fresh install from it crashes as soon "
+            "as a client is made (`unexpected keyword argument 'proxies'`)",
             sdk_upgrade_fix("Change the smallest thing: openai 1.55.3 or later within 1.x, or httpx below 0.28.",
                             record, tool, steps=("Or keep openai and hold httpx below 0.28 (httpx<0.28) in the "
                                                  "record.",)),
