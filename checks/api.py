@@ -219,7 +219,7 @@ async def timeout(ctx: Context) -> Result:
         first = outcomes[0]
         if isinstance(first, Failure) and first.kind == "timeout":
             return _from(diagnose(ctx, first))  # type: ignore[arg-type]
-        return skipped("no latency measured: the request did not get a good reply (see Streaming and Rate limits and quota)")
+        return skipped("no latency measured: the request did not get a good reply (see Streaming, or Rate limits and quota for a limit)")
     fresh = [o for o in good if not o.queued] or good
     took, limit = min(o.elapsed for o in fresh), ctx.timeout
     advice = max(int(math.ceil(took * 3 / 5.0) * 5), 10)
@@ -234,9 +234,11 @@ async def timeout(ctx: Context) -> Result:
     return passed(f"a short reply took {took:.2f} s{queued}; your timeout is {limit:g} s")
 
 
-@check("rate-limit-headers", title="Rate limits and quota", group="API behaviour",
-       codes=("rate-limited", "quota-exhausted", "request-too-large", "rate-limit-headers-missing",
-              "rate-limit-low-headroom"),
+RATE_LIMIT_CODES = ("rate-limited", "quota-exhausted", "request-too-large", "rate-limit-headers-missing",
+                    "rate-limit-low-headroom")
+
+
+@check("rate-limit-headers", title="Rate limits and quota", group="API behaviour", codes=RATE_LIMIT_CODES,
        needs=("model-access",), live=True, timeout=5, spends_tokens=True,
        sends="nothing of its own: it reads the streamed completion's headers")
 async def rate_limit_headers(ctx: Context) -> Result:
@@ -252,6 +254,10 @@ async def rate_limit_headers(ctx: Context) -> Result:
         return skip
     outcome = await stream_completion(ctx)
     problem = diagnose(ctx, outcome)
+    if problem and problem.code not in RATE_LIMIT_CODES:
+        # Another cause (a content filter, a server error): Streaming reads the same reply and reports
+        # it, where a reader looks for it, rather than under rate limits.
+        return skipped(f"no limits were read: the request failed ({problem.code}, see Streaming)")
     if problem:
         return _from(problem)
     assert isinstance(outcome, Reply)

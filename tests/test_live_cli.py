@@ -78,7 +78,9 @@ SCENARIOS = [
     ("broken-json", "json-mode", "json-invalid", 1),
     ("html-portal", "api-auth", "unexpected-response", 1),
     ("no-headers", "rate-limit-headers", "rate-limit-headers-missing", 0),
-    ("context-exceeded", "rate-limit-headers", "context-over-limit", 1),
+    # A failed completion that is no matter of limits is reported by Streaming, which reads the same reply.
+    ("context-exceeded", "streaming", "context-over-limit", 1),
+    ("content-filter", "streaming", "content-filtered", 1),
     ("server-error", "api-auth", "server-error", 1),
     ("bad-gateway", "api-auth", "server-error", 1),
     ("empty-reply", "sample-call", "content-filtered", 1),
@@ -95,6 +97,9 @@ def test_scenarios(tmp_path, scenario, check_id, code, exit_code):
     with Sandbox(scenario) as sandbox:
         done, document = diagnose(sandbox_project(tmp_path, sandbox.url))
     assert codes(document)[check_id] == code, json.dumps(document["checks"], indent=1)
+    if check_id == "streaming":
+        limits = next(c for c in document["checks"] if c["id"] == "rate-limit-headers")
+        assert limits["status"] == "skip" and f"({code}, see Streaming)" in limits["message"]
     assert done.returncode == exit_code
     assert CANARY_KEY not in done.stdout + done.stderr
 
