@@ -213,6 +213,20 @@ def read_reply(status: int, body: str) -> Explanation:
     return _diagnose(f"Error code: {status} - {body[:MAX_ANALYSED]}")
 
 
+_MENTION = "message mentions "
+
+
+def _same_clue(why: str, shown: str) -> bool:
+    """The same clue, or two rules' matches of the same words cut at other lengths ("expecting value:
+    line 1 column 1" and "... (char 0"): listed once, though each still weighs for its code."""
+    if why == shown:
+        return True
+    if not (why.startswith(_MENTION) and shown.startswith(_MENTION)):
+        return False
+    new, old = why[len(_MENTION) + 1:-1], shown[len(_MENTION) + 1:-1]  # the words inside the quotes
+    return new in old or old in new
+
+
 def _diagnose(text: str) -> Explanation:
     read = views(text)
     scores: dict[str, int] = {}
@@ -223,7 +237,7 @@ def _diagnose(text: str) -> Explanation:
         scores[code] = scores.get(code, 0) + weight
         if structured:
             strong.add(code)
-        if why not in evidence:  # one clue may weigh for several codes; it is still one clue
+        if not any(_same_clue(why, shown) for shown in evidence):  # one clue may weigh for several codes
             evidence.append(why)
 
     statuses = {int(m.group(1)) for view in {read.lines, read.joined} for pattern in _STATUS

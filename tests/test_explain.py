@@ -182,3 +182,13 @@ def test_evidence_is_not_repeated():
     assert len(explain(text).evidence) == len(set(explain(text).evidence)) == 3
     evidence = json.loads(doctor_cli("explain", "--format", "json", text).stdout)["evidence"]
     assert len(evidence) == len(set(evidence))
+
+
+def test_a_clue_is_listed_once_though_two_rules_match_its_words():
+    """Two rules matched the same message cut at two lengths; the evidence listed both."""
+    text = ('Traceback (most recent call last):\n  File "ask.py", line 14, in <module>\n'
+            "    data = json.loads(response.choices[0].message.content)\n"
+            "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)\n")
+    found = explain(text)
+    mentions = [clue for clue in found.evidence if clue.startswith("message mentions")]
+    assert found.diagnosis.code == "json-invalid" and len(mentions) == 1, found.evidence
