@@ -115,8 +115,7 @@ def scan_files(files: ProjectFiles, skip: set[str]) -> tuple[list[Leak], int]:
 
     texts: list[tuple[str, bytes]] = []
     unread = 0
-    for path in files.paths:
-        found = files.read(path)
+    for path, found in zip(files.paths, files.read_many(files.paths)):
         unread += found.kind == "too-large"
         if path not in skip and found.data and found.data.find(b"\0", 0, 8192) < 0:
             texts.append((path, found.data))

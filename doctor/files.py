@@ -125,16 +125,24 @@ def read_bytes(path: Path | str, cap: int, *, within: Path | None = None) -> Fil
     except OSError as error:
         return _refused(path, "unreadable", f" ({error.strerror or type(error).__name__})")
     try:
-        kind = _kind_of(os.fstat(descriptor).st_mode)  # the path may have been swapped since probe()
+        opened = os.fstat(descriptor)
+        kind = _kind_of(opened.st_mode)  # the path may have been swapped since probe()
         if kind != "file":
             return _refused(path, kind)
+        # A regular file's size when opened sizes the reads: os.read allocates all it is asked for, and
+        # asking a megabyte for a 2 KB file tripled the cost of reading a project's thousand files; once
+        # that much is read, no second read is needed just to meet the end.
+        expected = opened.st_size
         chunks, size = [], 0
         while size <= cap:
-            chunk = os.read(descriptor, min(MIB, cap + 1 - size))
+            ask = min(MIB, cap + 1 - size, expected + 1 - size) if expected > 0 else min(MIB, cap + 1 - size)
+            chunk = os.read(descriptor, ask)
             if not chunk:
                 break
             chunks.append(chunk)
             size += len(chunk)
+            if 0 < expected <= size:
+                break
     except OSError as error:
         return _refused(path, "unreadable", f" ({error.strerror or type(error).__name__})")
     finally:

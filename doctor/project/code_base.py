@@ -201,7 +201,7 @@ def read_code_base(files: ProjectFiles, max_files: int | None = None, max_nodes:
         from doctor.project.python_sources import SUSPECT_WORDS, Unreadable, looks_broken, parse_file
     base._by_name = {module_name(p): p for p in paths if not p.endswith(".ipynb")}
     skipped: list[str] = []
-    reads = [files.read(path) for path in paths]
+    reads = files.read_many(paths)
     # The files that may matter, and the few that may look broken: each word looked for once in all of them.
     datas = [found.data or b"" for found in reads]
     wanted = holding(datas, RELEVANT, _resource())
