@@ -38,7 +38,7 @@ KINDS = {
 class FileRead(NamedTuple):
     """A file's bytes (`data`), or why there are none (`kind`, `problem`)."""
 
-    path: Path
+    path: Path | str  # as the caller named it: a Path built for each of a project's files cost more than its read
     kind: str = "file"
     data: bytes | None = None
     problem: str | None = None
@@ -81,7 +81,7 @@ def _kind_of(mode: int) -> str:
 
 
 def _refused(path: Path | str, kind: str, detail: str = "") -> FileRead:
-    return FileRead(Path(path), kind, None, KINDS[kind] + detail)
+    return FileRead(path, kind, None, KINDS[kind] + detail)
 
 
 def inside(path: Path | str, root: Path) -> bool:
@@ -149,7 +149,7 @@ def read_bytes(path: Path | str, cap: int, *, within: Path | None = None) -> Fil
         os.close(descriptor)
     if size > cap:
         return _refused(path, "too-large", f" ({_size(cap)})")
-    return FileRead(Path(path), "file", b"".join(chunks))
+    return FileRead(path, "file", b"".join(chunks))
 
 
 def read_text(path: Path, cap: int, *, within: Path | None = None) -> FileRead:
