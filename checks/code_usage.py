@@ -27,12 +27,20 @@ STATIC_CODES = (
 )
 
 
+def start_reading(ctx: Context) -> None:
+    """The project's code is listed and read from the run's start (see code_base.start_reading)."""
+    from doctor.project.code_base import start_reading
+
+    start_reading(ctx)
+
+
 @check(
     "code-usage",
     title="Code follows the guide",
     group="Your code",
     codes=(*STATIC_CODES, "file-unreadable"),
     reads=("code", "dotenv", "environment", "record"),
+    warmup=start_reading,
 )
 async def code_usage(ctx: Context) -> Result:
     """What it checks: the project's Python files and notebooks, read with `ast` and never run,
