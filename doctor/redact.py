@@ -132,14 +132,7 @@ def skeleton(text: str) -> tuple[str, list[int], list[int]]:
     starts: list[int] = []
     ends: list[int] = []
     for unit in _SKELETON_UNIT.finditer(text):
-        found = unit.group(0)
-        if unit.group(1):
-            found = chr(int(unit.group(1), 16))
-        elif not found.isascii():
-            if found in _INVISIBLE:
-                continue
-            found = unicodedata.normalize("NFKC", found)
-        for char in found:
+        for char in _unit_folded(unit):
             if char.isascii() and char.isalnum():
                 chars.append(char)
                 starts.append(unit.start())
@@ -151,14 +144,19 @@ def fold(text: str) -> str:
     """The skeleton's letters and digits alone (`skeleton(text)[0]`), built at C speed: the
     skeleton's positions are needed only where a secret sits, which is almost never."""
     if not text.isascii() or "%" in text:
-        text = _FOLDED_UNIT.sub(_fold_unit, text)  # ASCII from here on
+        text = _FOLDED_UNIT.sub(_unit_folded, text)  # ASCII from here on
     return text.encode("ascii").translate(None, _NOT_ALNUM).decode("ascii")
 
 
-def _fold_unit(unit: re.Match[str]) -> str:
+def _unit_folded(unit: re.Match[str]) -> str:
+    """What one unit of a skeleton (see _SKELETON_UNIT) stands for, ASCII only: a `%XX` byte decoded,
+    an ASCII letter or digit as it is, an invisible character dropped, any other character's ASCII
+    letters and digits in its compatibility form (fullwidth folded). `skeleton` and `fold` share it."""
     if unit.group(1):
         return chr(int(unit.group(1), 16))
     found = unit.group(0)
+    if found.isascii():
+        return found
     if found in _INVISIBLE:
         return ""
     return "".join(char for char in unicodedata.normalize("NFKC", found) if char.isascii() and char.isalnum())
