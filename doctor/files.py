@@ -131,12 +131,13 @@ def read_bytes(path: Path | str, cap: int, *, within: Path | None = None) -> Fil
             return _refused(path, kind)
         # A regular file's size when opened sizes the reads: os.read allocates all it is asked for, and
         # asking a megabyte for a 2 KB file tripled the cost of reading a project's thousand files; once
-        # that much is read, no second read is needed just to meet the end.
+        # that much is read, no second read is needed just to meet the end. (A size of 0 says nothing:
+        # files under /proc have it.)
         expected = opened.st_size
+        end = min(cap, expected) if expected > 0 else cap
         chunks, size = [], 0
         while size <= cap:
-            ask = min(MIB, cap + 1 - size, expected + 1 - size) if expected > 0 else min(MIB, cap + 1 - size)
-            chunk = os.read(descriptor, ask)
+            chunk = os.read(descriptor, min(MIB, end + 1 - size))
             if not chunk:
                 break
             chunks.append(chunk)
