@@ -30,6 +30,7 @@ from doctor.session import Session
 
 if TYPE_CHECKING:
     from doctor.fixes import FilePlan
+    from doctor.redact import Redactor
 from doctor.tui.messages import CheckFinished, CheckStarted, RunFinished
 from doctor.tui.widgets.check_list import CheckList
 from doctor.tui.widgets.detail import DetailPanel, describe
@@ -323,22 +324,24 @@ class DoctorApp(App[int]):
             self.say("No fix the doctor can apply for the selected check; follow the steps shown.")
             return
 
+        redactor = self.session.new_context().redactor
+
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.apply_fix(plan)
+                self.apply_fix(plan, redactor)
             else:
                 self.say("Nothing was changed.")
 
-        redactor = self.session.new_context().redactor
         backups = self.session.shown(fixes.backup_folder(self.session.project, self.session.environ))
         # cleaned, not only redacted: a file's own escape sequences must not reach the terminal
         self.push_screen(FixPreview(plan, redactor.clean(plan.diff(), keep_newlines=True), backups), confirmed)
 
     @work(exclusive=True, group="fix", exit_on_error=False)
-    async def apply_fix(self, plan: FilePlan) -> None:
+    async def apply_fix(self, plan: FilePlan, redactor: Redactor) -> None:
         """Writes the fix and runs its commands (a pip install may take a minute) off the app's own
         thread, so the app keeps drawing; then runs again what the fix touched. A command that fails
-        after the edit is said as it is: the file was changed, and how to finish."""
+        after the edit is said as it is: the file was changed, and how to finish. What the command
+        printed is cleaned by the preview's redactor, which knows every secret the preview did."""
         from doctor import fixes
 
         if plan.then:
@@ -347,9 +350,9 @@ class DoctorApp(App[int]):
             backup = await asyncio.to_thread(fixes.apply, plan, self.session.project, self.session.environ)
         except fixes.CommandFailed as error:  # its message quotes the command's own output: redacted, as headless
             self.session.applied.append(f"{plan.title} (not finished)")
-            self.say(f"Partly applied: {self.session.new_context().redactor.clean(str(error))}", error=True)
+            self.say(f"Partly applied: {redactor.clean(str(error))}", error=True)
         except (fixes.StaleFix, OSError) as error:
-            self.say(f"Not applied: {self.session.new_context().redactor.clean(str(error))}", error=True)
+            self.say(f"Not applied: {redactor.clean(str(error))}", error=True)
             return
         else:
             kept = f"; the old file is kept as {self.session.shown(backup)}" if backup else ""
