@@ -137,11 +137,11 @@ async def models_to_test(ctx: Context) -> list[Chosen]:
 
 
 async def _choose(ctx: Context) -> list[Chosen]:
-    from doctor.project.code_base import project_code
+    from checks.code_usage import code_conclusions
 
     model, source = ctx.model_choice
     chosen = [Chosen(model, source)] if source != "default" else []
-    for found in code_models(await project_code(ctx)):
+    for found in (await code_conclusions(ctx)).models:
         if all(found.name != c.name for c in chosen):
             chosen.append(Chosen(found.name, f"{found.file} {found.label}", (found.file, found.line)))
     chosen = chosen[:MAX_MODELS] or [Chosen(model, source)]

@@ -13,6 +13,7 @@ import ast
 import re
 from typing import Callable, Iterable, Iterator, NamedTuple, TypeVar
 
+from checks.code_usage import Environment
 from doctor.project.code_base import CodeBase, Module
 from doctor.project.secrets import looks_fake
 from doctor.project.openai_usage import (
@@ -29,21 +30,6 @@ RANGES = {"temperature": (0, 2), "top_p": (0, 1), "presence_penalty": (-2, 2), "
           "n": (1, 128)}
 QUOTA_WORDS = ("insufficient_quota", "credit_balance_exhausted", "quota")
 T = TypeVar("T")
-
-
-class Environment(NamedTuple):
-    """What the code will find: the names `.env` and the shell define, and the installed SDK."""
-
-    dotenv: frozenset[str]
-    shell: frozenset[str]
-    openai_major: int | None  # None: not known
-    sdk: str = ""  # what 0.28-style code will meet, in words: "the project's SDK is 1.x"
-
-    @property
-    def legacy_breaks(self) -> bool:
-        """Whether 0.28-style code breaks here: a 1.x SDK installed, or none installed while the
-        record does not keep openai below 1.0 (a fresh install gets the newest)."""
-        return self.openai_major is not None and self.openai_major >= 1
 
 
 class Hit(NamedTuple):

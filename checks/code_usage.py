@@ -9,13 +9,15 @@ Every finding carries its file and line, and its fix is the catalogue's, the sam
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
+import asyncio
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
 from doctor.model import Finding, Result, Status, check, from_findings, skipped
 from doctor.words import counted
 
 if TYPE_CHECKING:
-    from checks.code_rules import Environment, Hit
+    from checks.code_models import CodeModel
+    from checks.code_rules import Hit
     from doctor.context import Context
     from doctor.project.code_base import CodeBase
 
@@ -27,11 +29,49 @@ STATIC_CODES = (
 )
 
 
-def start_reading(ctx: Context) -> None:
-    """The project's code is listed and read from the run's start (see code_base.start_reading)."""
-    from doctor.project.code_base import start_reading
+class Environment(NamedTuple):
+    """What the code will find: the names `.env` and the shell define, and the installed SDK."""
 
-    start_reading(ctx)
+    dotenv: frozenset[str]
+    shell: frozenset[str]
+    openai_major: int | None  # None: not known
+    sdk: str = ""  # what 0.28-style code will meet, in words: "the project's SDK is 1.x"
+
+    @property
+    def legacy_breaks(self) -> bool:
+        """Whether 0.28-style code breaks here: a 1.x SDK installed, or none installed while the
+        record does not keep openai below 1.0 (a fresh install gets the newest)."""
+        return self.openai_major is not None and self.openai_major >= 1
+
+
+class Conclusions(NamedTuple):
+    """What the project's code says, as plain data (checks/code_memo.py keeps it between runs):
+    code-usage's verdict, and the models the code names, which the live checks test."""
+
+    skip: str | None  # why no file was judged; None when some were
+    findings: tuple[Finding, ...]
+    ok: str  # the verdict when nothing was found
+    details: tuple[str, ...]
+    facts: dict[str, Any]
+    models: tuple[CodeModel, ...]
+    legacy: bool  # 0.28-style code was found, so the SDK it will meet mattered
+
+    def result(self) -> Result:
+        if self.skip is not None:
+            return skipped(self.skip)
+        return from_findings(self.findings, self.ok, details=self.details, facts=self.facts)
+
+
+def start_reading(ctx: Context) -> None:
+    """What the code says is worked out from the run's start, while the other checks do their first
+    work: listing, reading, parsing and judging, begun only when code-usage's turn came, made the
+    guide's one file cost the run twice what its work does."""
+    ctx.once("code-conclusions", lambda: _conclude(ctx))
+
+
+async def code_conclusions(ctx: Context) -> Conclusions:
+    """The run's one reading of the project's code (code-usage and the live checks share it)."""
+    return await asyncio.shield(ctx.once("code-conclusions", lambda: _conclude(ctx)))
 
 
 @check(
@@ -54,13 +94,36 @@ async def code_usage(ctx: Context) -> Result:
 
     How to fix: each finding names its file and line and the guide's step.
     """
+    return (await code_conclusions(ctx)).result()
+
+
+async def _conclude(ctx: Context) -> Conclusions:
+    """The conclusions remembered for this code, names and SDK (see checks/code_memo.py), else a reading."""
+    from checks.code_memo import open_memo
+    from doctor.project.source_files import project_files
+
+    memo = await asyncio.to_thread(open_memo, await project_files(ctx), ctx.shell)
+    remembered = memo.remembered
+    if remembered is not None:
+        if remembered.skip is not None:  # no file was judged: nothing of .env or the SDK mattered
+            return remembered
+        if memo.answers(await _environment(ctx, with_version=remembered.legacy)):
+            return remembered
+    conclusions, env = await _judge(ctx)
+    memo.keep(conclusions, env, ctx.redactor)
+    return conclusions
+
+
+async def _judge(ctx: Context) -> tuple[Conclusions, Environment | None]:
+    """Reads the project's code and runs every rule on it; also the names and SDK the rules were given."""
+    from checks.code_models import code_models
     from doctor.project.code_base import project_code
 
     code = await project_code(ctx)
     if not code.modules and not code.unreadable:
-        return skipped(f"no Python file of the project uses the openai SDK, python-dotenv or the environment "
-                       f"({_files(code.python_files)} looked at)")
-    from checks.code_rules import RULES, Environment, pre_v1
+        return Conclusions(f"no Python file of the project uses the openai SDK, python-dotenv or the environment "
+                           f"({_files(code.python_files)} looked at)", (), "", (), {}, (), False), None
+    from checks.code_rules import RULES, pre_v1
     legacy = any(True for _ in pre_v1(code, Environment(frozenset(), frozenset(), 1)))
     env = await _environment(ctx, with_version=legacy)  # the SDK's version matters only to 0.28-style code
     hits, deep = [], []
@@ -73,16 +136,16 @@ async def code_usage(ctx: Context) -> Result:
     details += [f"the {name} rule stopped at code nested too deeply to follow" for name in deep]
     details += _coverage(code)
     used = sum(1 for m in code.modules if m.usage.api_calls or m.usage.clients)
-    return from_findings(findings, f"no known mistakes in the {_files(used)} that call the API"
-                         if used else f"no known mistakes ({_files(len(code.modules))} read)", details=details,
-                         facts={"files": code.python_files, "parsed": len(code.modules)})
+    ok = f"no known mistakes in the {_files(used)} that call the API" if used else \
+        f"no known mistakes ({_files(len(code.modules))} read)"
+    facts = {"files": code.python_files, "parsed": len(code.modules)}
+    return Conclusions(None, tuple(findings), ok, tuple(details), facts, tuple(code_models(code)), legacy), env
 
 
 async def _environment(ctx: Context, *, with_version: bool) -> Environment:
     """The names .env and the shell define, and (when asked: it waits for the interpreter's probe)
     the openai SDK that 0.28-style code will meet: the one installed in the project's environment,
     else what a fresh install of the project's record gets."""
-    from checks.code_rules import Environment
     from doctor.project.record import parse_version
 
     defined = frozenset(e.key for e in ctx.dotenv.entries if e.value) if ctx.dotenv.readable else frozenset()

@@ -280,16 +280,8 @@ def _loaded_by_tools(files: ProjectFiles) -> bool:
 
 
 async def project_code(ctx: Context) -> CodeBase:
-    """The run's one reading of the project's code (code-usage and the live checks share it)."""
-    return await asyncio.shield(start_reading(ctx))
-
-
-def start_reading(ctx: Context) -> asyncio.Task[CodeBase]:
-    """Starts the run's one reading of the project's code, or returns it when started. Called as the
-    run starts (code-usage's warm-up), git lists the files and a thread reads them while the other
-    checks do their first work: the chain listing, reading, parsing and the rules, begun only when
-    code-usage's turn came, made the guide's one file cost the run twice what its work does."""
+    """The run's one reading of the project's code (code-usage and the fixes share it)."""
     async def read() -> CodeBase:
         return await asyncio.to_thread(read_code_base, await project_files(ctx))
 
-    return ctx.once("code-base", read)
+    return await asyncio.shield(ctx.once("code-base", read))

@@ -15,15 +15,11 @@ foreign file only means a full scan.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from doctor.files import read_bytes
+from doctor.project.user_cache import cache_file, load_json, save_json
 
 MAX_REMEMBERED = 20_000
 _MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -47,29 +43,14 @@ class HistoryCache:
         if not new or self.path is None:
             return
         kept = sorted(self.clean | new)[-MAX_REMEMBERED:]
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(json.dumps({"clean": kept}), encoding="utf-8")
-            os.replace(temporary, self.path)
+        if save_json(self.path, {"clean": kept}):
             self.clean = set(kept)
-        except OSError:
-            with contextlib.suppress(OSError):  # OSError again: there was no folder to write it in
-                temporary.unlink(missing_ok=True)
 
 
 def open_cache(project: Path, pattern: str, environ: Mapping[str, str]) -> HistoryCache:
     """The cache of the repository `project` is in (by the project's real path) for `pattern` (git's -G expression)."""
-    home = environ.get("HOME")
-    root = environ.get("XDG_CACHE_HOME") or (os.path.join(home, ".cache") if home else None)
-    if not root or not os.path.isabs(root):
-        return HistoryCache(None)
-    key = hashlib.sha256(f"{project.resolve()}\0{pattern}".encode()).hexdigest()[:24]
-    path = Path(root) / "llm-doctor" / "history" / f"{key}.json"
-    found = read_bytes(path, _MAX_FILE_BYTES)
-    try:
-        listed = json.loads(found.data or b"{}").get("clean", [])
-    except (ValueError, AttributeError):
-        listed = []
+    path = cache_file("history", f"{project.resolve()}\0{pattern}", environ)
+    document = load_json(path, _MAX_FILE_BYTES)
+    listed = document.get("clean", []) if isinstance(document, dict) else []
     clean = {c for c in listed if isinstance(c, str) and len(c) in (40, 64) and set(c) <= _COMMIT_ID}
     return HistoryCache(path, clean)
