@@ -7,13 +7,14 @@ these entries are the general explanation a support engineer pastes into a reply
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from checks import guide
 from doctor.model import Fix
+from doctor.namedtuples import named_tuple
 
 
-class Diagnosis(NamedTuple):
+@named_tuple
+class Diagnosis:
     code: str
     title: str
     cause: str

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 import time
-from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import urlsplit
 
 from checks import guide
 from checks.providers import OPENAI_HOST, is_loopback, provider_of_host, provider_of_key
 from doctor.http import PROXY_VARIABLES, Failure, Outcome, Reply
 from doctor.model import Finding, Fix, Status
+from doctor.namedtuples import named_tuple
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -29,7 +30,8 @@ _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.I | re.S)
 LOCAL_SERVERS = {11434: "Ollama", 1234: "LM Studio", 8000: "vLLM", 8080: "llama.cpp, LocalAI or TGI", 4000: "LiteLLM"}
 
 
-class ErrorInfo(NamedTuple):
+@named_tuple
+class ErrorInfo:
     """An error reply's message, type and code, from any of the shapes servers use."""
 
     message: str

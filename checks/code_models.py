@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast
 import asyncio
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from doctor.namedtuples import named_tuple
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -20,7 +22,8 @@ MAX_MODELS = 3
 MAX_NAME = 200  # longer is no model's name (a 500 KB literal is data, not a model to test)
 
 
-class CodeModel(NamedTuple):
+@named_tuple
+class CodeModel:
     name: str
     file: str
     line: int
@@ -121,7 +124,8 @@ def _literal(code: CodeBase, module: Module, value: ast.expr) -> tuple[str, Modu
     return None
 
 
-class Chosen(NamedTuple):
+@named_tuple
+class Chosen:
     """A model the live checks test, and who chose it: a flag, a setting, a line of the code."""
 
     name: str

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Callable, Iterable, Iterator, NamedTuple, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from checks.code_usage import Environment
+from doctor.namedtuples import named_tuple
 from doctor.project.code_base import CodeBase, Module
 from doctor.project.secrets import looks_fake
 from doctor.project.openai_usage import (
@@ -32,7 +33,8 @@ QUOTA_WORDS = ("insufficient_quota", "credit_balance_exhausted", "quota")
 T = TypeVar("T")
 
 
-class Hit(NamedTuple):
+@named_tuple
+class Hit:
     code: str
     module: Module
     node: ast.AST
@@ -87,7 +89,8 @@ def _content_source(module: Module, node: ast.AST, scope: Scope, line: int) -> a
     return _followed(module, node, scope, line, content)
 
 
-class Returned(NamedTuple):
+@named_tuple
+class Returned:
     """What a helper of the project returns, proved from every one of its `return` statements:
     the reply of one API call (`kind` "reply") or that reply's text ("content"), and whether the
     helper itself looks at the text or the finish_reason before it returns it."""
@@ -867,8 +870,9 @@ def param_out_of_range(code: CodeBase, env: Environment) -> Iterator[Hit]:
                               f"{low}..{high}, which the API rejects (400)", severe=True)
 
 
-_VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,60}")
-_PLACEHOLDER = re.compile(r"(?i)your|here|replace|xxxx|insert|changeme|<[^>]{0,40}>|\.\.\.")
+# Patterns of a literal key, compiled only when a client is given one (by `re`'s own cache): most code never does.
+_VARIABLE_NAME = r"[A-Z][A-Z0-9_]{2,60}"
+_PLACEHOLDER = r"(?i)your|here|replace|xxxx|insert|changeme|<[^>]{0,40}>|\.\.\."
 _KEY_PREFIXES = ("sk-", "gsk_", "xai-", "AIzaSy", "pplx-", "hf_", "r8_", "fw_", "tgp_v1_", "csk-", "nvapi-")
 
 
@@ -887,11 +891,11 @@ def key_placeholder(code: CodeBase, env: Environment) -> Iterator[Hit]:
             if "base_url" in args or not isinstance(value, ast.Constant) or not isinstance(value.value, str):
                 continue
             text = value.value
-            if _VARIABLE_NAME.fullmatch(text) and ("KEY" in text or "TOKEN" in text):
+            if re.fullmatch(_VARIABLE_NAME, text) and ("KEY" in text or "TOKEN" in text):
                 what = f'the name of the variable, "{text}", not its value: read it with os.getenv("{text}")'
             elif not text.strip():
                 what = "an empty key"
-            elif len(text) <= 200 and (_PLACEHOLDER.search(text) or text.startswith(_KEY_PREFIXES) and
+            elif len(text) <= 200 and (re.search(_PLACEHOLDER, text) or text.startswith(_KEY_PREFIXES) and
                                        looks_fake(text)):
                 what = "a placeholder, not a key"
             else:

@@ -10,9 +10,10 @@ Every finding carries its file and line, and its fix is the catalogue's, the sam
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Mapping
 
 from doctor.model import Finding, Result, Status, check, from_findings, skipped
+from doctor.namedtuples import named_tuple
 from doctor.words import counted
 
 if TYPE_CHECKING:
@@ -29,7 +30,8 @@ STATIC_CODES = (
 )
 
 
-class Environment(NamedTuple):
+@named_tuple
+class Environment:
     """What the code will find: the names `.env` and the shell define, and the installed SDK."""
 
     dotenv: frozenset[str]
@@ -44,7 +46,8 @@ class Environment(NamedTuple):
         return self.openai_major is not None and self.openai_major >= 1
 
 
-class Conclusions(NamedTuple):
+@named_tuple
+class Conclusions:
     """What the project's code says, as plain data (checks/code_memo.py keeps it between runs):
     code-usage's verdict, and the models the code names, which the live checks test."""
 

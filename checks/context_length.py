@@ -12,12 +12,13 @@ import hashlib
 import math
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Mapping
 
 from checks import guide
 from checks.model_names import family
 from doctor.files import read_bytes
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
+from doctor.namedtuples import named_tuple
 
 if TYPE_CHECKING:
     from checks.code_models import Chosen
@@ -33,7 +34,8 @@ MAX_PROMPT_BYTES = 16 * 1024 * 1024  # four times the text of the largest contex
 ENCODING_URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
 
 
-class Window(NamedTuple):
+@named_tuple
+class Window:
     context: int
     max_output: int
     input_cap: int | None
@@ -188,7 +190,8 @@ async def context_length(ctx: Context) -> Result:
     return from_findings(findings, ok, details=details)
 
 
-class Fit(NamedTuple):
+@named_tuple
+class Fit:
     prompt: int
     reply: int
     context: int

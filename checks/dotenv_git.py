@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Iterable
 
 from checks import guide
 from doctor.git import git, git_program, split_batch
 from doctor.model import Finding, Fix, Result, Status, check, from_findings, skipped
+from doctor.namedtuples import named_tuple
 from doctor.project.dotenv_files import Entry, parse_entries
 from doctor.project.secrets import find_secrets, looks_fake
 from doctor.redact import fingerprint
@@ -30,7 +31,8 @@ MAX_VARIANTS = 20
 EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
 
 
-class Candidate(NamedTuple):
+@named_tuple
+class Candidate:
     path: Path
     shown: str  # as messages name it: ".env", "../../.env", ".env.local"
     secrets: frozenset[str]  # fingerprints of the secrets it holds now

@@ -8,13 +8,15 @@ a key from one provider sent to another provider's URL.
 from __future__ import annotations
 
 import ipaddress
-from typing import NamedTuple
+
+from doctor.namedtuples import named_tuple
 
 OPENAI_HOST = "api.openai.com"
 OPENAI_MARKER = "T3BlbkFJ"
 
 
-class Provider(NamedTuple):
+@named_tuple
+class Provider:
     name: str
     prefixes: tuple[str, ...]
     base_url: str | None

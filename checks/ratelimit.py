@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Mapping, NamedTuple
+from typing import Mapping
+
+from doctor.namedtuples import named_tuple
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
@@ -23,7 +25,8 @@ def parse_duration(text: str) -> float | None:
     return sum(float(n) * _SECONDS[u] for n, u in parts)
 
 
-class Limit(NamedTuple):
+@named_tuple
+class Limit:
     """One rate limit (requests or tokens): the ceiling, what is left, and when it resets."""
 
     name: str

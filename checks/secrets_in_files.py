@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from doctor.model import Finding, Result, Status, check, from_findings, skipped
+from doctor.namedtuples import named_tuple
 from doctor.words import counted
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ BATCH = 1000  # commits given to one git log
 REFS = ("--branches", "--tags", "--remotes")
 
 
-class Leak(NamedTuple):
+@named_tuple
+class Leak:
     path: str
     line: int
     column: int
@@ -148,7 +150,8 @@ _NOUNS = {"GitHub": "GitHub token", "AWS": "AWS access key", "JWT": "JWT bearer 
           "API": "API key handed to a client in code"}
 
 
-class History(NamedTuple):
+@named_tuple
+class History:
     """What the history search found, and what it covered."""
 
     found: list[tuple[Leak, str]]

@@ -14,7 +14,8 @@ import os
 import stat
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+
+from doctor.namedtuples import named_tuple
 
 MIB = 1024 * 1024
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | \
@@ -35,7 +36,8 @@ KINDS = {
 }
 
 
-class FileRead(NamedTuple):
+@named_tuple
+class FileRead:
     """A file's bytes (`data`), or why there are none (`kind`, `problem`)."""
 
     path: Path | str  # as the caller named it: a Path built for each of a project's files cost more than its read

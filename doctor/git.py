@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Mapping, NamedTuple
+from typing import Mapping
 
+from doctor.namedtuples import named_tuple
 from doctor.process import CannotRun, Processes, run
 
 GIT_TIMEOUT = 10.0
@@ -44,7 +45,8 @@ _DROPPED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_EXTERNAL_DIFF", "
 _SHOWS_CONTENT = ("log", "diff", "show")
 
 
-class GitAnswer(NamedTuple):
+@named_tuple
+class GitAnswer:
     code: int
     out: str
     err: str

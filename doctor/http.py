@@ -12,13 +12,16 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Mapping, NamedTuple
+from typing import Any, Mapping
 from urllib.parse import urlsplit
+
+from doctor.namedtuples import named_tuple
 
 MAX_BODY_BYTES = 1024 * 1024
 
 
-class Reply(NamedTuple):
+@named_tuple
+class Reply:
     """What the server answered, with at most MAX_BODY_BYTES of its body."""
 
     status: int
@@ -51,7 +54,8 @@ class Reply(NamedTuple):
         return self.body.decode("utf-8", "replace")
 
 
-class Failure(NamedTuple):
+@named_tuple
+class Failure:
     """The request never got an HTTP answer. `kind` is one of: dns, refused, connect, tls,
     proxy, timeout, protocol, url, header."""
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping
+
+from doctor.namedtuples import named_tuple
 
 if TYPE_CHECKING:
     from doctor.context import Context
@@ -68,7 +70,8 @@ class Fix:
         }
 
 
-class Location(NamedTuple):
+@named_tuple
+class Location:
     """Where a problem is: a file relative to the project, with line and column from 1. In a
     notebook, `line` is the line of the `.ipynb` file (what an editor opens), and `cell` and
     `cell_line` (from 1) name the cell and the line in it, which is what a person looks for."""

@@ -19,14 +19,17 @@ import os
 import signal
 import sys
 from dataclasses import dataclass, field
-from typing import Mapping, NamedTuple, Sequence
+from typing import Mapping, Sequence
+
+from doctor.namedtuples import named_tuple
 
 MAX_OUTPUT_BYTES = 1024 * 1024
 REAP_SECONDS = 5.0  # after SIGKILL a process is gone at once; this only bounds a zombie's wait
 _POSIX = os.name == "posix"
 
 
-class Completed(NamedTuple):
+@named_tuple
+class Completed:
     """How a program ended. `code` is None when it was killed at its deadline."""
 
     code: int | None

@@ -10,9 +10,10 @@ import asyncio
 import time
 import traceback
 from dataclasses import replace
-from typing import TYPE_CHECKING, AsyncIterator, Iterable, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, AsyncIterator, Iterable, Mapping, Sequence
 
 from doctor.model import Check, Fix, NotFinished, Result, Status
+from doctor.namedtuples import named_tuple
 from doctor.settings import downgrade, skipped_by_config
 
 if TYPE_CHECKING:
@@ -21,11 +22,13 @@ if TYPE_CHECKING:
 MAX_CONCURRENCY = 8
 
 
-class Started(NamedTuple):
+@named_tuple
+class Started:
     check: Check
 
 
-class Finished(NamedTuple):
+@named_tuple
+class Finished:
     check: Check
     result: Result
 

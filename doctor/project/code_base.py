@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
+from doctor.namedtuples import named_tuple
 from doctor.project.byte_search import holding
 from doctor.project.source_files import ProjectFiles, project_files
 
@@ -64,7 +64,8 @@ MAX_SOURCE_BYTES = 512 * 1024  # of one .py file: larger is generated code (a no
 MAX_LINE = 10_000  # characters on one line: minified or generated code, not worth the parse
 
 
-class Module(NamedTuple):
+@named_tuple
+class Module:
     name: str  # dotted: "app.llm"
     source: Source
     usage: ModuleUsage
@@ -74,19 +75,22 @@ class Module(NamedTuple):
         return self.source.path
 
 
-@dataclass
 class CodeBase:
-    files: ProjectFiles
-    modules: list[Module] = field(default_factory=list)
-    unreadable: list[Unreadable] = field(default_factory=list)
-    python_files: int = 0  # .py and .ipynb files of the project
-    relevant: int = 0  # files that mention what code-usage reads (parsed or not)
-    not_reached: list[str] = field(default_factory=list)  # relevant files past the parse budget, in path order
-    loads_dotenv: bool = False  # something in the project loads .env
-    derived: dict[object, object] = field(default_factory=dict)  # what the rules work out once a run, by key
-    _by_name: dict[str, str] = field(default_factory=dict)  # dotted module name -> path
-    _parsed: dict[str, Module | None] = field(default_factory=dict)
-    _nodes: int = 0  # syntax nodes parsed so far, against the budget
+    """What read_code_base found. (A plain class: defining it as a dataclass cost a millisecond of
+    every run that reads code, more than reading the guide's one file.)"""
+
+    def __init__(self, files: ProjectFiles) -> None:
+        self.files = files
+        self.modules: list[Module] = []
+        self.unreadable: list[Unreadable] = []
+        self.python_files = 0  # .py and .ipynb files of the project
+        self.relevant = 0  # files that mention what code-usage reads (parsed or not)
+        self.not_reached: list[str] = []  # relevant files past the parse budget, in path order
+        self.loads_dotenv = False  # something in the project loads .env
+        self.derived: dict[object, object] = {}  # what the rules work out once a run, by key
+        self._by_name: dict[str, str] = {}  # dotted module name -> path
+        self._parsed: dict[str, Module | None] = {}
+        self._nodes = 0  # syntax nodes parsed so far, against the budget
 
     def module(self, name: str) -> Module | None:
         """The project's module of that dotted name, parsed on first use; None when not the project's."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import importlib.machinery
 from pathlib import Path
-from typing import Iterable, Mapping, NamedTuple
+from typing import Iterable, Mapping
 
+from doctor.namedtuples import named_tuple
 from doctor.project.installed import Distribution, closure
 
 # The guide's imports: what a broken or shadowed one breaks first.
@@ -62,13 +63,15 @@ def own_file(path: Path, project: Path) -> str | None:
     return relative.as_posix()
 
 
-class Shadow(NamedTuple):
+@named_tuple
+class Shadow:
     module: str  # the module name the project's file takes
     file: str  # relative to the project
     package: str | None  # the distribution it hides, or None for the standard library
 
 
-class Broken(NamedTuple):
+@named_tuple
+class Broken:
     package: str
     why: str  # "pydantic-core (needed by pydantic) is not installed", "its files are gone: ..."
     needed_by: str  # the root that needs it

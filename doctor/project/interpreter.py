@@ -17,8 +17,9 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Mapping, NamedTuple
+from typing import Mapping
 
+from doctor.namedtuples import named_tuple
 from doctor.process import CannotRun, Processes, run
 from doctor.project.environment import Target
 from doctor.project.installed import Distribution, scan
@@ -51,7 +52,8 @@ print(json.dumps({"version": list(sys.version_info[:3]), "executable": sys.execu
 """
 
 
-class InterpreterFacts(NamedTuple):
+@named_tuple
+class InterpreterFacts:
     """What the target interpreter told us; `error` says why it could not tell."""
 
     target: Target

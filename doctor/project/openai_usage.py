@@ -11,9 +11,10 @@ about the unknown.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterator, NamedTuple
+from typing import Iterator
+
+from doctor.namedtuples import named_tuple
 
 CLIENT_CLASSES = frozenset({"OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI"})
 # Names the 1.x SDK keeps only to raise APIRemovedInV1 (openai/lib/_old_api.py).
@@ -35,7 +36,8 @@ _CALLS = (
 )
 
 
-class Wrapper(NamedTuple):
+@named_tuple
+class Wrapper:
     """A library people reach the same API through, read by its documented parameters only."""
 
     name: str  # as a message names it
@@ -132,7 +134,8 @@ def constant_number(node: ast.AST | None) -> float | None:
     return None
 
 
-class ApiCall(NamedTuple):
+@named_tuple
+class ApiCall:
     """A request to the API: `client.chat.completions.create(...)` and its kin."""
 
     node: ast.Call
@@ -156,7 +159,8 @@ class ApiCall(NamedTuple):
         return self.method == "stream" or (isinstance(value, ast.Constant) and value.value is True)
 
 
-class ClientBuild(NamedTuple):
+@named_tuple
+class ClientBuild:
     node: ast.Call
     cls: str  # OpenAI, AsyncOpenAI, ...
     target: str | None  # the name it is assigned to
@@ -167,7 +171,8 @@ class ClientBuild(NamedTuple):
         return keywords(self.node)
 
 
-class WrapperUse(NamedTuple):
+@named_tuple
+class WrapperUse:
     """A wrapper's client built (`ChatOpenAI(...)`) or request sent (`litellm.completion(...)`)."""
 
     node: ast.Call
@@ -179,17 +184,18 @@ class WrapperUse(NamedTuple):
         return keywords(self.node)
 
 
-@dataclass
 class ModuleUsage:
-    """One module's use of the SDK, the environment and python-dotenv."""
+    """One module's use of the SDK, the environment and python-dotenv. (A plain class: as a
+    dataclass, defining it cost most of a millisecond of every run that reads code.)"""
 
-    tree: ast.Module
-    openai_modules: set[str] = field(default_factory=set)  # local names of the openai module
-    openai_names: dict[str, str] = field(default_factory=dict)  # local name -> name in openai
-    json_loads: set[str] = field(default_factory=set)  # "json.loads", "loads"...
-    os_names: dict[str, str] = field(default_factory=dict)  # local name -> "os", "os.environ", "os.getenv"
-    dotenv_names: set[str] = field(default_factory=set)  # local names of python-dotenv's loaders
-    imports: list[Imported] = field(default_factory=list)
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.openai_modules: set[str] = set()  # local names of the openai module
+        self.openai_names: dict[str, str] = {}  # local name -> name in openai
+        self.json_loads: set[str] = set()  # "json.loads", "loads"...
+        self.os_names: dict[str, str] = {}  # local name -> "os", "os.environ", "os.getenv"
+        self.dotenv_names: set[str] = set()  # local names of python-dotenv's loaders
+        self.imports: list[Imported] = []
 
     @classmethod
     def read(cls, tree: ast.Module, max_nodes: int | None = None) -> ModuleUsage | None:
@@ -474,13 +480,15 @@ class ModuleUsage:
         return None
 
 
-class Binding(NamedTuple):
+@named_tuple
+class Binding:
     line: int
     value: ast.expr
     item: bool  # a `for` target: one item of `value` (a stream's chunk), not the value itself
 
 
-class Imported(NamedTuple):
+@named_tuple
+class Imported:
     """`import module` (name None) or `from module import name`, `level` dots up."""
 
     statement: ast.stmt

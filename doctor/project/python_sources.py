@@ -16,17 +16,20 @@ import ast
 import json
 import re
 import warnings
-from typing import NamedTuple
 
 from doctor.files import FileRead
+from doctor.namedtuples import named_tuple
 
-_CONFLICT = re.compile(r"^(?:<<<<<<<|>>>>>>>)(?: |$)", re.M)
-_SUSPECT = re.compile(rb"^(?:<<<<<<<|>>>>>>>)(?: |$)|^[ \t]*(?:print|exec)[ \t]+[\"'\w]", re.M)
+# Patterns for what few files hold (a conflict, Python 2, a notebook's magics), compiled on first use by
+# `re`'s own cache: compiling them at import cost most of a millisecond of every run that reads code.
+_CONFLICT = r"(?m)^(?:<<<<<<<|>>>>>>>)(?: |$)"
+_SUSPECT = rb"(?m)^(?:<<<<<<<|>>>>>>>)(?: |$)|^[ \t]*(?:print|exec)[ \t]+[\"'\w]"
 SUSPECT_WORDS = (b"\0", b"<<<<<<<", b">>>>>>>", b"print ", b"exec ")  # what looks_broken() looks further at
-_MAGIC = re.compile(r"^\s*(?:[%!]|\?|\w[\w.]*\?\??\s*$)")
+_MAGIC = r"^\s*(?:[%!]|\?|\w[\w.]*\?\??\s*$)"
 
 
-class Position(NamedTuple):
+@named_tuple
+class Position:
     """Where a node is, for a finding: the file's line and column, and a label for people."""
 
     line: int
@@ -36,7 +39,8 @@ class Position(NamedTuple):
     cell_line: int | None = None  # and the line in that cell, from 1
 
 
-class Unreadable(NamedTuple):
+@named_tuple
+class Unreadable:
     """A file that could not be parsed. `broken`: Python itself would fail on it too (a syntax
     error, a merge conflict); otherwise the doctor only chose not to read it (too large, a link
     out of the project, not text)."""
@@ -47,7 +51,8 @@ class Unreadable(NamedTuple):
     broken: bool = False
 
 
-class Source(NamedTuple):
+@named_tuple
+class Source:
     """One parsed file. `cells` maps the module's line numbers back to a notebook's cells."""
 
     path: str
@@ -80,7 +85,7 @@ def looks_broken(data: bytes) -> bool:
         return True
     if not any(word in data for word in SUSPECT_WORDS[1:]):
         return False
-    return _SUSPECT.search(data) is not None
+    return re.search(_SUSPECT, data) is not None
 
 
 def parse_file(path: str, found: FileRead) -> Source | Unreadable:
@@ -115,7 +120,7 @@ def _ast(text: str | bytes, path: str) -> ast.Module:
 def _why(error: SyntaxError, text: str) -> str:
     lines = text.splitlines()
     line = lines[error.lineno - 1] if error.lineno and error.lineno <= len(lines) else ""
-    if _CONFLICT.search(text) or line.startswith("======="):
+    if re.search(_CONFLICT, text) or line.startswith("======="):
         return "holds a merge conflict marker"
     if re.match(r"\s*(print|exec)\s+[^\s(=]", line):
         return "looks like Python 2, which Python 3 cannot run"
@@ -126,7 +131,7 @@ def _parse_notebook(path: str, text: str) -> Source | Unreadable:
     try:
         notebook = json.loads(text)
     except json.JSONDecodeError as error:
-        why = "holds a merge conflict marker" if _CONFLICT.search(text) else f"is not valid JSON ({error.msg})"
+        why = "holds a merge conflict marker" if re.search(_CONFLICT, text) else f"is not valid JSON ({error.msg})"
         return Unreadable(path, error.lineno, why, broken=True)
     except (ValueError, RecursionError):
         return Unreadable(path, None, "is not valid JSON", broken=True)
@@ -147,7 +152,8 @@ def _parse_notebook(path: str, text: str) -> Source | Unreadable:
             continue  # null, a number, a list of other things: not a cell Jupyter could run
         if source.lstrip().startswith("%%"):
             continue  # a cell magic: the cell is another language
-        code = "\n".join("" if _MAGIC.match(line) else line for line in source.split("\n"))
+        magic = re.compile(_MAGIC)
+        code = "\n".join("" if magic.match(line) else line for line in source.split("\n"))
         try:
             tree = _ast(code, path)
         except (SyntaxError, ValueError, RecursionError):

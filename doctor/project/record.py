@@ -19,10 +19,11 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from doctor.files import read_bytes
 from doctor.model import Finding, Location, Status
+from doctor.namedtuples import named_tuple
 from doctor.project.pyproject import Pyproject, parse_toml
 from doctor.project.shapes import Shape, table
 from doctor.project.tools import tool_name
@@ -69,7 +70,8 @@ def parse_version(text: str) -> Version | None:
         return None
 
 
-class Declared(NamedTuple):
+@named_tuple
+class Declared:
     """A requirement as the record states it: `openai>=1.40 ; python_version < "3.12"`."""
 
     name: str
@@ -86,7 +88,8 @@ class Declared(NamedTuple):
         return match.group(1) if match else None
 
 
-class Locked(NamedTuple):
+@named_tuple
+class Locked:
     """A package a lock file fixes at one version; `default` when a plain sync installs it."""
 
     name: str
@@ -576,7 +579,8 @@ def _pylock(text: str, data: Mapping[str, Any], shape: Shape) -> tuple[list[Lock
 _LOCK_READERS = {"poetry.lock": _poetry, "pdm.lock": _pdm, "Pipfile.lock": _pipenv, "pylock.toml": _pylock}
 
 
-class LockPlace(NamedTuple):
+@named_tuple
+class LockPlace:
     """A project's lock: its format, where it is, its path from the project as findings name it,
     and the project's folder from the lock's (`.`, or a uv workspace member's `packages/alpha`)."""
 

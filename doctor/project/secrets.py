@@ -12,7 +12,8 @@ import math
 import re
 from collections import Counter
 from functools import cache
-from typing import NamedTuple
+
+from doctor.namedtuples import named_tuple
 
 # (provider, markers, pattern): the shapes providers publish (gitleaks and trufflehog rules agree on
 # these), and the literal text every match holds. A pattern is compiled and run only on a text that
@@ -85,7 +86,8 @@ _FAKE_WORDS = re.compile(r"(?i)your|here|example|sample|dummy|fake|placeholder|x
 MIN_ENTROPY = 3.2  # bits a character; real keys sit near 5.5, typed placeholders far below
 
 
-class SecretHit(NamedTuple):
+@named_tuple
+class SecretHit:
     provider: str
     value: str
     start: int  # offset in the text

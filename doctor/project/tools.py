@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import shlex
 from pathlib import Path
-from typing import NamedTuple
 
+from doctor.namedtuples import named_tuple
 from doctor.project.pyproject import Pyproject
 
 # What a project that records no packages gets: the guide's SDK (1.x, past the `proxies` crash) and python-dotenv.
@@ -21,7 +21,8 @@ GUIDE_INSTALL = ("openai>=1.55.3,<2", "python-dotenv>=1.0")
 LOCK_FILES = {"uv.lock": "uv", "poetry.lock": "poetry", "Pipfile.lock": "pipenv", "pdm.lock": "pdm"}
 
 
-class Tool(NamedTuple):
+@named_tuple
+class Tool:
     """A package tool, and the interpreter pip would run under for the pip tool."""
 
     name: str  # "uv", "poetry", "pipenv", "pdm", "hatch" or "pip"

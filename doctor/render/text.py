@@ -7,9 +7,10 @@ as it and every check before it are done.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, NamedTuple
+from typing import Iterable, Iterator
 
 from doctor.model import Check, Report, Result, Status
+from doctor.namedtuples import named_tuple
 from doctor.render import links
 from doctor.redact import escape_controls
 from doctor.words import counted
@@ -21,7 +22,8 @@ LABELS = {Status.PASS: "passed", Status.WARN: "warning", Status.FAIL: "failed", 
           Status.ERROR: "error"}
 
 
-class TextStyle(NamedTuple):
+@named_tuple
+class TextStyle:
     colour: bool = False
     unicode: bool = True
     verbose: bool = False
@@ -109,7 +111,8 @@ def body(entries: Iterable[tuple[Check, Result]], style: TextStyle) -> Iterator[
         previous = check.group
 
 
-class RootCause(NamedTuple):
+@named_tuple
+class RootCause:
     """One problem to fix: the first check that reported it, and the later checks that saw the same cause."""
 
     check: Check

@@ -14,12 +14,15 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
-from typing import Mapping, NamedTuple, Sequence
+from typing import Mapping, Sequence
+
+from doctor.namedtuples import named_tuple
 
 TIMEOUT_SECONDS = 2.0
 
 
-class Route(NamedTuple):
+@named_tuple
+class Route:
     """A program that takes the text on stdin, and where the text then is, in words."""
 
     command: Sequence[str]

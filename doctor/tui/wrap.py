@@ -11,7 +11,7 @@ bullet, a status mark).
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Sequence
+from typing import Sequence
 
 from rich.cells import cell_len
 from textual.content import Content
@@ -19,6 +19,8 @@ from textual.css.styles import RulesMap
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
+
+from doctor.namedtuples import named_tuple
 
 _WORD = re.compile(r"[^ \t\n]+")
 GLUE = "\u00a0"  # a no-break space keeps two words on one line; it is shown as a plain space
@@ -75,7 +77,8 @@ def _separator_cut(word: str, room: int) -> int:
     return best if best > room // 3 else 0
 
 
-class Para(NamedTuple):
+@named_tuple
+class Para:
     """A paragraph: `lead` on its first line only, `body` wrapped under itself."""
 
     body: Content = Content("")
