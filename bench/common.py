@@ -87,10 +87,26 @@ def time_once(command: Sequence[str], env: dict[str, str], cwd: str | None = Non
 
 def side_by_side(runs: int, contenders: dict[str, Callable[[], float]]) -> dict[str, float]:
     """Runs the contenders interleaved, `runs` rounds after one untimed warm-up, and returns medians."""
+    return {name: statistics.median(values) for name, values in rounds(runs, contenders).items()}
+
+
+def rounds(runs: int, contenders: dict[str, Callable[[], float]]) -> dict[str, list[float]]:
+    """Every contender's time in each of `runs` rounds, after one untimed warm-up. Each round runs them
+    all, starting with a different one each time, so that none always follows the same other."""
     for measure in contenders.values():
         measure()  # writes bytecode and warms the disk cache, as any earlier run would have
-    samples: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(runs):
-        for name, measure in contenders.items():
-            samples[name].append(measure())
-    return {name: statistics.median(values) for name, values in samples.items()}
+    names = list(contenders)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for number in range(runs):
+        for name in names[number % len(names):] + names[:number % len(names)]:
+            samples[name].append(contenders[name]())
+    return samples
+
+
+def added(samples: list[float], base: list[float]) -> tuple[float, float, float]:
+    """What a contender adds to `base`, from the differences within each round (which a machine's
+    slow drift cancels out of): their median, and a 95% interval for it (order statistics)."""
+    differences = sorted(a - b for a, b in zip(samples, base))
+    count = len(differences)
+    rank = max(1, int((count - 1.96 * count ** 0.5) / 2))  # the sign test's: ranks r and n - r + 1, from 1
+    return statistics.median(differences), differences[rank - 1], differences[count - rank]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
 
 from checks.code_usage import Environment
 from doctor.namedtuples import named_tuple
@@ -42,7 +42,8 @@ class Hit:
     severe: bool = False  # a failure, not a warning
 
 
-Rule = Callable[[CodeBase, Environment], Iterable[Hit]]
+if TYPE_CHECKING:  # a type for readers and checkers only: subscripting Callable costs 0.2 ms at every import
+    Rule = Callable[[CodeBase, Environment], Iterable[Hit]]
 
 
 # -- helpers: what an expression is -------------------------------------------------------
