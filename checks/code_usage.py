@@ -4,7 +4,8 @@ The rules are in checks/code_rules.py. This check joins what the code says with 
 doctor knows of the project: the names `.env` and the shell really define, and the openai
 version installed in the project's environment (0.28-style code is only a mistake on 1.x).
 Every finding carries its file and line, and its fix is the catalogue's, the same one
-`llm-doctor explain` gives for the error that mistake causes.
+`llm-doctor explain` gives for the error that mistake causes. A run on code that has not
+changed since the last run takes that run's conclusions (checks/code_memo.py).
 """
 
 from __future__ import annotations
@@ -69,12 +70,16 @@ def start_reading(ctx: Context) -> None:
     """What the code says is worked out from the run's start, while the other checks do their first
     work: listing, reading, parsing and judging, begun only when code-usage's turn came, made the
     guide's one file cost the run twice what its work does."""
-    ctx.once("code-conclusions", lambda: _conclude(ctx))
+    _concluding(ctx)
 
 
 async def code_conclusions(ctx: Context) -> Conclusions:
     """The run's one reading of the project's code (code-usage and the live checks share it)."""
-    return await asyncio.shield(ctx.once("code-conclusions", lambda: _conclude(ctx)))
+    return await asyncio.shield(_concluding(ctx))
+
+
+def _concluding(ctx: Context) -> asyncio.Task[Conclusions]:
+    return ctx.once("code-conclusions", lambda: _conclude(ctx))
 
 
 @check(

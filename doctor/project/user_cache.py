@@ -40,7 +40,7 @@ def load_json(path: Path | None, max_bytes: int) -> Any:
         return None
     try:
         return json.loads(found.data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser follows
         return None
 
 

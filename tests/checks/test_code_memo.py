@@ -99,7 +99,8 @@ def test_any_change_the_conclusions_depend_on_reads_the_code_again(tmp_path, rea
 
 
 @pytest.mark.parametrize("content", [b"", b"not json", b"[1, 2]", b'{"format": 1, "digest": "x"}', b"\0" * 64,
-                                     "UNKNOWN CODE", "WRONG TYPES", b"{" * 5_000_000])
+                                     "UNKNOWN CODE", "WRONG TYPES", b"{" * 5_000_000,
+                                     b"[" * 1_000_000])
 def test_a_broken_foreign_or_forged_memo_file_is_read_as_none(tmp_path, readings, content):
     project = project_with(tmp_path, {"app.py": NO_DOTENV})
     cache = tmp_path / "cache"
