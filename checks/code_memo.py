@@ -85,7 +85,7 @@ def code_digest(files: ProjectFiles) -> str:
               code_base.MAX_SOURCE_BYTES, code_base.MAX_LINE)
     digest.update(repr((files.listed_by, files.left_out, budget)).encode())
     listed = set(files.paths)
-    paths = [*files.with_suffix(".py", ".ipynb", ".pyw"), *(name for name in code_base.LOADER_FILES if name in listed)]
+    paths = [*files.with_suffix(*code_base.PYTHON_SUFFIXES), *(name for name in code_base.LOADER_FILES if name in listed)]
     for path, found in zip(paths, files.read_many(paths)):
         data = found.data or b""
         digest.update(f"\0{path}\0{found.kind}\0{len(data)}\0".encode())

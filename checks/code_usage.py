@@ -107,10 +107,15 @@ async def code_usage(ctx: Context) -> Result:
 
 async def _conclude(ctx: Context) -> Conclusions:
     """The conclusions remembered for this code, names and SDK (see checks/code_memo.py), else a reading."""
-    from checks.code_memo import open_memo
+    from doctor.project.code_base import PYTHON_SUFFIXES
     from doctor.project.source_files import project_files
 
-    memo = await asyncio.to_thread(open_memo, await project_files(ctx), ctx.shell)
+    files = await project_files(ctx)
+    if not files.with_suffix(*PYTHON_SUFFIXES):  # no code to read: remembering would cost more than reading
+        return (await _judge(ctx))[0]
+    from checks.code_memo import open_memo
+
+    memo = await asyncio.to_thread(open_memo, files, ctx.shell)
     remembered = memo.remembered
     if remembered is not None:
         if remembered.skip is not None:  # no file was judged: nothing of .env or the SDK mattered

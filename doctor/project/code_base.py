@@ -57,6 +57,7 @@ LOADER_FILES = {
     "justfile": (b"dotenv-load", b".env"), "pyproject.toml": (b"env_files", b"env-file"),
     "pytest.ini": (b"env_files",), "tox.ini": (b"env_files", b"env-file"), "setup.cfg": (b"env_files",),
 }
+PYTHON_SUFFIXES = (".py", ".ipynb", ".pyw")  # the files read as the project's Python
 MAX_PARSED_FILES = 2000
 MAX_PARSED_NODES = 1_500_000  # about 12 MB of ordinary source
 MAX_NODES_PER_FILE = 200_000
@@ -199,7 +200,7 @@ def read_code_base(files: ProjectFiles, max_files: int | None = None, max_nodes:
     max_files = MAX_PARSED_FILES if max_files is None else max_files
     max_nodes = MAX_PARSED_NODES if max_nodes is None else max_nodes
     base = CodeBase(files)
-    paths = files.with_suffix(".py", ".ipynb", ".pyw")
+    paths = files.with_suffix(*PYTHON_SUFFIXES)
     base.python_files = len(paths)
     if paths:  # the parser's modules cost an import only when there is Python to read
         from doctor.project.python_sources import SUSPECT_WORDS, Unreadable, looks_broken, parse_file
