@@ -175,3 +175,11 @@ def test_every_corpus_project_gets_the_same_conclusions_from_the_memo_as_from_a_
         assert remembered == read, source.name
         compared += bool(list(cache.rglob("*.json")))
     assert compared >= 40  # all but the few whose code names a value the redactor masks were remembered
+
+
+def test_a_project_without_python_keeps_no_memo(tmp_path, readings):
+    project = project_with(tmp_path, {"README.md": "# notes\n", "config.yaml": "a: 1\n"})
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        assert judged(project, cache).status.value == "skip"
+    assert readings == [str(project)] * 2 and not (cache / "llm-doctor" / "code").exists()
