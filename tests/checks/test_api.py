@@ -411,7 +411,7 @@ def test_the_fix_for_a_missing_model_says_where_the_model_is_chosen(api, tmp_pat
     (b'data: {"choices": [{"delta": {"content": "1"\n\n', "text/event-stream", "stream-malformed"),
     (b'data: {"error": {"message": "boom", "type": "server_error"}}\n\n', "text/event-stream", "stream-malformed"),
     (b'{"choices": [{"message": {"content": "1 2 3"}}]}', "application/json", "stream-malformed"),
-])
+], ids=["whole", "no-usage", "no-done", "text-plain", "cut-json", "error-event", "json-not-a-stream"])
 def test_streams_are_read_as_the_sdk_reads_them(api, tmp_path, body, content_type, code):
     api.post("/chat/completions").respond(200, content=body, headers={"content-type": content_type})
     result = live(tmp_path, streaming)[0]
