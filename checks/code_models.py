@@ -141,14 +141,26 @@ async def models_to_test(ctx: Context) -> list[Chosen]:
 
 
 async def _choose(ctx: Context) -> list[Chosen]:
-    from checks.code_usage import code_conclusions
-
     model, source = ctx.model_choice
     chosen = [Chosen(model, source)] if source != "default" else []
-    for found in (await code_conclusions(ctx)).models:
+    for found in await _named_in_code(ctx):
         if all(found.name != c.name for c in chosen):
             chosen.append(Chosen(found.name, f"{found.file} {found.label}", (found.file, found.line)))
     chosen = chosen[:MAX_MODELS] or [Chosen(model, source)]
     if chosen[0].source != source and not ctx.cache.get("probe-model"):
         ctx.cache["probe-model"] = chosen[0].name
     return chosen
+
+
+async def _named_in_code(ctx: Context) -> tuple[CodeModel, ...]:
+    """The code's models, as code-usage concluded them (remembered or read). When `.env` was not read
+    in time its rules cannot run, but the models the code names do not depend on `.env`: read them."""
+    from checks.code_usage import code_conclusions
+    from doctor.model import NotFinished
+
+    try:
+        return (await code_conclusions(ctx)).models
+    except NotFinished:
+        from doctor.project.code_base import project_code
+
+        return tuple(code_models(await project_code(ctx)))

@@ -204,3 +204,24 @@ def test_reading_under_the_deadline_stays_linear(tmp_path):
         return write_project(root, env="".join(lines), requirements=requirements)
 
     assert_linear(make, lambda root: Context.build(root, Flags(offline=True), environ=base_environ()))
+
+
+def test_with_dotenv_unread_the_live_checks_still_get_the_models_the_code_names(tmp_path, stuck):
+    """code-usage's rules need .env's names, so they report not finished; the models the code names do not."""
+    from checks.code_models import models_to_test
+
+    stuck("read_dotenv")
+    root = project(tmp_path)
+    (root / "ask.py").write_text("from openai import OpenAI\nclient = OpenAI(timeout=5)\n"
+                                 "client.chat.completions.create(model='gpt-4.1-mini', messages=[], max_tokens=5)\n")
+    ctx = Context.build(root, Flags(offline=True, timeout=0.2),
+                        environ=base_environ(OPENAI_API_KEY=CANARY_KEY, OPENAI_MODEL="gpt-4o"))
+
+    async def chosen():
+        try:
+            return [c.name for c in await models_to_test(ctx)]
+        finally:
+            await ctx.aclose()
+    assert asyncio.run(chosen()) == ["gpt-4o", "gpt-4.1-mini"]
+    assert results_of(Context.build(root, Flags(offline=True, timeout=0.2), environ=base_environ(
+        OPENAI_API_KEY=CANARY_KEY, OPENAI_MODEL="gpt-4o")), ("code-usage",))["code-usage"].code == "check-timeout"
