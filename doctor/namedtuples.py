@@ -2,9 +2,9 @@
 
 `typing.NamedTuple` turns the annotation of each field into a ForwardRef and compiles it (every
 annotation is a string under `from __future__ import annotations`, which the doctor's modules
-use): about a quarter of a millisecond a class, more than 10 ms of every run for the doctor's
-45 records, paid before any check starts. `@named_tuple` builds the same class from the same
-body with `collections.namedtuple` and never evaluates an annotation. The fields are the
+use): about a quarter of a millisecond a class, paid before any check starts. `@named_tuple`
+builds the same class from the same body with `collections.namedtuple` and never evaluates an
+annotation, in about 60% of that time: some 5 ms less of every run, for the doctor's 46. The fields are the
 annotated names, in order, with their defaults; methods, properties and the docstring are kept,
 and the annotations stay as written, for readers and their tools.
 
