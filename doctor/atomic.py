@@ -36,13 +36,16 @@ def ensure_within(path: Path, root: Path) -> None:
         raise NotReplaced(f"{path} leads out of the project through a symbolic link; nothing is written there")
 
 
-def write_bytes_atomically(path: Path, data: bytes, mode: int | None = None, *, within: Path | None = None) -> None:
+def write_bytes_atomically(path: Path, data: bytes, mode: int | None = None, *, within: Path | None = None,
+                           durable: bool = True) -> None:
     """Writes `data` to a temporary file beside `path`, flushes it to disk, then renames it over
     `path`: a crash, an interruption or a full disk leaves the old file or the new one, never a mix
     and never a truncated file.
 
     `mode` sets the new file's permissions; without it the file keeps mkstemp's private 0600.
     `within`: the project the file must stay in (see ensure_within).
+    `durable=False` skips the flush to disk, for a cache: after a crash the file may be found empty,
+    which its reader takes for no cache, and a run that writes one need not wait for the disk.
     Any failure removes the temporary file and is raised unchanged.
     """
     if within is not None:
@@ -52,8 +55,9 @@ def write_bytes_atomically(path: Path, data: bytes, mode: int | None = None, *, 
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(temporary, mode)
         os.replace(temporary, path)

@@ -10,7 +10,6 @@ reads it must check that it still answers the question, never take it on trust.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -45,16 +44,15 @@ def load_json(path: Path | None, max_bytes: int) -> Any:
 
 
 def save_json(path: Path | None, document: object) -> bool:
-    """Writes `document` to `path` whole or not at all; False when it could not (a read-only home)."""
+    """Writes `document` to `path` whole or not at all, readable by the user alone; False when it
+    could not (a read-only home, a link where the file should be)."""
     if path is None:
         return False
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from doctor.atomic import write_bytes_atomically
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps(document), encoding="utf-8")
-        os.replace(temporary, path)
+        write_bytes_atomically(path, json.dumps(document).encode("utf-8"), durable=False)
         return True
     except OSError:
-        with contextlib.suppress(OSError):  # OSError again: there was no folder to write it in
-            temporary.unlink(missing_ok=True)
         return False

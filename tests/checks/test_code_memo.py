@@ -183,3 +183,21 @@ def test_a_project_without_python_keeps_no_memo(tmp_path, readings):
     for _ in range(2):
         assert judged(project, cache).status.value == "skip"
     assert readings == [str(project)] * 2 and not (cache / "llm-doctor" / "code").exists()
+
+
+def test_the_memo_is_private_and_a_link_in_its_place_is_never_written_through(tmp_path, readings):
+    from doctor.project.user_cache import cache_file
+
+    project = project_with(tmp_path, {"app.py": NO_DOTENV})
+    cache = tmp_path / "cache"
+    judged(project, cache)
+    [memo] = (cache / "llm-doctor" / "code").iterdir()
+    assert memo.stat().st_mode & 0o077 == 0  # it quotes the project's code: the user's alone
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep me\n")
+    memo.unlink()
+    memo.symlink_to(target)
+    assert memo == cache_file("code", str(project.resolve()), {"XDG_CACHE_HOME": str(cache)})
+    readings.clear()
+    assert judged(project, cache).code == "dotenv-not-loaded"
+    assert readings == [str(project)] and memo.is_symlink() and target.read_text() == "keep me\n"
