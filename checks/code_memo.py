@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from doctor.model import Finding, Location, Status
+from doctor.project.user_cache import cache_file, load_json, save_json
 
 if TYPE_CHECKING:
     from checks.code_usage import Conclusions, Environment
@@ -61,8 +62,6 @@ class Memo:
         plain = _plain(conclusions)
         if any(redactor.redact(text) != text for text in _texts(plain)):
             return
-        from doctor.project.user_cache import save_json
-
         save_json(self.path, {"format": _FORMAT, "digest": self.digest, "conclusions": plain,
                               "environment": environment_digest(env) if env is not None else None})
 
@@ -70,8 +69,6 @@ class Memo:
 def open_memo(files: ProjectFiles, environ: Mapping[str, str]) -> Memo:
     """The memo of the project `files` lists, for its code as it is now (reading that code: the run
     reads it once, so code-usage finds it read)."""
-    from doctor.project.user_cache import cache_file, load_json
-
     path = cache_file("code", str(files.root.resolve()), environ)
     return Memo(path, code_digest(files), load_json(path, MAX_MEMO_BYTES))
 
