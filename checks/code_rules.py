@@ -22,7 +22,7 @@ from doctor.project.openai_usage import (
     constant_text, dotted, keywords, walk_scope,
 )
 
-API_WORDS = re.compile(r"KEY|TOKEN|OPENAI|AZURE|API|BASE_URL")
+API_WORDS = ("KEY", "TOKEN", "OPENAI", "AZURE", "API", "BASE_URL")  # in a variable that reaches the API
 PROVIDER_WORDS = ("OPENAI", "AZURE", "ANTHROPIC", "CLAUDE", "GROQ", "GEMINI", "GOOGLE", "MISTRAL", "COHERE",
                   "DEEPSEEK", "OPENROUTER", "TOGETHER", "HUGGINGFACE", "PERPLEXITY", "XAI")
 KEY_VARIABLES = {"OpenAI": "OPENAI_API_KEY", "AsyncOpenAI": "OPENAI_API_KEY",
@@ -284,7 +284,7 @@ def _key_reads(module: Module) -> Iterator[tuple[ast.AST, str, Scope]]:
     for scope in usage.scopes if usage.os_names else ():
         for node in usage.scope_nodes(scope):
             read = usage.env_read(node)
-            if read and API_WORDS.search(read[0]) and "MODEL" not in read[0]:
+            if read and any(word in read[0] for word in API_WORDS) and "MODEL" not in read[0]:
                 yield node, read[0], scope
     for build in usage.clients:
         if "api_key" not in build.args and "**" not in build.args:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 from typing import NamedTuple
 
 import pytest
@@ -45,6 +46,23 @@ def test_it_behaves_as_the_typing_named_tuple_of_the_same_body():
         place.file = "b.py"
     with pytest.raises(AttributeError):
         place.other = 1  # no __dict__: as light as a plain tuple
+    assert Place.file.__doc__ == Typed.file.__doc__ and Place.__match_args__ == Typed.__match_args__
+    match place:
+        case Place(file, line):
+            assert (file, line) == ("a.py", 3)
+
+
+@pytest.mark.parametrize("call", [
+    lambda cls: cls(), lambda cls: cls("a", 1, 2, 3), lambda cls: cls("a", file="b"), lambda cls: cls("a", size=1),
+    lambda cls: cls(line=1), lambda cls: cls._make(["a"]), lambda cls: cls("a")._replace(size=1),
+], ids=["none", "too-many", "twice", "unknown", "missing", "make-short", "replace-unknown"])
+def test_a_wrong_call_is_refused_as_the_typing_named_tuple_refuses_it(call):
+    with pytest.raises(Exception) as typed:
+        call(Typed)
+    with pytest.raises(type(typed.value)) as ours:
+        call(Place)
+    named = re.findall(r"'(\w+)'", str(typed.value))  # the field or argument at fault, in the same words
+    assert re.findall(r"'(\w+)'", str(ours.value)) == named
 
 
 def test_its_methods_docstring_names_and_annotations_are_kept_and_it_pickles():
