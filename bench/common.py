@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import importlib.metadata as md
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TypeVar
 
+T = TypeVar("T")
 EXAMPLE_KEY = "sk-proj-" + "Bench0Key1Not2Real3Key4Ab5Cd6Ef7Gh" * 2 + "T3BlbkFJ" + "Bench8Key9Zz0Yy1Xx2W"
 
 
@@ -80,9 +82,19 @@ def bench_env(**extra: str) -> dict[str, str]:
 
 
 def time_once(command: Sequence[str], env: dict[str, str], cwd: str | None = None) -> float:
+    return measure_once(command, env, cwd)[0]
+
+
+def measure_once(command: Sequence[str], env: dict[str, str], cwd: str | None = None) -> tuple[float, float]:
+    """One run's wall time, and the CPU time (user and system) it and the processes it waited for used.
+    The CPU time is the steadier of the two on a shared machine: time spent waiting for a core the
+    host gave to someone else is not counted in it."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def side_by_side(runs: int, contenders: dict[str, Callable[[], float]]) -> dict[str, float]:
@@ -90,13 +102,13 @@ def side_by_side(runs: int, contenders: dict[str, Callable[[], float]]) -> dict[
     return {name: statistics.median(values) for name, values in rounds(runs, contenders).items()}
 
 
-def rounds(runs: int, contenders: dict[str, Callable[[], float]]) -> dict[str, list[float]]:
+def rounds(runs: int, contenders: dict[str, Callable[[], T]]) -> dict[str, list[T]]:
     """Every contender's time in each of `runs` rounds, after one untimed warm-up. Each round runs them
     all, starting with a different one each time, so that none always follows the same other."""
     for measure in contenders.values():
         measure()  # writes bytecode and warms the disk cache, as any earlier run would have
     names = list(contenders)
-    samples: dict[str, list[float]] = {name: [] for name in names}
+    samples: dict[str, list[T]] = {name: [] for name in names}
     for number in range(runs):
         for name in names[number % len(names):] + names[:number % len(names)]:
             samples[name].append(contenders[name]())

@@ -19,7 +19,7 @@ from doctor.project.code_base import CodeBase, Module
 from doctor.project.secrets import looks_fake
 from doctor.project.openai_usage import (
     REMOVED_EXCEPTIONS, REMOVED_IN_V1, REMOVED_MODULES, ApiCall, ModuleUsage, Scope, attribute_path, constant_number,
-    constant_text, dotted, keywords, walk_scope,
+    constant_text, dotted, keywords,
 )
 
 API_WORDS = ("KEY", "TOKEN", "OPENAI", "AZURE", "API", "BASE_URL")  # in a variable that reaches the API
@@ -44,6 +44,14 @@ class Hit:
 
 if TYPE_CHECKING:  # a type for readers and checkers only: subscripting Callable costs 0.2 ms at every import
     Rule = Callable[[CodeBase, Environment], Iterable[Hit]]
+
+
+def _once(code: CodeBase, key: object, work: Callable[[], T]) -> T:
+    """What the rules work out once a run and share (code.derived): several rules read the same
+    facts of a module, and working them out again was most of the rules' time."""
+    if key not in code.derived:
+        code.derived[key] = work()
+    return code.derived[key]  # type: ignore[return-value]
 
 
 # -- helpers: what an expression is -------------------------------------------------------
@@ -130,22 +138,17 @@ def _helper_result(code: CodeBase, module: Module, node: ast.AST, scope: Scope, 
         found = code.function_called(module, value)
         if found is None:
             return None
-        key = ("returned", id(found[1]))
-        if key not in code.derived:
-            code.derived[key] = _returned(*found)
-        return code.derived[key]  # type: ignore[return-value]
+        return _once(code, ("returned", id(found[1])), lambda: _returned(*found))
 
     return _followed(module, node, scope, line, called)
 
 
 def _unchecked_helpers(code: CodeBase) -> frozenset[str]:
     """The names of the project's functions that return a reply's text without looking at it."""
-    if "helpers" not in code.derived:
-        code.derived["helpers"] = frozenset(
-            name for module in code.modules if module.usage.api_calls for name, function in
-            module.usage.functions.items() if (found := _returned(module, function)) is not None and
-            found.kind == "content" and not found.checked)
-    return code.derived["helpers"]  # type: ignore[return-value]
+    return _once(code, "helpers", lambda: frozenset(
+        name for module in code.modules if module.usage.api_calls for name, function in
+        module.usage.functions.items() if (found := _once(code, ("returned", id(function)), lambda: _returned(
+            module, function))) is not None and found.kind == "content" and not found.checked))
 
 
 def _returned(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Returned | None:
@@ -165,7 +168,7 @@ def _returned(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) 
     if len(found) != 1 or call is None:
         return None
     nodes = module.usage.scope_nodes(function)
-    checked = bool({"finish_reason", "refusal"} & set(_strings(nodes))) or bool(_tested_names(nodes))
+    checked = bool({"finish_reason", "refusal"} & set(_strings(nodes))) or bool(_tested_names(module.usage, nodes))
     return Returned(next(iter(found))[0], call, module, function, checked)
 
 
@@ -185,7 +188,7 @@ def pre_v1(code: CodeBase, env: Environment) -> Iterator[Hit]:
     if not env.legacy_breaks:
         return
     sdk = env.sdk or f"the project's SDK is {env.openai_major}.x"
-    for module, node, symbol in _legacy_names(code):
+    for module, node, symbol in _once(code, "legacy names", lambda: list(_legacy_names(code))):
         what = "is ignored by" if symbol == "openai.api_base" else "was removed in"
         yield Hit("code-pre-v1", module, node, f"{symbol} {what} openai 1.0, and {sdk}", severe=True)
 
@@ -278,8 +281,12 @@ def _text(node: ast.AST) -> str | None:
         return None
 
 
-def _key_reads(module: Module) -> Iterator[tuple[ast.AST, str, Scope]]:
+def _key_reads(code: CodeBase, module: Module) -> list[tuple[ast.AST, str, Scope]]:
     """Where the module reads an API key from the environment: (node, variable, scope)."""
+    return _once(code, ("key reads", module.path), lambda: list(_reading_keys(module)))
+
+
+def _reading_keys(module: Module) -> Iterator[tuple[ast.AST, str, Scope]]:
     usage = module.usage
     for scope in usage.scopes if usage.os_names else ():
         for node in usage.scope_nodes(scope):
@@ -300,7 +307,7 @@ def dotenv_not_loaded(code: CodeBase, env: Environment) -> Iterator[Hit]:
     if code.loads_dotenv:
         return
     for module in code.modules:
-        for node, variable, _ in _key_reads(module):
+        for node, variable, _ in _key_reads(code, module):
             if variable in env.dotenv and variable not in env.shell:
                 yield Hit("dotenv-not-loaded", module, node, f"the code reads {variable}, which only .env sets, and "
                           "nothing in the project loads .env (no load_dotenv())", severe=True)
@@ -339,7 +346,7 @@ def _first_load(module: Module) -> int | None:
     for statement in module.source.tree.body:
         if isinstance(statement, _DEFINITIONS):
             continue
-        for node in walk_scope(statement):
+        for node in module.usage.walk_scope(statement):
             if module.usage.is_dotenv_load(node) or isinstance(node, ast.Call) and \
                     isinstance(node.func, ast.Name) and node.func.id in loaders:
                 return statement.lineno
@@ -366,10 +373,10 @@ def _statement_index(module: Module, line: int) -> int:
     return next(i for i, s in enumerate(module.source.tree.body) if s.lineno == line)
 
 
-def _import_time_reads(module: Module) -> Iterator[tuple[ast.AST, str]]:
+def _import_time_reads(code: CodeBase, module: Module) -> Iterator[tuple[ast.AST, str]]:
     """Key reads that run when the module is imported (its top level; class bodies are not followed)."""
     usage = module.usage
-    for node, variable, scope in _key_reads(module):
+    for node, variable, scope in _key_reads(code, module):
         if scope is usage.tree:
             yield node, variable
 
@@ -378,7 +385,8 @@ def _imports_in(code: CodeBase, module: Module, statement: ast.stmt) -> Iterator
     """The project modules a top-level statement imports (also inside `try:` or `if`)."""
     if isinstance(statement, _DEFINITIONS):
         return
-    nodes = {id(n) for n in (statement, *walk_scope(statement)) if isinstance(n, (ast.Import, ast.ImportFrom))}
+    nodes = {id(n) for n in (statement, *module.usage.walk_scope(statement))
+             if isinstance(n, (ast.Import, ast.ImportFrom))}
     for imported in module.usage.imports:
         if id(imported.statement) in nodes:
             found = code.resolve(module, imported.module, imported.name, imported.level)
@@ -393,7 +401,7 @@ def _late_in(code: CodeBase, module: Module, visited: set[str], depth: int = 0) 
         return []
     visited.add(module.path)
     load = _first_load(module)
-    found = [(module, node, variable) for node, variable in _import_time_reads(module)
+    found = [(module, node, variable) for node, variable in _import_time_reads(code, module)
              if load is None or node.lineno < load]
     stop = _statement_index(module, load) if load is not None else len(module.source.tree.body)
     for statement in module.source.tree.body[:stop]:
@@ -408,7 +416,7 @@ def env_name_mismatch(code: CodeBase, env: Environment) -> Iterator[Hit]:
     is set (OPENAI_KEY and OPENAI_API_KEY): the guide's "key read under another name"."""
     defined = env.dotenv | env.shell
     for module in code.modules:
-        for node, variable, _ in _key_reads(module):  # also what a client reads when given no key
+        for node, variable, _ in _key_reads(code, module):  # also what a client reads when given no key
             if not module.usage.env_read(node) and variable not in defined:
                 similar = _similar(variable, defined)
                 if similar:
@@ -515,7 +523,7 @@ def _texts(module: Module, node: ast.AST | None, scope: Scope, line: int, depth:
 
 def _mutated(module: Module, name: str, scope: Scope) -> bool:
     """`messages.append(...)`, `+=`, `options["x"] = ...`: the literal is not the whole value."""
-    for node in walk_scope(scope):
+    for node in module.usage.walk_scope(scope):
         if isinstance(node, ast.Attribute) and dotted(node.value) == name and node.attr in (
                 "append", "extend", "insert", "__iadd__", "update", "setdefault", "pop", "__setitem__"):
             return True
@@ -578,7 +586,7 @@ def reply_unguarded(code: CodeBase, env: Environment) -> Iterator[Hit]:
                                  isinstance(n.value, ast.Attribute) and n.value.attr == "message" for n in nodes)
             if not here and not through or {"finish_reason", "refusal"} & set(_strings(nodes)):
                 continue
-            tested = _tested_names(nodes)
+            tested = _tested_names(module.usage, nodes)
             for node in nodes:
                 used = _crashing_use(node)
                 if used is None or dotted(used) is not None and dotted(used) in tested:
@@ -617,7 +625,7 @@ def _is_text(node: ast.AST) -> bool:
     return isinstance(node, ast.JoinedStr) or constant_text(node) is not None
 
 
-def _tested_names(nodes: list[ast.AST]) -> set[str]:
+def _tested_names(usage: ModuleUsage, nodes: list[ast.AST]) -> set[str]:
     """Names a condition looks at (`if content:`, `assert text`, `x or ""`, `is None`): guarded."""
     tested: set[str] = set()
     for node in nodes:
@@ -629,7 +637,7 @@ def _tested_names(nodes: list[ast.AST]) -> set[str]:
         elif isinstance(node, ast.comprehension):
             tests += node.ifs
         for test in tests:
-            tested |= {n for n in (dotted(x) for x in ast.walk(test)) if n}
+            tested |= {n for n in (dotted(x) for x in usage.walk(test)) if n}
     return tested
 
 
@@ -700,11 +708,9 @@ def _caps(call: ApiCall) -> tuple[str, ...]:
 def _passing_helpers(code: CodeBase) -> frozenset[str]:
     """Names of the project's functions whose only request spreads their own `**options`, unchanged,
     and names no cap itself: the cap is the caller's to give."""
-    if "passing" not in code.derived:
-        code.derived["passing"] = frozenset(
-            name for module in code.modules if module.usage.api_calls
-            for name, function in module.usage.functions.items() if _passed_on(module, function) is not None)
-    return code.derived["passing"]  # type: ignore[return-value]
+    return _once(code, "passing", lambda: frozenset(
+        name for module in code.modules if module.usage.api_calls
+        for name, function in module.usage.functions.items() if _passed_on(module, function) is not None))
 
 
 def _passed_on(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> ApiCall | None:
@@ -757,7 +763,7 @@ def retry_on_quota(code: CodeBase, env: Environment) -> Iterator[Hit]:
         for scope in usage.scopes:
             if isinstance(scope, ast.Module):
                 continue
-            if any(word in text.lower() for text in _strings(ast.walk(scope)) for word in QUOTA_WORDS):
+            if any(word in text.lower() for text in _strings(usage.walk(scope)) for word in QUOTA_WORDS):
                 continue
             for decorator in scope.decorator_list:
                 caught = _retry_decorator_catches(usage, decorator)
@@ -787,11 +793,11 @@ def _catches(usage: ModuleUsage, node: ast.AST | None) -> str | None:
     one of the SDK's base classes (or is a bare `except:`), else None."""
     if node is None:
         return "every exception"
-    named = [usage.openai_symbol(n) for n in ast.walk(node)]
+    named = [usage.openai_symbol(n) for n in usage.walk(node)]
     if "RateLimitError" in named:
         return "RateLimitError"
     if any(n in _CATCH_ALL_SDK for n in named) or any(isinstance(n, ast.Name) and n.id in _CATCH_ALL
-                                                      for n in ast.walk(node)):
+                                                      for n in usage.walk(node)):
         return "every exception"
     return None
 
@@ -823,14 +829,14 @@ def _retry_decorator_catches(usage: ModuleUsage, decorator: ast.AST) -> str | No
 
 def _calls_api(module: Module, scope: ast.AST) -> bool:
     """Whether the code of a scope (or a statement) sends a request to the API."""
-    return any(id(node) in module.usage.api_call_at for node in ast.walk(scope) if isinstance(node, ast.Call))
+    return any(id(node) in module.usage.api_call_at for node in module.usage.walk(scope) if isinstance(node, ast.Call))
 
 
-def _sleeps(handler: ast.ExceptHandler) -> bool:
+def _sleeps(usage: ModuleUsage, handler: ast.ExceptHandler) -> bool:
     """`time.sleep(...)`, `await asyncio.sleep(...)`: a handler that waits before the loop goes round
     again retries; one that only reports the error lets a chat loop move on to the next question."""
     return any(isinstance(n, ast.Call) and (dotted(n.func) or "").rsplit(".", 1)[-1] == "sleep"
-               for n in ast.walk(handler))
+               for n in usage.walk(handler))
 
 
 def _retrying_handlers(module: Module, scope: Scope) -> Iterator[tuple[ast.ExceptHandler, str]]:
@@ -845,7 +851,7 @@ def _retrying_handlers(module: Module, scope: Scope) -> Iterator[tuple[ast.Excep
     for loop in loops:
         attempts = isinstance(loop, (ast.For, ast.AsyncFor)) and isinstance(loop.iter, ast.Call) and \
             dotted(loop.iter.func) == "range"
-        for node in walk_scope(loop):
+        for node in usage.walk_scope(loop):
             if not isinstance(node, ast.Try) or id(node) in found:
                 continue
             for handler in node.handlers:
@@ -853,9 +859,9 @@ def _retrying_handlers(module: Module, scope: Scope) -> Iterator[tuple[ast.Excep
                 if caught == "RateLimitError" and not any(isinstance(s, (ast.Raise, ast.Return, ast.Break))
                                                            for s in handler.body):
                     found[id(handler)] = (handler, caught)
-                elif caught == "every exception" and (attempts or isinstance(loop, ast.While) and _sleeps(handler)) \
-                        and _calls_api(module, ast.Module(body=node.body, type_ignores=[])) and not any(
-                        isinstance(s, (ast.Raise, ast.Return, ast.Break)) for s in ast.walk(handler)):
+                elif caught == "every exception" and (attempts or isinstance(loop, ast.While) and _sleeps(usage, handler)) \
+                        and any(_calls_api(module, statement) for statement in node.body) and not any(
+                        isinstance(s, (ast.Raise, ast.Return, ast.Break)) for s in usage.walk(handler)):
                     found[id(handler)] = (handler, caught)
     yield from sorted(found.values(), key=lambda h: h[0].lineno)
 

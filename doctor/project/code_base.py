@@ -57,6 +57,7 @@ LOADER_FILES = {
     "justfile": (b"dotenv-load", b".env"), "pyproject.toml": (b"env_files", b"env-file"),
     "pytest.ini": (b"env_files",), "tox.ini": (b"env_files", b"env-file"), "setup.cfg": (b"env_files",),
 }
+SMALL_CODE_BASE = 64 * 1024  # bytes of Python: below it, a few searches cost less than compiling a pattern
 PYTHON_SUFFIXES = (".py", ".ipynb", ".pyw")  # the files read as the project's Python
 MAX_PARSED_FILES = 2000
 MAX_PARSED_NODES = 1_500_000  # about 12 MB of ordinary source
@@ -209,7 +210,7 @@ def read_code_base(files: ProjectFiles, max_files: int | None = None, max_nodes:
     reads = files.read_many(paths)
     # The files that may matter, and the few that may look broken: each word looked for once in all of them.
     datas = [found.data or b"" for found in reads]
-    wanted = holding(datas, RELEVANT, _resource())
+    wanted = _may_matter(datas)
     suspect = holding(datas, SUSPECT_WORDS) if paths else set()
     for index, (path, found) in enumerate(zip(paths, reads)):
         data = datas[index]
@@ -224,7 +225,7 @@ def read_code_base(files: ProjectFiles, max_files: int | None = None, max_nodes:
         base.loads_dotenv = base.loads_dotenv or any(word in data for word in LOADS_DOTENV)
         base._take(path, max_files, max_nodes)
     # Second, the files that import a module of the project that calls the API, for its helpers.
-    helpers = _helper_words(base.modules)
+    helpers = _helper_words(base.modules) if skipped else None  # compiled only when there is a file to search
     for path in skipped if helpers else ():
         if helpers.search(files.read(path).data or b""):
             base._take(path, max_files, max_nodes)
@@ -247,9 +248,18 @@ def _generated(path: str, data: bytes) -> str | None:
     return None
 
 
+def _may_matter(datas: list[bytes]) -> set[int]:
+    """The files that name the SDK, python-dotenv or the environment (RELEVANT), or use one of the
+    SDK's resources (`.responses.`, `.chat.`...). In a small code base the resources are looked for
+    as words, one search each; past about 64 KB one pattern for them all is faster, even with the
+    0.6 ms its compiling costs."""
+    if sum(map(len, datas)) < SMALL_CODE_BASE:
+        return holding(datas, (*RELEVANT, *(b".%s." % name.encode() for name in SDK_RESOURCES)))
+    return holding(datas, RELEVANT, _resource())
+
+
 @cache
 def _resource() -> re.Pattern[bytes]:
-    """`.responses.`, `.chat.`...: compiled on first use (a run with no Python never needs it)."""
     return re.compile(rb"\.(?:" + b"|".join(name.encode() for name in SDK_RESOURCES) + rb")\.")
 
 

@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from checks.code_usage import code_usage
 from doctor.model import Status
+from doctor.project import code_base
 from doctor.project.code_base import read_code_base
 from doctor.project.source_files import ProjectFiles, walk
 from tests.checks.test_code_usage import fingerprint, located, models_in, project_with, usage
@@ -56,8 +59,6 @@ def test_a_cut_names_how_much_was_parsed_and_which_files_were_left_out(tmp_path)
 
 
 def test_the_check_says_what_the_budget_left_out(tmp_path, monkeypatch):
-    import doctor.project.code_base as code_base
-
     project = five_hundred(tmp_path)
     monkeypatch.setattr(code_base, "MAX_PARSED_FILES", 400)
     result = usage(project)
@@ -76,6 +77,14 @@ def test_a_file_that_only_calls_the_responses_api_is_read(tmp_path):
     result = usage(project)
     assert ("max-tokens-missing", "ask.py", 5) in located(result)
     assert result.facts["parsed"] == 3
+
+
+@pytest.mark.parametrize("small", [True, False], ids=["searched-as-words", "searched-with-a-pattern"])
+def test_every_resource_of_the_sdk_marks_a_file_worth_parsing_in_a_small_and_a_large_code_base(monkeypatch, small):
+    texts = [b"result = client.%s.create()\n" % name.encode() for name in code_base.SDK_RESOURCES]
+    others = [b"import json\nclient.chatty.send()\n", b"value = chat.completions_total\n", b"x = 1\n"]
+    monkeypatch.setattr(code_base, "SMALL_CODE_BASE", 10**9 if small else 0)
+    assert code_base._may_matter(texts + others) == set(range(len(texts)))
 
 
 def notebook(*sources) -> str:  # noqa: ANN002
