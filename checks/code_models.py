@@ -80,10 +80,8 @@ def _through_parameter(code: CodeBase, module: Module, scope: ast.AST,
     for caller in code.modules:
         if scope.name not in caller.usage.words:
             continue
-        for node in caller.usage.nodes:
-            if not isinstance(node, ast.Call):
-                continue
-            target = code.function_called(caller, node)
+        for node in caller.usage.within(caller.usage.tree, ast.Call):
+            target = code.function_called(caller, node)  # type: ignore[arg-type]
             if target is None or target[1] is not scope:
                 continue
             given = {k.arg: k.value for k in node.keywords if k.arg}

@@ -152,7 +152,7 @@ def _unchecked_helpers(code: CodeBase) -> frozenset[str]:
 
 
 def _returned(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Returned | None:
-    returns = [n for n in module.usage.scope_nodes(function) if isinstance(n, ast.Return)]
+    returns: list[ast.Return] = module.usage.in_scope(function, ast.Return)  # type: ignore[assignment]
     if not returns or any(r.value is None for r in returns) or not module.usage.api_calls:
         return None
     found: set[tuple[str, int]] = set()
@@ -167,9 +167,12 @@ def _returned(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) 
         found.add((kind, id(call.node)))
     if len(found) != 1 or call is None:
         return None
-    nodes = module.usage.scope_nodes(function)
-    checked = bool({"finish_reason", "refusal"} & set(_strings(nodes))) or bool(_tested_names(module.usage, nodes))
+    checked = bool({"finish_reason", "refusal"} & set(_strings(module.usage.in_scope(function, *_WORDED)))) or \
+        bool(_tested_names(module.usage, function))
     return Returned(next(iter(found))[0], call, module, function, checked)
+
+
+_WORDED = (ast.Constant, ast.Attribute)  # the nodes _strings reads
 
 
 def _strings(nodes: Iterable[ast.AST]) -> Iterator[str]:
@@ -201,7 +204,7 @@ def _legacy_names(code: CodeBase) -> Iterator[tuple[Module, ast.AST, str]]:
         if not usage.openai_modules and not usage.openai_names:
             continue
         seen: set[int] = set()
-        for node in usage.nodes:
+        for node in usage.within(usage.tree, ast.Attribute, ast.ImportFrom, ast.Import):
             symbol = _legacy_symbol(usage, node)
             if symbol and node.lineno not in seen:
                 seen.add(node.lineno)
@@ -246,8 +249,8 @@ def dict_access(code: CodeBase, env: Environment) -> Iterator[Hit]:
         legacy = env.legacy_breaks and bool(module.usage.openai_modules | set(module.usage.openai_names))
         if not module.usage.api_calls and not legacy:
             continue
-        for node in module.usage.nodes:
-            if not (isinstance(node, ast.Subscript) and constant_text(node.slice) is not None):
+        for node in module.usage.within(module.usage.tree, ast.Subscript):
+            if constant_text(node.slice) is None:  # type: ignore[attr-defined]
                 continue
             root, _ = attribute_path(node.value)
             scope = module.usage.scope_of(node)
@@ -289,7 +292,7 @@ def _key_reads(code: CodeBase, module: Module) -> list[tuple[ast.AST, str, Scope
 def _reading_keys(module: Module) -> Iterator[tuple[ast.AST, str, Scope]]:
     usage = module.usage
     for scope in usage.scopes if usage.os_names else ():
-        for node in usage.scope_nodes(scope):
+        for node in usage.in_scope(scope, ast.Subscript, ast.Call):
             read = usage.env_read(node)
             if read and any(word in read[0] for word in API_WORDS) and "MODEL" not in read[0]:
                 yield node, read[0], scope
@@ -346,16 +349,16 @@ def _first_load(module: Module) -> int | None:
     for statement in module.source.tree.body:
         if isinstance(statement, _DEFINITIONS):
             continue
-        for node in module.usage.walk_scope(statement):
-            if module.usage.is_dotenv_load(node) or isinstance(node, ast.Call) and \
-                    isinstance(node.func, ast.Name) and node.func.id in loaders:
+        for node in module.usage.in_scope(module.usage.tree, ast.Call, part=statement):
+            if module.usage.is_dotenv_load(node) or isinstance(node.func, ast.Name) and \
+                    node.func.id in loaders:  # type: ignore[attr-defined]
                 return statement.lineno
     return None
 
 
 def _loads_dotenv(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return bool(module.usage.dotenv_names) and any(module.usage.is_dotenv_load(n)
-                                                       for n in module.usage.scope_nodes(function))
+                                                       for n in module.usage.in_scope(function, ast.Call))
 
 
 def _loading_function(module: Module) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
@@ -425,7 +428,7 @@ def env_name_mismatch(code: CodeBase, env: Environment) -> Iterator[Hit]:
                               f"when it is built, which nothing sets; {where} sets {similar}", severe=True)
         if not module.usage.os_names:
             continue  # neither os nor its environ or getenv is imported
-        for node in module.usage.nodes:
+        for node in module.usage.within(module.usage.tree, ast.Subscript, ast.Call):
             read = module.usage.env_read(node)
             if not read or read[1] or read[0] in defined or _api_variable(read[0]) is None and \
                     not _providers(read[0]):
@@ -541,8 +544,8 @@ def json_without_mode(code: CodeBase, env: Environment) -> Iterator[Hit]:
         loads = module.usage.json_loads
         if not loads:
             continue
-        for node in module.usage.nodes:
-            if not (isinstance(node, ast.Call) and node.args and dotted(node.func) in loads):
+        for node in module.usage.within(module.usage.tree, ast.Call):
+            if not (node.args and dotted(node.func) in loads):  # type: ignore[attr-defined]
                 continue
             scope = module.usage.scope_of(node)
             content = _content_source(module, node.args[0], scope, node.lineno) if module.usage.api_calls else None
@@ -581,20 +584,20 @@ def reply_unguarded(code: CodeBase, env: Environment) -> Iterator[Hit]:
         if not reads and not through:
             continue
         for scope in module.usage.scopes:
-            nodes = module.usage.scope_nodes(scope)
+            worded = module.usage.in_scope(scope, *_WORDED)
             here = reads and any(isinstance(n, ast.Attribute) and n.attr == "content" and
-                                 isinstance(n.value, ast.Attribute) and n.value.attr == "message" for n in nodes)
-            if not here and not through or {"finish_reason", "refusal"} & set(_strings(nodes)):
+                                 isinstance(n.value, ast.Attribute) and n.value.attr == "message" for n in worded)
+            if not here and not through or {"finish_reason", "refusal"} & set(_strings(worded)):
                 continue
-            tested = _tested_names(module.usage, nodes)
-            for node in nodes:
+            tested = _tested_names(module.usage, scope)
+            for node in module.usage.in_scope(scope, *_CRASHING):
                 used = _crashing_use(node)
                 if used is None or dotted(used) is not None and dotted(used) in tested:
                     continue
                 line = getattr(node, "lineno", 0)
                 content = _content_source(module, used, scope, line) if here else None
                 if content is not None and not (isinstance(used, (ast.Attribute, ast.Subscript)) and
-                                                _guarded_inline(nodes, content)):
+                                                _guarded_inline(module.usage, scope, content)):
                     yield Hit("reply-unguarded", module, node, f"{_quoted(node)} fails with a TypeError or "
                               f"AttributeError when the reply has no text ({_quoted(content)} is None)")
                 elif content is None and through:
@@ -603,6 +606,9 @@ def reply_unguarded(code: CodeBase, env: Environment) -> Iterator[Hit]:
                         yield Hit("reply-unguarded", module, node, f"{_quoted(node)} fails with a TypeError or "
                                   f"AttributeError when the reply has no text: {helper.name}() returns its "
                                   "message.content unchecked, which is None then")
+
+
+_CRASHING = (ast.Call, ast.BinOp, ast.Compare, ast.Subscript)  # the nodes _crashing_use looks at
 
 
 def _crashing_use(node: ast.AST) -> ast.AST | None:
@@ -625,10 +631,13 @@ def _is_text(node: ast.AST) -> bool:
     return isinstance(node, ast.JoinedStr) or constant_text(node) is not None
 
 
-def _tested_names(usage: ModuleUsage, nodes: list[ast.AST]) -> set[str]:
-    """Names a condition looks at (`if content:`, `assert text`, `x or ""`, `is None`): guarded."""
+_CONDITIONS = (ast.If, ast.While, ast.IfExp, ast.Assert, ast.BoolOp)
+
+
+def _tested_names(usage: ModuleUsage, scope: Scope) -> set[str]:
+    """Names a condition of the scope looks at (`if content:`, `assert text`, `x or ""`, `is None`): guarded."""
     tested: set[str] = set()
-    for node in nodes:
+    for node in usage.in_scope(scope, *_CONDITIONS, ast.comprehension):
         tests: list[ast.AST] = []
         if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)):
             tests.append(node.test)
@@ -637,16 +646,17 @@ def _tested_names(usage: ModuleUsage, nodes: list[ast.AST]) -> set[str]:
         elif isinstance(node, ast.comprehension):
             tests += node.ifs
         for test in tests:
-            tested |= {n for n in (dotted(x) for x in usage.walk(test)) if n}
+            tested |= {n for n in (dotted(x) for x in usage.within(test, ast.Name, ast.Attribute)) if n}
     return tested
 
 
-def _guarded_inline(nodes: list[ast.AST], content: ast.AST) -> bool:
+def _guarded_inline(usage: ModuleUsage, scope: Scope, content: ast.AST) -> bool:
     """A `... .message.content` that a condition of the scope also looks at."""
     shown = _text(content)
     return shown is None or any(
         isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)) and shown in (_text(node.test) or shown)
-        or isinstance(node, ast.BoolOp) and any(shown == _text(v) for v in node.values) for node in nodes)
+        or isinstance(node, ast.BoolOp) and any(shown == _text(v) for v in node.values)
+        for node in usage.in_scope(scope, *_CONDITIONS))
 
 
 def client_no_timeout(code: CodeBase, env: Environment) -> Iterator[Hit]:
@@ -672,8 +682,8 @@ def client_no_timeout(code: CodeBase, env: Environment) -> Iterator[Hit]:
 
 def _sets_timeout_later(module: Module) -> bool:
     """`client.with_options(timeout=...)` (or with `**options`) anywhere in the module."""
-    for node in module.usage.nodes:
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "with_options" \
+    for node in module.usage.within(module.usage.tree, ast.Call):
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "with_options" \
                 and any(k.arg in ("timeout", None) for k in node.keywords):
             return True
     return False
@@ -726,8 +736,8 @@ def _passed_on(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef)
 
 
 def _uncapped_helper_calls(code: CodeBase, module: Module) -> Iterator[Hit]:
-    for node in module.usage.nodes:
-        if not isinstance(node, ast.Call) or any(k.arg is None or k.arg in CAP_WORDS for k in node.keywords):
+    for node in module.usage.within(module.usage.tree, ast.Call):
+        if any(k.arg is None or k.arg in CAP_WORDS for k in node.keywords):  # type: ignore[attr-defined]
             continue
         found = code.function_called(module, node)
         call = _passed_on(*found) if found is not None else None
@@ -745,8 +755,9 @@ _RUN_TIME = frozenset({"bind", "with_config", "invoke", "ainvoke", "stream", "as
 def _capped_when_used(module: Module) -> bool:
     """`llm.bind(max_tokens=...)`, `llm.invoke(text, max_tokens=...)`: a cap given after the model is
     built (followed no further: any such call in the module counts for all its models)."""
-    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _RUN_TIME and
-               any(k.arg in (*CAP_WORDS, None) for k in n.keywords) for n in module.usage.nodes)
+    return any(isinstance(n.func, ast.Attribute) and n.func.attr in _RUN_TIME and  # type: ignore[attr-defined]
+               any(k.arg in (*CAP_WORDS, None) for k in n.keywords)  # type: ignore[attr-defined]
+               for n in module.usage.within(module.usage.tree, ast.Call))
 
 
 CAP_WORDS = ("max_tokens", "max_completion_tokens", "max_output_tokens")
@@ -763,7 +774,7 @@ def retry_on_quota(code: CodeBase, env: Environment) -> Iterator[Hit]:
         for scope in usage.scopes:
             if isinstance(scope, ast.Module):
                 continue
-            if any(word in text.lower() for text in _strings(usage.walk(scope)) for word in QUOTA_WORDS):
+            if any(word in text.lower() for text in _strings(usage.within(scope, *_WORDED)) for word in QUOTA_WORDS):
                 continue
             for decorator in scope.decorator_list:
                 caught = _retry_decorator_catches(usage, decorator)
@@ -829,14 +840,14 @@ def _retry_decorator_catches(usage: ModuleUsage, decorator: ast.AST) -> str | No
 
 def _calls_api(module: Module, scope: ast.AST) -> bool:
     """Whether the code of a scope (or a statement) sends a request to the API."""
-    return any(id(node) in module.usage.api_call_at for node in module.usage.walk(scope) if isinstance(node, ast.Call))
+    return any(id(node) in module.usage.api_call_at for node in module.usage.within(scope, ast.Call))
 
 
 def _sleeps(usage: ModuleUsage, handler: ast.ExceptHandler) -> bool:
     """`time.sleep(...)`, `await asyncio.sleep(...)`: a handler that waits before the loop goes round
     again retries; one that only reports the error lets a chat loop move on to the next question."""
-    return any(isinstance(n, ast.Call) and (dotted(n.func) or "").rsplit(".", 1)[-1] == "sleep"
-               for n in usage.walk(handler))
+    return any((dotted(n.func) or "").rsplit(".", 1)[-1] == "sleep"  # type: ignore[attr-defined]
+               for n in usage.within(handler, ast.Call))
 
 
 def _retrying_handlers(module: Module, scope: Scope) -> Iterator[tuple[ast.ExceptHandler, str]]:
@@ -846,13 +857,13 @@ def _retrying_handlers(module: Module, scope: Scope) -> Iterator[tuple[ast.Excep
     that reports the error, moves on; it does not retry). Each handler once, however many loops
     enclose it."""
     usage = module.usage
-    loops = [n for n in usage.scope_nodes(scope) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))]
+    loops = usage.in_scope(scope, ast.For, ast.AsyncFor, ast.While)
     found: dict[int, tuple[ast.ExceptHandler, str]] = {}
     for loop in loops:
         attempts = isinstance(loop, (ast.For, ast.AsyncFor)) and isinstance(loop.iter, ast.Call) and \
             dotted(loop.iter.func) == "range"
-        for node in usage.walk_scope(loop):
-            if not isinstance(node, ast.Try) or id(node) in found:
+        for node in usage.in_scope(scope, ast.Try, part=loop):
+            if id(node) in found:
                 continue
             for handler in node.handlers:
                 caught = _catches(usage, handler.type)
@@ -861,7 +872,7 @@ def _retrying_handlers(module: Module, scope: Scope) -> Iterator[tuple[ast.Excep
                     found[id(handler)] = (handler, caught)
                 elif caught == "every exception" and (attempts or isinstance(loop, ast.While) and _sleeps(usage, handler)) \
                         and any(_calls_api(module, statement) for statement in node.body) and not any(
-                        isinstance(s, (ast.Raise, ast.Return, ast.Break)) for s in usage.walk(handler)):
+                        usage.within(handler, ast.Raise, ast.Return, ast.Break)):
                     found[id(handler)] = (handler, caught)
     yield from sorted(found.values(), key=lambda h: h[0].lineno)
 

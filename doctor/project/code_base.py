@@ -282,8 +282,8 @@ def _offers_helpers(module: Module) -> bool:
         parameters = {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)}
         model = call.args.get("model")
         if function.args.kwarg or isinstance(model, ast.Name) and model.id in parameters or any(
-                isinstance(n, ast.Return) and n.value is not None and not isinstance(n.value, (ast.BoolOp, ast.IfExp))
-                for n in module.usage.scope_nodes(function)):
+                n.value is not None and not isinstance(n.value, (ast.BoolOp, ast.IfExp))  # type: ignore[attr-defined]
+                for n in module.usage.in_scope(function, ast.Return)):
             return True
     return False
 

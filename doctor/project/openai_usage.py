@@ -11,6 +11,7 @@ about the unknown.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from functools import cached_property
 
 from doctor.namedtuples import named_tuple
@@ -192,7 +193,7 @@ class ModuleUsage:
         usage = cls(tree)
         if max_nodes is not None and len(usage.nodes) > max_nodes:
             return None
-        for node in usage.nodes:
+        for node in usage.within(tree, ast.Import, ast.ImportFrom):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     usage._imported(alias.name, None, alias.asname or alias.name.split(".")[0], node, 0)
@@ -352,10 +353,39 @@ class ModuleUsage:
         return found
 
     @cached_property
+    def _by_class(self) -> dict[type, list[int]]:
+        """Where the nodes of each class are in `nodes`, in order: most rules look at a few classes
+        of node (calls, subscripts, conditions), and asking each node whether it is one was most of
+        their time."""
+        table: dict[type, list[int]] = {}
+        for index, node in enumerate(self.nodes):
+            table.setdefault(type(node), []).append(index)
+        return table
+
+    def within(self, node: ast.AST, *classes: type) -> list[ast.AST]:
+        """The nodes of these classes (as the parser makes them: ast.Call, not ast.expr) in `node`
+        and inside it, in source order: the nodes `walk` gives that are one of them."""
+        start = self._index[id(node)]
+        end = self._walked[1][start]
+        found: list[int] = []
+        for kind in classes:
+            positions = self._by_class.get(kind, [])
+            found += positions[bisect_left(positions, start):bisect_left(positions, end)]
+        if len(classes) > 1:
+            found.sort()
+        return [self.nodes[index] for index in found]
+
+    def in_scope(self, scope: Scope, *classes: type, part: ast.AST | None = None) -> list[ast.AST]:
+        """The nodes of these classes among scope_nodes(scope), in source order; with `part` (a
+        statement or expression of the scope), only those inside it."""
+        table = self._scope_table
+        return [node for node in self.within(part or scope, *classes) if table.get(id(node)) is scope]
+
+    @cached_property
     def words(self) -> frozenset[str]:
         """Every name and attribute name the module uses: a rule whose words are absent can skip it."""
-        return frozenset(n.id if isinstance(n, ast.Name) else n.attr for n in self.nodes
-                         if isinstance(n, (ast.Name, ast.Attribute)))
+        return frozenset(n.id if isinstance(n, ast.Name) else n.attr  # type: ignore[attr-defined]
+                         for n in self.within(self.tree, ast.Name, ast.Attribute))
 
     @cached_property
     def _scope_nodes(self) -> dict[int, list[ast.AST]]:
@@ -379,11 +409,10 @@ class ModuleUsage:
             return []  # no request can be written without one of these words
         found = []
         for scope in self.scopes:
-            for node in self.scope_nodes(scope):
-                if isinstance(node, ast.Call):
-                    call = self._api_call(node, scope)
-                    if call is not None:
-                        found.append(call)
+            for node in self.in_scope(scope, ast.Call):
+                call = self._api_call(node, scope)  # type: ignore[arg-type]
+                if call is not None:
+                    found.append(call)
         return sorted(found, key=lambda c: (c.node.lineno, c.node.col_offset))
 
     @cached_property
@@ -409,7 +438,7 @@ class ModuleUsage:
             return []
         found = []
         for scope in self.scopes:
-            for node in self.scope_nodes(scope):
+            for node in self.in_scope(scope, ast.Assign, ast.AnnAssign, ast.Expr, ast.Return, ast.keyword, ast.Call):
                 if isinstance(node, (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return)) and node.value is not None:
                     value = node.value
                     call = value if isinstance(value, ast.Call) else None
@@ -436,11 +465,10 @@ class ModuleUsage:
             return []
         found = []
         for scope in self.scopes:
-            for node in self.scope_nodes(scope):
-                if isinstance(node, ast.Call):
-                    wrapper = WRAPPERS.get(self.origin(node.func) or "")
-                    if wrapper is not None:
-                        found.append(WrapperUse(node, wrapper, scope))
+            for node in self.in_scope(scope, ast.Call):
+                wrapper = WRAPPERS.get(self.origin(node.func) or "")  # type: ignore[attr-defined]
+                if wrapper is not None:
+                    found.append(WrapperUse(node, wrapper, scope))
         return sorted(found, key=lambda w: (w.node.lineno, w.node.col_offset))
 
     @cached_property
@@ -486,7 +514,8 @@ class ModuleUsage:
                 if name:
                     names.setdefault(name, []).append(Binding(line, value, item))
 
-            for node in self.scope_nodes(scope):
+            for node in self.in_scope(scope, ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.With,
+                                      ast.AsyncWith):
                 if isinstance(node, ast.Assign):
                     for target in node.targets:
                         bind(target, node.lineno, node.value)
