@@ -1,6 +1,6 @@
 """What reading the project's code and files adds to the offline run.
 
-    python bench/code_scan.py [--runs N] [--files N]
+    python bench/code_scan.py [--runs N] [--files N] [--instructions]
 
 Times `llm-doctor check --offline --format json` on three copies of one healthy project, in
 one interleaved run: with no code, with only the guide's worked example (ask.py), and with a
@@ -16,6 +16,9 @@ Each code base is timed twice: as a run again on unchanged code finds it (code-u
 conclusions remembered from the run before, checks/code_memo.py), and as the first run on
 that code (the remembered conclusions deleted before each run, so the code is read, parsed
 and judged). The other caches (the history scan's, Python's bytecode) are warm in both.
+
+`--instructions` counts instead what the guide's ask.py adds in instructions, under valgrind: a
+count with almost no noise, to tell whether a change to the doctor made the reading cheaper.
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import added, bench_env, doctor_command, healthy_project, measure_once, rounds  # noqa: E402
+from common import (  # noqa: E402
+    added, bench_env, doctor_command, healthy_project, instructions_once, measure_once, rounds,
+)
 
 GUIDE = Path(__file__).parents[1] / "tests" / "fixtures" / "code_corpus" / "guide_ask" / "ask.py"
 ORDINARY = '''"""Module {n}: bookkeeping helpers for the {topic} screens."""
@@ -111,6 +116,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--instructions", action="store_true",
+                        help="count the instructions of the guide's project under valgrind instead of timing")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bare = healthy_project(Path(tmp) / "bare")
@@ -128,6 +135,9 @@ def main() -> None:
             return measure_once([*doctor_command(), "check", "--offline", "--format", "json", "--project", str(project),
                               "--python", sys.executable], bench_env(XDG_CACHE_HOME=str(cache)))
 
+        if args.instructions:
+            count_instructions(args.runs, bare, guide)
+            return
         big_name = f"{args.files} files"
         samples = rounds(args.runs, {
             "no code": lambda: run(bare), "ask.py": lambda: run(guide), big_name: lambda: run(big),
@@ -142,6 +152,23 @@ def main() -> None:
                                           [s[part] for s in samples["no code"]])
                 print(f"{when}: {name} adds {middle * 1000:+.1f} ms of {kind} time (95% interval "
                       f"{low * 1000:+.1f} to {high * 1000:+.1f}; target <= {target} ms)")
+
+
+def count_instructions(runs: int, bare: Path, guide: Path) -> None:
+    """What ask.py adds, in instructions (median of `runs` rounds): noise-free, to compare two versions."""
+    def count(project: Path, remembered: bool = True) -> int:
+        cache = project.with_name(f"{project.name}-cache")
+        if not remembered:
+            shutil.rmtree(cache / "llm-doctor" / "code", ignore_errors=True)
+        return instructions_once([*doctor_command(), "check", "--offline", "--format", "json", "--project",
+                                  str(project), "--python", sys.executable], bench_env(XDG_CACHE_HOME=str(cache)))
+
+    samples = rounds(runs, {"no code": lambda: count(bare), "ask.py": lambda: count(guide),
+                            "ask.py, first run": lambda: count(guide, False)})
+    base = statistics.median(samples["no code"])
+    print(f"no code: {base / 1e6:.1f} M instructions ({runs} runs under valgrind)")
+    for name in ("ask.py", "ask.py, first run"):
+        print(f"{name}: adds {(statistics.median(samples[name]) - base) / 1e6:+.1f} M instructions")
 
 
 if __name__ == "__main__":
