@@ -1,6 +1,6 @@
 """What reading the project's code and files adds to the offline run.
 
-    python bench/code_scan.py [--runs N] [--files N] [--instructions]
+    python bench/code_scan.py [--runs N] [--files N] [--doctor PATH] [--instructions]
 
 Times `llm-doctor check --offline --format json` on three copies of one healthy project, in
 one interleaved run: with no code, with only the guide's worked example (ask.py), and with a
@@ -116,6 +116,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--doctor", metavar="PATH", help="the llm-doctor program to time (default: this venv's), "
+                        "for example one installed with pipx as the README says")
     parser.add_argument("--instructions", action="store_true",
                         help="count the instructions of the guide's project under valgrind instead of timing")
     args = parser.parse_args()
@@ -127,16 +129,17 @@ def main() -> None:
         code_base(big, args.files)
         for project in (bare, guide, big):
             commit(project)
+        doctor = [args.doctor] if args.doctor else doctor_command()
 
         def run(project: Path, remembered: bool = True) -> tuple[float, float]:
             cache = project.with_name(f"{project.name}-cache")  # each project's own: a deletion touches no other
             if not remembered:  # the first run on this code: nothing of code-usage's is remembered
                 shutil.rmtree(cache / "llm-doctor" / "code", ignore_errors=True)
-            return measure_once([*doctor_command(), "check", "--offline", "--format", "json", "--project", str(project),
+            return measure_once([*doctor, "check", "--offline", "--format", "json", "--project", str(project),
                               "--python", sys.executable], bench_env(XDG_CACHE_HOME=str(cache)))
 
         if args.instructions:
-            count_instructions(args.runs, bare, guide)
+            count_instructions(args.runs, doctor, bare, guide)
             return
         big_name = f"{args.files} files"
         samples = rounds(args.runs, {
@@ -154,13 +157,13 @@ def main() -> None:
                       f"{low * 1000:+.1f} to {high * 1000:+.1f}; target <= {target} ms)")
 
 
-def count_instructions(runs: int, bare: Path, guide: Path) -> None:
+def count_instructions(runs: int, doctor: list[str], bare: Path, guide: Path) -> None:
     """What ask.py adds, in instructions (median of `runs` rounds): noise-free, to compare two versions."""
     def count(project: Path, remembered: bool = True) -> int:
         cache = project.with_name(f"{project.name}-cache")
         if not remembered:
             shutil.rmtree(cache / "llm-doctor" / "code", ignore_errors=True)
-        return instructions_once([*doctor_command(), "check", "--offline", "--format", "json", "--project",
+        return instructions_once([*doctor, "check", "--offline", "--format", "json", "--project",
                                   str(project), "--python", sys.executable], bench_env(XDG_CACHE_HOME=str(cache)))
 
     samples = rounds(runs, {"no code": lambda: count(bare), "ask.py": lambda: count(guide),

@@ -201,3 +201,37 @@ def test_the_memo_is_private_and_a_link_in_its_place_is_never_written_through(tm
     readings.clear()
     assert judged(project, cache).code == "dotenv-not-loaded"
     assert readings == [str(project)] and memo.is_symlink() and target.read_text() == "keep me\n"
+
+
+def _copy_of_the_doctor(root: Path, installed: bool) -> tuple[Path, Path]:
+    """doctor/, doctor/project/ and checks/ with one module each, as a checkout or an install lays them out."""
+    package, checks = root / "doctor", root / "checks"
+    for folder in (package / "project", checks):
+        folder.mkdir(parents=True)
+        (folder / "rules.py").write_text("RULE = 1\n")
+    if installed:
+        record = root / "llm_api_doctor-9.9.dist-info" / "RECORD"
+        record.parent.mkdir()
+        record.write_text("doctor/__init__.py,sha256=x,1\n")
+    return package, checks
+
+
+def test_an_edited_module_of_a_doctor_run_from_its_source_reads_the_code_afresh(tmp_path):
+    package, checks = _copy_of_the_doctor(tmp_path, installed=False)
+    before = code_memo.code_identity(package, checks, "9.9")
+    assert code_memo.code_identity(package, checks, "9.9") == before
+    (checks / "rules.py").write_text("RULE = 22\n")  # an edit of a rule, its time kept
+    os.utime(checks / "rules.py", ns=(0, 0))
+    assert code_memo.code_identity(package, checks, "9.9") != before
+    assert code_memo.code_identity(package, checks, "10.0") != code_memo.code_identity(package, checks, "9.9")
+
+
+def test_an_installed_doctor_is_known_by_its_install_record_which_a_reinstall_rewrites(tmp_path):
+    package, checks = _copy_of_the_doctor(tmp_path, installed=True)
+    record = tmp_path / "llm_api_doctor-9.9.dist-info" / "RECORD"
+    before = code_memo.code_identity(package, checks, "9.9")
+    os.utime(checks / "rules.py", ns=(10**18, 10**18))  # its modules are not looked at, one by one
+    assert code_memo.code_identity(package, checks, "9.9") == before
+    record.write_text("doctor/__init__.py,sha256=y,22\n")  # the same version installed again, from other files
+    assert code_memo.code_identity(package, checks, "9.9") != before
+    assert code_memo.code_identity(package, checks, "10.0") != before  # an upgrade has another record
