@@ -10,7 +10,8 @@ Nothing stale can come back, because the conclusions are kept under a digest of 
 - the bytes of every Python file and notebook the project lists (not their times: an edit that
   keeps a file's size and time is still seen), the list itself and how it was made, and the
   files that load `.env` for the code (code_base.LOADER_FILES);
-- the doctor's own code (the sizes and times of its modules, its version, the Python it runs on)
+- the doctor's own code (its version, the Python it runs on, and its install record or, run from
+  its source, the size and time of each of its modules; see code_identity)
   and its reading budget;
 - the names `.env` and the shell define and, for 0.28-style code, the SDK that code will meet
   (checked on each use: that needs the project's interpreter, and only such code asks for it).
@@ -110,7 +111,8 @@ def code_identity(package: Path, checks: Path, version: str) -> bytes:
     reads the code afresh. A copy installed by pip, pipx or uv has a record of its files beside it,
     which every install rewrites (a reinstall of the same version too): its size and time are enough.
     A copy run from its source (an editable install, a checkout) may have any module edited since the
-    last run: the size and time of each. (Doing that for an installed copy cost every run 0.7 ms.)"""
+    last run: the size and time of each. (Doing that for an installed copy cost every run 0.7 ms.)
+    A hand edit of an installed copy's files is not noticed: reinstall it, or delete the cache folder."""
     parts = [f"{version}\0{sys.version}"]
     record = package.parent / f"llm_api_doctor-{version}.dist-info" / "RECORD"
     if record.is_file():
