@@ -56,17 +56,50 @@ def _compiled(index: int) -> re.Pattern[str]:
 # name between "azure" and "key" is bounded: `azure\w*key` retried the rest of a long word at every
 # "azure" in it, which is quadratic).
 _IN_CONTEXT = (
-    ("Azure OpenAI", r"(?i)azure\w{0,60}?key\s*[=:]\s*['\"]?([0-9a-f]{32}|[A-Za-z0-9]{84})\b", ""),
+    ("Azure OpenAI", r"(?i)azure\w{0,60}?key\s*[=:]\s*['\"]?([0-9a-f]{32}|[A-Za-z0-9]{84})\b"),
     ("Azure OpenAI", r"Azure\w{0,40}\((?:[^()]|\([^()]{0,200}\)){0,800}?\b(?:api_key|azure_api_key|openai_api_key|"
-                     r"subscription_key)\s*=\s*['\"]([0-9a-f]{32}|[A-Za-z0-9]{84})['\"]", "Azure"),
+                     r"subscription_key)\s*=\s*['\"]([0-9a-f]{32}|[A-Za-z0-9]{84})['\"]"),
     ("API", r"(?<![\w])(?:[A-Za-z]\w{0,30}_)?(?:api_key|api_token|access_token|subscription_key)\s*=\s*"
-            r"['\"]([A-Za-z0-9][A-Za-z0-9_.-]{19,199})['\"]", "_key"),
+            r"['\"]([A-Za-z0-9][A-Za-z0-9_.-]{19,199})['\"]"),
 )
 
 
+def _may_hold(index: int, text: str) -> bool:
+    """Whether an in-context pattern can match the text, from plain searches: most texts rule it
+    out, and compiling a pattern costs more than searching a whole file of code."""
+    if index == 0:
+        return "azure" in text.lower()
+    if index == 1:
+        return "Azure" in text
+    return _assigns_a_quote(text)
+
+
+def _assigns_a_quote(text: str) -> bool:
+    """Whether some `..._key` or `..._token` name is given a quoted value (`api_key = "`), as the API
+    pattern needs; `api_key=os.getenv(...)` is not."""
+    for word in ("_key", "_token"):
+        at = text.find(word)
+        while at >= 0:
+            after = _past_spaces(text, at + len(word))
+            if text[after:after + 1] == "=":
+                quote = _past_spaces(text, after + 1)
+                if text[quote:quote + 1] in ("'", '"'):
+                    return True
+            at = text.find(word, at + 1)
+    return False
+
+
+def _past_spaces(text: str, at: int) -> int:
+    """The position of the first character from `at` on that is not whitespace (as the pattern's \\s reads it)."""
+    while at < len(text) and text[at].isspace():
+        at += 1
+    return at
+
+
 @cache
-def _in_context() -> tuple[tuple[str, re.Pattern[str], str], ...]:
-    return tuple((name, re.compile(pattern), word) for name, pattern, word in _IN_CONTEXT)
+def _in_context(index: int) -> re.Pattern[str]:
+    """An in-context pattern, compiled the first time a text may hold it."""
+    return re.compile(_IN_CONTEXT[index][1])
 
 
 def _markers() -> tuple[bytes, ...]:
@@ -122,10 +155,10 @@ def find_secrets(text: str) -> list[SecretHit]:
                 continue
             hits[start] = SecretHit(provider, value, start)
             covered.update(range(start, start + len(value)))
-    for provider, pattern, word in _in_context():
-        if word not in text and (word != "_key" or "_token" not in text):  # a plain search first is far cheaper
+    for index, (provider, _) in enumerate(_IN_CONTEXT):
+        if not _may_hold(index, text):
             continue
-        for match in pattern.finditer(text):
+        for match in _in_context(index).finditer(text):
             start, value = match.start(1), match.group(1)
             if start not in hits and not looks_fake(value) and (provider != "API" or _random_enough(value)):
                 hits[start] = SecretHit(provider, value, start)

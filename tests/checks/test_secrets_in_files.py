@@ -117,6 +117,17 @@ def test_any_providers_key_handed_to_a_client_in_code_is_found():
         assert find_secrets(local) == [], local
 
 
+def test_a_key_given_across_spaces_and_lines_is_found_and_a_key_read_from_the_environment_is_not_looked_for():
+    """The API pattern is compiled only for a text where a `_key`/`_token` name is given a quoted value:
+    that plain search must see every spacing the pattern allows."""
+    from doctor.project.secrets import _assigns_a_quote
+
+    keys = ["".join(random.Random(seed).sample(ALPHABET, 40)) for seed in (3, 4, 5)]
+    text = f'client = Client(api_key =\n    "{keys[0]}")\naccess_token\t=\t\'{keys[1]}\'\nsubscription_key=\u2003"{keys[2]}"\n'
+    assert [hit.value for hit in find_secrets(text)] == keys
+    assert not _assigns_a_quote('client = OpenAI(api_key=os.getenv("OPENAI_API_KEY"), api_token=TOKEN)\n')
+
+
 def test_nearly_every_random_key_handed_to_a_client_is_found():
     """A generated key need not hold four digits: one in five 32-character keys held fewer, and was missed."""
     pick = random.Random(7)
