@@ -151,3 +151,22 @@ def test_a_pep_751_lock_written_for_hatch_is_the_record(tmp_path):
     record = record_of(fixture(tmp_path, "hatch"))
     assert (record.tool, record.kind, record.lock_file) == ("hatch", "lock", "pylock.toml")
     assert record.problems == () and record.pinned_version("openai", PY311)
+
+
+def test_the_machines_marker_values_are_platforms_own_without_importing_it():
+    """marker_environment and the probe read the machine from os.uname(); they must give what
+    packaging's default_environment (which asks platform) gives, for the running interpreter."""
+    import json
+    import subprocess
+    import sys
+
+    from packaging.markers import default_environment
+
+    from doctor.project import interpreter
+
+    expected = default_environment()
+    assert marker_environment(tuple(sys.version_info[:3])) == expected  # type: ignore[arg-type]
+    probed = subprocess.run([sys.executable, "-I", "-c", interpreter._PROBE + "\nprint('platform' in sys.modules)"],
+                            capture_output=True, text=True, check=True).stdout.splitlines()
+    assert json.loads(probed[-2])["environment"] == expected
+    assert probed[-1] == "False"  # the probe did not pay platform's import
