@@ -138,7 +138,7 @@ def _helper_result(code: CodeBase, module: Module, node: ast.AST, scope: Scope, 
         found = code.function_called(module, value)
         if found is None:
             return None
-        return _once(code, ("returned", id(found[1])), lambda: _returned(*found))
+        return _returned_once(code, *found)
 
     return _followed(module, node, scope, line, called)
 
@@ -147,8 +147,13 @@ def _unchecked_helpers(code: CodeBase) -> frozenset[str]:
     """The names of the project's functions that return a reply's text without looking at it."""
     return _once(code, "helpers", lambda: frozenset(
         name for module in code.modules if module.usage.api_calls for name, function in
-        module.usage.functions.items() if (found := _once(code, ("returned", id(function)), lambda: _returned(
-            module, function))) is not None and found.kind == "content" and not found.checked))
+        module.usage.functions.items() if (found := _returned_once(code, module, function)) is not None and
+        found.kind == "content" and not found.checked))
+
+
+def _returned_once(code: CodeBase, module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Returned | None:
+    """_returned, worked out once a run: the helpers rule and every rule that follows a helper ask it."""
+    return _once(code, ("returned", id(function)), lambda: _returned(module, function))
 
 
 def _returned(module: Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Returned | None:
@@ -388,8 +393,7 @@ def _imports_in(code: CodeBase, module: Module, statement: ast.stmt) -> Iterator
     """The project modules a top-level statement imports (also inside `try:` or `if`)."""
     if isinstance(statement, _DEFINITIONS):
         return
-    nodes = {id(n) for n in (statement, *module.usage.walk_scope(statement))
-             if isinstance(n, (ast.Import, ast.ImportFrom))}
+    nodes = {id(n) for n in module.usage.in_scope(module.usage.tree, ast.Import, ast.ImportFrom, part=statement)}
     for imported in module.usage.imports:
         if id(imported.statement) in nodes:
             found = code.resolve(module, imported.module, imported.name, imported.level)
@@ -526,7 +530,7 @@ def _texts(module: Module, node: ast.AST | None, scope: Scope, line: int, depth:
 
 def _mutated(module: Module, name: str, scope: Scope) -> bool:
     """`messages.append(...)`, `+=`, `options["x"] = ...`: the literal is not the whole value."""
-    for node in module.usage.walk_scope(scope):
+    for node in module.usage.in_scope(scope, ast.Attribute, ast.Subscript, ast.AugAssign):
         if isinstance(node, ast.Attribute) and dotted(node.value) == name and node.attr in (
                 "append", "extend", "insert", "__iadd__", "update", "setdefault", "pop", "__setitem__"):
             return True
@@ -804,11 +808,11 @@ def _catches(usage: ModuleUsage, node: ast.AST | None) -> str | None:
     one of the SDK's base classes (or is a bare `except:`), else None."""
     if node is None:
         return "every exception"
-    named = [usage.openai_symbol(n) for n in usage.walk(node)]
+    nodes = usage.walk(node)
+    named = [usage.openai_symbol(n) for n in nodes]
     if "RateLimitError" in named:
         return "RateLimitError"
-    if any(n in _CATCH_ALL_SDK for n in named) or any(isinstance(n, ast.Name) and n.id in _CATCH_ALL
-                                                      for n in usage.walk(node)):
+    if any(n in _CATCH_ALL_SDK for n in named) or any(isinstance(n, ast.Name) and n.id in _CATCH_ALL for n in nodes):
         return "every exception"
     return None
 
@@ -870,9 +874,10 @@ def _retrying_handlers(module: Module, scope: Scope) -> Iterator[tuple[ast.Excep
                 if caught == "RateLimitError" and not any(isinstance(s, (ast.Raise, ast.Return, ast.Break))
                                                            for s in handler.body):
                     found[id(handler)] = (handler, caught)
-                elif caught == "every exception" and (attempts or isinstance(loop, ast.While) and _sleeps(usage, handler)) \
-                        and any(_calls_api(module, statement) for statement in node.body) and not any(
-                        usage.within(handler, ast.Raise, ast.Return, ast.Break)):
+                elif caught == "every exception" and (attempts or isinstance(loop, ast.While) and
+                                                      _sleeps(usage, handler)) \
+                        and any(_calls_api(module, statement) for statement in node.body) \
+                        and not usage.within(handler, ast.Raise, ast.Return, ast.Break):
                     found[id(handler)] = (handler, caught)
     yield from sorted(found.values(), key=lambda h: h[0].lineno)
 

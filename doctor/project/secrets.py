@@ -12,8 +12,12 @@ import math
 import re
 from collections import Counter
 from functools import cache
+from typing import TYPE_CHECKING
 
 from doctor.namedtuples import named_tuple
+
+if TYPE_CHECKING:
+    from typing import Callable
 
 # (provider, markers, pattern): the shapes providers publish (gitleaks and trufflehog rules agree on
 # these), and the literal text every match holds. A pattern is compiled and run only on a text that
@@ -48,32 +52,6 @@ def _compiled(index: int) -> re.Pattern[str]:
     return re.compile(_BOUNDARY.format(PATTERNS[index][2]))
 
 
-# Azure keys are 32 hex characters (or 84 letters and digits, the newer shape): a secret only
-# where a variable says so, or where an Azure client is given it. Any provider's key handed to a
-# client in code (`Client(api_key="...")`, `api_key = "..."`): the name says it is a key, so a
-# shape no pattern above knows still counts when it has a key's randomness. Each match starts at
-# a literal word and its repetitions are bounded and unambiguous, so the search stays linear (the
-# name between "azure" and "key" is bounded: `azure\w*key` retried the rest of a long word at every
-# "azure" in it, which is quadratic).
-_IN_CONTEXT = (
-    ("Azure OpenAI", r"(?i)azure\w{0,60}?key\s*[=:]\s*['\"]?([0-9a-f]{32}|[A-Za-z0-9]{84})\b"),
-    ("Azure OpenAI", r"Azure\w{0,40}\((?:[^()]|\([^()]{0,200}\)){0,800}?\b(?:api_key|azure_api_key|openai_api_key|"
-                     r"subscription_key)\s*=\s*['\"]([0-9a-f]{32}|[A-Za-z0-9]{84})['\"]"),
-    ("API", r"(?<![\w])(?:[A-Za-z]\w{0,30}_)?(?:api_key|api_token|access_token|subscription_key)\s*=\s*"
-            r"['\"]([A-Za-z0-9][A-Za-z0-9_.-]{19,199})['\"]"),
-)
-
-
-def _may_hold(index: int, text: str) -> bool:
-    """Whether an in-context pattern can match the text, from plain searches: most texts rule it
-    out, and compiling a pattern costs more than searching a whole file of code."""
-    if index == 0:
-        return "azure" in text.lower()
-    if index == 1:
-        return "Azure" in text
-    return _assigns_a_quote(text)
-
-
 def _assigns_a_quote(text: str) -> bool:
     """Whether some `..._key` or `..._token` name is given a quoted value (`api_key = "`), as the API
     pattern needs; `api_key=os.getenv(...)` is not."""
@@ -94,6 +72,26 @@ def _past_spaces(text: str, at: int) -> int:
     while at < len(text) and text[at].isspace():
         at += 1
     return at
+
+
+# Azure keys are 32 hex characters (or 84 letters and digits, the newer shape): a secret only
+# where a variable says so, or where an Azure client is given it. Any provider's key handed to a
+# client in code (`Client(api_key="...")`, `api_key = "..."`): the name says it is a key, so a
+# shape no pattern above knows still counts when it has a key's randomness. Each match starts at
+# a literal word and its repetitions are bounded and unambiguous, so the search stays linear (the
+# name between "azure" and "key" is bounded: `azure\w*key` retried the rest of a long word at every
+# "azure" in it, which is quadratic).
+#
+# Each pattern comes with a plain search that says whether it can match a text: most texts rule
+# it out, and compiling a pattern costs more than searching a whole file of code.
+_IN_CONTEXT: tuple[tuple[str, str, Callable[[str], bool]], ...] = (
+    ("Azure OpenAI", r"(?i)azure\w{0,60}?key\s*[=:]\s*['\"]?([0-9a-f]{32}|[A-Za-z0-9]{84})\b",
+     lambda text: "azure" in text.lower()),
+    ("Azure OpenAI", r"Azure\w{0,40}\((?:[^()]|\([^()]{0,200}\)){0,800}?\b(?:api_key|azure_api_key|openai_api_key|"
+                     r"subscription_key)\s*=\s*['\"]([0-9a-f]{32}|[A-Za-z0-9]{84})['\"]", lambda text: "Azure" in text),
+    ("API", r"(?<![\w])(?:[A-Za-z]\w{0,30}_)?(?:api_key|api_token|access_token|subscription_key)\s*=\s*"
+            r"['\"]([A-Za-z0-9][A-Za-z0-9_.-]{19,199})['\"]", _assigns_a_quote),
+)
 
 
 @cache
@@ -155,8 +153,8 @@ def find_secrets(text: str) -> list[SecretHit]:
                 continue
             hits[start] = SecretHit(provider, value, start)
             covered.update(range(start, start + len(value)))
-    for index, (provider, _) in enumerate(_IN_CONTEXT):
-        if not _may_hold(index, text):
+    for index, (provider, _, may_hold) in enumerate(_IN_CONTEXT):
+        if not may_hold(text):
             continue
         for match in _in_context(index).finditer(text):
             start, value = match.start(1), match.group(1)
