@@ -803,16 +803,16 @@ _CATCH_ALL_SDK = ("OpenAIError", "APIError", "APIStatusError")
 _CATCH_ALL = ("Exception", "BaseException")
 
 
-def _catches(usage: ModuleUsage, node: ast.AST | None) -> str | None:
-    """"RateLimitError" when an exception filter names it, "every exception" when it names Exception or
-    one of the SDK's base classes (or is a bare `except:`), else None."""
-    if node is None:
+def _catches(usage: ModuleUsage, *nodes: ast.AST | None) -> str | None:
+    """"RateLimitError" when an exception filter (or one of several) names it, "every exception" when
+    it names Exception or one of the SDK's base classes (or is a bare `except:`), else None."""
+    if None in nodes:
         return "every exception"
-    nodes = usage.walk(node)
-    named = [usage.openai_symbol(n) for n in nodes]
+    names = [n for node in nodes for n in usage.within(node, ast.Name, ast.Attribute)]  # type: ignore[arg-type]
+    named = [usage.openai_symbol(n) for n in names]
     if "RateLimitError" in named:
         return "RateLimitError"
-    if any(n in _CATCH_ALL_SDK for n in named) or any(isinstance(n, ast.Name) and n.id in _CATCH_ALL for n in nodes):
+    if any(n in _CATCH_ALL_SDK for n in named) or any(isinstance(n, ast.Name) and n.id in _CATCH_ALL for n in names):
         return "every exception"
     return None
 
@@ -832,7 +832,7 @@ def _retry_decorator_catches(usage: ModuleUsage, decorator: ast.AST) -> str | No
             return "every exception"
         if isinstance(condition, ast.Call) and (usage.origin(condition.func) or "").endswith(
                 "retry_if_exception_type"):
-            return _catches(usage, ast.Tuple(elts=list(condition.args))) if condition.args else "every exception"
+            return _catches(usage, *condition.args) if condition.args else "every exception"
         return "RateLimitError" if _catches(usage, condition) == "RateLimitError" else None  # `a | b`: one part
     if origin == "backoff.on_exception" and call is not None and "giveup" not in args and "**" not in args:
         caught = call.args[1] if len(call.args) > 1 else args.get("exception")

@@ -304,7 +304,7 @@ class ModuleUsage:
     @cached_property
     def nodes(self) -> list[ast.AST]:
         """Every node of the module in source order (each node before the nodes inside it), walked
-        once for all the rules: `walk` and `walk_scope` answer from this list."""
+        once for all the rules: `walk_scope`, `within` and `in_scope` answer from this list."""
         return self._walked[0]
 
     @cached_property
@@ -336,11 +336,6 @@ class ModuleUsage:
     def _index(self) -> dict[int, int]:
         return {id(node): index for index, node in enumerate(self.nodes)}
 
-    def walk(self, node: ast.AST) -> list[ast.AST]:
-        """`node` and every node inside it, as `ast.walk` gives them (in source order), without walking again."""
-        index = self._index.get(id(node))
-        return list(ast.walk(node)) if index is None else self.nodes[index:self._walked[1][index]]
-
     def walk_scope(self, node: ast.AST) -> list[ast.AST]:
         """Every node inside `node` (one of the module's) that runs in its scope: nested functions,
         lambdas and classes are taken, but not the nodes inside them (their own scopes)."""
@@ -364,7 +359,7 @@ class ModuleUsage:
 
     def within(self, node: ast.AST, *classes: type) -> list[ast.AST]:
         """The nodes of these classes (as the parser makes them: ast.Call, not ast.expr) in `node`
-        and inside it, in source order: the nodes `walk` gives that are one of them."""
+        and inside it, in source order: those of the nodes ast.walk(node) gives."""
         start = self._index[id(node)]
         end = self._walked[1][start]
         found: list[int] = []
