@@ -132,11 +132,7 @@ def main() -> None:
         doctor = [args.doctor] if args.doctor else doctor_command()
 
         def run(project: Path, remembered: bool = True) -> tuple[float, float]:
-            cache = project.with_name(f"{project.name}-cache")  # each project's own: a deletion touches no other
-            if not remembered:  # the first run on this code: nothing of code-usage's is remembered
-                shutil.rmtree(cache / "llm-doctor" / "code", ignore_errors=True)
-            return measure_once([*doctor, "check", "--offline", "--format", "json", "--project", str(project),
-                              "--python", sys.executable], bench_env(XDG_CACHE_HOME=str(cache)))
+            return measure_once(*offline_run(doctor, project, remembered))
 
         if args.instructions:
             count_instructions(args.runs, doctor, bare, guide)
@@ -157,14 +153,19 @@ def main() -> None:
                       f"{low * 1000:+.1f} to {high * 1000:+.1f}; target <= {target} ms)")
 
 
+def offline_run(doctor: list[str], project: Path, remembered: bool) -> tuple[list[str], dict[str, str]]:
+    """The command and environment of one offline run on `project`, its cache made ready for it."""
+    cache = project.with_name(f"{project.name}-cache")  # each project's own: a deletion touches no other
+    if not remembered:  # the first run on this code: nothing of code-usage's is remembered
+        shutil.rmtree(cache / "llm-doctor" / "code", ignore_errors=True)
+    return ([*doctor, "check", "--offline", "--format", "json", "--project", str(project), "--python", sys.executable],
+            bench_env(XDG_CACHE_HOME=str(cache)))
+
+
 def count_instructions(runs: int, doctor: list[str], bare: Path, guide: Path) -> None:
     """What ask.py adds, in instructions (median of `runs` rounds): noise-free, to compare two versions."""
     def count(project: Path, remembered: bool = True) -> int:
-        cache = project.with_name(f"{project.name}-cache")
-        if not remembered:
-            shutil.rmtree(cache / "llm-doctor" / "code", ignore_errors=True)
-        return instructions_once([*doctor, "check", "--offline", "--format", "json", "--project",
-                                  str(project), "--python", sys.executable], bench_env(XDG_CACHE_HOME=str(cache)))
+        return instructions_once(*offline_run(doctor, project, remembered))
 
     samples = rounds(runs, {"no code": lambda: count(bare), "ask.py": lambda: count(guide),
                             "ask.py, first run": lambda: count(guide, False)})
